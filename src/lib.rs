@@ -1,2 +1,6 @@
 //! frontdesk: acknowledges every customer at once and keeps reminding the owner until they reply.
 #![forbid(unsafe_code)]
+
+pub mod hours;
+pub mod model;
+pub mod responses;
