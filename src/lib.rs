@@ -1,6 +1,8 @@
 //! frontdesk: acknowledges every customer at once and keeps reminding the owner until they reply.
 #![forbid(unsafe_code)]
 
+pub mod config;
+pub mod duration;
 pub mod hours;
 pub mod model;
 pub mod responses;

@@ -1,0 +1,556 @@
+//! The installer's TOML file, lowered once into a validated [`Config`].
+//!
+//! Every value error names the file, the line and the fix. The token never lives here: it
+//! comes from `DISCORD_TOKEN` or a token file, and is held as a [`Secret`].
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::SignedDuration;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::duration::parse_duration;
+use crate::hours::BusinessHours;
+use crate::model::{ChannelId, GuildId, RoleId, UserId};
+
+/// A secret (the bot token) that never prints: `Debug` and `Display` show `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+    /// The only way to read it: name the call site when auditing where the token goes.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// A problem with the config file.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {reason}\n  fix: {fix}")]
+    Unreadable {
+        path: PathBuf,
+        reason: String,
+        fix: String,
+    },
+    #[error("{path}:{line}: {problem}\n  fix: {fix}")]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        problem: String,
+        fix: String,
+    },
+}
+
+/// Who may answer customers and use staff commands.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Staff {
+    /// Notified of every conversation; always staff.
+    pub owners: Vec<UserId>,
+    pub roles: Vec<RoleId>,
+}
+
+impl Staff {
+    pub fn includes(&self, user: UserId, roles: &[RoleId]) -> bool {
+        self.owners.contains(&user) || roles.iter().any(|r| self.roles.contains(r))
+    }
+}
+
+/// Where frontdesk listens.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Watch {
+    pub channels: Vec<ChannelId>,
+    pub forums: Vec<ChannelId>,
+    pub dms: bool,
+    /// Open a Discord thread on each new conversation in a watched text channel.
+    pub threads: bool,
+}
+
+/// When reminders go out while a conversation waits, counted from when it started waiting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReminderSchedule {
+    pub after: Vec<SignedDuration>,
+    /// After the last step of `after`, remind again this often.
+    pub then_every: Option<SignedDuration>,
+}
+
+impl Default for ReminderSchedule {
+    fn default() -> Self {
+        ReminderSchedule {
+            after: vec![
+                SignedDuration::from_mins(15),
+                SignedDuration::from_hours(1),
+                SignedDuration::from_hours(4),
+            ],
+            then_every: Some(SignedDuration::from_hours(24)),
+        }
+    }
+}
+
+impl ReminderSchedule {
+    /// How long after the wait started reminder number `step` (0-based) is due.
+    pub fn offset(&self, step: u32) -> Option<SignedDuration> {
+        if let Some(d) = self.after.get(step as usize) {
+            return Some(*d);
+        }
+        let every = self.then_every?;
+        let last = self.after.last().copied().unwrap_or(SignedDuration::ZERO);
+        let extra = step as i32 - self.after.len() as i32 + 1;
+        every.checked_mul(extra).and_then(|d| last.checked_add(d))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The file it came from, for messages; `None` for the built-in defaults.
+    pub path: Option<PathBuf>,
+    pub business_name: String,
+    pub owner_name: String,
+    pub responses: PathBuf,
+    pub data_dir: PathBuf,
+    pub discord: DiscordSettings,
+    pub staff: Staff,
+    pub watch: Watch,
+    pub hours: BusinessHours,
+    pub reminders: ReminderSchedule,
+    /// Answered conversations with no activity for this long are resolved.
+    pub auto_resolve_after: Option<SignedDuration>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiscordSettings {
+    /// Base URL of a Discord-compatible API; `None` means discord.com with serenity's own
+    /// rate limiter.
+    pub api: Option<String>,
+    pub token_file: Option<PathBuf>,
+    pub guild: Option<GuildId>,
+    pub staff_channel: Option<ChannelId>,
+    /// Ask for the privileged message-content intent (enable it in the Developer Portal first).
+    pub message_content: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    business_name: Option<String>,
+    owner_name: Option<String>,
+    responses: Option<PathBuf>,
+    data_dir: Option<PathBuf>,
+    #[serde(default)]
+    discord: RawDiscord,
+    #[serde(default)]
+    watch: RawWatch,
+    hours: Option<RawHours>,
+    #[serde(default)]
+    reminders: RawReminders,
+    #[serde(default)]
+    conversations: RawConversations,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDiscord {
+    api: Option<Spanned<String>>,
+    token_file: Option<PathBuf>,
+    token: Option<Spanned<toml::Value>>,
+    guild: Option<Spanned<String>>,
+    #[serde(default)]
+    owners: Vec<Spanned<String>>,
+    #[serde(default)]
+    staff_roles: Vec<Spanned<String>>,
+    staff_channel: Option<Spanned<String>>,
+    message_content: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawWatch {
+    #[serde(default)]
+    channels: Vec<Spanned<String>>,
+    #[serde(default)]
+    forums: Vec<Spanned<String>>,
+    dms: Option<bool>,
+    threads: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHours {
+    time_zone: Spanned<String>,
+    monday: Option<Spanned<String>>,
+    tuesday: Option<Spanned<String>>,
+    wednesday: Option<Spanned<String>>,
+    thursday: Option<Spanned<String>>,
+    friday: Option<Spanned<String>>,
+    saturday: Option<Spanned<String>>,
+    sunday: Option<Spanned<String>>,
+    #[serde(default)]
+    holidays: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawReminders {
+    after: Option<Vec<Spanned<String>>>,
+    then_every: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConversations {
+    auto_resolve_after: Option<Spanned<String>>,
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+            fix: "copy frontdesk.example.toml to frontdesk.toml and edit it, or pass --config PATH"
+                .into(),
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// The settings used when no config file exists: always open, no watched places. Enough for
+    /// `check --try` on a fresh clone.
+    pub fn defaults() -> Config {
+        Config::lower(RawConfig::default(), "", Path::new("(defaults)")).unwrap_or_else(|_| {
+            unreachable!("the defaults contain no value that can fail validation")
+        })
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line: line_of(text, e.span().map_or(0, |s| s.start)),
+            problem: e.message().trim().to_string(),
+            fix: "compare with frontdesk.example.toml, which lists every key with a comment".into(),
+        })?;
+        let mut config = Config::lower(raw, text, path)?;
+        config.path = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    fn lower(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let invalid = |span: Range<usize>, problem: String, fix: &str| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line: line_of(text, span.start),
+            problem,
+            fix: fix.to_string(),
+        };
+        let id = |s: &Spanned<String>, what: &str| -> Result<u64, ConfigError> {
+            s.get_ref().trim().parse::<u64>().map_err(|_| {
+                invalid(
+                    s.span(),
+                    format!("{what} {:?} is not a Discord id", s.get_ref()),
+                    "in Discord, turn on Settings → Advanced → Developer Mode, then right-click it and choose \"Copy ID\"; write it in quotes, e.g. \"123456789012345678\"",
+                )
+            })
+        };
+        if let Some(token) = &raw.discord.token {
+            return Err(invalid(
+                token.span(),
+                "the bot token must not be written in the config file".into(),
+                "delete this line; set the DISCORD_TOKEN environment variable or put the token alone in a file named by `token_file` (readable only by you)",
+            ));
+        }
+        let api = match raw.discord.api {
+            Some(api) => {
+                let url = api.get_ref().trim().trim_end_matches('/').to_string();
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(invalid(
+                        api.span(),
+                        format!("`api` {:?} is not an http(s) URL", api.get_ref()),
+                        "write e.g. \"http://127.0.0.1:3000\", or remove the line to talk to discord.com",
+                    ));
+                }
+                Some(url)
+            }
+            None => None,
+        };
+        let discord = DiscordSettings {
+            api,
+            token_file: raw.discord.token_file,
+            guild: raw
+                .discord
+                .guild
+                .as_ref()
+                .map(|g| id(g, "guild").map(GuildId))
+                .transpose()?,
+            staff_channel: raw
+                .discord
+                .staff_channel
+                .as_ref()
+                .map(|c| id(c, "staff_channel").map(ChannelId))
+                .transpose()?,
+            message_content: raw.discord.message_content.unwrap_or(true),
+        };
+        let staff = Staff {
+            owners: raw
+                .discord
+                .owners
+                .iter()
+                .map(|o| id(o, "owner").map(UserId))
+                .collect::<Result<_, _>>()?,
+            roles: raw
+                .discord
+                .staff_roles
+                .iter()
+                .map(|r| id(r, "staff role").map(RoleId))
+                .collect::<Result<_, _>>()?,
+        };
+        let watch = Watch {
+            channels: raw
+                .watch
+                .channels
+                .iter()
+                .map(|c| id(c, "channel").map(ChannelId))
+                .collect::<Result<_, _>>()?,
+            forums: raw
+                .watch
+                .forums
+                .iter()
+                .map(|c| id(c, "forum").map(ChannelId))
+                .collect::<Result<_, _>>()?,
+            dms: raw.watch.dms.unwrap_or(true),
+            threads: raw.watch.threads.unwrap_or(false),
+        };
+        let hours = match raw.hours {
+            None => BusinessHours::always_open(TimeZone::UTC),
+            Some(h) => {
+                let tz = TimeZone::get(h.time_zone.get_ref().trim()).map_err(|_| {
+                    invalid(
+                        h.time_zone.span(),
+                        format!("unknown time zone {:?}", h.time_zone.get_ref()),
+                        "use an IANA name such as \"Europe/London\", \"America/Toronto\" or \"Asia/Singapore\"",
+                    )
+                })?;
+                let days = [
+                    h.monday,
+                    h.tuesday,
+                    h.wednesday,
+                    h.thursday,
+                    h.friday,
+                    h.saturday,
+                    h.sunday,
+                ];
+                let mut week: [Vec<_>; 7] = Default::default();
+                for (slot, day) in week.iter_mut().zip(days) {
+                    if let Some(day) = day {
+                        *slot = BusinessHours::parse_day(day.get_ref()).map_err(|e| {
+                            invalid(day.span(), e.to_string(), "a missing day counts as closed")
+                        })?;
+                    }
+                }
+                let mut holidays = BTreeSet::new();
+                for d in &h.holidays {
+                    let date: Date = d.get_ref().trim().parse().map_err(|_| {
+                        invalid(
+                            d.span(),
+                            format!("holiday {:?} is not a date", d.get_ref()),
+                            "write dates as \"2026-12-25\"",
+                        )
+                    })?;
+                    holidays.insert(date);
+                }
+                BusinessHours::new(tz, week, holidays)
+            }
+        };
+        let duration = |s: &Spanned<String>| {
+            parse_duration(s.get_ref()).map_err(|e| invalid(s.span(), e.to_string(), &e.fix()))
+        };
+        let mut reminders = ReminderSchedule::default();
+        if let Some(after) = &raw.reminders.after {
+            reminders.after = after.iter().map(duration).collect::<Result<_, _>>()?;
+            if reminders.after.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(invalid(
+                    after.first().map_or(0..0, |s| s.span()),
+                    "reminder times must grow: each is counted from when the customer started waiting".into(),
+                    "write them in increasing order, e.g. [\"15m\", \"1h\", \"4h\"]",
+                ));
+            }
+        }
+        if let Some(every) = &raw.reminders.then_every {
+            reminders.then_every = Some(duration(every)?);
+        }
+        let auto_resolve_after = match &raw.conversations.auto_resolve_after {
+            None => Some(SignedDuration::from_hours(24 * 7)),
+            Some(s) if s.get_ref().trim().eq_ignore_ascii_case("never") => None,
+            Some(s) => Some(duration(s)?),
+        };
+        Ok(Config {
+            path: None,
+            business_name: raw.business_name.unwrap_or_else(|| "our shop".to_string()),
+            owner_name: raw.owner_name.unwrap_or_else(|| "the owner".to_string()),
+            responses: raw.responses.unwrap_or_else(|| PathBuf::from("responses")),
+            data_dir: raw.data_dir.unwrap_or_else(|| PathBuf::from("data")),
+            discord,
+            staff,
+            watch,
+            hours,
+            reminders,
+            auto_resolve_after,
+        })
+    }
+
+    /// Resolves a path written in the config relative to the config file's folder.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        match self.path.as_ref().and_then(|c| c.parent()) {
+            Some(dir) if p.is_relative() && !dir.as_os_str().is_empty() => dir.join(p),
+            _ => p.to_path_buf(),
+        }
+    }
+}
+
+/// Reads the bot token: `DISCORD_TOKEN` first, then the configured token file.
+pub fn load_token(env: Option<String>, file: Option<&Path>) -> Result<Secret, TokenError> {
+    if let Some(t) = env.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()) {
+        return Ok(Secret(t));
+    }
+    let Some(file) = file else {
+        return Err(TokenError::Missing);
+    };
+    let text = std::fs::read_to_string(file).map_err(|e| TokenError::Unreadable {
+        path: file.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(TokenError::Empty {
+            path: file.to_path_buf(),
+        });
+    }
+    Ok(Secret(token.to_string()))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("no bot token\n  fix: set DISCORD_TOKEN, or put the token alone in a file and name it in the config as `token_file` (Developer Portal → your app → Bot → Reset Token)")]
+    Missing,
+    #[error("cannot read token file {path}: {reason}\n  fix: check the path in `token_file` and that this user may read it")]
+    Unreadable { path: PathBuf, reason: String },
+    #[error("token file {path} is empty\n  fix: paste the bot token (Developer Portal → your app → Bot) into it")]
+    Empty { path: PathBuf },
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(text, Path::new("frontdesk.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_example_config_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("frontdesk.example.toml");
+        let c = Config::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!c.staff.owners.is_empty());
+        assert!(!c.watch.channels.is_empty());
+        assert_eq!(c.reminders, ReminderSchedule::default());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("MTIz.secret-token");
+        assert_eq!(format!("{s:?} {s}"), "[redacted] [redacted]");
+        assert_eq!(s.expose(), "MTIz.secret-token");
+    }
+
+    #[test]
+    fn a_token_in_the_config_is_refused_without_echoing_it() {
+        let err = parse("[discord]\ntoken = \"MTIz.abc\"\n").expect_err("token");
+        assert!(err.starts_with("frontdesk.toml:2:"), "{err}");
+        assert!(err.contains("DISCORD_TOKEN"), "{err}");
+        assert!(!err.contains("MTIz.abc"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_name_the_line_and_fix() {
+        let cases = [
+            ("[discord]\nowners = [\"sam\"]\n", 2, "Copy ID"),
+            ("[hours]\ntime_zone = \"Mars/Base\"\n", 2, "IANA"),
+            (
+                "[hours]\ntime_zone = \"UTC\"\nmonday = \"9 to 5\"\n",
+                3,
+                "09:00-17:00",
+            ),
+            (
+                "[reminders]\nafter = [\"15 minutes\", \"1x\"]\n",
+                2,
+                "\"30m\"",
+            ),
+            ("[reminders]\nafter = [\"1h\", \"15m\"]\n", 2, "increasing"),
+            ("[watch]\nchanels = []\n", 2, "frontdesk.example.toml"),
+            ("[discord]\napi = \"127.0.0.1:3000\"\n", 2, "http://"),
+        ];
+        for (text, line, fix) in cases {
+            let err = parse(text).expect_err(text);
+            assert!(err.starts_with(&format!("frontdesk.toml:{line}:")), "{err}");
+            assert!(err.contains(fix), "{text} → {err}");
+        }
+    }
+
+    #[test]
+    fn reminder_offsets_escalate_then_repeat() {
+        let r = ReminderSchedule::default();
+        let h = SignedDuration::from_hours;
+        assert_eq!(r.offset(0), Some(SignedDuration::from_mins(15)));
+        assert_eq!(r.offset(2), Some(h(4)));
+        assert_eq!(r.offset(3), Some(h(28)));
+        assert_eq!(r.offset(4), Some(h(52)));
+        let once = ReminderSchedule {
+            after: vec![h(1)],
+            then_every: None,
+        };
+        assert_eq!(once.offset(1), None);
+    }
+
+    #[test]
+    fn token_comes_from_env_then_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("token");
+        std::fs::write(&file, "  file-token\n").expect("write");
+        let t = load_token(Some("env-token".into()), Some(&file)).expect("env");
+        assert_eq!(t.expose(), "env-token");
+        let t = load_token(None, Some(&file)).expect("file");
+        assert_eq!(t.expose(), "file-token");
+        assert!(matches!(load_token(None, None), Err(TokenError::Missing)));
+        std::fs::write(&file, "\n").expect("write");
+        assert!(matches!(
+            load_token(None, Some(&file)),
+            Err(TokenError::Empty { .. })
+        ));
+    }
+}
