@@ -14,6 +14,7 @@ use jiff::SignedDuration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::core::{ReminderSchedule, Staff};
 use crate::duration::parse_duration;
 use crate::hours::BusinessHours;
 use crate::model::{ChannelId, GuildId, RoleId, UserId};
@@ -62,20 +63,6 @@ pub enum ConfigError {
     },
 }
 
-/// Who may answer customers and use staff commands.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Staff {
-    /// Notified of every conversation; always staff.
-    pub owners: Vec<UserId>,
-    pub roles: Vec<RoleId>,
-}
-
-impl Staff {
-    pub fn includes(&self, user: UserId, roles: &[RoleId]) -> bool {
-        self.owners.contains(&user) || roles.iter().any(|r| self.roles.contains(r))
-    }
-}
-
 /// Where frontdesk listens.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Watch {
@@ -84,40 +71,6 @@ pub struct Watch {
     pub dms: bool,
     /// Open a Discord thread on each new conversation in a watched text channel.
     pub threads: bool,
-}
-
-/// When reminders go out while a conversation waits, counted from when it started waiting.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReminderSchedule {
-    pub after: Vec<SignedDuration>,
-    /// After the last step of `after`, remind again this often.
-    pub then_every: Option<SignedDuration>,
-}
-
-impl Default for ReminderSchedule {
-    fn default() -> Self {
-        ReminderSchedule {
-            after: vec![
-                SignedDuration::from_mins(15),
-                SignedDuration::from_hours(1),
-                SignedDuration::from_hours(4),
-            ],
-            then_every: Some(SignedDuration::from_hours(24)),
-        }
-    }
-}
-
-impl ReminderSchedule {
-    /// How long after the wait started reminder number `step` (0-based) is due.
-    pub fn offset(&self, step: u32) -> Option<SignedDuration> {
-        if let Some(d) = self.after.get(step as usize) {
-            return Some(*d);
-        }
-        let every = self.then_every?;
-        let last = self.after.last().copied().unwrap_or(SignedDuration::ZERO);
-        let extra = step as i32 - self.after.len() as i32 + 1;
-        every.checked_mul(extra).and_then(|d| last.checked_add(d))
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -520,21 +473,6 @@ mod tests {
             assert!(err.starts_with(&format!("frontdesk.toml:{line}:")), "{err}");
             assert!(err.contains(fix), "{text} → {err}");
         }
-    }
-
-    #[test]
-    fn reminder_offsets_escalate_then_repeat() {
-        let r = ReminderSchedule::default();
-        let h = SignedDuration::from_hours;
-        assert_eq!(r.offset(0), Some(SignedDuration::from_mins(15)));
-        assert_eq!(r.offset(2), Some(h(4)));
-        assert_eq!(r.offset(3), Some(h(28)));
-        assert_eq!(r.offset(4), Some(h(52)));
-        let once = ReminderSchedule {
-            after: vec![h(1)],
-            then_every: None,
-        };
-        assert_eq!(once.offset(1), None);
     }
 
     #[test]

@@ -123,17 +123,24 @@ impl BusinessHours {
         if next.timestamp() == at {
             return "now".to_string();
         }
-        let today = at.to_zoned(self.tz.clone()).date();
-        let clock = Clock(next.time());
-        let days = (next.date() - today).get_days();
+        self.describe_moment(at, next.timestamp())
+    }
+
+    /// Words for a moment relative to `now`, in the business's time zone: "today at 15:00",
+    /// "tomorrow at 9:00", "on Monday at 9:00", "on 2 January at 9:00".
+    pub fn describe_moment(&self, now: Timestamp, at: Timestamp) -> String {
+        let when = at.to_zoned(self.tz.clone());
+        let today = now.to_zoned(self.tz.clone()).date();
+        let clock = Clock(when.time());
+        let days = (when.date() - today).get_days();
         match days {
             0 => format!("today at {clock}"),
             1 => format!("tomorrow at {clock}"),
-            2..=6 => format!("on {} at {clock}", weekday_name(next.date().weekday())),
+            2..=6 => format!("on {} at {clock}", weekday_name(when.date().weekday())),
             _ => format!(
                 "on {} {} at {clock}",
-                next.date().day(),
-                month_name(next.date().month())
+                when.date().day(),
+                month_name(when.date().month())
             ),
         }
     }

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod core;
 pub mod duration;
 pub mod hours;
 pub mod model;

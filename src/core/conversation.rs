@@ -1,0 +1,101 @@
+//! A conversation as the core sees it: who, where, which state, and the clock readings that
+//! drive reminders and statistics.
+
+use jiff::Timestamp;
+
+use crate::model::{ChannelId, MessageId, Place, UserId};
+
+/// A conversation is named after the message that opened it.
+pub type ConversationId = MessageId;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// The customer waits for a personal reply; reminders run.
+    Waiting,
+    /// A staff member replied; the ball is with the customer.
+    Answered,
+    /// Closed by a command or after inactivity; a new customer question reopens it.
+    Resolved,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Waiting => "waiting",
+            State::Answered => "answered",
+            State::Resolved => "resolved",
+        }
+    }
+}
+
+/// Where further messages of a conversation arrive: how the store finds the conversation a
+/// new message belongs to.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum ConversationKey {
+    /// A customer's messages in a watched text channel (outside threads).
+    ChannelCustomer(ChannelId, UserId),
+    /// A forum post, or a thread (one frontdesk opened, or a customer's own).
+    Thread(ChannelId),
+    /// A customer's DMs with the bot.
+    Dm(UserId),
+}
+
+impl ConversationKey {
+    pub fn of(place: &Place, customer: UserId) -> ConversationKey {
+        match *place {
+            Place::Channel {
+                thread: Some(t), ..
+            } => ConversationKey::Thread(t),
+            Place::Channel { channel, .. } => ConversationKey::ChannelCustomer(channel, customer),
+            Place::Forum { post, .. } => ConversationKey::Thread(post),
+            Place::Dm { .. } => ConversationKey::Dm(customer),
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Conversation {
+    pub id: ConversationId,
+    pub customer: UserId,
+    pub customer_name: String,
+    pub place: Place,
+    pub state: State,
+    /// What it is about, from the rules; shown to the owner and counted in `/stats`.
+    pub topic: String,
+    /// The rule whose text acknowledged it most recently.
+    pub rule: String,
+    pub opened_at: Timestamp,
+    /// When the customer started waiting for the current reply; `None` unless waiting.
+    pub waiting_since: Option<Timestamp>,
+    pub last_activity: Timestamp,
+    /// The first personal reply ever, for `{eta}` and `/stats`.
+    pub first_reply_at: Option<Timestamp>,
+    pub answered_by: Option<UserId>,
+    pub resolved_at: Option<Timestamp>,
+    /// Reminder steps already due in the current wait (0 = none yet).
+    pub reminders_sent: u32,
+    pub next_reminder_at: Option<Timestamp>,
+    pub snoozed_until: Option<Timestamp>,
+    /// The thread frontdesk opened for it, when threads are on.
+    pub thread: Option<ChannelId>,
+    pub customer_messages: u32,
+    pub times_reopened: u32,
+    /// How many times the customer started waiting; numbers the notices of each wait.
+    pub waits: u32,
+}
+
+impl Conversation {
+    /// Where frontdesk writes to the customer: the conversation's thread if it has one.
+    pub fn channel(&self) -> ChannelId {
+        self.thread.unwrap_or_else(|| self.place.channel())
+    }
+
+    pub fn key(&self) -> ConversationKey {
+        ConversationKey::of(&self.place, self.customer)
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.state != State::Resolved
+    }
+}

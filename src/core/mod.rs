@@ -1,0 +1,23 @@
+//! The conversation logic: for each event, what must happen. Pure: no network, no database,
+//! no clock — the caller passes the conversation, the event and the current time, and gets
+//! back the conversation's new state and the effects to carry out.
+//!
+//! Invariants kept here: a conversation is acknowledged once when it opens or reopens, never
+//! for follow-up messages; bots, frontdesk itself and staff never open one; only a human staff
+//! reply (or a staff command) stops reminders.
+
+mod conversation;
+mod courtesy;
+pub mod eta;
+mod reminders;
+mod roles;
+mod step;
+
+pub use conversation::{Conversation, ConversationId, ConversationKey, State};
+pub use courtesy::is_courtesy;
+pub use reminders::ReminderSchedule;
+pub use roles::{role_of, Role, Staff};
+pub use step::{
+    step, Ack, Away, Command, Context, Effect, Input, Notice, NoticeKind, Policy, Step,
+    REOPEN_WINDOW,
+};

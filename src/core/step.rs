@@ -1,0 +1,419 @@
+//! `step`: one event in, the conversation's next state and the effects out.
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::conversation::{Conversation, ConversationId, State};
+use super::courtesy::is_courtesy;
+use super::reminders::ReminderSchedule;
+use crate::hours::BusinessHours;
+use crate::model::{ChannelId, Incoming, MessageId, UserId};
+use crate::responses::{Moment, Rules, Values};
+
+/// A resolved conversation this recent is reopened by a new question; an older one is left
+/// closed and the question starts a new conversation, so history and `/stats` stay truthful.
+pub const REOPEN_WINDOW: SignedDuration = SignedDuration::from_hours(72);
+
+/// The business's standing choices, lowered from the config.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub business_name: String,
+    pub owner_name: String,
+    pub hours: BusinessHours,
+    pub reminders: ReminderSchedule,
+    pub auto_resolve_after: Option<SignedDuration>,
+    /// Open a thread on each new conversation in a text channel.
+    pub threads: bool,
+    /// Sent in the conversation when it is resolved for inactivity.
+    pub closing_text: String,
+}
+
+/// The owner's away mode, set with `/away`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Away {
+    pub until: Option<Timestamp>,
+    pub note: String,
+}
+
+/// Everything `step` may read besides the conversation and the event.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    pub now: Timestamp,
+    pub policy: &'a Policy,
+    pub rules: &'a Rules,
+    pub away: Option<&'a Away>,
+    /// `{eta}` already in words, computed by the caller from stored history.
+    pub eta: &'a str,
+    /// The message is being caught up after downtime.
+    pub late: bool,
+    /// How many conversations this customer had before, for variant rotation.
+    pub earlier_conversations: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Input<'a> {
+    /// A customer wrote. `conversation` in [`step`] is the latest one for this place and
+    /// customer, whatever its state.
+    Customer(&'a Incoming),
+    /// A staff member wrote in (or replied into) the conversation.
+    Staff(&'a Incoming),
+    /// Time passed: reminders and auto-resolve fall due.
+    Tick,
+    Command(Command),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Command {
+    Resolve {
+        by: UserId,
+    },
+    Reopen {
+        by: UserId,
+    },
+    Snooze {
+        by: UserId,
+        until: Timestamp,
+    },
+    /// The owner says it was handled outside Discord (button "Mark answered").
+    MarkAnswered {
+        by: UserId,
+    },
+}
+
+/// The acknowledgement of a new (or reopened) conversation.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Ack {
+    pub conversation: ConversationId,
+    /// Where the customer wrote.
+    pub channel: ChannelId,
+    /// The customer's message, which the acknowledgement replies to.
+    pub reply_to: MessageId,
+    /// The one user the acknowledgement may ping.
+    pub customer: UserId,
+    pub text: String,
+    pub rule: String,
+    /// Open a thread with this name on the customer's message and answer inside it.
+    pub open_thread: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "step", rename_all = "snake_case")]
+pub enum NoticeKind {
+    Opened,
+    Reopened,
+    /// The customer wrote again after an answer, with more than a thank-you.
+    FollowUp,
+    /// Reminder number `n` (0-based) of the current wait.
+    Reminder(u32),
+}
+
+/// A notification for the owners, stored in the outbox before it is sent.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Notice {
+    pub conversation: ConversationId,
+    pub kind: NoticeKind,
+    /// Counts the waits of this conversation, so a reminder step of a later wait is a new
+    /// notice and not a duplicate of the first wait's.
+    pub wait: u32,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Effect {
+    Acknowledge(Ack),
+    Notify(Notice),
+    /// A short closing message in the conversation (auto-resolve).
+    Close {
+        conversation: ConversationId,
+        channel: ChannelId,
+        text: String,
+    },
+}
+
+/// What an event changed.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct Step {
+    /// The conversation to store; `None` when nothing changed.
+    pub conversation: Option<Conversation>,
+    pub effects: Vec<Effect>,
+    /// The message belongs to the returned (or given) conversation and should be logged.
+    pub log_message: bool,
+}
+
+/// Decides what an event means for a conversation.
+pub fn step(conversation: Option<&Conversation>, input: Input<'_>, cx: &Context<'_>) -> Step {
+    match input {
+        Input::Customer(msg) => customer_wrote(conversation, msg, cx),
+        Input::Staff(msg) => match conversation {
+            Some(c) => staff_replied(c, msg.author.id, msg.at),
+            None => Step::default(),
+        },
+        Input::Tick => conversation.map_or_else(Step::default, |c| tick(c, cx)),
+        Input::Command(cmd) => conversation.map_or_else(Step::default, |c| command(c, cmd, cx)),
+    }
+}
+
+fn customer_wrote(existing: Option<&Conversation>, msg: &Incoming, cx: &Context<'_>) -> Step {
+    let content = msg.content.as_deref();
+    let Some(conv) = existing else {
+        return open(msg, cx);
+    };
+    let mut conv = conv.clone();
+    conv.customer_messages += 1;
+    conv.last_activity = conv.last_activity.max(msg.at);
+    conv.customer_name.clone_from(&msg.author.name);
+    let mut effects = Vec::new();
+    match conv.state {
+        State::Waiting => {}
+        State::Answered if is_courtesy(content) => {}
+        State::Answered => {
+            start_waiting(&mut conv, msg.at, &cx.policy.reminders);
+            effects.push(Effect::Notify(notice(&conv, NoticeKind::FollowUp)));
+        }
+        State::Resolved if is_courtesy(content) => {}
+        State::Resolved => {
+            let recent = conv
+                .resolved_at
+                .is_some_and(|at| msg.at.duration_since(at) <= REOPEN_WINDOW);
+            if !recent {
+                return open(msg, cx);
+            }
+            conv.state = State::Waiting;
+            conv.resolved_at = None;
+            conv.times_reopened += 1;
+            start_waiting(&mut conv, msg.at, &cx.policy.reminders);
+            let (ack, _) = acknowledgement(&conv, msg, cx);
+            conv.rule.clone_from(&ack.rule);
+            effects.push(Effect::Acknowledge(ack));
+            effects.push(Effect::Notify(notice(&conv, NoticeKind::Reopened)));
+        }
+    }
+    Step {
+        conversation: Some(conv),
+        effects,
+        log_message: true,
+    }
+}
+
+fn open(msg: &Incoming, cx: &Context<'_>) -> Step {
+    let mut conv = Conversation {
+        id: msg.id,
+        customer: msg.author.id,
+        customer_name: msg.author.name.clone(),
+        place: msg.place,
+        state: State::Waiting,
+        topic: String::new(),
+        rule: String::new(),
+        opened_at: msg.at,
+        waiting_since: None,
+        last_activity: msg.at,
+        first_reply_at: None,
+        answered_by: None,
+        resolved_at: None,
+        reminders_sent: 0,
+        next_reminder_at: None,
+        snoozed_until: None,
+        thread: None,
+        customer_messages: 1,
+        times_reopened: 0,
+        waits: 0,
+    };
+    start_waiting(&mut conv, msg.at, &cx.policy.reminders);
+    let (ack, topic) = acknowledgement(&conv, msg, cx);
+    conv.topic = topic;
+    conv.rule.clone_from(&ack.rule);
+    Step {
+        effects: vec![
+            Effect::Acknowledge(ack),
+            Effect::Notify(notice(&conv, NoticeKind::Opened)),
+        ],
+        conversation: Some(conv),
+        log_message: true,
+    }
+}
+
+/// Renders the acknowledgement for `msg`; also returns the message's topic.
+fn acknowledgement(conv: &Conversation, msg: &Incoming, cx: &Context<'_>) -> (Ack, String) {
+    let policy = cx.policy;
+    let moment = Moment {
+        open: policy.hours.is_open(cx.now),
+        away: cx.away.is_some_and(|a| a.until.is_none_or(|u| u > cx.now)),
+        late: cx.late,
+    };
+    let text = msg.content.as_deref().unwrap_or("");
+    let selection = cx.rules.select(text, &msg.place, &msg.tags, moment);
+    let mention = format!("<@{}>", msg.author.id);
+    let opens = policy.hours.describe_next_open(cx.now);
+    let back = match cx.away.and_then(|a| a.until) {
+        Some(until) => policy.hours.describe_moment(cx.now, until),
+        None => "soon".to_string(),
+    };
+    let values = Values {
+        customer_mention: &mention,
+        customer_name: &msg.author.name,
+        owner: &policy.owner_name,
+        business: &policy.business_name,
+        topic: selection.topic,
+        eta: cx.eta,
+        opens: &opens,
+        back: &back,
+        away_note: cx.away.map_or("", |a| a.note.as_str()),
+    };
+    let template = selection.rule.variant(
+        msg.author.id.0,
+        cx.earlier_conversations + u64::from(conv.times_reopened),
+    );
+    let open_thread = (policy.threads
+        && matches!(msg.place, crate::model::Place::Channel { thread: None, .. }))
+    .then(|| thread_name(&msg.author.name, selection.topic));
+    let ack = Ack {
+        conversation: conv.id,
+        channel: msg.place.channel(),
+        reply_to: msg.id,
+        customer: msg.author.id,
+        text: template.render(&values).trim_end().to_string(),
+        rule: selection.rule.id.clone(),
+        open_thread,
+    };
+    (ack, selection.topic.to_string())
+}
+
+/// Discord limits thread names to 100 characters.
+fn thread_name(customer: &str, topic: &str) -> String {
+    let name: String = format!("{customer} · {topic}").chars().take(100).collect();
+    name
+}
+
+fn notice(conv: &Conversation, kind: NoticeKind) -> Notice {
+    Notice {
+        conversation: conv.id,
+        kind,
+        wait: conv.waits,
+    }
+}
+
+fn start_waiting(conv: &mut Conversation, since: Timestamp, schedule: &ReminderSchedule) {
+    conv.state = State::Waiting;
+    conv.waits += 1;
+    conv.waiting_since = Some(since);
+    conv.reminders_sent = 0;
+    conv.next_reminder_at = schedule.offset(0).and_then(|d| since.checked_add(d).ok());
+}
+
+fn staff_replied(conv: &Conversation, by: UserId, at: Timestamp) -> Step {
+    let mut conv = conv.clone();
+    conv.last_activity = conv.last_activity.max(at);
+    if conv.state == State::Waiting {
+        conv.state = State::Answered;
+        conv.first_reply_at = conv.first_reply_at.or(Some(at));
+        conv.answered_by = Some(by);
+        conv.waiting_since = None;
+        conv.next_reminder_at = None;
+        conv.snoozed_until = None;
+    }
+    Step {
+        conversation: Some(conv),
+        effects: Vec::new(),
+        log_message: true,
+    }
+}
+
+fn tick(conv: &Conversation, cx: &Context<'_>) -> Step {
+    let now = cx.now;
+    let mut next = conv.clone();
+    let mut effects = Vec::new();
+    match conv.state {
+        State::Waiting => {
+            let Some(due) = conv.next_reminder_at else {
+                return Step::default();
+            };
+            if due > now {
+                return Step::default();
+            }
+            if let Some(until) = conv.snoozed_until.filter(|u| *u > now) {
+                next.next_reminder_at = Some(until);
+            } else {
+                next.snoozed_until = None;
+                effects.push(Effect::Notify(Notice {
+                    kind: NoticeKind::Reminder(conv.reminders_sent),
+                    ..notice(conv, NoticeKind::Opened)
+                }));
+                // After downtime several steps may be past: one reminder now, the next one
+                // in the future, never a burst of stale ones.
+                let since = conv.waiting_since.unwrap_or(conv.opened_at);
+                let schedule = &cx.policy.reminders;
+                let mut sent = conv.reminders_sent + 1;
+                let mut at = schedule
+                    .offset(sent)
+                    .and_then(|d| since.checked_add(d).ok());
+                while at.is_some_and(|t| t <= now) {
+                    sent += 1;
+                    at = schedule
+                        .offset(sent)
+                        .and_then(|d| since.checked_add(d).ok());
+                }
+                next.reminders_sent = sent;
+                next.next_reminder_at = at;
+            }
+        }
+        State::Answered => {
+            let Some(after) = cx.policy.auto_resolve_after else {
+                return Step::default();
+            };
+            if conv
+                .last_activity
+                .checked_add(after)
+                .is_ok_and(|t| t <= now)
+            {
+                next.state = State::Resolved;
+                next.resolved_at = Some(now);
+                effects.push(Effect::Close {
+                    conversation: conv.id,
+                    channel: conv.channel(),
+                    text: cx.policy.closing_text.clone(),
+                });
+            } else {
+                return Step::default();
+            }
+        }
+        State::Resolved => return Step::default(),
+    }
+    Step {
+        conversation: Some(next),
+        effects,
+        log_message: false,
+    }
+}
+
+fn command(conv: &Conversation, cmd: Command, cx: &Context<'_>) -> Step {
+    let now = cx.now;
+    let mut next = conv.clone();
+    let mut effects = Vec::new();
+    match cmd {
+        Command::Resolve { .. } => {
+            next.state = State::Resolved;
+            next.resolved_at = Some(now);
+            next.waiting_since = None;
+            next.next_reminder_at = None;
+            next.snoozed_until = None;
+        }
+        Command::Reopen { .. } if conv.state == State::Resolved => {
+            next.resolved_at = None;
+            next.times_reopened += 1;
+            start_waiting(&mut next, now, &cx.policy.reminders);
+            effects.push(Effect::Notify(notice(&next, NoticeKind::Reopened)));
+        }
+        Command::Reopen { .. } => return Step::default(),
+        Command::Snooze { until, .. } => {
+            if conv.state != State::Waiting {
+                return Step::default();
+            }
+            next.snoozed_until = Some(until);
+            next.next_reminder_at = Some(next.next_reminder_at.map_or(until, |t| t.max(until)));
+        }
+        Command::MarkAnswered { by } => return staff_replied(conv, by, now),
+    }
+    Step {
+        conversation: Some(next),
+        effects,
+        log_message: false,
+    }
+}
