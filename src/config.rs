@@ -88,6 +88,8 @@ pub struct Config {
     pub reminders: ReminderSchedule,
     /// Answered conversations with no activity for this long are resolved.
     pub auto_resolve_after: Option<SignedDuration>,
+    /// Posted in a conversation that is resolved for inactivity.
+    pub closing_text: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -172,6 +174,7 @@ struct RawReminders {
 #[serde(deny_unknown_fields)]
 struct RawConversations {
     auto_resolve_after: Option<Spanned<String>>,
+    closing_message: Option<String>,
 }
 
 impl Config {
@@ -365,6 +368,9 @@ impl Config {
             hours,
             reminders,
             auto_resolve_after,
+            closing_text: raw.conversations.closing_message.unwrap_or_else(|| {
+                "This conversation was closed after a quiet spell. Just write here again if you need anything!".to_string()
+            }),
         })
     }
 

@@ -3,7 +3,9 @@
 
 pub mod config;
 pub mod core;
+pub mod desk;
 pub mod duration;
 pub mod hours;
 pub mod model;
 pub mod responses;
+pub mod store;

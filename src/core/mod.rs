@@ -18,6 +18,6 @@ pub use courtesy::is_courtesy;
 pub use reminders::ReminderSchedule;
 pub use roles::{role_of, Role, Staff};
 pub use step::{
-    step, Ack, Away, Command, Context, Effect, Input, Notice, NoticeKind, Policy, Step,
+    step, wake_at, Ack, Away, Command, Context, Effect, Input, Notice, NoticeKind, Policy, Step,
     REOPEN_WINDOW,
 };

@@ -417,3 +417,15 @@ fn command(conv: &Conversation, cmd: Command, cx: &Context<'_>) -> Step {
         log_message: false,
     }
 }
+
+/// When a conversation next needs a [`Input::Tick`]: its next reminder while waiting, its
+/// auto-resolve time once answered, never once resolved.
+pub fn wake_at(conv: &Conversation, policy: &Policy) -> Option<Timestamp> {
+    match conv.state {
+        State::Waiting => conv.next_reminder_at,
+        State::Answered => policy
+            .auto_resolve_after
+            .and_then(|d| conv.last_activity.checked_add(d).ok()),
+        State::Resolved => None,
+    }
+}

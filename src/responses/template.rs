@@ -170,7 +170,7 @@ impl Template {
     }
 
     pub fn uses(&self, p: Placeholder) -> bool {
-        self.pieces.iter().any(|piece| *piece == Piece::Value(p))
+        self.pieces.contains(&Piece::Value(p))
     }
 
     /// Characters of fixed text, the part no value can shorten.

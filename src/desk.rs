@@ -1,0 +1,384 @@
+//! The front desk: runs one event through the core and stores the result.
+//!
+//! This is the imperative shell around [`crate::core`]: it looks up the conversation an event
+//! belongs to, asks the core what to do, and commits the new state together with the outbox
+//! entries (acknowledgement, notices) in one flushed transaction. It never talks to Discord:
+//! the caller delivers the returned outbox entries and marks them done.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::config::Config;
+use crate::core::{
+    self, role_of, step, wake_at, Away, Command, Context, Conversation, ConversationId,
+    ConversationKey, Effect, Input, Policy, Role, Staff, Step,
+};
+use crate::model::{ChannelId, Incoming, MessageId, UserId};
+use crate::responses::Rules;
+use crate::store::{
+    Change, Committed, MessageRecord, OutboxItem, Pending, Speaker, Store, StoreError,
+    RECORD_VERSION,
+};
+
+/// How many recent first replies `{eta}` looks at.
+const ETA_SAMPLES: usize = 50;
+/// How long a computed `{eta}` is reused before it is computed again.
+const ETA_REFRESH: SignedDuration = SignedDuration::from_mins(5);
+
+/// What happened to one incoming message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Handled {
+    /// From frontdesk itself or another bot.
+    Ignored,
+    /// Already handled (a second delivery of the same message).
+    Duplicate,
+    /// A staff message outside any conversation.
+    NotAConversation,
+    /// Stored; deliver these outbox entries (possibly none).
+    Stored {
+        conversation: ConversationId,
+        deliver: Vec<Pending>,
+    },
+}
+
+pub struct Desk {
+    store: Store,
+    policy: Policy,
+    rules: Rules,
+    staff: Staff,
+    /// Events for one place and customer are decided one at a time; different customers run
+    /// in parallel.
+    stripes: Vec<Mutex<()>>,
+    eta: Mutex<Option<(Timestamp, String)>>,
+}
+
+impl Desk {
+    pub fn new(store: Store, config: &Config, rules: Rules) -> Desk {
+        Desk {
+            store,
+            policy: policy_from(config),
+            rules,
+            staff: config.staff.clone(),
+            stripes: (0..64).map(|_| Mutex::new(())).collect(),
+            eta: Mutex::new(None),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    pub fn staff(&self) -> &Staff {
+        &self.staff
+    }
+
+    fn stripe<K: Hash>(&self, key: &K) -> std::sync::MutexGuard<'_, ()> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        let i = (h.finish() % self.stripes.len() as u64) as usize;
+        // A panic elsewhere while holding a stripe leaves no half-written state (sled commits
+        // are atomic), so a poisoned lock is safe to keep using.
+        self.stripes[i].lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `{eta}` in words, from recent first replies counted in open hours.
+    pub fn eta(&self, now: Timestamp) -> Result<String, StoreError> {
+        let mut cached = self.eta.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, text)) = cached.as_ref() {
+            if now.duration_since(*at).abs() < ETA_REFRESH {
+                return Ok(text.clone());
+            }
+        }
+        let samples: Vec<SignedDuration> = self
+            .store
+            .recent_replies(ETA_SAMPLES)?
+            .iter()
+            .map(|r| {
+                self.policy
+                    .hours
+                    .open_time_between(r.opened_at, r.first_reply_at)
+            })
+            .collect();
+        let text = core::eta::eta_phrase(&samples);
+        *cached = Some((now, text.clone()));
+        Ok(text)
+    }
+
+    fn context<'a>(
+        &'a self,
+        now: Timestamp,
+        away: Option<&'a Away>,
+        eta: &'a str,
+        late: bool,
+        earlier: u64,
+    ) -> Context<'a> {
+        Context {
+            now,
+            policy: &self.policy,
+            rules: &self.rules,
+            away,
+            eta,
+            late,
+            earlier_conversations: earlier,
+        }
+    }
+
+    /// Handles one message from a watched place. `late` is set for messages found by catch-up.
+    pub fn handle_message(
+        &self,
+        msg: &Incoming,
+        me: UserId,
+        now: Timestamp,
+        late: bool,
+    ) -> Result<Handled, StoreError> {
+        match role_of(&msg.author, me, &self.staff) {
+            Role::Myself | Role::Bot => Ok(Handled::Ignored),
+            Role::Staff => self.staff_message(msg, now),
+            Role::Customer => self.customer_message(msg, now, late),
+        }
+    }
+
+    fn customer_message(
+        &self,
+        msg: &Incoming,
+        now: Timestamp,
+        late: bool,
+    ) -> Result<Handled, StoreError> {
+        let key = ConversationKey::of(&msg.place, msg.author.id);
+        let _turn = self.stripe(&key);
+        if self.store.is_claimed(msg.id)? {
+            return Ok(Handled::Duplicate);
+        }
+        let latest = self.store.latest_for(&key)?;
+        let away = self.store.away()?;
+        let eta = self.eta(now)?;
+        let earlier = self.store.customer_conversation_count(msg.author.id)?;
+        let cx = self.context(now, away.as_ref(), &eta, late, earlier);
+        let out = step(latest.as_ref(), Input::Customer(msg), &cx);
+        self.commit(out, Some(msg), Speaker::Customer, now)
+    }
+
+    fn staff_message(&self, msg: &Incoming, now: Timestamp) -> Result<Handled, StoreError> {
+        let conversation = match ConversationKey::of(&msg.place, msg.author.id) {
+            ConversationKey::Thread(_) => self
+                .store
+                .latest_for(&ConversationKey::of(&msg.place, msg.author.id))?,
+            // In a shared channel only a reply says which customer a staff message answers.
+            ConversationKey::ChannelCustomer(..) => match msg.reply_to {
+                Some(r) => match self.store.conversation_of_message(r)? {
+                    Some(id) => self.store.conversation(id)?,
+                    None => None,
+                },
+                None => None,
+            },
+            // Staff cannot write into a customer's DM; their own DMs to the bot are not replies.
+            ConversationKey::Dm(_) => None,
+        };
+        let Some(conv) = conversation else {
+            return Ok(Handled::NotAConversation);
+        };
+        let _turn = self.stripe(&conv.key());
+        if self.store.is_claimed(msg.id)? {
+            return Ok(Handled::Duplicate);
+        }
+        // Re-read under the lock: a customer message may have changed it meanwhile.
+        let conv = self.store.conversation(conv.id)?.unwrap_or(conv);
+        let eta = String::new();
+        let cx = self.context(now, None, &eta, false, 0);
+        let out = step(Some(&conv), Input::Staff(msg), &cx);
+        self.commit(out, Some(msg), Speaker::Staff, now)
+    }
+
+    fn commit(
+        &self,
+        out: Step,
+        msg: Option<&Incoming>,
+        speaker: Speaker,
+        now: Timestamp,
+    ) -> Result<Handled, StoreError> {
+        let Some(conv) = out.conversation else {
+            return Ok(Handled::NotAConversation);
+        };
+        let change = Change {
+            claim: msg.map(|m| m.id),
+            wake_at: wake_at(&conv, &self.policy),
+            message: msg.filter(|_| out.log_message).map(|m| MessageRecord {
+                v: RECORD_VERSION,
+                id: m.id,
+                author: m.author.id,
+                author_name: m.author.name.clone(),
+                speaker,
+                content: m.content.clone(),
+                at: m.at,
+            }),
+            outbox: out.effects.iter().map(outbox_item).collect(),
+            wait: conv.waits,
+            checkpoint: msg.map(|m| (m.place.channel(), m.id)),
+            now: Some(now),
+            conversation: Some(conv.clone()),
+        };
+        if self.store.commit(&change)? == Committed::AlreadyClaimed {
+            return Ok(Handled::Duplicate);
+        }
+        // Durable before anything reaches Discord: an acknowledged customer is never lost.
+        self.store.flush()?;
+        let deliver = if change.outbox.is_empty() {
+            Vec::new()
+        } else {
+            self.pending_of(conv.id)?
+        };
+        Ok(Handled::Stored {
+            conversation: conv.id,
+            deliver,
+        })
+    }
+
+    fn pending_of(&self, conversation: ConversationId) -> Result<Vec<Pending>, StoreError> {
+        Ok(self
+            .store
+            .pending()?
+            .into_iter()
+            .filter(|p| p.record.conversation == conversation)
+            .collect())
+    }
+
+    /// Runs the clock for every conversation that is due; returns what to deliver.
+    pub fn tick(&self, now: Timestamp) -> Result<Vec<Pending>, StoreError> {
+        let mut changed = Vec::new();
+        for id in self.store.due(now)? {
+            let Some(conv) = self.store.conversation(id)? else {
+                continue;
+            };
+            let _turn = self.stripe(&conv.key());
+            let Some(conv) = self.store.conversation(id)? else {
+                continue;
+            };
+            let cx = self.context(now, None, "", false, 0);
+            let out = step(Some(&conv), Input::Tick, &cx);
+            if out.conversation.is_some() {
+                if let Handled::Stored { conversation, .. } = self.commit_quiet(out, now)? {
+                    changed.push(conversation);
+                }
+            }
+        }
+        if changed.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.store.flush()?;
+        Ok(self
+            .store
+            .pending()?
+            .into_iter()
+            .filter(|p| changed.contains(&p.record.conversation))
+            .collect())
+    }
+
+    /// Commits without flushing (the caller flushes once for a batch).
+    fn commit_quiet(&self, out: Step, now: Timestamp) -> Result<Handled, StoreError> {
+        let Some(conv) = out.conversation else {
+            return Ok(Handled::NotAConversation);
+        };
+        let change = Change {
+            wake_at: wake_at(&conv, &self.policy),
+            outbox: out.effects.iter().map(outbox_item).collect(),
+            wait: conv.waits,
+            now: Some(now),
+            conversation: Some(conv.clone()),
+            ..Change::default()
+        };
+        self.store.commit(&change)?;
+        Ok(Handled::Stored {
+            conversation: conv.id,
+            deliver: Vec::new(),
+        })
+    }
+
+    /// Applies a staff command to a conversation; `None` if there is no such conversation.
+    pub fn command(
+        &self,
+        id: ConversationId,
+        cmd: Command,
+        now: Timestamp,
+    ) -> Result<Option<(Conversation, Vec<Pending>)>, StoreError> {
+        let Some(conv) = self.store.conversation(id)? else {
+            return Ok(None);
+        };
+        let _turn = self.stripe(&conv.key());
+        let conv = self.store.conversation(id)?.unwrap_or(conv);
+        let cx = self.context(now, None, "", false, 0);
+        let out = step(Some(&conv), Input::Command(cmd), &cx);
+        let Some(next) = out.conversation.clone() else {
+            return Ok(Some((conv, Vec::new())));
+        };
+        self.commit_quiet(out, now)?;
+        self.store.flush()?;
+        Ok(Some((next, self.pending_of(id)?)))
+    }
+
+    /// Records frontdesk's own message in a conversation (its acknowledgement or closing text),
+    /// so catch-up and exports see it.
+    pub fn record_own_message(
+        &self,
+        conversation: ConversationId,
+        id: MessageId,
+        me: UserId,
+        text: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.store.log_message(
+            conversation,
+            &MessageRecord {
+                v: RECORD_VERSION,
+                id,
+                author: me,
+                author_name: "frontdesk".into(),
+                speaker: Speaker::Frontdesk,
+                content: Some(text.to_string()),
+                at,
+            },
+        )
+    }
+
+    /// Records the thread frontdesk opened for a conversation.
+    pub fn thread_opened(
+        &self,
+        conversation: ConversationId,
+        thread: ChannelId,
+    ) -> Result<(), StoreError> {
+        self.store.set_thread(conversation, thread)
+    }
+}
+
+fn outbox_item(effect: &Effect) -> OutboxItem {
+    match effect {
+        Effect::Acknowledge(ack) => OutboxItem::ack(ack),
+        Effect::Notify(n) => OutboxItem::Notice { kind: n.kind },
+        Effect::Close { channel, text, .. } => OutboxItem::Close {
+            channel: *channel,
+            text: text.clone(),
+        },
+    }
+}
+
+/// The core's policy from the config.
+pub fn policy_from(config: &Config) -> Policy {
+    Policy {
+        business_name: config.business_name.clone(),
+        owner_name: config.owner_name.clone(),
+        hours: config.hours.clone(),
+        reminders: config.reminders.clone(),
+        auto_resolve_after: config.auto_resolve_after,
+        threads: config.watch.threads,
+        closing_text: config.closing_text.clone(),
+    }
+}

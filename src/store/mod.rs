@@ -1,0 +1,601 @@
+//! The sled database: conversations, their messages, the indexes that find them, the outbox of
+//! things that must reach Discord, per-channel checkpoints, and the schema version.
+//!
+//! Only this module touches sled. Every change an event causes is one transaction, so a crash
+//! leaves either all of it or none; callers flush before acting on Discord.
+
+mod keys;
+pub mod records;
+
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+use sled::{Db, Tree};
+
+use crate::core::{Away, Conversation, ConversationId, ConversationKey, NoticeKind};
+use crate::model::{ChannelId, MessageId, UserId};
+pub use records::{
+    ConversationRecord, MessageRecord, OutboxItem, OutboxRecord, ReplyRecord, Speaker,
+    RECORD_VERSION,
+};
+
+/// The database layout this version reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database at {path} is in use by another frontdesk process\n  fix: stop the running bot first (sled allows one process at a time), or pass another --data directory")]
+    Locked { path: PathBuf },
+    #[error("cannot open the database at {path}: {reason}\n  fix: {fix}")]
+    Open {
+        path: PathBuf,
+        reason: String,
+        fix: String,
+    },
+    #[error("{path} holds files that are not a frontdesk database\n  fix: point `data_dir` (or --data) at an empty or new directory; frontdesk will not write into someone else's files")]
+    Foreign { path: PathBuf },
+    #[error("the database at {path} was written by a newer frontdesk (schema {found}, this version reads up to {supported})\n  fix: run the newer frontdesk, or restore a backup made by this version")]
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("database I/O failed: {0}\n  fix: check free disk space and permissions of the data directory; the last flushed state is kept")]
+    Io(#[from] sled::Error),
+    #[error("a stored {what} could not be read ({reason}); it was skipped\n  fix: export the database and report this; other records are unaffected")]
+    Corrupt { what: &'static str, reason: String },
+}
+
+/// What a committed change did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Committed {
+    Stored,
+    /// Another handler already claimed this message: nothing was written.
+    AlreadyClaimed,
+}
+
+/// One event's worth of writes, applied atomically by [`Store::commit`].
+#[derive(Clone, Debug, Default)]
+pub struct Change {
+    /// Claim this message id for the conversation; if it is already claimed, abort everything.
+    pub claim: Option<MessageId>,
+    pub conversation: Option<Conversation>,
+    /// When the conversation next needs a tick.
+    pub wake_at: Option<Timestamp>,
+    pub message: Option<MessageRecord>,
+    pub outbox: Vec<OutboxItem>,
+    /// Numbers the outbox items (see [`crate::core::Notice::wait`]).
+    pub wait: u32,
+    pub checkpoint: Option<(ChannelId, MessageId)>,
+    pub now: Option<Timestamp>,
+}
+
+/// A pending outbox entry with the key that completes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    pub key: Vec<u8>,
+    pub record: OutboxRecord,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: Db,
+    path: PathBuf,
+    meta: Tree,
+    conversations: Tree,
+    messages: Tree,
+    by_customer: Tree,
+    by_key: Tree,
+    claims: Tree,
+    outbox: Tree,
+    checkpoints: Tree,
+    wake: Tree,
+    replies: Tree,
+    dm_channels: Tree,
+}
+
+impl Store {
+    /// Opens (or creates, owner-only) the database in `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if path.is_dir() && !looks_like_sled(path)? {
+            return Err(StoreError::Foreign {
+                path: path.to_path_buf(),
+            });
+        }
+        create_private_dir(path).map_err(|e| StoreError::Open {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+            fix: "create the directory yourself or choose one this user may write to".into(),
+        })?;
+        let db = sled::Config::new()
+            .path(path)
+            // Bounded page cache: a small business's history fits, and RSS stays small.
+            .cache_capacity(16 * 1024 * 1024)
+            .flush_every_ms(Some(200))
+            .open()
+            .map_err(|e| open_error(path, e))?;
+        let tree = |name: &str| db.open_tree(name);
+        let store = Store {
+            path: path.to_path_buf(),
+            meta: tree("meta")?,
+            conversations: tree("conversations")?,
+            messages: tree("messages")?,
+            by_customer: tree("by_customer")?,
+            by_key: tree("by_key")?,
+            claims: tree("claims")?,
+            outbox: tree("outbox")?,
+            checkpoints: tree("checkpoints")?,
+            wake: tree("wake")?,
+            replies: tree("replies")?,
+            dm_channels: tree("dm_channels")?,
+            db,
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    fn check_schema(&self) -> Result<(), StoreError> {
+        match self.meta.get("schema_version")? {
+            Some(v) => {
+                let found = v
+                    .as_ref()
+                    .try_into()
+                    .map(u32::from_be_bytes)
+                    .unwrap_or(u32::MAX);
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::NewerSchema {
+                        path: self.path.clone(),
+                        found,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+                // Older layouts would be migrated here, one numbered step at a time.
+                Ok(())
+            }
+            None if self.conversations.is_empty() => {
+                self.meta
+                    .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
+                self.meta
+                    .insert("created_by", env!("CARGO_PKG_VERSION").as_bytes())?;
+                self.db.flush()?;
+                Ok(())
+            }
+            None => Err(StoreError::Foreign {
+                path: self.path.clone(),
+            }),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Makes every write so far durable (fsync).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub async fn flush_async(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
+
+    /// Applies one event's writes atomically.
+    pub fn commit(&self, change: &Change) -> Result<Committed, StoreError> {
+        let conv_record = change
+            .conversation
+            .as_ref()
+            .map(|c| ConversationRecord::new(c, change.wake_at));
+        let conv_json = conv_record.as_ref().map(to_json).transpose()?;
+        let message_json = change.message.as_ref().map(to_json).transpose()?;
+        let created_at = change.now.unwrap_or_else(Timestamp::now);
+        let mut outbox = Vec::new();
+        if let Some(c) = &change.conversation {
+            for item in &change.outbox {
+                let (tag, step) = outbox_tag(item);
+                let record = OutboxRecord {
+                    v: RECORD_VERSION,
+                    conversation: c.id,
+                    created_at,
+                    item: item.clone(),
+                };
+                outbox.push((
+                    keys::outbox(c.id, change.wait, tag, step),
+                    to_json(&record)?,
+                ));
+            }
+        }
+        let reply_json = conv_record
+            .as_ref()
+            .and_then(|r| {
+                r.first_reply_at.map(|at| ReplyRecord {
+                    v: RECORD_VERSION,
+                    conversation: r.id,
+                    topic: r.topic.clone(),
+                    opened_at: r.opened_at,
+                    first_reply_at: at,
+                })
+            })
+            .map(|r| to_json(&r))
+            .transpose()?;
+
+        let trees = (
+            &self.conversations,
+            &self.messages,
+            &self.by_customer,
+            &self.by_key,
+            &self.claims,
+            &self.outbox,
+            &self.checkpoints,
+            &self.wake,
+            &self.replies,
+        );
+        let result = trees.transaction(
+            |(convs, msgs, by_customer, by_key, claims, out, checkpoints, wake, replies)| {
+                if let Some(msg) = change.claim {
+                    if claims.get(keys::id(msg.0))?.is_some() {
+                        return Err(ConflictableTransactionError::Abort(()));
+                    }
+                    let owner = change.conversation.as_ref().map_or(msg, |c| c.id);
+                    claims.insert(&keys::id(msg.0), &keys::id(owner.0))?;
+                }
+                if let (Some(c), Some(json)) = (&change.conversation, &conv_json) {
+                    let old = convs.insert(&keys::id(c.id.0), json.as_slice())?;
+                    let old: Option<ConversationRecord> =
+                        old.and_then(|o| serde_json::from_slice(&o).ok());
+                    if let Some(at) = old.as_ref().and_then(|o| o.wake_at) {
+                        wake.remove(&keys::wake(at.as_millisecond(), c.id))?;
+                    }
+                    if let Some(at) = change.wake_at {
+                        wake.insert(&keys::wake(at.as_millisecond(), c.id), &[])?;
+                    }
+                    if old.is_none() {
+                        by_customer.insert(&keys::pair(c.customer.0, c.id.0), &[])?;
+                    }
+                    by_key.insert(keys::conversation_key(&c.key()), &keys::id(c.id.0))?;
+                    if let Some(t) = c.thread {
+                        by_key.insert(
+                            keys::conversation_key(&ConversationKey::Thread(t)),
+                            &keys::id(c.id.0),
+                        )?;
+                    }
+                    let first_reply_is_new =
+                        old.as_ref().is_none_or(|o| o.first_reply_at.is_none());
+                    if let (Some(at), Some(json), true) =
+                        (c.first_reply_at, &reply_json, first_reply_is_new)
+                    {
+                        replies.insert(
+                            &keys::pair(at.as_millisecond() as u64, c.id.0),
+                            json.as_slice(),
+                        )?;
+                    }
+                    if let (Some(m), Some(json)) = (&change.message, &message_json) {
+                        msgs.insert(&keys::pair(c.id.0, m.id.0), json.as_slice())?;
+                    }
+                    for (key, json) in &outbox {
+                        if out.get(key)?.is_none() {
+                            out.insert(key.as_slice(), json.as_slice())?;
+                        }
+                    }
+                }
+                if let Some((channel, msg)) = change.checkpoint {
+                    let key = keys::id(channel.0);
+                    let newer = checkpoints
+                        .get(key)?
+                        .and_then(|v| keys::read_u64(&v, 0))
+                        .is_none_or(|old| old < msg.0);
+                    if newer {
+                        checkpoints.insert(&key, &keys::id(msg.0))?;
+                    }
+                }
+                Ok(())
+            },
+        );
+        match result {
+            Ok(()) => Ok(Committed::Stored),
+            Err(TransactionError::Abort(())) => Ok(Committed::AlreadyClaimed),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+
+    /// Records that a conversation got its own thread, so messages there find it.
+    pub fn set_thread(&self, id: ConversationId, thread: ChannelId) -> Result<(), StoreError> {
+        let Some(record) = self.record(id)? else {
+            return Ok(());
+        };
+        let mut conv = record.clone().into_conversation();
+        conv.thread = Some(thread);
+        self.commit(&Change {
+            conversation: Some(conv),
+            wake_at: record.wake_at,
+            ..Change::default()
+        })?;
+        Ok(())
+    }
+
+    fn record(&self, id: ConversationId) -> Result<Option<ConversationRecord>, StoreError> {
+        self.conversations
+            .get(keys::id(id.0))?
+            .map(|v| from_json(&v, "conversation"))
+            .transpose()
+    }
+
+    pub fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, StoreError> {
+        Ok(self.record(id)?.map(ConversationRecord::into_conversation))
+    }
+
+    /// The latest conversation for a place and customer, whatever its state.
+    pub fn latest_for(&self, key: &ConversationKey) -> Result<Option<Conversation>, StoreError> {
+        match self.by_key.get(keys::conversation_key(key))? {
+            Some(v) => match keys::read_u64(&v, 0) {
+                Some(id) => self.conversation(MessageId(id)),
+                None => Ok(None),
+            },
+            None => Ok(None),
+        }
+    }
+
+    /// The conversation a message was claimed for, if any.
+    pub fn conversation_of_message(
+        &self,
+        msg: MessageId,
+    ) -> Result<Option<ConversationId>, StoreError> {
+        Ok(self
+            .claims
+            .get(keys::id(msg.0))?
+            .and_then(|v| keys::read_u64(&v, 0))
+            .map(MessageId))
+    }
+
+    pub fn is_claimed(&self, msg: MessageId) -> Result<bool, StoreError> {
+        Ok(self.claims.contains_key(keys::id(msg.0))?)
+    }
+
+    /// How many conversations a customer has had.
+    pub fn customer_conversation_count(&self, customer: UserId) -> Result<u64, StoreError> {
+        Ok(self.by_customer.scan_prefix(keys::id(customer.0)).count() as u64)
+    }
+
+    /// A customer's conversations, newest first.
+    pub fn customer_conversations(
+        &self,
+        customer: UserId,
+    ) -> Result<Vec<Conversation>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.by_customer.scan_prefix(keys::id(customer.0)).rev() {
+            let (k, _) = entry?;
+            if let Some(c) = keys::read_u64(&k, 8).map(MessageId) {
+                out.extend(self.conversation(c)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Conversations whose wake-up time is at or before `now`.
+    pub fn due(&self, now: Timestamp) -> Result<Vec<ConversationId>, StoreError> {
+        let end = keys::wake(now.as_millisecond(), MessageId(u64::MAX));
+        let mut out = Vec::new();
+        for entry in self.wake.range(..=end.as_slice()) {
+            let (k, _) = entry?;
+            out.extend(keys::read_u64(&k, 8).map(MessageId));
+        }
+        Ok(out)
+    }
+
+    /// Everything stored but not yet delivered to Discord, oldest conversation first.
+    pub fn pending(&self) -> Result<Vec<Pending>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.outbox.iter() {
+            let (k, v) = entry?;
+            match from_json::<OutboxRecord>(&v, "outbox entry") {
+                Ok(record) => out.push(Pending {
+                    key: k.to_vec(),
+                    record,
+                }),
+                Err(e) => tracing::error!(error = %e, "skipping unreadable outbox entry"),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Marks an outbox entry delivered.
+    pub fn complete(&self, key: &[u8]) -> Result<(), StoreError> {
+        self.outbox.remove(key)?;
+        Ok(())
+    }
+
+    /// Logs a message frontdesk itself sent into a conversation.
+    pub fn log_message(
+        &self,
+        conversation: ConversationId,
+        record: &MessageRecord,
+    ) -> Result<(), StoreError> {
+        self.messages
+            .insert(keys::pair(conversation.0, record.id.0), to_json(record)?)?;
+        self.claims
+            .insert(keys::id(record.id.0), &keys::id(conversation.0))?;
+        Ok(())
+    }
+
+    pub fn messages(&self, conversation: ConversationId) -> Result<Vec<MessageRecord>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.messages.scan_prefix(keys::id(conversation.0)) {
+            let (_, v) = entry?;
+            out.push(from_json(&v, "message")?);
+        }
+        Ok(out)
+    }
+
+    /// Every conversation, oldest first.
+    pub fn conversations(&self) -> impl Iterator<Item = Result<Conversation, StoreError>> + '_ {
+        self.conversations.iter().map(|entry| {
+            let (_, v) = entry?;
+            from_json::<ConversationRecord>(&v, "conversation")
+                .map(ConversationRecord::into_conversation)
+        })
+    }
+
+    pub fn conversation_count(&self) -> usize {
+        self.conversations.len()
+    }
+
+    /// The most recent first replies, newest first.
+    pub fn recent_replies(&self, limit: usize) -> Result<Vec<ReplyRecord>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.replies.iter().rev().take(limit) {
+            let (_, v) = entry?;
+            out.push(from_json(&v, "reply")?);
+        }
+        Ok(out)
+    }
+
+    /// First replies at or after `since`, oldest first.
+    pub fn replies_since(&self, since: Timestamp) -> Result<Vec<ReplyRecord>, StoreError> {
+        let start = keys::pair(since.as_millisecond().max(0) as u64, 0);
+        let mut out = Vec::new();
+        for entry in self.replies.range(start.as_slice()..) {
+            let (_, v) = entry?;
+            out.push(from_json(&v, "reply")?);
+        }
+        Ok(out)
+    }
+
+    pub fn checkpoint(&self, channel: ChannelId) -> Result<Option<MessageId>, StoreError> {
+        Ok(self
+            .checkpoints
+            .get(keys::id(channel.0))?
+            .and_then(|v| keys::read_u64(&v, 0))
+            .map(MessageId))
+    }
+
+    /// Remembers a customer's DM channel: bots cannot list their DM channels later.
+    pub fn remember_dm_channel(&self, user: UserId, channel: ChannelId) -> Result<(), StoreError> {
+        self.dm_channels
+            .insert(keys::id(user.0), &keys::id(channel.0))?;
+        Ok(())
+    }
+
+    pub fn dm_channels(&self) -> Result<Vec<(UserId, ChannelId)>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.dm_channels.iter() {
+            let (k, v) = entry?;
+            if let (Some(u), Some(c)) = (keys::read_u64(&k, 0), keys::read_u64(&v, 0)) {
+                out.push((UserId(u), ChannelId(c)));
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn away(&self) -> Result<Option<Away>, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            until: Option<Timestamp>,
+            note: String,
+        }
+        Ok(self
+            .meta
+            .get("away")?
+            .map(|v| from_json::<Raw>(&v, "away setting"))
+            .transpose()?
+            .map(|r| Away {
+                until: r.until,
+                note: r.note,
+            }))
+    }
+
+    pub fn set_away(&self, away: Option<&Away>) -> Result<(), StoreError> {
+        match away {
+            Some(a) => {
+                let json = serde_json::json!({ "until": a.until, "note": a.note });
+                self.meta.insert("away", to_json(&json)?)?;
+            }
+            None => {
+                self.meta.remove("away")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn outbox_tag(item: &OutboxItem) -> (u8, u32) {
+    match item {
+        OutboxItem::Ack { .. } => (b'a', 0),
+        OutboxItem::Notice { kind } => match kind {
+            NoticeKind::Opened => (b'o', 0),
+            NoticeKind::Reopened => (b'r', 0),
+            NoticeKind::FollowUp => (b'f', 0),
+            NoticeKind::Reminder(n) => (b'm', *n),
+        },
+        OutboxItem::Close { .. } => (b'c', 0),
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(|e| StoreError::Corrupt {
+        what: "record",
+        reason: e.to_string(),
+    })
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    what: &'static str,
+) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        what,
+        reason: e.to_string(),
+    })
+}
+
+/// A directory frontdesk may use: empty, or holding sled's own files.
+fn looks_like_sled(path: &Path) -> Result<bool, StoreError> {
+    let entries = std::fs::read_dir(path).map_err(|e| StoreError::Open {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+        fix: "check that this user may read the data directory".into(),
+    })?;
+    let names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    Ok(names.is_empty() || names.iter().any(|n| n == "conf" || n == "db"))
+}
+
+fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if !path.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(path)?;
+        }
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(path)
+    }
+}
+
+fn open_error(path: &Path, e: sled::Error) -> StoreError {
+    let text = e.to_string();
+    if text.contains("lock") {
+        return StoreError::Locked {
+            path: path.to_path_buf(),
+        };
+    }
+    let fix = match e {
+        sled::Error::Corruption { .. } => "the database is damaged (often after a power loss): move the directory aside, restore your latest backup or start empty; frontdesk's catch-up then re-reads recent Discord history",
+        sled::Error::Io(_) => "check that the directory exists, is writable by this user, and the disk is not full",
+        _ => "move the directory aside and start frontdesk again; report the error if it persists",
+    };
+    StoreError::Open {
+        path: path.to_path_buf(),
+        reason: text,
+        fix: fix.into(),
+    }
+}

@@ -1,0 +1,167 @@
+//! What is written to disk: versioned serde records, separate from the core's types so the
+//! core can change without breaking old databases. New fields get `#[serde(default)]`.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::core::{Ack, Conversation, NoticeKind, State};
+use crate::model::{ChannelId, MessageId, Place, UserId};
+
+/// The record format written by this version.
+pub const RECORD_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationRecord {
+    pub v: u32,
+    pub id: MessageId,
+    pub customer: UserId,
+    pub customer_name: String,
+    pub place: Place,
+    pub state: State,
+    pub topic: String,
+    pub rule: String,
+    pub opened_at: Timestamp,
+    pub waiting_since: Option<Timestamp>,
+    pub last_activity: Timestamp,
+    pub first_reply_at: Option<Timestamp>,
+    pub answered_by: Option<UserId>,
+    pub resolved_at: Option<Timestamp>,
+    pub reminders_sent: u32,
+    pub next_reminder_at: Option<Timestamp>,
+    pub snoozed_until: Option<Timestamp>,
+    pub thread: Option<ChannelId>,
+    pub customer_messages: u32,
+    pub times_reopened: u32,
+    pub waits: u32,
+    /// When the conversation next needs a tick; mirrors its entry in the wake index.
+    pub wake_at: Option<Timestamp>,
+}
+
+impl ConversationRecord {
+    pub fn new(c: &Conversation, wake_at: Option<Timestamp>) -> Self {
+        ConversationRecord {
+            v: RECORD_VERSION,
+            id: c.id,
+            customer: c.customer,
+            customer_name: c.customer_name.clone(),
+            place: c.place,
+            state: c.state,
+            topic: c.topic.clone(),
+            rule: c.rule.clone(),
+            opened_at: c.opened_at,
+            waiting_since: c.waiting_since,
+            last_activity: c.last_activity,
+            first_reply_at: c.first_reply_at,
+            answered_by: c.answered_by,
+            resolved_at: c.resolved_at,
+            reminders_sent: c.reminders_sent,
+            next_reminder_at: c.next_reminder_at,
+            snoozed_until: c.snoozed_until,
+            thread: c.thread,
+            customer_messages: c.customer_messages,
+            times_reopened: c.times_reopened,
+            waits: c.waits,
+            wake_at,
+        }
+    }
+
+    pub fn into_conversation(self) -> Conversation {
+        Conversation {
+            id: self.id,
+            customer: self.customer,
+            customer_name: self.customer_name,
+            place: self.place,
+            state: self.state,
+            topic: self.topic,
+            rule: self.rule,
+            opened_at: self.opened_at,
+            waiting_since: self.waiting_since,
+            last_activity: self.last_activity,
+            first_reply_at: self.first_reply_at,
+            answered_by: self.answered_by,
+            resolved_at: self.resolved_at,
+            reminders_sent: self.reminders_sent,
+            next_reminder_at: self.next_reminder_at,
+            snoozed_until: self.snoozed_until,
+            thread: self.thread,
+            customer_messages: self.customer_messages,
+            times_reopened: self.times_reopened,
+            waits: self.waits,
+        }
+    }
+}
+
+/// Who wrote a logged message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Speaker {
+    Customer,
+    Staff,
+    /// frontdesk's own acknowledgement or closing message.
+    Frontdesk,
+}
+
+/// One message of a conversation, as kept for the owner's records and `export`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageRecord {
+    pub v: u32,
+    pub id: MessageId,
+    pub author: UserId,
+    pub author_name: String,
+    pub speaker: Speaker,
+    /// `None` when Discord withheld the text (no message-content intent).
+    pub content: Option<String>,
+    pub at: Timestamp,
+}
+
+/// Something that must reach Discord once, stored before it is attempted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum OutboxItem {
+    Ack {
+        channel: ChannelId,
+        reply_to: MessageId,
+        customer: UserId,
+        text: String,
+        rule: String,
+        open_thread: Option<String>,
+    },
+    Notice {
+        kind: NoticeKind,
+    },
+    Close {
+        channel: ChannelId,
+        text: String,
+    },
+}
+
+impl OutboxItem {
+    pub fn ack(a: &Ack) -> OutboxItem {
+        OutboxItem::Ack {
+            channel: a.channel,
+            reply_to: a.reply_to,
+            customer: a.customer,
+            text: a.text.clone(),
+            rule: a.rule.clone(),
+            open_thread: a.open_thread.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxRecord {
+    pub v: u32,
+    pub conversation: MessageId,
+    pub created_at: Timestamp,
+    pub item: OutboxItem,
+}
+
+/// A first personal reply, indexed by time for `{eta}` and `/stats`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyRecord {
+    pub v: u32,
+    pub conversation: MessageId,
+    pub topic: String,
+    pub opened_at: Timestamp,
+    pub first_reply_at: Timestamp,
+}

@@ -1,0 +1,412 @@
+//! The sled store on a real database in a temporary directory, including close and reopen.
+
+use std::path::Path;
+
+use frontdesk::config::Config;
+use frontdesk::core::{Conversation, ConversationKey, NoticeKind, State};
+use frontdesk::desk::{Desk, Handled};
+use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
+use frontdesk::responses::Rules;
+use frontdesk::store::{
+    Change, Committed, ConversationRecord, OutboxItem, Store, StoreError, SCHEMA_VERSION,
+};
+use jiff::{SignedDuration, Timestamp};
+
+const ME: UserId = UserId(99);
+const OWNER: u64 = 7;
+
+fn t(s: &str) -> Timestamp {
+    format!("2026-11-23T{s}:00Z").parse().expect("time")
+}
+
+fn config() -> Config {
+    Config::parse(
+        &format!("owner_name = \"Sam\"\n[discord]\nowners = [\"{OWNER}\"]\n"),
+        Path::new("test.toml"),
+    )
+    .expect("config")
+}
+
+fn rules() -> Rules {
+    Rules::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("responses")).expect("rules")
+}
+
+fn desk(dir: &Path) -> Desk {
+    Desk::new(Store::open(dir).expect("open"), &config(), rules())
+}
+
+fn message(id: u64, author: u64, channel: u64, text: &str, at: Timestamp) -> Incoming {
+    Incoming {
+        id: MessageId(id),
+        place: Place::Channel {
+            guild: GuildId(1),
+            channel: ChannelId(channel),
+            thread: None,
+        },
+        author: Author {
+            id: UserId(author),
+            name: format!("user{author}"),
+            bot: false,
+            roles: Vec::new(),
+        },
+        content: Some(text.to_string()),
+        reply_to: None,
+        at,
+        tags: Vec::new(),
+    }
+}
+
+fn stored(h: Handled) -> (MessageId, Vec<frontdesk::store::Pending>) {
+    match h {
+        Handled::Stored {
+            conversation,
+            deliver,
+        } => (conversation, deliver),
+        other => panic!("expected Stored, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_conversation_and_its_outbox_survive_close_and_reopen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conv_id;
+    {
+        let d = desk(dir.path());
+        let m = message(1001, 42, 10, "how much is shipping?", t("10:00"));
+        let (id, deliver) = stored(d.handle_message(&m, ME, t("10:00"), false).expect("handle"));
+        conv_id = id;
+        let kinds: Vec<_> = deliver.iter().map(|p| &p.record.item).collect();
+        assert!(matches!(kinds[0], OutboxItem::Ack { rule, .. } if rule == "orders"));
+        assert!(matches!(
+            kinds[1],
+            OutboxItem::Notice {
+                kind: NoticeKind::Opened
+            }
+        ));
+        // The ack is delivered; the notice is not yet when the process "dies".
+        d.store().complete(&deliver[0].key).expect("complete");
+    }
+    let store = Store::open(dir.path()).expect("reopen");
+    let conv = store.conversation(conv_id).expect("read").expect("kept");
+    assert_eq!(conv.state, State::Waiting);
+    assert_eq!(conv.topic, "orders & shipping");
+    assert_eq!(conv.customer, UserId(42));
+    let pending = store.pending().expect("pending");
+    assert_eq!(pending.len(), 1, "the undelivered notice is still pending");
+    assert!(matches!(
+        pending[0].record.item,
+        OutboxItem::Notice {
+            kind: NoticeKind::Opened
+        }
+    ));
+    let messages = store.messages(conv_id).expect("messages");
+    assert_eq!(messages.len(), 1);
+    assert_eq!(
+        messages[0].content.as_deref(),
+        Some("how much is shipping?")
+    );
+    assert_eq!(
+        store.checkpoint(ChannelId(10)).expect("checkpoint"),
+        Some(MessageId(1001))
+    );
+    assert_eq!(
+        store
+            .latest_for(&ConversationKey::ChannelCustomer(ChannelId(10), UserId(42)))
+            .expect("lookup")
+            .map(|c| c.id),
+        Some(conv_id)
+    );
+}
+
+#[test]
+fn the_same_message_delivered_twice_is_handled_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = desk(dir.path());
+    let m = message(1001, 42, 10, "hi", t("10:00"));
+    stored(d.handle_message(&m, ME, t("10:00"), false).expect("first"));
+    assert_eq!(
+        d.handle_message(&m, ME, t("10:00"), false).expect("second"),
+        Handled::Duplicate
+    );
+}
+
+#[test]
+fn racing_handlers_for_one_message_store_it_exactly_once() {
+    // serenity runs handlers concurrently: a forum post's THREAD_CREATE and its starter
+    // MESSAGE_CREATE carry the same id and may arrive together.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = std::sync::Arc::new(desk(dir.path()));
+    for round in 0..20u64 {
+        let m = message(5000 + round, 100 + round, 10, "hello", t("10:00"));
+        let results: Vec<Handled> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    let d = d.clone();
+                    let m = m.clone();
+                    s.spawn(move || d.handle_message(&m, ME, t("10:00"), false).expect("handle"))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("join"))
+                .collect()
+        });
+        let acks: usize = results
+            .iter()
+            .map(|r| match r {
+                Handled::Stored { deliver, .. } => deliver
+                    .iter()
+                    .filter(|p| matches!(p.record.item, OutboxItem::Ack { .. }))
+                    .count(),
+                _ => 0,
+            })
+            .sum();
+        assert_eq!(acks, 1, "round {round}: {results:?}");
+    }
+}
+
+#[test]
+fn a_customers_second_message_is_logged_without_a_second_ack() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = desk(dir.path());
+    let (id, deliver) = stored(
+        d.handle_message(&message(1, 42, 10, "hi", t("10:00")), ME, t("10:00"), false)
+            .expect("first"),
+    );
+    assert_eq!(deliver.len(), 2);
+    for p in &deliver {
+        d.store().complete(&p.key).expect("complete");
+    }
+    let (id2, deliver) = stored(
+        d.handle_message(
+            &message(2, 42, 10, "hello?", t("10:01")),
+            ME,
+            t("10:01"),
+            false,
+        )
+        .expect("second"),
+    );
+    assert_eq!(id2, id);
+    assert!(deliver.is_empty(), "{deliver:?}");
+    assert_eq!(d.store().messages(id).expect("messages").len(), 2);
+    assert_eq!(
+        d.store()
+            .customer_conversation_count(UserId(42))
+            .expect("count"),
+        1
+    );
+}
+
+#[test]
+fn staff_reply_by_discord_reply_answers_the_right_conversation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = desk(dir.path());
+    let (ana, _) = stored(
+        d.handle_message(&message(1, 42, 10, "hi", t("10:00")), ME, t("10:00"), false)
+            .expect("ana"),
+    );
+    let (ben, _) = stored(
+        d.handle_message(
+            &message(2, 43, 10, "hey", t("10:01")),
+            ME,
+            t("10:01"),
+            false,
+        )
+        .expect("ben"),
+    );
+    let mut reply = message(3, OWNER, 10, "Hi Ben!", t("10:05"));
+    reply.reply_to = Some(MessageId(2));
+    stored(
+        d.handle_message(&reply, ME, t("10:05"), false)
+            .expect("staff"),
+    );
+    let store = d.store();
+    assert_eq!(
+        store.conversation(ben).expect("read").map(|c| c.state),
+        Some(State::Answered)
+    );
+    assert_eq!(
+        store.conversation(ana).expect("read").map(|c| c.state),
+        Some(State::Waiting)
+    );
+    let plain = message(4, OWNER, 10, "morning all", t("10:06"));
+    assert_eq!(
+        d.handle_message(&plain, ME, t("10:06"), false)
+            .expect("plain"),
+        Handled::NotAConversation
+    );
+    let bot = Incoming {
+        author: Author {
+            bot: true,
+            ..plain.author.clone()
+        },
+        id: MessageId(5),
+        ..plain.clone()
+    };
+    assert_eq!(
+        d.handle_message(&bot, ME, t("10:06"), false).expect("bot"),
+        Handled::Ignored
+    );
+    let own = Incoming {
+        author: Author {
+            id: ME,
+            ..plain.author.clone()
+        },
+        id: MessageId(6),
+        ..plain
+    };
+    assert_eq!(
+        d.handle_message(&own, ME, t("10:06"), false).expect("own"),
+        Handled::Ignored
+    );
+}
+
+#[test]
+fn due_reminders_come_from_the_wake_index_and_survive_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id;
+    {
+        let d = desk(dir.path());
+        id = stored(
+            d.handle_message(&message(1, 42, 10, "hi", t("10:00")), ME, t("10:00"), false)
+                .expect("open"),
+        )
+        .0;
+        assert!(d.tick(t("10:14")).expect("tick").is_empty());
+    }
+    let d = desk(dir.path());
+    let due = d.tick(t("10:15")).expect("tick");
+    let reminders: Vec<_> = due
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.record.item,
+                OutboxItem::Notice {
+                    kind: NoticeKind::Reminder(0)
+                }
+            )
+        })
+        .collect();
+    assert_eq!(reminders.len(), 1, "{due:?}");
+    for p in &due {
+        d.store().complete(&p.key).expect("complete");
+    }
+    assert!(
+        d.tick(t("10:16")).expect("tick").is_empty(),
+        "no second reminder"
+    );
+    assert_eq!(
+        d.store()
+            .conversation(id)
+            .expect("read")
+            .map(|c| c.reminders_sent),
+        Some(1)
+    );
+}
+
+#[test]
+fn the_first_reply_feeds_eta_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = desk(dir.path());
+    assert_eq!(d.eta(t("09:00")).expect("eta"), "as soon as they can");
+    for i in 0..6u64 {
+        let at = t("10:00") + SignedDuration::from_mins(i as i64);
+        d.handle_message(&message(100 + i, 200 + i, 10, "hi", at), ME, at, false)
+            .expect("open");
+        let mut reply = message(
+            300 + i,
+            OWNER,
+            10,
+            "hello",
+            at + SignedDuration::from_mins(30),
+        );
+        reply.reply_to = Some(MessageId(100 + i));
+        d.handle_message(&reply, ME, reply.at, false)
+            .expect("reply");
+    }
+    assert_eq!(d.store().recent_replies(50).expect("replies").len(), 6);
+    assert_eq!(
+        d.eta(t("12:00")).expect("eta"),
+        "usually within about 30 minutes"
+    );
+}
+
+#[test]
+fn a_record_written_by_version_one_still_decodes() {
+    // Frozen copy of a v1 record: changing the record type must keep this readable.
+    let v1 = r#"{"v":1,"id":"1300000000000000001","customer":"42","customer_name":"Ana","place":{"kind":"channel","guild":"1","channel":"10","thread":null},"state":"waiting","topic":"pricing","rule":"pricing","opened_at":"2026-11-23T10:00:00Z","waiting_since":"2026-11-23T10:00:00Z","last_activity":"2026-11-23T10:00:00Z","first_reply_at":null,"answered_by":null,"resolved_at":null,"reminders_sent":0,"next_reminder_at":"2026-11-23T10:15:00Z","snoozed_until":null,"thread":null,"customer_messages":1,"times_reopened":0,"waits":1,"wake_at":"2026-11-23T10:15:00Z"}"#;
+    let record: ConversationRecord = serde_json::from_str(v1).expect("v1 decodes");
+    let conv: Conversation = record.into_conversation();
+    assert_eq!(conv.id, MessageId(1_300_000_000_000_000_001));
+    assert_eq!(conv.state, State::Waiting);
+    assert_eq!(conv.next_reminder_at, Some(t("10:15")));
+}
+
+#[test]
+fn claims_abort_the_whole_change() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).expect("open");
+    let change = Change {
+        claim: Some(MessageId(1)),
+        checkpoint: Some((ChannelId(5), MessageId(1))),
+        ..Change::default()
+    };
+    assert_eq!(store.commit(&change).expect("first"), Committed::Stored);
+    let again = Change {
+        claim: Some(MessageId(1)),
+        checkpoint: Some((ChannelId(6), MessageId(1))),
+        ..Change::default()
+    };
+    assert_eq!(
+        store.commit(&again).expect("second"),
+        Committed::AlreadyClaimed
+    );
+    assert_eq!(store.checkpoint(ChannelId(6)).expect("read"), None);
+    // Checkpoints only move forward.
+    let older = Change {
+        checkpoint: Some((ChannelId(5), MessageId(0))),
+        ..Change::default()
+    };
+    store.commit(&older).expect("older");
+    assert_eq!(
+        store.checkpoint(ChannelId(5)).expect("read"),
+        Some(MessageId(1))
+    );
+}
+
+#[test]
+fn a_foreign_directory_is_refused_with_a_fix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("notes.txt"), "my files").expect("write");
+    let err = Store::open(dir.path()).err().expect("refused");
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+    assert!(err.to_string().contains("fix:"), "{err}");
+    assert!(dir.path().join("notes.txt").exists(), "nothing was touched");
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let db = sled::open(dir.path()).expect("sled");
+        db.open_tree("meta")
+            .expect("meta")
+            .insert("schema_version", &(SCHEMA_VERSION + 1).to_be_bytes())
+            .expect("write");
+        db.flush().expect("flush");
+    }
+    let err = Store::open(dir.path()).err().expect("refused");
+    assert!(matches!(err, StoreError::NewerSchema { .. }), "{err}");
+    assert!(err.to_string().contains("newer frontdesk"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_data_directory_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    Store::open(&data).expect("open");
+    let mode = std::fs::metadata(&data).expect("meta").permissions().mode();
+    assert_eq!(mode & 0o777, 0o700);
+}
