@@ -1,10 +1,12 @@
 //! frontdesk: acknowledges every customer at once and keeps reminding the owner until they reply.
 #![forbid(unsafe_code)]
 
+pub mod check;
 pub mod config;
 pub mod core;
 pub mod desk;
 pub mod duration;
+pub mod export;
 pub mod hours;
 pub mod model;
 pub mod responses;

@@ -1,1 +1,164 @@
-fn main() {}
+//! The `frontdesk` command: parses arguments, sets up logging, maps errors to exit codes.
+//! Everything else lives in the library.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use frontdesk::check::{self, CheckRequest, TryPlace};
+use frontdesk::export::{self, Format};
+use frontdesk::store::Store;
+
+/// A Discord front desk for small businesses: every customer is acknowledged at once, and the
+/// owner is reminded until they have replied in person.
+#[derive(Parser)]
+#[command(name = "frontdesk", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the bot against Discord (token from DISCORD_TOKEN or the config's token_file).
+    Run {
+        /// The config file.
+        #[arg(long, default_value = "frontdesk.toml")]
+        config: PathBuf,
+        /// Talk to this Discord-compatible API instead of discord.com (e.g. `frontdesk sim`).
+        #[arg(long, value_name = "URL")]
+        discord_api: Option<String>,
+    },
+    /// Offline demo: a simulated Discord server, the real bot, scripted customers and owner.
+    Demo,
+    /// Validate the config and responses/; with --try, show the acknowledgement for a message.
+    Check {
+        /// The config file [default: frontdesk.toml if present, else built-in defaults].
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The rules folder [default: `responses` from the config].
+        #[arg(long)]
+        responses: Option<PathBuf>,
+        /// A customer message to try, e.g. "how much is shipping to Canada?".
+        #[arg(long = "try", value_name = "TEXT")]
+        try_text: Option<String>,
+        /// Pretend it is this moment (RFC 3339, e.g. 2026-11-23T21:00:00Z) [default: now].
+        #[arg(long, value_name = "TIME")]
+        at: Option<jiff::Timestamp>,
+        /// Where the message is posted.
+        #[arg(long = "where", value_enum, default_value_t = TryPlace::Channel)]
+        place: TryPlace,
+        /// As if frontdesk were catching up on a message it missed while offline.
+        #[arg(long)]
+        late: bool,
+        /// As if the owner had switched on away mode.
+        #[arg(long)]
+        away: bool,
+    },
+    /// Write every conversation as JSON lines or CSV (stop the bot first: the database allows
+    /// one process at a time).
+    Export {
+        /// The config file (for `data_dir`) [default: frontdesk.toml if present].
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The data directory [default: `data_dir` from the config].
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,serenity=warn,sled=warn,tungstenite=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Check {
+            config,
+            responses,
+            try_text,
+            at,
+            place,
+            late,
+            away,
+        } => {
+            let req = CheckRequest {
+                config,
+                responses,
+                try_text,
+                at,
+                place,
+                late,
+                away,
+            };
+            let stdout = std::io::stdout();
+            check::check(&req, &mut stdout.lock())?;
+            Ok(())
+        }
+        Command::Export {
+            config,
+            data,
+            format,
+            out,
+        } => {
+            let dir = match data {
+                Some(d) => d,
+                None => {
+                    let (config, _) = check::load_config(config.as_deref())?;
+                    config.resolve(&config.data_dir)
+                }
+            };
+            if !dir.exists() {
+                anyhow::bail!(
+                    "no database at {}\n  fix: pass --data with the bot's data directory, or --config with its config file",
+                    dir.display()
+                );
+            }
+            let store = Store::open(&dir)?;
+            let count = match out {
+                Some(path) => {
+                    let file = std::fs::File::create(&path)
+                        .with_context(|| format!("cannot create {}", path.display()))?;
+                    let mut w = std::io::BufWriter::new(file);
+                    let n = export::export(&store, format, &mut w)?;
+                    w.flush()?;
+                    n
+                }
+                None => export::export(&store, format, &mut std::io::stdout().lock())?,
+            };
+            eprintln!("exported {count} conversation(s) from {}", dir.display());
+            Ok(())
+        }
+        Command::Run { .. } => anyhow::bail!(
+            "`frontdesk run` is not available in this build yet: the Discord adapter is still being written"
+        ),
+        Command::Demo => anyhow::bail!(
+            "`frontdesk demo` is not available in this build yet: the Discord adapter is still being written"
+        ),
+    }
+}

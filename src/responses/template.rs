@@ -190,10 +190,31 @@ impl Template {
         for piece in &self.pieces {
             match piece {
                 Piece::Text(t) => out.push_str(t),
-                Piece::Value(p) => out.push_str(values.get(*p)),
+                Piece::Value(p) => {
+                    let value = values.get(*p);
+                    if starts_sentence(&out) {
+                        push_capitalised(&mut out, value);
+                    } else {
+                        out.push_str(value);
+                    }
+                }
             }
         }
         truncate_chars(out, DISCORD_MESSAGE_LIMIT)
+    }
+}
+
+/// True where the next word begins a sentence, so "the owner" must read "The owner".
+fn starts_sentence(before: &str) -> bool {
+    let trimmed = before.trim_end();
+    trimmed.is_empty() || trimmed.ends_with(['.', '!', '?', '\n'])
+}
+
+fn push_capitalised(out: &mut String, value: &str) {
+    let mut chars = value.chars();
+    if let Some(first) = chars.next() {
+        out.extend(first.to_uppercase());
+        out.push_str(chars.as_str());
     }
 }
 
@@ -286,6 +307,20 @@ mod tests {
         let out = t.render(&v);
         assert_eq!(out.chars().count(), DISCORD_MESSAGE_LIMIT);
         assert!(out.ends_with('…'));
+    }
+
+    #[test]
+    fn values_that_begin_a_sentence_are_capitalised() {
+        let t = Template::parse("{owner} will reply. {eta} is typical! {customer_name} ok")
+            .expect("valid");
+        let mut v = values();
+        v.owner = "the owner";
+        v.eta = "about an hour";
+        v.customer_name = "ana";
+        assert_eq!(
+            t.render(&v),
+            "The owner will reply. About an hour is typical! Ana ok"
+        );
     }
 
     #[test]

@@ -1,0 +1,203 @@
+//! `frontdesk check`: validates the config and the rules, and with `--try` shows which rule
+//! answers a sample message and the exact acknowledgement.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+
+use crate::config::{Config, ConfigError};
+use crate::core::{step, Context, Effect, Input};
+use crate::desk::policy_from;
+use crate::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
+use crate::responses::{ResponsesErrors, Rules};
+
+/// What `check` was asked.
+#[derive(Clone, Debug, Default)]
+pub struct CheckRequest {
+    /// `None`: `frontdesk.toml` if it exists, else the built-in defaults.
+    pub config: Option<PathBuf>,
+    pub responses: Option<PathBuf>,
+    pub try_text: Option<String>,
+    pub at: Option<Timestamp>,
+    pub place: TryPlace,
+    pub late: bool,
+    pub away: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TryPlace {
+    #[default]
+    Channel,
+    Forum,
+    Dm,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Responses(#[from] ResponsesErrors),
+    #[error("cannot write the report: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// Loads the config the way every command does: the named file, else `frontdesk.toml` if it
+/// exists, else the defaults. Returns a note to show when defaults were used.
+pub fn load_config(path: Option<&Path>) -> Result<(Config, Option<String>), ConfigError> {
+    match path {
+        Some(p) => Ok((Config::load(p)?, None)),
+        None if Path::new("frontdesk.toml").exists() => {
+            Ok((Config::load(Path::new("frontdesk.toml"))?, None))
+        }
+        None => Ok((
+            Config::defaults(),
+            Some("no frontdesk.toml here, so the built-in defaults apply (always open, owner \"the owner\"); copy frontdesk.example.toml to frontdesk.toml to set yours".into()),
+        )),
+    }
+}
+
+pub fn check(req: &CheckRequest, out: &mut dyn Write) -> Result<(), CheckError> {
+    let (config, note) = load_config(req.config.as_deref())?;
+    match (&config.path, note) {
+        (Some(p), _) => writeln!(out, "config     {} ok", p.display())?,
+        (None, Some(note)) => writeln!(out, "config     {note}")?,
+        (None, None) => {}
+    }
+    let dir = req
+        .responses
+        .clone()
+        .unwrap_or_else(|| config.resolve(&config.responses));
+    let rules = Rules::load_dir(&dir)?;
+    writeln!(
+        out,
+        "responses  {} rules in {} ok",
+        rules.len(),
+        dir.display()
+    )?;
+    for r in rules.iter() {
+        let mut scope = Vec::new();
+        if !r.places.is_empty() {
+            scope.push(format!("where {:?}", r.places));
+        }
+        if !r.times.is_empty() {
+            scope.push(format!("when {:?}", r.times).to_lowercase());
+        }
+        writeln!(
+            out,
+            "  {:>4}  {:<10} {} variant(s){}{}",
+            r.priority,
+            r.id,
+            r.variants.len(),
+            if r.pattern.is_some() { ", regex" } else { "" },
+            if scope.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", scope.join(", "))
+            }
+        )?;
+    }
+    if let Some(text) = &req.try_text {
+        try_message(&config, &rules, req, text, out)?;
+    }
+    Ok(())
+}
+
+fn try_message(
+    config: &Config,
+    rules: &Rules,
+    req: &CheckRequest,
+    text: &str,
+    out: &mut dyn Write,
+) -> Result<(), CheckError> {
+    let now = req.at.unwrap_or_else(Timestamp::now);
+    let guild = GuildId(1);
+    let place = match req.place {
+        TryPlace::Channel => Place::Channel {
+            guild,
+            channel: config
+                .watch
+                .channels
+                .first()
+                .copied()
+                .unwrap_or(ChannelId(2)),
+            thread: None,
+        },
+        TryPlace::Forum => {
+            let forum = config.watch.forums.first().copied().unwrap_or(ChannelId(3));
+            Place::Forum {
+                guild,
+                forum,
+                post: ChannelId(4),
+            }
+        }
+        TryPlace::Dm => Place::Dm {
+            channel: ChannelId(5),
+        },
+    };
+    let msg = Incoming {
+        id: MessageId::first_at(now),
+        place,
+        author: Author {
+            id: UserId(1),
+            name: "Customer".into(),
+            bot: false,
+            roles: Vec::new(),
+        },
+        content: Some(text.to_string()),
+        reply_to: None,
+        at: now,
+        tags: Vec::new(),
+    };
+    let policy = policy_from(config);
+    let away = req.away.then(|| crate::core::Away {
+        until: None,
+        note: String::new(),
+    });
+    let cx = Context {
+        now,
+        policy: &policy,
+        rules,
+        away: away.as_ref(),
+        eta: crate::core::eta::UNKNOWN_ETA,
+        late: req.late,
+        earlier_conversations: 0,
+    };
+    let result = step(None, Input::Customer(&msg), &cx);
+    let open = policy.hours.is_open(now);
+    writeln!(out)?;
+    writeln!(out, "message    {text:?}")?;
+    writeln!(
+        out,
+        "when       {} ({}{}{})",
+        now.to_zoned(policy.hours.time_zone().clone())
+            .strftime("%a %-d %b %Y %H:%M %Z"),
+        if open { "open" } else { "closed" },
+        if req.away { ", away" } else { "" },
+        if req.late { ", late" } else { "" },
+    )?;
+    let topic = result
+        .conversation
+        .as_ref()
+        .map_or("", |c| c.topic.as_str());
+    for effect in &result.effects {
+        if let Effect::Acknowledge(ack) = effect {
+            let rule = rules.iter().find(|r| r.id == ack.rule);
+            let source = rule.map_or(String::new(), |r| {
+                format!(" ({}:{})", r.source.file.display(), r.source.line)
+            });
+            writeln!(out, "rule       {}{source}", ack.rule)?;
+            writeln!(out, "topic      {topic}")?;
+            writeln!(
+                out,
+                "reply      (the customer is pinged as <@{}>; nobody else can be)",
+                ack.customer
+            )?;
+            for line in ack.text.lines() {
+                writeln!(out, "  │ {line}")?;
+            }
+        }
+    }
+    Ok(())
+}
