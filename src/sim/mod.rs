@@ -14,6 +14,8 @@ mod error;
 mod gateway;
 mod message;
 mod payload;
+#[cfg(test)]
+mod payload_tests;
 mod ratelimit;
 mod record;
 mod rest;
