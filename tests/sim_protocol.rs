@@ -746,3 +746,38 @@ async fn error_answers() {
     .await
     .expect("in time");
 }
+
+#[tokio::test]
+async fn serve_runs_until_shutdown() {
+    timeout(Duration::from_secs(30), async {
+        // Find a free port, then serve on it (what `frontdesk sim --port P` does).
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(frontdesk::sim::serve(
+            addr,
+            World::demo(),
+            SimConfig::default(),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        let url = format!("http://{addr}/api/v10/gateway");
+        let mut body = Value::Null;
+        for _ in 0..50 {
+            if let Ok(resp) = reqwest::get(&url).await {
+                body = json_of(resp).await;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(body["url"], format!("ws://{addr}/gateway"));
+        let _ = stop.send(());
+        assert!(server.await.expect("joined").is_ok());
+    })
+    .await
+    .expect("in time");
+}

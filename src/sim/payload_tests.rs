@@ -132,7 +132,7 @@ fn interactions_are_serenity_interactions() {
             panic!("not a command")
         };
         assert_eq!(c.data.name, "status");
-        assert_eq!(c.user.id.get() != 0, true);
+        assert_eq!(c.user.id.get(), demo::ALICE);
     }
     let r = rec(&mut st, 3, demo::HELP);
     let m = SimMessage::new(st.ids.next(), demo::HELP, Some(demo::GUILD), demo::BOT, "x");
@@ -150,4 +150,49 @@ fn users_are_serenity_users() {
     assert!(u.bot);
     let _: User = de("user", user_json(&st.world.users[0]));
     let _: Member = de("member", member_json(&st.world, &st.world.users[0]));
+}
+
+#[test]
+fn message_update_and_thread_create_events_deserialize() {
+    let mut st = state();
+    let id = st.ids.next();
+    let mut m = SimMessage::new(id, demo::HELP, Some(demo::GUILD), demo::BOT, "edited");
+    m.edited_timestamp = Some(crate::sim::snowflake::iso_now());
+    let v = json!({"op": 0, "s": 3, "t": "MESSAGE_UPDATE", "d": message_json(&st, &m, true)});
+    let ev: GatewayEvent = de("message update", v);
+    let GatewayEvent::Dispatch(3, Event::MessageUpdate(u)) = ev else {
+        panic!("not a MESSAGE_UPDATE: {ev:?}")
+    };
+    assert_eq!(u.content.as_deref(), Some("edited"));
+    let t = st.new_thread(
+        id,
+        demo::QUESTIONS,
+        "post",
+        ChannelKind::PublicThread,
+        demo::ALICE,
+    );
+    let mut d = channel_json(&st, &t);
+    d["newly_created"] = json!(true);
+    let ev: GatewayEvent = de(
+        "thread create",
+        json!({"op": 0, "s": 4, "t": "THREAD_CREATE", "d": d}),
+    );
+    assert!(matches!(
+        ev,
+        GatewayEvent::Dispatch(4, Event::ThreadCreate(_))
+    ));
+    let ev: GatewayEvent = de(
+        "message delete",
+        json!({"op": 0, "s": 5, "t": "MESSAGE_DELETE",
+               "d": {"id": id.to_string(), "channel_id": demo::HELP.to_string(), "guild_id": demo::GUILD.to_string()}}),
+    );
+    assert!(matches!(
+        ev,
+        GatewayEvent::Dispatch(5, Event::MessageDelete(_))
+    ));
+    let ev: GatewayEvent = de(
+        "resumed",
+        json!({"op": 0, "s": 6, "t": "RESUMED", "d": {"_trace": []}}),
+    );
+    assert!(matches!(ev, GatewayEvent::Dispatch(6, Event::Resumed(_))));
 }
