@@ -10,4 +10,5 @@ pub mod export;
 pub mod hours;
 pub mod model;
 pub mod responses;
+pub mod sim;
 pub mod store;

@@ -1,0 +1,21 @@
+//! `GET /gateway` and `GET /gateway/bot`: where the WebSocket gateway lives.
+
+use serde_json::json;
+
+use super::Reply;
+use crate::sim::Inner;
+
+/// serenity appends `?v=10` itself, so the URL carries no query.
+pub fn get_gateway(inner: &Inner) -> Reply {
+    Reply::ok(json!({"url": inner.gateway_url()}))
+}
+
+pub fn get_gateway_bot(inner: &Inner) -> Reply {
+    Reply::ok(json!({
+        "url": inner.gateway_url(),
+        "shards": 1,
+        "session_start_limit": {
+            "total": 1000, "remaining": 999, "reset_after": 86_400_000, "max_concurrency": 1
+        }
+    }))
+}

@@ -1,0 +1,107 @@
+//! `POST /interactions/{id}/{token}/callback`: the initial response to an interaction,
+//! with Discord's 3-second deadline and single-acknowledgement rule.
+
+use serde_json::{json, Value};
+
+use super::messages::{edit_message, validate};
+use super::{Reply, Req};
+use crate::sim::message::SimMessage;
+use crate::sim::state::State;
+use crate::sim::Inner;
+
+const EPHEMERAL: u64 = 64;
+
+/// `POST /interactions/{id}/{token}/callback`
+pub fn callback(inner: &Inner, st: &mut State, req: &Req) -> Reply {
+    let token = req.segs.get(2).cloned().unwrap_or_default();
+    let Some(rec) = req
+        .id(1)
+        .and_then(|id| st.interactions.get(&id))
+        .filter(|i| i.token == token)
+        .cloned()
+    else {
+        return Reply::error(404, 10062, "Unknown interaction");
+    };
+    if req.now.duration_since(rec.created) > inner.cfg.interaction_deadline {
+        return Reply::error(404, 10062, "Unknown interaction");
+    }
+    if rec.acknowledged {
+        return Reply::error(400, 40060, "Interaction has already been acknowledged.");
+    }
+    let body = req.body.clone().unwrap_or(Value::Null);
+    let kind = body.get("type").and_then(Value::as_u64);
+    let data = body.get("data").cloned().filter(|d| !d.is_null());
+    let flags = data
+        .as_ref()
+        .and_then(|d| d.get("flags"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    let ephemeral = flags & EPHEMERAL != 0;
+    let mut original = None;
+    match kind {
+        // CHANNEL_MESSAGE_WITH_SOURCE
+        Some(4) => {
+            let draft = match validate(st, rec.channel, data.as_ref(), true) {
+                Ok(d) => d,
+                Err(r) => return r,
+            };
+            let mut m = response_message(st, &rec);
+            draft.apply(&mut m);
+            original = Some(m.id);
+            store_response(st, m, ephemeral);
+        }
+        // DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, DEFERRED_UPDATE_MESSAGE, MODAL, PONG
+        Some(1 | 5 | 6 | 9) => {}
+        // UPDATE_MESSAGE: edits the message holding the component.
+        Some(7) if rec.kind == 3 => {
+            let draft = match validate(st, rec.channel, data.as_ref(), false) {
+                Ok(d) => d,
+                Err(r) => return r,
+            };
+            if let Some(msg) = rec.message {
+                edit_message(st, msg, draft);
+            }
+        }
+        _ => {
+            return Reply::invalid_form(
+                "type",
+                "BASE_TYPE_CHOICES",
+                "Value is not a valid response type.",
+            );
+        }
+    }
+    if let Some(i) = st.interactions.get_mut(&rec.id) {
+        i.acknowledged = true;
+        i.ephemeral = ephemeral;
+        i.original_message = original;
+        i.responses.push(body);
+    }
+    if req.query.get("with_response").is_some_and(|v| v == "true") {
+        return Reply::ok(json!({"interaction": {"id": rec.id.to_string(), "type": rec.kind}}));
+    }
+    Reply::no_content()
+}
+
+/// A message answering an interaction: authored by the bot, posted through the app's webhook.
+pub fn response_message(st: &mut State, rec: &crate::sim::state::InteractionRec) -> SimMessage {
+    let id = st.ids.next();
+    let bot = st.bot_id();
+    let mut m = SimMessage::new(id, rec.channel, rec.guild_id, bot, "");
+    m.kind = if rec.kind == 2 { 20 } else { 0 };
+    m.webhook_id = Some(st.application_id);
+    m.application_id = Some(st.application_id);
+    m.interaction_id = Some(rec.id);
+    m
+}
+
+/// Ephemeral messages are seen only by the invoking user: they are kept on the interaction
+/// (see `interaction_responses`) and not in the channel history or the gateway.
+pub fn store_response(st: &mut State, mut m: SimMessage, ephemeral: bool) {
+    if ephemeral {
+        m.flags |= EPHEMERAL;
+        st.message_channel.insert(m.id, m.channel_id);
+        st.ephemeral.insert(m.id, m);
+    } else {
+        st.insert_message(m);
+    }
+}
