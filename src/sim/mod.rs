@@ -20,6 +20,7 @@ mod ratelimit;
 mod record;
 mod rest;
 mod session;
+pub mod schema;
 mod snowflake;
 mod state;
 mod world;

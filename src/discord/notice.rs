@@ -1,0 +1,139 @@
+//! The owners' notification texts: who wrote, where, about what, an excerpt and a link.
+//! Pure functions, so the wording is tested without Discord.
+
+use jiff::Timestamp;
+
+use crate::core::{Conversation, NoticeKind};
+use crate::duration::Humane;
+use crate::model::Place;
+use crate::responses::template::truncate_chars;
+
+/// How much of the customer's message an owner sees in a notification.
+const EXCERPT_CHARS: usize = 280;
+
+/// One line (or short paragraph) about one conversation.
+pub fn describe(
+    kind: NoticeKind,
+    conv: &Conversation,
+    excerpt: Option<&str>,
+    now: Timestamp,
+) -> String {
+    let who = format!("**{}** (<@{}>)", neutralise(&conv.customer_name), conv.customer);
+    let place = match conv.place {
+        Place::Dm { .. } => "in a DM".to_string(),
+        _ => format!("in <#{}>", conv.channel()),
+    };
+    let waiting = conv
+        .waiting_since
+        .map(|since| Humane(now.duration_since(since)).to_string());
+    let head = match kind {
+        NoticeKind::Opened => format!("📨 New: {who} {place} · {}", conv.topic),
+        NoticeKind::Reopened => format!("🔁 Reopened: {who} {place} · {}", conv.topic),
+        NoticeKind::FollowUp => format!("💬 {who} wrote again {place} · {}", conv.topic),
+        NoticeKind::Reminder(n) => format!(
+            "⏰ Reminder {}: {who} has been waiting {} {place} · {}",
+            n + 1,
+            waiting.as_deref().unwrap_or("a while"),
+            conv.topic
+        ),
+    };
+    let link = conv.place.jump_link(conv.id);
+    let body = match excerpt {
+        Some(text) if !text.trim().is_empty() && !matches!(kind, NoticeKind::Reminder(_)) => {
+            format!("\n{}", quote(text))
+        }
+        _ => String::new(),
+    };
+    format!("{head}{body}\n{link}")
+}
+
+/// Several notifications as one message, for an owner who has many due at once.
+pub fn digest(parts: &[String]) -> String {
+    if parts.len() == 1 {
+        return parts[0].clone();
+    }
+    format!(
+        "**{} customers need you**\n\n{}",
+        parts.len(),
+        parts.join("\n\n")
+    )
+}
+
+/// Quotes customer text so that it cannot mention anyone or break out of the quote.
+fn quote(text: &str) -> String {
+    let short = truncate_chars(neutralise(text), EXCERPT_CHARS);
+    short
+        .lines()
+        .take(6)
+        .map(|l| format!("> {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Breaks `@everyone`, `<@123>` and `<@&5>` so they show as text, not as mentions. Pings are
+/// already impossible through allowed_mentions; this keeps the notification readable.
+pub fn neutralise(text: &str) -> String {
+    text.replace('@', "@\u{200B}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::State;
+    use crate::model::{ChannelId, GuildId, MessageId, UserId};
+
+    fn conv() -> Conversation {
+        let t: Timestamp = "2026-11-23T10:00:00Z".parse().expect("time");
+        Conversation {
+            id: MessageId(1001),
+            customer: UserId(42),
+            customer_name: "Ana @everyone".into(),
+            place: Place::Channel {
+                guild: GuildId(1),
+                channel: ChannelId(10),
+                thread: None,
+            },
+            state: State::Waiting,
+            topic: "pricing".into(),
+            rule: "pricing".into(),
+            opened_at: t,
+            waiting_since: Some(t),
+            last_activity: t,
+            first_reply_at: None,
+            answered_by: None,
+            resolved_at: None,
+            reminders_sent: 0,
+            next_reminder_at: None,
+            snoozed_until: None,
+            thread: None,
+            customer_messages: 1,
+            times_reopened: 0,
+            waits: 1,
+        }
+    }
+
+    #[test]
+    fn an_opened_notice_shows_who_where_what_and_a_link() {
+        let now: Timestamp = "2026-11-23T10:00:00Z".parse().expect("time");
+        let text = describe(NoticeKind::Opened, &conv(), Some("how much? <@&5> @here"), now);
+        assert_eq!(
+            text,
+            "📨 New: **Ana @\u{200B}everyone** (<@42>) in <#10> · pricing\n> how much? <@\u{200B}&5> @\u{200B}here\nhttps://discord.com/channels/1/10/1001"
+        );
+    }
+
+    #[test]
+    fn a_reminder_says_how_long_the_customer_has_waited() {
+        let now: Timestamp = "2026-11-23T11:05:00Z".parse().expect("time");
+        let text = describe(NoticeKind::Reminder(1), &conv(), Some("ignored"), now);
+        assert!(text.starts_with("⏰ Reminder 2: **Ana"), "{text}");
+        assert!(text.contains("has been waiting 1 h 5 min in <#10>"), "{text}");
+        assert!(!text.contains("ignored"));
+    }
+
+    #[test]
+    fn digests_count_their_parts() {
+        assert_eq!(digest(&["a".into()]), "a");
+        assert!(digest(&["a".into(), "b".into()]).starts_with("**2 customers need you**"));
+    }
+}

@@ -1,0 +1,112 @@
+//! The one place every message body frontdesk posts is built. It always sets
+//! `allowed_mentions` explicitly: at most the one intended user can be pinged, never
+//! `@everyone`, `@here` or a role, whatever the text says. (serenity's `Message::reply` would
+//! switch every mention on, so it is never used.)
+
+use serde_json::Value;
+use serenity::all::{
+    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateMessage,
+    MessageReference, Nonce,
+};
+
+use crate::model::{ChannelId, MessageId, UserId};
+use crate::responses::template::{truncate_chars, DISCORD_MESSAGE_LIMIT};
+
+/// A message to post.
+#[derive(Clone, Debug)]
+pub struct Outbound<'a> {
+    pub text: &'a str,
+    /// The only user the message may ping (who must also be mentioned in the text).
+    pub ping: Option<UserId>,
+    /// Reply to this message, in the same channel.
+    pub reply_to: Option<(ChannelId, MessageId)>,
+    /// Makes a retried send idempotent: Discord drops a second message with the same nonce.
+    pub nonce: String,
+    /// A link button ("Open conversation") under the message.
+    pub link: Option<(&'a str, String)>,
+}
+
+/// Builds the JSON body of `POST /channels/{id}/messages`.
+pub fn message_body(o: &Outbound<'_>) -> Value {
+    let mentions = CreateAllowedMentions::new()
+        .users(o.ping.map(|u| serenity::all::UserId::new(u.0.max(1))))
+        .replied_user(false);
+    let mut m = CreateMessage::new()
+        .content(truncate_chars(o.text.to_string(), DISCORD_MESSAGE_LIMIT))
+        .allowed_mentions(mentions)
+        .nonce(Nonce::String(o.nonce.chars().take(25).collect()))
+        .enforce_nonce(true);
+    if let Some((channel, message)) = o.reply_to {
+        let reference = MessageReference::from((
+            serenity::all::ChannelId::new(channel.0.max(1)),
+            serenity::all::MessageId::new(message.0.max(1)),
+        ))
+        // A customer who deleted their message still gets the acknowledgement.
+        .fail_if_not_exists(false);
+        m = m.reference_message(reference);
+    }
+    if let Some((label, url)) = &o.link {
+        m = m.components(vec![CreateActionRow::Buttons(vec![
+            CreateButton::new_link(url.clone()).label(*label),
+        ])]);
+    }
+    serde_json::to_value(&m).unwrap_or(Value::Null)
+}
+
+/// Interaction answers share the same rule: nobody is pinged.
+pub fn no_mentions() -> CreateAllowedMentions {
+    CreateAllowedMentions::new().replied_user(false)
+}
+
+/// An action button for the owner's notifications (custom ids parsed by the handler).
+pub fn action_button(custom_id: String, label: &str) -> CreateButton {
+    CreateButton::new(custom_id)
+        .label(label)
+        .style(ButtonStyle::Secondary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_acknowledgement_pings_only_the_customer_and_replies_without_failing() {
+        let body = message_body(&Outbound {
+            text: "Hi <@42>! @everyone @here <@&5> <@7>",
+            ping: Some(UserId(42)),
+            reply_to: Some((ChannelId(10), MessageId(1001))),
+            nonce: "a1001".into(),
+            link: None,
+        });
+        assert_eq!(
+            body["allowed_mentions"],
+            json!({"parse": [], "users": ["42"], "roles": [], "replied_user": false})
+        );
+        assert_eq!(
+            body["message_reference"],
+            json!({"message_id": "1001", "channel_id": "10", "fail_if_not_exists": false})
+        );
+        assert_eq!(body["nonce"], json!("a1001"));
+        assert_eq!(body["enforce_nonce"], json!(true));
+    }
+
+    #[test]
+    fn a_notice_pings_nobody_and_long_text_is_cut_to_the_limit() {
+        let text = "x".repeat(5000);
+        let body = message_body(&Outbound {
+            text: &text,
+            ping: None,
+            reply_to: None,
+            nonce: "n".repeat(40),
+            link: Some(("Open", "https://discord.com/channels/1/2/3".into())),
+        });
+        assert_eq!(
+            body["allowed_mentions"],
+            json!({"parse": [], "users": [], "roles": [], "replied_user": false})
+        );
+        assert_eq!(body["content"].as_str().map(|s| s.chars().count()), Some(2000));
+        assert_eq!(body["nonce"].as_str().map(str::len), Some(25));
+        assert_eq!(body["components"][0]["components"][0]["style"], json!(5));
+    }
+}

@@ -1,0 +1,267 @@
+//! frontdesk's own REST transport for everything it posts: paced per rate-limit bucket,
+//! honouring 429 `retry_after` and the `X-RateLimit-*` headers, retrying 5xx answers and
+//! timeouts with backoff.
+//!
+//! serenity 0.12.5 retries nothing but 429s, and only with its own limiter on (which it turns
+//! off whenever a proxy such as the simulator is used), so delivery cannot rely on it.
+//! Retries are safe because every message carries a nonce with `enforce_nonce`.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::config::Secret;
+
+/// How hard delivery tries before leaving an item for the next outbox sweep.
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub first_backoff: Duration,
+    pub max_backoff: Duration,
+    /// A single request that takes longer than this counts as failed and is retried.
+    pub request_timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 8,
+            first_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RestError {
+    /// Discord refused the request; retrying the same request cannot help.
+    #[error("Discord refused {route}: HTTP {status}, code {code}: {message}")]
+    Refused {
+        route: String,
+        status: u16,
+        code: u64,
+        message: String,
+    },
+    #[error("{route} still failing after {attempts} attempts: {last}")]
+    GaveUp {
+        route: String,
+        attempts: u32,
+        last: String,
+    },
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+}
+
+impl RestError {
+    /// Discord's JSON error code, when Discord refused.
+    pub fn code(&self) -> Option<u64> {
+        match self {
+            RestError::Refused { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+/// Counters for logs and benchmarks.
+#[derive(Debug, Default)]
+pub struct RestStats {
+    pub requests: AtomicU64,
+    pub rate_limited: AtomicU64,
+    pub retried: AtomicU64,
+}
+
+#[derive(Default)]
+struct Bucket {
+    remaining: Option<u64>,
+    reset_at: Option<Instant>,
+}
+
+pub struct Rest {
+    client: reqwest::Client,
+    base: String,
+    auth: Secret,
+    policy: RetryPolicy,
+    /// One queue per bucket (the route's top-level id): requests to a channel go out in
+    /// order, each waiting for the window the previous answer announced.
+    buckets: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Bucket>>>>,
+    /// Set by a global 429: every bucket waits until then.
+    global_until: Mutex<Option<Instant>>,
+    pub stats: RestStats,
+}
+
+impl Rest {
+    /// `base` is e.g. `https://discord.com` or a simulator's `http://127.0.0.1:PORT`.
+    pub fn new(base: &str, token: &Secret, policy: RetryPolicy) -> Result<Rest, RestError> {
+        let client = reqwest::Client::builder()
+            .use_rustls_tls()
+            .timeout(policy.request_timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| RestError::Client(e.to_string()))?;
+        Ok(Rest {
+            client,
+            base: base.trim_end_matches('/').to_string(),
+            auth: Secret::new(format!("Bot {}", token.expose())),
+            policy,
+            buckets: Mutex::new(HashMap::new()),
+            global_until: Mutex::new(None),
+            stats: RestStats::default(),
+        })
+    }
+
+    fn bucket(&self, key: &str) -> Arc<tokio::sync::Mutex<Bucket>> {
+        let mut map = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(key.to_string()).or_default().clone()
+    }
+
+    /// Sends one request and returns the JSON answer (`Value::Null` for an empty body).
+    /// `bucket` groups requests that share a Discord rate limit, e.g. `"channel:123"`.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        bucket: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, RestError> {
+        let route = format!("{method} {path}");
+        let url = format!("{}/api/v10{path}", self.base);
+        let body = body.map(|b| b.to_string());
+        let bucket = self.bucket(bucket);
+        let mut state = bucket.lock().await;
+        let mut last = String::new();
+        let mut backoff = self.policy.first_backoff;
+        for attempt in 1..=self.policy.max_attempts {
+            self.wait_global().await;
+            if let (Some(0), Some(reset)) = (state.remaining, state.reset_at) {
+                tokio::time::sleep_until(reset).await;
+            }
+            self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            let mut req = self
+                .client
+                .request(method.clone(), &url)
+                .header(AUTHORIZATION, self.auth.expose())
+                .header(
+                    USER_AGENT,
+                    concat!("DiscordBot (https://github.com/frontdesk, ", env!("CARGO_PKG_VERSION"), ")"),
+                );
+            if let Some(b) = &body {
+                req = req.header(CONTENT_TYPE, "application/json").body(b.clone());
+            }
+            let response = match req.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    // Timeouts and refused connections: the request may or may not have
+                    // arrived; the nonce makes a second try safe.
+                    last = without_url(&e);
+                    tracing::warn!(%route, attempt, error = %last, "request failed; retrying");
+                    self.stats.retried.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(self.policy.max_backoff);
+                    continue;
+                }
+            };
+            let status = response.status();
+            let headers = response.headers().clone();
+            remember_window(&mut state, &headers);
+            let text = response.text().await.unwrap_or_default();
+            if status.is_success() {
+                return Ok(serde_json::from_str(&text).unwrap_or(Value::Null));
+            }
+            let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+                let wait = retry_after(&json, &headers);
+                let global = json.get("global").and_then(Value::as_bool).unwrap_or(false);
+                tracing::info!(%route, wait_ms = wait.as_millis() as u64, global, "rate limited; waiting as Discord asks");
+                if global {
+                    let until = Instant::now() + wait;
+                    *self.global_until.lock().unwrap_or_else(|p| p.into_inner()) = Some(until);
+                }
+                state.remaining = Some(0);
+                state.reset_at = Some(Instant::now() + wait);
+                last = format!("HTTP 429, retry after {wait:?}");
+                continue;
+            }
+            if status.is_server_error() {
+                last = format!("HTTP {status}");
+                tracing::warn!(%route, attempt, %status, "Discord answered with a server error; retrying");
+                self.stats.retried.fetch_add(1, Ordering::Relaxed);
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(self.policy.max_backoff);
+                continue;
+            }
+            return Err(RestError::Refused {
+                route,
+                status: status.as_u16(),
+                code: json.get("code").and_then(Value::as_u64).unwrap_or(0),
+                message: json
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+            });
+        }
+        Err(RestError::GaveUp {
+            route,
+            attempts: self.policy.max_attempts,
+            last,
+        })
+    }
+
+    async fn wait_global(&self) {
+        let until = *self.global_until.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(until) = until {
+            tokio::time::sleep_until(until).await;
+        }
+    }
+}
+
+/// Reads the window a response announces, so the next request waits instead of earning a 429.
+fn remember_window(state: &mut Bucket, headers: &HeaderMap) {
+    let num = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<f64>().ok())
+    };
+    if let Some(remaining) = num("x-ratelimit-remaining") {
+        state.remaining = Some(remaining.max(0.0) as u64);
+    }
+    if let Some(after) = num("x-ratelimit-reset-after") {
+        state.reset_at = Some(Instant::now() + Duration::from_secs_f64(after.clamp(0.0, 3600.0)));
+    }
+}
+
+/// The wait a 429 asks for: the body's `retry_after` (seconds, fractional), else the
+/// `Retry-After` header, else one second.
+fn retry_after(json: &Value, headers: &HeaderMap) -> Duration {
+    let secs = json
+        .get("retry_after")
+        .and_then(Value::as_f64)
+        .or_else(|| {
+            headers
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(1.0);
+    Duration::from_secs_f64(secs.clamp(0.0, 3600.0))
+}
+
+/// A short cause for logs (the token is in a header, never in the URL).
+fn without_url(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "could not connect".into()
+    } else {
+        format!("transport error: {e}")
+    }
+}
