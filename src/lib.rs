@@ -2,9 +2,12 @@
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod clock;
 pub mod config;
 pub mod core;
+pub mod demo;
 pub mod desk;
+pub mod discord;
 pub mod duration;
 pub mod export;
 pub mod hours;

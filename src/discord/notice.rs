@@ -18,7 +18,11 @@ pub fn describe(
     excerpt: Option<&str>,
     now: Timestamp,
 ) -> String {
-    let who = format!("**{}** (<@{}>)", neutralise(&conv.customer_name), conv.customer);
+    let who = format!(
+        "**{}** (<@{}>)",
+        neutralise(&conv.customer_name),
+        conv.customer
+    );
     let place = match conv.place {
         Place::Dm { .. } => "in a DM".to_string(),
         _ => format!("in <#{}>", conv.channel()),
@@ -115,7 +119,12 @@ mod tests {
     #[test]
     fn an_opened_notice_shows_who_where_what_and_a_link() {
         let now: Timestamp = "2026-11-23T10:00:00Z".parse().expect("time");
-        let text = describe(NoticeKind::Opened, &conv(), Some("how much? <@&5> @here"), now);
+        let text = describe(
+            NoticeKind::Opened,
+            &conv(),
+            Some("how much? <@&5> @here"),
+            now,
+        );
         assert_eq!(
             text,
             "📨 New: **Ana @\u{200B}everyone** (<@42>) in <#10> · pricing\n> how much? <@\u{200B}&5> @\u{200B}here\nhttps://discord.com/channels/1/10/1001"
@@ -127,7 +136,10 @@ mod tests {
         let now: Timestamp = "2026-11-23T11:05:00Z".parse().expect("time");
         let text = describe(NoticeKind::Reminder(1), &conv(), Some("ignored"), now);
         assert!(text.starts_with("⏰ Reminder 2: **Ana"), "{text}");
-        assert!(text.contains("has been waiting 1 h 5 min in <#10>"), "{text}");
+        assert!(
+            text.contains("has been waiting 1 h 5 min in <#10>"),
+            "{text}"
+        );
         assert!(!text.contains("ignored"));
     }
 

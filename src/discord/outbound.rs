@@ -105,7 +105,10 @@ mod tests {
             body["allowed_mentions"],
             json!({"parse": [], "users": [], "roles": [], "replied_user": false})
         );
-        assert_eq!(body["content"].as_str().map(|s| s.chars().count()), Some(2000));
+        assert_eq!(
+            body["content"].as_str().map(|s| s.chars().count()),
+            Some(2000)
+        );
         assert_eq!(body["nonce"].as_str().map(str::len), Some(25));
         assert_eq!(body["components"][0]["components"][0]["style"], json!(5));
     }

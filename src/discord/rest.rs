@@ -149,7 +149,11 @@ impl Rest {
                 .header(AUTHORIZATION, self.auth.expose())
                 .header(
                     USER_AGENT,
-                    concat!("DiscordBot (https://github.com/frontdesk, ", env!("CARGO_PKG_VERSION"), ")"),
+                    concat!(
+                        "DiscordBot (https://github.com/frontdesk, ",
+                        env!("CARGO_PKG_VERSION"),
+                        ")"
+                    ),
                 );
             if let Some(b) = &body {
                 req = req.header(CONTENT_TYPE, "application/json").body(b.clone());

@@ -1,0 +1,478 @@
+//! Delivery of the outbox: acknowledgements, owner notifications and closing messages.
+//!
+//! Every item was stored (and flushed) before it gets here and is marked done only after
+//! Discord accepted it, so a crash in between means it is sent again on restart — with the
+//! same nonce, which Discord uses to drop the duplicate. Several notices due together reach
+//! each owner as one digest: all DMs to one owner share one rate-limit bucket.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::notice;
+use super::outbound::{message_body, Outbound};
+use super::rest::{Rest, RestError};
+use crate::clock::Clock;
+use crate::desk::Desk;
+use crate::model::{ChannelId, MessageId, UserId};
+use crate::responses::template::DISCORD_MESSAGE_LIMIT;
+use crate::store::{OutboxItem, Pending, Speaker, StoreError};
+
+/// Discord's "Cannot send messages to this user" (DMs closed, or bot blocked).
+const CANNOT_DM: u64 = 50007;
+/// "A thread has already been created for this message".
+const THREAD_EXISTS: u64 = 160004;
+
+#[derive(Debug, thiserror::Error)]
+enum DeliveryError {
+    #[error(transparent)]
+    Rest(#[from] RestError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How one delivery attempt ended.
+enum Outcome {
+    Done,
+    /// Worth trying again later (Discord unreachable, 5xx, rate limits beyond our patience).
+    Retry(String),
+    /// Discord said no for good (unknown channel, missing permission, ...).
+    Refused(String),
+}
+
+impl Outcome {
+    fn of(result: Result<(), DeliveryError>) -> Outcome {
+        match result {
+            Ok(()) => Outcome::Done,
+            Err(DeliveryError::Rest(e @ RestError::Refused { .. })) => {
+                Outcome::Refused(e.to_string())
+            }
+            Err(e) => Outcome::Retry(e.to_string()),
+        }
+    }
+}
+
+pub struct Delivery {
+    rest: Rest,
+    desk: Arc<Desk>,
+    clock: Arc<dyn Clock>,
+    me: OnceLock<UserId>,
+    owners: Vec<UserId>,
+    staff_channel: Option<ChannelId>,
+    dm_channels: Mutex<HashMap<UserId, ChannelId>>,
+    /// Keys being delivered right now, so the periodic sweep and an event handler never
+    /// work on the same item at once.
+    in_flight: Mutex<HashSet<Vec<u8>>>,
+}
+
+impl Delivery {
+    pub fn new(
+        rest: Rest,
+        desk: Arc<Desk>,
+        clock: Arc<dyn Clock>,
+        owners: Vec<UserId>,
+        staff_channel: Option<ChannelId>,
+    ) -> Delivery {
+        Delivery {
+            rest,
+            desk,
+            clock,
+            me: OnceLock::new(),
+            owners,
+            staff_channel,
+            dm_channels: Mutex::new(HashMap::new()),
+            in_flight: Mutex::new(HashSet::new()),
+        }
+    }
+
+    pub fn set_me(&self, me: UserId) {
+        let _ = self.me.set(me);
+    }
+
+    /// Delivers everything still pending in the store (after a restart, or what failed before).
+    pub async fn sweep(&self) {
+        match self.desk.store().pending() {
+            Ok(items) => self.deliver(items).await,
+            Err(e) => tracing::error!(error = %e, "cannot read the outbox"),
+        }
+    }
+
+    /// Delivers `items`: acknowledgements first, then one digest of the notices per owner.
+    pub async fn deliver(&self, items: Vec<Pending>) {
+        let items = self.take(items);
+        if items.is_empty() {
+            return;
+        }
+        let keys: Vec<Vec<u8>> = items.iter().map(|p| p.key.clone()).collect();
+        let (notices, direct): (Vec<Pending>, Vec<Pending>) = items
+            .into_iter()
+            .partition(|p| matches!(p.record.item, OutboxItem::Notice { .. }));
+        for p in &direct {
+            let result = match &p.record.item {
+                OutboxItem::Ack {
+                    channel,
+                    reply_to,
+                    customer,
+                    text,
+                    open_thread,
+                    ..
+                } => {
+                    self.ack(
+                        p,
+                        *channel,
+                        *reply_to,
+                        *customer,
+                        text,
+                        open_thread.as_deref(),
+                    )
+                    .await
+                }
+                OutboxItem::Close { channel, text } => self.close(p, *channel, text).await,
+                OutboxItem::Notice { .. } => Ok(()),
+            };
+            self.settle(p, &Outcome::of(result));
+        }
+        if !notices.is_empty() {
+            let outcome = Outcome::of(self.notify(&notices).await);
+            for p in &notices {
+                self.settle(p, &outcome);
+            }
+        }
+        let mut busy = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        for k in keys {
+            busy.remove(&k);
+        }
+    }
+
+    fn take(&self, items: Vec<Pending>) -> Vec<Pending> {
+        let mut busy = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        items
+            .into_iter()
+            .filter(|p| busy.insert(p.key.clone()))
+            .collect()
+    }
+
+    /// Marks an item done, or leaves it for the next sweep when the failure may pass.
+    fn settle(&self, p: &Pending, outcome: &Outcome) {
+        let conversation = p.record.conversation.0;
+        match outcome {
+            Outcome::Retry(why) => {
+                tracing::warn!(conversation, error = %why, "delivery failed for now; will retry");
+                return;
+            }
+            // Retrying cannot help; the conversation itself stays stored.
+            Outcome::Refused(why) => {
+                tracing::error!(conversation, error = %why, "Discord refused a delivery; giving up on this item")
+            }
+            Outcome::Done => {}
+        }
+        if let Err(e) = self.desk.store().complete(&p.key) {
+            tracing::error!(conversation, error = %e, "could not mark an outbox item done; it may be sent again (Discord drops the duplicate by nonce)");
+        }
+    }
+
+    async fn ack(
+        &self,
+        p: &Pending,
+        channel: ChannelId,
+        reply_to: MessageId,
+        customer: UserId,
+        text: &str,
+        open_thread: Option<&str>,
+    ) -> Result<(), DeliveryError> {
+        let conversation = p.record.conversation;
+        let (target, reply) = match open_thread {
+            Some(name) => {
+                let known = self
+                    .desk
+                    .store()
+                    .conversation(conversation)?
+                    .and_then(|c| c.thread);
+                let thread = match known {
+                    Some(t) => t,
+                    None => {
+                        let t = self.start_thread(channel, reply_to, name).await?;
+                        self.desk.thread_opened(conversation, t)?;
+                        t
+                    }
+                };
+                (thread, None)
+            }
+            None => (channel, Some((channel, reply_to))),
+        };
+        let body = message_body(&Outbound {
+            text,
+            ping: Some(customer),
+            reply_to: reply,
+            nonce: format!("a{reply_to}"),
+            link: None,
+        });
+        let sent = self.post(target, &body).await?;
+        self.record(conversation, sent, text)?;
+        Ok(())
+    }
+
+    async fn close(
+        &self,
+        p: &Pending,
+        channel: ChannelId,
+        text: &str,
+    ) -> Result<(), DeliveryError> {
+        let body = message_body(&Outbound {
+            text,
+            ping: None,
+            reply_to: None,
+            nonce: format!("c{}", short_hash(&p.key)),
+            link: None,
+        });
+        let sent = self.post(channel, &body).await?;
+        self.record(p.record.conversation, sent, text)?;
+        Ok(())
+    }
+
+    fn record(&self, conversation: MessageId, sent: Value, text: &str) -> Result<(), StoreError> {
+        let (Some(id), Some(me)) = (snowflake(&sent["id"]), self.me.get()) else {
+            return Ok(());
+        };
+        self.desk
+            .record_own_message(conversation, MessageId(id), *me, text, self.clock.now())
+    }
+
+    async fn post(&self, channel: ChannelId, body: &Value) -> Result<Value, RestError> {
+        self.rest
+            .call(
+                Method::POST,
+                &format!("/channels/{channel}/messages"),
+                &format!("channel:{channel}"),
+                Some(body),
+            )
+            .await
+    }
+
+    async fn start_thread(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        name: &str,
+    ) -> Result<ChannelId, RestError> {
+        let body = json!({ "name": name, "auto_archive_duration": 10080 });
+        let result = self
+            .rest
+            .call(
+                Method::POST,
+                &format!("/channels/{channel}/messages/{message}/threads"),
+                &format!("channel:{channel}:threads"),
+                Some(&body),
+            )
+            .await;
+        match result {
+            Ok(v) => Ok(ChannelId(snowflake(&v["id"]).unwrap_or(message.0))),
+            // A thread started on a message has the message's id.
+            Err(e) if e.code() == Some(THREAD_EXISTS) => Ok(ChannelId(message.0)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sends the notices to every owner as one digest (split only at Discord's size limit).
+    async fn notify(&self, notices: &[Pending]) -> Result<(), DeliveryError> {
+        let now = self.clock.now();
+        let mut parts = Vec::new();
+        let mut link = None;
+        for p in notices {
+            let OutboxItem::Notice { kind } = p.record.item else {
+                continue;
+            };
+            let Some(conv) = self.desk.store().conversation(p.record.conversation)? else {
+                continue;
+            };
+            let excerpt = self
+                .desk
+                .store()
+                .messages(conv.id)?
+                .into_iter()
+                .rev()
+                .find(|m| m.speaker == Speaker::Customer)
+                .and_then(|m| m.content);
+            link = Some(conv.place.jump_link(conv.id));
+            parts.push(notice::describe(kind, &conv, excerpt.as_deref(), now));
+        }
+        if parts.is_empty() {
+            return Ok(());
+        }
+        let link = if parts.len() == 1 { link } else { None };
+        let chunks = chunk(&notice::digest(&parts));
+        let nonce_base = short_hash(
+            &notices
+                .iter()
+                .flat_map(|p| p.key.clone())
+                .collect::<Vec<_>>(),
+        );
+        let targets: Vec<Option<UserId>> = if self.owners.is_empty() {
+            vec![None]
+        } else {
+            self.owners.iter().copied().map(Some).collect()
+        };
+        for owner in targets {
+            for (i, text) in chunks.iter().enumerate() {
+                let nonce = format!("n{nonce_base}{i}{}", owner.map_or(0, |o| o.0 % 1000));
+                self.notify_one(owner, text, &nonce, link.clone()).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn notify_one(
+        &self,
+        owner: Option<UserId>,
+        text: &str,
+        nonce: &str,
+        link: Option<String>,
+    ) -> Result<(), DeliveryError> {
+        let link = link.map(|url| ("Open conversation", url));
+        if let Some(owner) = owner {
+            let dm = self.dm_channel(owner).await;
+            let body = message_body(&Outbound {
+                text,
+                ping: None,
+                reply_to: None,
+                nonce: nonce.to_string(),
+                link: link.clone(),
+            });
+            match dm {
+                Ok(channel) => match self.post(channel, &body).await {
+                    Ok(_) => return Ok(()),
+                    Err(e) if e.code() == Some(CANNOT_DM) => {
+                        tracing::warn!(
+                            owner = owner.0,
+                            "owner's DMs are closed; using the staff channel"
+                        );
+                    }
+                    Err(e) => return Err(e.into()),
+                },
+                Err(e) if e.code() == Some(CANNOT_DM) => {
+                    tracing::warn!(
+                        owner = owner.0,
+                        "cannot open a DM with the owner; using the staff channel"
+                    );
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let Some(staff) = self.staff_channel else {
+            tracing::error!("a notification could not be delivered: the owner cannot be DMed and no staff_channel is configured (set [discord] staff_channel)");
+            return Ok(());
+        };
+        let text = match owner {
+            Some(o) => format!("<@{o}> {text}"),
+            None => text.to_string(),
+        };
+        let body = message_body(&Outbound {
+            text: &text,
+            ping: owner,
+            reply_to: None,
+            nonce: format!("s{}", &nonce[1..]),
+            link,
+        });
+        self.post(staff, &body).await?;
+        Ok(())
+    }
+
+    async fn dm_channel(&self, user: UserId) -> Result<ChannelId, RestError> {
+        if let Some(c) = self
+            .dm_channels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&user)
+        {
+            return Ok(*c);
+        }
+        let answer = self
+            .rest
+            .call(
+                Method::POST,
+                "/users/@me/channels",
+                "dm-create",
+                Some(&json!({ "recipient_id": user.to_string() })),
+            )
+            .await?;
+        let channel = ChannelId(snowflake(&answer["id"]).unwrap_or(0));
+        self.dm_channels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(user, channel);
+        Ok(channel)
+    }
+}
+
+fn snowflake(v: &Value) -> Option<u64> {
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .or_else(|| v.as_u64())
+}
+
+/// Splits text into messages of at most Discord's limit, at line breaks where possible.
+fn chunk(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in text.split_inclusive('\n') {
+        if current.chars().count() + line.chars().count() > DISCORD_MESSAGE_LIMIT {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            let mut rest = line;
+            while rest.chars().count() > DISCORD_MESSAGE_LIMIT {
+                let cut = rest
+                    .char_indices()
+                    .nth(DISCORD_MESSAGE_LIMIT)
+                    .map_or(rest.len(), |(i, _)| i);
+                out.push(rest[..cut].to_string());
+                rest = &rest[cut..];
+            }
+            current.push_str(rest);
+        } else {
+            current.push_str(line);
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// A short stable hash (FNV-1a) for nonces: at most 16 hex digits.
+fn short_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_respect_the_limit_and_keep_everything() {
+        let text = format!(
+            "{}\n{}\n{}",
+            "a".repeat(1500),
+            "b".repeat(1500),
+            "c".repeat(4500)
+        );
+        let parts = chunk(&text);
+        assert!(parts
+            .iter()
+            .all(|p| p.chars().count() <= DISCORD_MESSAGE_LIMIT));
+        assert_eq!(parts.concat(), text);
+    }
+
+    #[test]
+    fn nonces_fit_discords_25_characters() {
+        let n = format!("n{}{}{}", short_hash(&[1; 64]), 9, 999);
+        assert!(n.len() <= 25, "{n}");
+    }
+}

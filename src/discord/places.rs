@@ -1,0 +1,209 @@
+//! Which watched place a Discord message belongs to, and the translation of serenity's
+//! `Message` into the core's [`Incoming`].
+//!
+//! serenity's `Message` does not say whether its channel is a thread, nor of which channel,
+//! so frontdesk keeps a thread → parent map fed by GUILD_CREATE and THREAD_CREATE, with a
+//! `GET /channels/{id}` fallback for threads it has not seen (events arrive in any order).
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use jiff::Timestamp;
+use serenity::all as dc;
+
+use crate::config::Watch;
+use crate::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, RoleId, UserId};
+
+#[derive(Clone, Debug, Default)]
+struct ThreadInfo {
+    parent: u64,
+    tags: Vec<String>,
+}
+
+pub struct Places {
+    watch: Watch,
+    /// Whether Discord sends message text in guild channels (the privileged intent).
+    message_content: bool,
+    threads: RwLock<HashMap<u64, ThreadInfo>>,
+    /// Forum id → tag id → tag name.
+    forum_tags: RwLock<HashMap<u64, HashMap<u64, String>>>,
+}
+
+impl Places {
+    pub fn new(watch: Watch, message_content: bool) -> Places {
+        Places {
+            watch,
+            message_content,
+            threads: RwLock::new(HashMap::new()),
+            forum_tags: RwLock::new(HashMap::new()),
+        }
+    }
+
+    pub fn learn_guild(&self, guild: &dc::Guild) {
+        for channel in guild.channels.values() {
+            self.learn_channel(channel);
+        }
+        for thread in &guild.threads {
+            self.learn_channel(thread);
+        }
+    }
+
+    pub fn learn_channel(&self, channel: &dc::GuildChannel) {
+        if !channel.available_tags.is_empty() {
+            let tags = channel
+                .available_tags
+                .iter()
+                .map(|t| (t.id.get(), t.name.clone()))
+                .collect();
+            self.forum_tags
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(channel.id.get(), tags);
+        }
+        if channel.thread_metadata.is_some() {
+            if let Some(parent) = channel.parent_id {
+                let names = self.forum_tags.read().unwrap_or_else(|p| p.into_inner());
+                let tags = channel
+                    .applied_tags
+                    .iter()
+                    .filter_map(|t| {
+                        names
+                            .get(&parent.get())
+                            .and_then(|m| m.get(&t.get()))
+                            .cloned()
+                    })
+                    .collect();
+                drop(names);
+                self.threads
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(
+                        channel.id.get(),
+                        ThreadInfo {
+                            parent: parent.get(),
+                            tags,
+                        },
+                    );
+            }
+        }
+    }
+
+    fn thread(&self, id: u64) -> Option<ThreadInfo> {
+        self.threads
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .cloned()
+    }
+
+    /// The watched place of a message, or `None` if frontdesk does not watch where it was
+    /// posted.
+    pub async fn place_of(
+        &self,
+        http: &dc::Http,
+        msg: &dc::Message,
+    ) -> Option<(Place, Vec<String>)> {
+        let channel = msg.channel_id.get();
+        let Some(guild) = msg.guild_id.map(|g| GuildId(g.get())) else {
+            return self.watch.dms.then_some((
+                Place::Dm {
+                    channel: ChannelId(channel),
+                },
+                Vec::new(),
+            ));
+        };
+        if self.watch.channels.contains(&ChannelId(channel)) {
+            return Some((
+                Place::Channel {
+                    guild,
+                    channel: ChannelId(channel),
+                    thread: None,
+                },
+                Vec::new(),
+            ));
+        }
+        let info = match self.thread(channel) {
+            Some(info) => info,
+            None => {
+                // Not a thread we know: ask Discord once, then remember the answer.
+                match http.get_channel(msg.channel_id).await {
+                    Ok(dc::Channel::Guild(c)) if c.thread_metadata.is_some() => {
+                        self.learn_channel(&c);
+                        self.thread(channel)?
+                    }
+                    Ok(_) => return None,
+                    Err(e) => {
+                        tracing::warn!(channel, error = %e, "could not look up a channel; message not handled");
+                        return None;
+                    }
+                }
+            }
+        };
+        let parent = ChannelId(info.parent);
+        if self.watch.channels.contains(&parent) {
+            Some((
+                Place::Channel {
+                    guild,
+                    channel: parent,
+                    thread: Some(ChannelId(channel)),
+                },
+                Vec::new(),
+            ))
+        } else if self.watch.forums.contains(&parent) {
+            Some((
+                Place::Forum {
+                    guild,
+                    forum: parent,
+                    post: ChannelId(channel),
+                },
+                info.tags,
+            ))
+        } else {
+            None
+        }
+    }
+
+    /// Translates a message from a watched place.
+    pub fn incoming(
+        &self,
+        msg: &dc::Message,
+        place: Place,
+        tags: Vec<String>,
+        me: UserId,
+        at: Timestamp,
+    ) -> Incoming {
+        // Without the intent Discord blanks guild message text, except in DMs and where the
+        // bot is mentioned; an empty string there means "withheld", not "empty".
+        let visible = self.message_content
+            || matches!(place, Place::Dm { .. })
+            || msg.mentions.iter().any(|u| u.id.get() == me.0);
+        let name = msg
+            .member
+            .as_ref()
+            .and_then(|m| m.nick.clone())
+            .or_else(|| msg.author.global_name.clone())
+            .unwrap_or_else(|| msg.author.name.clone());
+        Incoming {
+            id: MessageId(msg.id.get()),
+            place,
+            author: Author {
+                id: UserId(msg.author.id.get()),
+                name,
+                bot: msg.author.bot || msg.webhook_id.is_some(),
+                roles: msg
+                    .member
+                    .as_ref()
+                    .map(|m| m.roles.iter().map(|r| RoleId(r.get())).collect())
+                    .unwrap_or_default(),
+            },
+            content: visible.then(|| msg.content.clone()),
+            reply_to: msg
+                .message_reference
+                .as_ref()
+                .and_then(|r| r.message_id)
+                .map(|m| MessageId(m.get())),
+            at,
+            tags,
+        }
+    }
+}
