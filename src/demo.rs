@@ -42,3 +42,347 @@ dms = true
     Config::parse(&text, Path::new("demo.toml"))
         .unwrap_or_else(|e| unreachable!("the demo config is fixed and valid: {e}"))
 }
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::clock::{Clock, ManualClock};
+use crate::config::Secret;
+use crate::discord::{run, BotError, BotOptions, RetryPolicy};
+use crate::sim::{SimConfig, SimError, SimMessage, Simulator, World};
+use crate::store::Store;
+
+/// How long the demo waits for any one thing before it gives up and says what was missing.
+const STEP_TIMEOUT: Duration = Duration::from_secs(20);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("the simulator could not start: {0}")]
+    Sim(#[from] SimError),
+    #[error("the bot failed: {0}")]
+    Bot(#[from] BotError),
+    #[error("demo step timed out: {0}\n  fix: run again with RUST_LOG=frontdesk=debug to see what the bot did")]
+    Timeout(&'static str),
+    #[error("cannot write the transcript: {0}")]
+    Output(#[from] std::io::Error),
+    #[error("cannot read the demo database: {0}")]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// Who is who, for the transcript.
+struct Names(HashMap<u64, String>);
+
+impl Names {
+    fn of(world: &World) -> Names {
+        let mut m: HashMap<u64, String> = world.members().map(|u| (u.id, u.name.clone())).collect();
+        for c in &world.guild.channels {
+            m.insert(c.id, c.name.clone());
+        }
+        Names(m)
+    }
+
+    fn name(&self, id: u64) -> &str {
+        self.0.get(&id).map_or("someone", String::as_str)
+    }
+
+    /// Shows `<@id>` as `@name` and `<#id>` as `#name`, as a Discord client would.
+    fn readable(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find('<') {
+            out.push_str(&rest[..start]);
+            let tail = &rest[start..];
+            let parsed = tail.find('>').and_then(|end| {
+                let inner = &tail[1..end];
+                let (sigil, id) = if let Some(id) = inner.strip_prefix('@') {
+                    ('@', id)
+                } else if let Some(id) = inner.strip_prefix('#') {
+                    ('#', id)
+                } else {
+                    return None;
+                };
+                let id: u64 = id.parse().ok()?;
+                Some((format!("{sigil}{}", self.name(id)), end + 1))
+            });
+            match parsed {
+                Some((s, len)) => {
+                    out.push_str(&s);
+                    rest = &tail[len..];
+                }
+                None => {
+                    out.push('<');
+                    rest = &tail[1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+struct Transcript<'a> {
+    out: &'a mut dyn Write,
+    names: Names,
+}
+
+impl Transcript<'_> {
+    fn scene(&mut self, clock: &ManualClock, place: &str) -> std::io::Result<()> {
+        let local = clock.now().to_zoned(jiff::tz::TimeZone::UTC);
+        writeln!(self.out, "\n── {} · {place}", local.strftime("%A %H:%M"))
+    }
+
+    fn said(&mut self, who: u64, text: &str) -> std::io::Result<()> {
+        let who = self.names.name(who).to_string();
+        self.block(&who, text)
+    }
+
+    fn block(&mut self, who: &str, text: &str) -> std::io::Result<()> {
+        let text = self.names.readable(text);
+        for (i, line) in text.lines().enumerate() {
+            let label = if i == 0 { who } else { "" };
+            writeln!(self.out, "   {label:<12} {line}")?;
+        }
+        Ok(())
+    }
+
+    /// Threads appear during the day; name them as the Discord client shows them.
+    fn learn_threads(&mut self, sim: &Simulator) {
+        for t in sim.threads() {
+            self.names.0.insert(t.id, t.name.clone());
+        }
+    }
+
+    fn note(&mut self, text: &str) -> std::io::Result<()> {
+        writeln!(self.out, "   {:<12} ({text})", "")
+    }
+}
+
+/// Runs the scripted day and writes the transcript to `out`.
+pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
+    use crate::sim::demo as ids;
+    let world = World::demo();
+    let sim = Simulator::start(world.clone(), SimConfig::default()).await?;
+    let dir = std::env::temp_dir().join(format!(
+        "frontdesk-demo-{}-{}",
+        std::process::id(),
+        Timestamp::now().as_millisecond()
+    ));
+    let responses = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("responses");
+    let responses = if responses.is_dir() {
+        responses
+    } else {
+        std::path::PathBuf::from("responses")
+    };
+    let hours = "[hours]\ntime_zone = \"UTC\"\nmonday = \"09:00-17:00\"\ntuesday = \"09:00-17:00\"\nwednesday = \"09:00-17:00\"\nthursday = \"09:00-17:00\"\nfriday = \"09:00-17:00\"\n";
+    let config = demo_config(&dir, &responses, hours);
+    // A Tuesday morning; the demo moves this clock, the simulator keeps real time.
+    let start: Timestamp = "2026-11-24T10:00:00Z"
+        .parse()
+        .unwrap_or_else(|_| Timestamp::now());
+    let clock = Arc::new(ManualClock::new(start));
+    let mut opts = BotOptions::new(config, Secret::new("demo-token"), clock.clone());
+    opts.api = Some(sim.base_url());
+    opts.tick_every = Duration::from_millis(100);
+    opts.retry = RetryPolicy {
+        first_backoff: Duration::from_millis(50),
+        ..RetryPolicy::default()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let bot = tokio::spawn(run(opts, async move {
+        let _ = stopped.await;
+    }));
+
+    let mut t = Transcript {
+        out,
+        names: Names::of(&world),
+    };
+    writeln!(
+        t.out,
+        "frontdesk demo: a simulated Discord server (\"Maple & Thread\"), the real bot, no network.\nEvery message below went through serenity and the simulator's gateway and REST API.\n"
+    )?;
+    if !sim.wait_for_connected(STEP_TIMEOUT).await
+        || sim
+            .wait_for_request(|r| r.is("PUT", "/commands"), STEP_TIMEOUT)
+            .await
+            .is_none()
+    {
+        return Err(DemoError::Timeout("the bot connecting to the simulator"));
+    }
+    t.note("frontdesk connected; slash commands registered")?;
+
+    // 1. A customer asks in the support channel.
+    t.scene(&clock, "#help")?;
+    let q1 = "Hi! How much is shipping to Canada?";
+    let alice_msg = sim.post_message(ids::ALICE, ids::HELP, q1).await;
+    t.said(ids::ALICE, q1)?;
+    let ack = wait_reply(&sim, ids::HELP, alice_msg).await?;
+    t.said(ids::BOT, &format!("↪ {}", ack.content))?;
+    let dm = owner_notice(&sim, &mut 0).await?;
+    t.scene(&clock, "Sam's DMs (the owner)")?;
+    t.said(ids::BOT, &dm.content)?;
+
+    // 2. A forum post.
+    clock.advance(jiff::SignedDuration::from_mins(2));
+    t.scene(&clock, "forum #questions, new post \"Order #1042\"")?;
+    let body = "I ordered a scarf last week and it still hasn't arrived.";
+    let post = sim
+        .create_forum_post(ids::BOB, ids::QUESTIONS, "Order #1042", body)
+        .await;
+    t.said(ids::BOB, body)?;
+    let ack = sim
+        .wait_for_message(post, |m| m.author_id == ids::BOT, STEP_TIMEOUT)
+        .await
+        .ok_or(DemoError::Timeout("the forum post's acknowledgement"))?;
+    t.learn_threads(&sim);
+    t.said(ids::BOT, &ack.content)?;
+
+    // 3. A direct message.
+    clock.advance(jiff::SignedDuration::from_mins(1));
+    t.scene(&clock, "carol's DM with the bot")?;
+    let q3 = "Do you do gift wrapping?";
+    let dm_msg = sim.send_dm(ids::CAROL, q3).await;
+    t.said(ids::CAROL, q3)?;
+    let channel = sim.dm_channel_of(ids::CAROL).unwrap_or(0);
+    let ack = wait_reply(&sim, channel, dm_msg).await?;
+    t.said(ids::BOT, &format!("↪ {}", ack.content))?;
+    let mut seen = 1;
+    owner_notice(&sim, &mut seen).await?;
+    owner_notice(&sim, &mut seen).await?;
+    t.note("Sam got a DM about bob's post and carol's message too")?;
+
+    // 4. A follow-up in an open conversation: stored, not acknowledged again.
+    clock.advance(jiff::SignedDuration::from_mins(1));
+    t.scene(&clock, "#help")?;
+    let q4 = "Also, do you ship on weekends?";
+    let follow = sim.post_message(ids::ALICE, ids::HELP, q4).await;
+    t.said(ids::ALICE, q4)?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let extra = sim
+        .messages_in(ids::HELP)
+        .iter()
+        .filter(|m| m.author_id == ids::BOT && reply_target(m) == Some(follow))
+        .count();
+    t.note(&format!(
+        "stored with Alice's conversation; {} new acknowledgement{}: frontdesk never spams",
+        extra,
+        if extra == 1 { "" } else { "s" }
+    ))?;
+    // 5. The owner answers in person.
+    clock.advance(jiff::SignedDuration::from_mins(6));
+    t.scene(&clock, "#help")?;
+    let answer = "Hi Alice! Shipping to Canada is £8.50 and we post Monday to Saturday.";
+    sim.post_reply(ids::OWNER, ids::HELP, answer, alice_msg).await;
+    t.said(ids::OWNER, &format!("↪ {answer}"))?;
+    t.note("a personal reply: Alice's conversation is answered and her reminders stop")?;
+
+    // 6. Time passes: reminders for the two customers still waiting arrive as one digest.
+    clock.advance(jiff::SignedDuration::from_mins(10));
+    t.scene(&clock, "Sam's DMs")?;
+    let digest = owner_notice(&sim, &mut seen).await?;
+    t.said(ids::BOT, &digest.content)?;
+
+    // 7. A customer checks on their question.
+    t.scene(&clock, "#help, bob types /status (only bob sees the answer)")?;
+    let interaction = sim
+        .invoke_command(ids::BOB, ids::HELP, "status", serde_json::json!([]))
+        .await;
+    let status = wait_interaction(&sim, interaction).await?;
+    t.said(ids::BOT, &status)?;
+
+    // 8. After hours.
+    clock.set("2026-11-24T20:30:00Z".parse().unwrap_or(start));
+    t.scene(&clock, "forum #questions, new post \"Returns?\"")?;
+    let late = "Can I return a jumper that doesn't fit?";
+    let post = sim
+        .create_forum_post(ids::ALICE, ids::QUESTIONS, "Returns?", late)
+        .await;
+    t.said(ids::ALICE, late)?;
+    let ack = sim
+        .wait_for_message(post, |m| m.author_id == ids::BOT, STEP_TIMEOUT)
+        .await
+        .ok_or(DemoError::Timeout("the after-hours acknowledgement"))?;
+    t.said(ids::BOT, &ack.content)?;
+    owner_notice(&sim, &mut seen).await?;
+    t.note("Sam is notified as always; Alice was told when we open")?;
+
+    let _ = stop.send(());
+    match tokio::time::timeout(STEP_TIMEOUT, bot).await {
+        Ok(Ok(result)) => result?,
+        Ok(Err(e)) => tracing::error!(error = %e, "bot task failed"),
+        Err(_) => return Err(DemoError::Timeout("the bot shutting down")),
+    }
+    sim.shutdown().await;
+
+    let store = Store::open(&dir)?;
+    let conversations: Vec<_> = store.conversations().filter_map(Result::ok).collect();
+    let waiting = conversations
+        .iter()
+        .filter(|c| c.state == crate::core::State::Waiting)
+        .count();
+    let pending = store.pending()?.len();
+    drop(store);
+    writeln!(
+        t.out,
+        "\n── summary\n   {} conversations stored in sled ({} waiting for Sam, {} answered); {} deliveries still pending.\n   Try it yourself: `frontdesk check --try \"where is my order?\"`, or `frontdesk sim` + `frontdesk run`.",
+        conversations.len(),
+        waiting,
+        conversations.len() - waiting,
+        pending
+    )?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn reply_target(m: &SimMessage) -> Option<u64> {
+    m.message_reference
+        .as_ref()
+        .and_then(|r| r["message_id"].as_str())
+        .and_then(|s| s.parse().ok())
+}
+
+async fn wait_reply(sim: &Simulator, channel: u64, to: u64) -> Result<SimMessage, DemoError> {
+    // The predicate runs under the simulator's lock: read the bot id before.
+    let bot = sim.bot_id();
+    sim.wait_for_message(
+        channel,
+        |m| m.author_id == bot && reply_target(m) == Some(to),
+        STEP_TIMEOUT,
+    )
+    .await
+    .ok_or(DemoError::Timeout("an acknowledgement"))
+}
+
+/// Waits for the owner's next notification after the first `seen` messages in their DM.
+async fn owner_notice(sim: &Simulator, seen: &mut usize) -> Result<SimMessage, DemoError> {
+    let deadline = tokio::time::Instant::now() + STEP_TIMEOUT;
+    loop {
+        if let Some(c) = sim.dm_channel_of(crate::sim::demo::OWNER) {
+            let all = sim.messages_in(c);
+            if let Some(m) = all.get(*seen) {
+                *seen += 1;
+                return Ok(m.clone());
+            }
+        }
+        if tokio::time::Instant::now() > deadline {
+            return Err(DemoError::Timeout("the owner's notification"));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn wait_interaction(sim: &Simulator, id: u64) -> Result<String, DemoError> {
+    let deadline = tokio::time::Instant::now() + STEP_TIMEOUT;
+    loop {
+        if let Some(first) = sim.interaction_responses(id).first() {
+            return Ok(first["data"]["content"].as_str().unwrap_or("").to_string());
+        }
+        if tokio::time::Instant::now() > deadline {
+            return Err(DemoError::Timeout("the /status answer"));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

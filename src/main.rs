@@ -7,7 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use std::sync::Arc;
+
 use frontdesk::check::{self, CheckRequest, TryPlace};
+use frontdesk::clock::SystemClock;
+use frontdesk::discord::BotOptions;
 use frontdesk::export::{self, Format};
 use frontdesk::store::Store;
 
@@ -33,6 +37,11 @@ enum Command {
     },
     /// Offline demo: a simulated Discord server, the real bot, scripted customers and owner.
     Demo,
+    /// Run the loopback Discord simulator alone, for `frontdesk run --discord-api` and scripts.
+    Sim {
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+    },
     /// Validate the config and responses/; with --try, show the acknowledgement for a message.
     Check {
         /// The config file [default: frontdesk.toml if present, else built-in defaults].
@@ -76,7 +85,12 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    // The demo's transcript is the output; its logs stay quiet unless asked for.
+    init_logging(if matches!(cli.command, Command::Demo) {
+        "warn,serenity=error"
+    } else {
+        "info,serenity=warn,sled=warn,tungstenite=warn"
+    });
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -86,10 +100,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging() {
+fn init_logging(default: &str) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,serenity=warn,sled=warn,tungstenite=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -154,11 +167,77 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("exported {count} conversation(s) from {}", dir.display());
             Ok(())
         }
-        Command::Run { .. } => anyhow::bail!(
-            "`frontdesk run` is not available in this build yet: the Discord adapter is still being written"
-        ),
-        Command::Demo => anyhow::bail!(
-            "`frontdesk demo` is not available in this build yet: the Discord adapter is still being written"
-        ),
+        Command::Run {
+            config,
+            discord_api,
+        } => {
+            let config = frontdesk::config::Config::load(&config)?;
+            let token = frontdesk::config::load_token(
+                std::env::var("DISCORD_TOKEN").ok(),
+                config
+                    .discord
+                    .token_file
+                    .as_ref()
+                    .map(|f| config.resolve(f))
+                    .as_deref(),
+            )?;
+            let mut opts = BotOptions::new(config, token, Arc::new(SystemClock));
+            if let Some(api) = discord_api {
+                opts.api = Some(api.trim_end_matches('/').to_string());
+            }
+            runtime()?.block_on(frontdesk::discord::run(opts, shutdown_signal()))?;
+            Ok(())
+        }
+        Command::Demo => {
+            runtime()?.block_on(frontdesk::demo::run_demo(&mut std::io::stdout()))?;
+            Ok(())
+        }
+        Command::Sim { port } => {
+            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+            eprintln!("Discord simulator on http://{addr} (demo server \"Maple & Thread\"); Ctrl-C stops it.");
+            eprintln!("  bot:      DISCORD_TOKEN=any frontdesk run --config frontdesk.sim.toml --discord-api http://{addr}");
+            eprintln!("  customer: curl -s http://{addr}/_sim/messages -H 'content-type: application/json' \\");
+            eprintln!("              -d '{{\"author\":\"{}\",\"channel\":\"{}\",\"content\":\"how much is shipping?\"}}'", frontdesk::sim::demo::ALICE, frontdesk::sim::demo::HELP);
+            eprintln!("  watch:    curl -s http://{addr}/_sim/channels/{}/messages", frontdesk::sim::demo::HELP);
+            runtime()?.block_on(frontdesk::sim::serve(
+                addr,
+                frontdesk::sim::World::demo(),
+                frontdesk::sim::SimConfig::default(),
+                async {
+                    let _ = tokio::signal::ctrl_c().await;
+                },
+            ))?;
+            Ok(())
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Completes on Ctrl-C or SIGTERM, so systemd and Docker stops are graceful too.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
