@@ -275,7 +275,8 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     clock.advance(jiff::SignedDuration::from_mins(6));
     t.scene(&clock, "#help")?;
     let answer = "Hi Alice! Shipping to Canada is £8.50 and we post Monday to Saturday.";
-    sim.post_reply(ids::OWNER, ids::HELP, answer, alice_msg).await;
+    sim.post_reply(ids::OWNER, ids::HELP, answer, alice_msg)
+        .await;
     t.said(ids::OWNER, &format!("↪ {answer}"))?;
     t.note("a personal reply: Alice's conversation is answered and her reminders stop")?;
 
@@ -286,7 +287,10 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     t.said(ids::BOT, &digest.content)?;
 
     // 7. A customer checks on their question.
-    t.scene(&clock, "#help, bob types /status (only bob sees the answer)")?;
+    t.scene(
+        &clock,
+        "#help, bob types /status (only bob sees the answer)",
+    )?;
     let interaction = sim
         .invoke_command(ids::BOB, ids::HELP, "status", serde_json::json!([]))
         .await;

@@ -198,7 +198,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("  bot:      DISCORD_TOKEN=any frontdesk run --config frontdesk.sim.toml --discord-api http://{addr}");
             eprintln!("  customer: curl -s http://{addr}/_sim/messages -H 'content-type: application/json' \\");
             eprintln!("              -d '{{\"author\":\"{}\",\"channel\":\"{}\",\"content\":\"how much is shipping?\"}}'", frontdesk::sim::demo::ALICE, frontdesk::sim::demo::HELP);
-            eprintln!("  watch:    curl -s http://{addr}/_sim/channels/{}/messages", frontdesk::sim::demo::HELP);
+            eprintln!(
+                "  watch:    curl -s http://{addr}/_sim/channels/{}/messages",
+                frontdesk::sim::demo::HELP
+            );
             runtime()?.block_on(frontdesk::sim::serve(
                 addr,
                 frontdesk::sim::World::demo(),
