@@ -85,7 +85,7 @@ mod tests {
         );
         assert_eq!(
             body["message_reference"],
-            json!({"message_id": "1001", "channel_id": "10", "fail_if_not_exists": false})
+            json!({"type": 0, "message_id": "1001", "channel_id": "10", "guild_id": null, "fail_if_not_exists": false})
         );
         assert_eq!(body["nonce"], json!("a1001"));
         assert_eq!(body["enforce_nonce"], json!(true));
