@@ -1,0 +1,227 @@
+//! The `frontdesk` binary as a user runs it: check, check --try, export, and their errors.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use frontdesk::config::Config;
+use frontdesk::desk::Desk;
+use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
+use frontdesk::responses::Rules;
+use frontdesk::store::Store;
+
+fn frontdesk(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run frontdesk")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn check_try_shows_the_rule_and_the_acknowledgement() {
+    let o = frontdesk(
+        &[
+            "check",
+            "--config",
+            "frontdesk.example.toml",
+            "--try",
+            "how much is shipping to Canada?",
+            "--at",
+            "2026-11-24T10:00:00Z",
+        ],
+        repo(),
+    );
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains("config     frontdesk.example.toml ok"),
+        "{out}"
+    );
+    assert!(
+        out.contains("rule       orders (responses/orders.toml:3)"),
+        "{out}"
+    );
+    assert!(out.contains("topic      orders & shipping"), "{out}");
+    assert!(out.contains("Sam"), "{out}");
+    assert!(out.contains("(open)"), "{out}");
+}
+
+#[test]
+fn check_try_after_hours_uses_the_closed_rule() {
+    let o = frontdesk(
+        &[
+            "check",
+            "--config",
+            "frontdesk.example.toml",
+            "--try",
+            "where is my order?",
+            "--at",
+            "2026-11-24T21:00:00Z",
+        ],
+        repo(),
+    );
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("rule       closed"), "{out}");
+    assert!(out.contains("tomorrow at 9:00"), "{out}");
+}
+
+#[test]
+fn check_reports_a_bad_regex_with_file_line_and_fix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let responses = dir.path().join("responses");
+    std::fs::create_dir(&responses).expect("mkdir");
+    std::fs::write(
+        responses.join("general.toml"),
+        "[[rule]]\nid = \"general\"\nvariants = [\"Hi {customer}\"]\n",
+    )
+    .expect("write");
+    std::fs::write(
+        responses.join("prices.toml"),
+        "# prices\n[[rule]]\nid = \"prices\"\nmatch = 'how much (is'\nvariants = [\"x\"]\n",
+    )
+    .expect("write");
+    let o = frontdesk(&["check", "--responses", "responses"], dir.path());
+    let out = text(&o);
+    assert!(!o.status.success());
+    assert!(
+        out.contains("responses/prices.toml:4: bad regex in `match`"),
+        "{out}"
+    );
+    assert!(out.contains("fix:"), "{out}");
+}
+
+#[test]
+fn check_without_a_config_uses_defaults_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = frontdesk(
+        &[
+            "check",
+            "--responses",
+            &repo().join("responses").display().to_string(),
+            "--try",
+            "hello",
+        ],
+        dir.path(),
+    );
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("built-in defaults"), "{out}");
+    assert!(out.contains("rule       general"), "{out}");
+}
+
+fn seeded_database(dir: &Path) {
+    let config = Config::parse("owner_name = \"Sam\"\n", Path::new("t.toml")).expect("config");
+    let rules = Rules::load_dir(&repo().join("responses")).expect("rules");
+    let desk = Desk::new(Store::open(dir).expect("store"), &config, rules);
+    let at: jiff::Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
+    let msg = Incoming {
+        id: MessageId(1_300_000_000_000_000_001),
+        place: Place::Channel {
+            guild: GuildId(1),
+            channel: ChannelId(10),
+            thread: None,
+        },
+        author: Author {
+            id: UserId(42),
+            name: "=Ana, \"the\" customer".into(),
+            bot: false,
+            roles: Vec::new(),
+        },
+        content: Some("refund please".into()),
+        reply_to: None,
+        at,
+        tags: Vec::new(),
+    };
+    desk.handle_message(&msg, UserId(99), at, false)
+        .expect("handle");
+}
+
+#[test]
+fn export_writes_jsonl_and_csv() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    seeded_database(&data);
+    let o = frontdesk(&["export", "--data", "data"], dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let line: serde_json::Value =
+        serde_json::from_str(stdout.lines().next().expect("a line")).expect("json");
+    assert_eq!(line["id"], "1300000000000000001");
+    assert_eq!(line["topic"], "refunds & problems");
+    assert_eq!(line["messages"][0]["content"], "refund please");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("exported 1 conversation"));
+
+    let o = frontdesk(
+        &[
+            "export", "--data", "data", "--format", "csv", "--out", "c.csv",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let csv = std::fs::read_to_string(dir.path().join("c.csv")).expect("csv");
+    let mut lines = csv.lines();
+    assert!(lines
+        .next()
+        .expect("header")
+        .starts_with("id,customer,customer_name"));
+    let row = lines.next().expect("row");
+    assert!(
+        row.starts_with("1300000000000000001,42,\"'=Ana, \"\"the\"\" customer\",channel,"),
+        "{row}"
+    );
+}
+
+#[test]
+fn export_while_the_bot_runs_says_to_stop_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    seeded_database(&data);
+    let _held = Store::open(&data).expect("held open by 'the bot'");
+    let o = frontdesk(&["export", "--data", "data"], dir.path());
+    let out = text(&o);
+    assert!(!o.status.success());
+    assert!(out.contains("in use by another frontdesk process"), "{out}");
+    assert!(out.contains("stop the running bot"), "{out}");
+}
+
+#[test]
+fn run_without_a_token_names_the_fix_and_never_starts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args([
+            "run",
+            "--config",
+            &repo().join("frontdesk.example.toml").display().to_string(),
+        ])
+        .current_dir(dir.path())
+        .env_remove("DISCORD_TOKEN")
+        .output()
+        .expect("run");
+    let out = text(&o);
+    assert!(!o.status.success());
+    assert!(out.contains("no bot token"), "{out}");
+    assert!(out.contains("DISCORD_TOKEN"), "{out}");
+}
+
+#[test]
+fn every_command_has_help() {
+    for cmd in ["run", "demo", "check", "export", "sim"] {
+        let o = frontdesk(&[cmd, "--help"], repo());
+        assert!(o.status.success(), "{cmd}: {}", text(&o));
+        assert!(text(&o).contains("Usage: frontdesk"), "{cmd}");
+    }
+}
