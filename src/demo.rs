@@ -8,7 +8,7 @@ use crate::sim::demo as ids;
 
 /// A config for the simulator's demo world: #help watched, the #questions forum watched, DMs
 /// on, the owner and the Staff role as staff, #staff as fallback for notifications.
-pub fn demo_config(data_dir: &Path, responses: &Path, hours: &str) -> Config {
+pub fn demo_config(data_dir: &Path, responses: &Path, extra: &str) -> Config {
     let text = format!(
         r#"
 business_name = "Maple & Thread"
@@ -28,7 +28,7 @@ channels = ["{help}"]
 forums = ["{questions}"]
 dms = true
 
-{hours}
+{extra}
 "#,
         responses = responses.display(),
         data = data_dir.display(),

@@ -27,6 +27,22 @@ const ETA_SAMPLES: usize = 50;
 /// How long a computed `{eta}` is reused before it is computed again.
 const ETA_REFRESH: SignedDuration = SignedDuration::from_mins(5);
 
+/// How a message reached frontdesk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Arrival {
+    /// From the gateway, as it was posted.
+    #[default]
+    Live,
+    /// Found by catch-up in the channel's history after downtime or a lost event.
+    Late {
+        /// frontdesk's own acknowledgement of it is already in the history (sent before a
+        /// crash or a lost database): rebuild the conversation, but do not acknowledge again.
+        acknowledged: bool,
+        /// A staff member already answered it: store it quietly.
+        answered: bool,
+    },
+}
+
 /// What happened to one incoming message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Handled {
@@ -133,18 +149,18 @@ impl Desk {
         }
     }
 
-    /// Handles one message from a watched place. `late` is set for messages found by catch-up.
+    /// Handles one message from a watched place.
     pub fn handle_message(
         &self,
         msg: &Incoming,
         me: UserId,
         now: Timestamp,
-        late: bool,
+        arrival: Arrival,
     ) -> Result<Handled, StoreError> {
         match role_of(&msg.author, me, &self.staff) {
             Role::Myself | Role::Bot => Ok(Handled::Ignored),
             Role::Staff => self.staff_message(msg, now),
-            Role::Customer => self.customer_message(msg, now, late),
+            Role::Customer => self.customer_message(msg, now, arrival),
         }
     }
 
@@ -152,8 +168,9 @@ impl Desk {
         &self,
         msg: &Incoming,
         now: Timestamp,
-        late: bool,
+        arrival: Arrival,
     ) -> Result<Handled, StoreError> {
+        let late = arrival != Arrival::Live;
         let key = ConversationKey::of(&msg.place, msg.author.id);
         let _turn = self.stripe(&key);
         if self.store.is_claimed(msg.id)? {
@@ -164,7 +181,18 @@ impl Desk {
         let eta = self.eta(now)?;
         let earlier = self.store.customer_conversation_count(msg.author.id)?;
         let cx = self.context(now, away.as_ref(), &eta, late, earlier);
-        let out = step(latest.as_ref(), Input::Customer(msg), &cx);
+        let mut out = step(latest.as_ref(), Input::Customer(msg), &cx);
+        if let Arrival::Late {
+            acknowledged,
+            answered,
+        } = arrival
+        {
+            out.effects.retain(|e| match e {
+                Effect::Acknowledge(_) => !(acknowledged || answered),
+                Effect::Notify(_) => !answered,
+                Effect::Close { .. } => true,
+            });
+        }
         self.commit(out, Some(msg), Speaker::Customer, now)
     }
 
@@ -223,7 +251,9 @@ impl Desk {
             }),
             outbox: out.effects.iter().map(outbox_item).collect(),
             wait: conv.waits,
-            checkpoint: msg.map(|m| (m.place.channel(), m.id)),
+            // Checkpoints belong to catch-up, which reads history without gaps; a live event
+            // may arrive while an earlier one was lost, so it must not move them.
+            checkpoint: None,
             now: Some(now),
             conversation: Some(conv.clone()),
         };

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use frontdesk::config::Config;
-use frontdesk::desk::Desk;
+use frontdesk::desk::{Arrival, Desk};
 use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
 use frontdesk::responses::Rules;
 use frontdesk::store::Store;
@@ -146,7 +146,7 @@ fn seeded_database(dir: &Path) {
         at,
         tags: Vec::new(),
     };
-    desk.handle_message(&msg, UserId(99), at, false)
+    desk.handle_message(&msg, UserId(99), at, Arrival::Live)
         .expect("handle");
 }
 

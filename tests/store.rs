@@ -4,7 +4,7 @@ use std::path::Path;
 
 use frontdesk::config::Config;
 use frontdesk::core::{Conversation, ConversationKey, NoticeKind, State};
-use frontdesk::desk::{Desk, Handled};
+use frontdesk::desk::{Arrival, Desk, Handled};
 use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
 use frontdesk::responses::Rules;
 use frontdesk::store::{
@@ -73,7 +73,10 @@ fn a_conversation_and_its_outbox_survive_close_and_reopen() {
     {
         let d = desk(dir.path());
         let m = message(1001, 42, 10, "how much is shipping?", t("10:00"));
-        let (id, deliver) = stored(d.handle_message(&m, ME, t("10:00"), false).expect("handle"));
+        let (id, deliver) = stored(
+            d.handle_message(&m, ME, t("10:00"), Arrival::Live)
+                .expect("handle"),
+        );
         conv_id = id;
         let kinds: Vec<_> = deliver.iter().map(|p| &p.record.item).collect();
         assert!(matches!(kinds[0], OutboxItem::Ack { rule, .. } if rule == "orders"));
@@ -105,6 +108,14 @@ fn a_conversation_and_its_outbox_survive_close_and_reopen() {
         messages[0].content.as_deref(),
         Some("how much is shipping?")
     );
+    // Live messages do not move the catch-up cursor: only catch-up, which reads history
+    // without gaps, does.
+    assert_eq!(store.checkpoint(ChannelId(10)).expect("checkpoint"), None);
+    store
+        .advance_checkpoint(ChannelId(10), MessageId(1001))
+        .expect("advance");
+    drop(store);
+    let store = Store::open(dir.path()).expect("reopen again");
     assert_eq!(
         store.checkpoint(ChannelId(10)).expect("checkpoint"),
         Some(MessageId(1001))
@@ -123,9 +134,13 @@ fn the_same_message_delivered_twice_is_handled_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = desk(dir.path());
     let m = message(1001, 42, 10, "hi", t("10:00"));
-    stored(d.handle_message(&m, ME, t("10:00"), false).expect("first"));
+    stored(
+        d.handle_message(&m, ME, t("10:00"), Arrival::Live)
+            .expect("first"),
+    );
     assert_eq!(
-        d.handle_message(&m, ME, t("10:00"), false).expect("second"),
+        d.handle_message(&m, ME, t("10:00"), Arrival::Live)
+            .expect("second"),
         Handled::Duplicate
     );
 }
@@ -143,7 +158,10 @@ fn racing_handlers_for_one_message_store_it_exactly_once() {
                 .map(|_| {
                     let d = d.clone();
                     let m = m.clone();
-                    s.spawn(move || d.handle_message(&m, ME, t("10:00"), false).expect("handle"))
+                    s.spawn(move || {
+                        d.handle_message(&m, ME, t("10:00"), Arrival::Live)
+                            .expect("handle")
+                    })
                 })
                 .collect();
             handles
@@ -170,8 +188,13 @@ fn a_customers_second_message_is_logged_without_a_second_ack() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = desk(dir.path());
     let (id, deliver) = stored(
-        d.handle_message(&message(1, 42, 10, "hi", t("10:00")), ME, t("10:00"), false)
-            .expect("first"),
+        d.handle_message(
+            &message(1, 42, 10, "hi", t("10:00")),
+            ME,
+            t("10:00"),
+            Arrival::Live,
+        )
+        .expect("first"),
     );
     assert_eq!(deliver.len(), 2);
     for p in &deliver {
@@ -182,7 +205,7 @@ fn a_customers_second_message_is_logged_without_a_second_ack() {
             &message(2, 42, 10, "hello?", t("10:01")),
             ME,
             t("10:01"),
-            false,
+            Arrival::Live,
         )
         .expect("second"),
     );
@@ -202,22 +225,27 @@ fn staff_reply_by_discord_reply_answers_the_right_conversation() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = desk(dir.path());
     let (ana, _) = stored(
-        d.handle_message(&message(1, 42, 10, "hi", t("10:00")), ME, t("10:00"), false)
-            .expect("ana"),
+        d.handle_message(
+            &message(1, 42, 10, "hi", t("10:00")),
+            ME,
+            t("10:00"),
+            Arrival::Live,
+        )
+        .expect("ana"),
     );
     let (ben, _) = stored(
         d.handle_message(
             &message(2, 43, 10, "hey", t("10:01")),
             ME,
             t("10:01"),
-            false,
+            Arrival::Live,
         )
         .expect("ben"),
     );
     let mut reply = message(3, OWNER, 10, "Hi Ben!", t("10:05"));
     reply.reply_to = Some(MessageId(2));
     stored(
-        d.handle_message(&reply, ME, t("10:05"), false)
+        d.handle_message(&reply, ME, t("10:05"), Arrival::Live)
             .expect("staff"),
     );
     let store = d.store();
@@ -231,7 +259,7 @@ fn staff_reply_by_discord_reply_answers_the_right_conversation() {
     );
     let plain = message(4, OWNER, 10, "morning all", t("10:06"));
     assert_eq!(
-        d.handle_message(&plain, ME, t("10:06"), false)
+        d.handle_message(&plain, ME, t("10:06"), Arrival::Live)
             .expect("plain"),
         Handled::NotAConversation
     );
@@ -244,7 +272,8 @@ fn staff_reply_by_discord_reply_answers_the_right_conversation() {
         ..plain.clone()
     };
     assert_eq!(
-        d.handle_message(&bot, ME, t("10:06"), false).expect("bot"),
+        d.handle_message(&bot, ME, t("10:06"), Arrival::Live)
+            .expect("bot"),
         Handled::Ignored
     );
     let own = Incoming {
@@ -256,7 +285,8 @@ fn staff_reply_by_discord_reply_answers_the_right_conversation() {
         ..plain
     };
     assert_eq!(
-        d.handle_message(&own, ME, t("10:06"), false).expect("own"),
+        d.handle_message(&own, ME, t("10:06"), Arrival::Live)
+            .expect("own"),
         Handled::Ignored
     );
 }
@@ -268,8 +298,13 @@ fn due_reminders_come_from_the_wake_index_and_survive_a_restart() {
     {
         let d = desk(dir.path());
         id = stored(
-            d.handle_message(&message(1, 42, 10, "hi", t("10:00")), ME, t("10:00"), false)
-                .expect("open"),
+            d.handle_message(
+                &message(1, 42, 10, "hi", t("10:00")),
+                ME,
+                t("10:00"),
+                Arrival::Live,
+            )
+            .expect("open"),
         )
         .0;
         assert!(d.tick(t("10:14")).expect("tick").is_empty());
@@ -311,8 +346,13 @@ fn the_first_reply_feeds_eta_history() {
     assert_eq!(d.eta(t("09:00")).expect("eta"), "as soon as they can");
     for i in 0..6u64 {
         let at = t("10:00") + SignedDuration::from_mins(i as i64);
-        d.handle_message(&message(100 + i, 200 + i, 10, "hi", at), ME, at, false)
-            .expect("open");
+        d.handle_message(
+            &message(100 + i, 200 + i, 10, "hi", at),
+            ME,
+            at,
+            Arrival::Live,
+        )
+        .expect("open");
         let mut reply = message(
             300 + i,
             OWNER,
@@ -321,7 +361,7 @@ fn the_first_reply_feeds_eta_history() {
             at + SignedDuration::from_mins(30),
         );
         reply.reply_to = Some(MessageId(100 + i));
-        d.handle_message(&reply, ME, reply.at, false)
+        d.handle_message(&reply, ME, reply.at, Arrival::Live)
             .expect("reply");
     }
     assert_eq!(d.store().recent_replies(50).expect("replies").len(), 6);

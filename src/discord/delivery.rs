@@ -87,6 +87,10 @@ impl Delivery {
         }
     }
 
+    pub fn rest(&self) -> &Rest {
+        &self.rest
+    }
+
     pub fn set_me(&self, me: UserId) {
         let _ = self.me.set(me);
     }
@@ -132,12 +136,12 @@ impl Delivery {
                 OutboxItem::Close { channel, text } => self.close(p, *channel, text).await,
                 OutboxItem::Notice { .. } => Ok(()),
             };
-            self.settle(p, &Outcome::of(result));
+            self.settle(p, &Outcome::of(result)).await;
         }
         if !notices.is_empty() {
             let outcome = Outcome::of(self.notify(&notices).await);
             for p in &notices {
-                self.settle(p, &outcome);
+                self.settle(p, &outcome).await;
             }
         }
         let mut busy = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
@@ -146,16 +150,28 @@ impl Delivery {
         }
     }
 
+    /// Claims items for this delivery. An item read from the store before another task
+    /// delivered it may no longer be pending: checked after claiming, so it goes out once.
     fn take(&self, items: Vec<Pending>) -> Vec<Pending> {
         let mut busy = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        let store = self.desk.store();
         items
             .into_iter()
-            .filter(|p| busy.insert(p.key.clone()))
+            .filter(|p| {
+                if !busy.insert(p.key.clone()) {
+                    return false;
+                }
+                if store.is_pending(&p.key).unwrap_or(true) {
+                    return true;
+                }
+                busy.remove(&p.key);
+                false
+            })
             .collect()
     }
 
     /// Marks an item done, or leaves it for the next sweep when the failure may pass.
-    fn settle(&self, p: &Pending, outcome: &Outcome) {
+    async fn settle(&self, p: &Pending, outcome: &Outcome) {
         let conversation = p.record.conversation.0;
         match outcome {
             Outcome::Retry(why) => {
@@ -168,8 +184,13 @@ impl Delivery {
             }
             Outcome::Done => {}
         }
-        if let Err(e) = self.desk.store().complete(&p.key) {
-            tracing::error!(conversation, error = %e, "could not mark an outbox item done; it may be sent again (Discord drops the duplicate by nonce)");
+        // Durable, so a crash after this cannot send it again: Discord's nonce de-duplication
+        // lasts only minutes, a restart may take longer.
+        let store = self.desk.store();
+        if let Err(e) = store.complete(&p.key) {
+            tracing::error!(conversation, error = %e, "could not mark an outbox item done; it may be sent again");
+        } else if let Err(e) = store.flush_async().await {
+            tracing::error!(conversation, error = %e, "could not flush a delivery mark; it may be sent again");
         }
     }
 

@@ -13,7 +13,7 @@ use super::outbound::no_mentions;
 use super::places::Places;
 use crate::clock::Clock;
 use crate::core::role_of;
-use crate::desk::{Desk, Handled};
+use crate::desk::{Arrival, Desk, Handled};
 use crate::model::{GuildId, UserId};
 
 /// State shared by every handler invocation (serenity runs them concurrently).
@@ -25,9 +25,20 @@ pub struct Shared {
     pub guild: Option<GuildId>,
     pub me: OnceLock<UserId>,
     registered: OnceLock<()>,
+    catching_up: tokio::sync::Mutex<()>,
 }
 
 impl Shared {
+    /// One catch-up pass at a time: READY and the periodic timer may both ask for one.
+    pub async fn catch_up(
+        &self,
+        http: &dc::Http,
+        cutoff: jiff::Timestamp,
+    ) -> super::catchup::Report {
+        let _one = self.catching_up.lock().await;
+        super::catchup::catch_up(self, http, cutoff).await
+    }
+
     pub fn new(
         desk: Arc<Desk>,
         delivery: Arc<Delivery>,
@@ -43,6 +54,7 @@ impl Shared {
             guild,
             me: OnceLock::new(),
             registered: OnceLock::new(),
+            catching_up: tokio::sync::Mutex::new(()),
         }
     }
 }
@@ -71,8 +83,27 @@ impl dc::EventHandler for Handler {
                 tracing::warn!(error = %e, "could not register slash commands");
             }
         }
-        let delivery = self.0.delivery.clone();
-        tokio::spawn(async move { delivery.sweep().await });
+        // Every READY may follow a re-identify that lost events: deliver what is pending, then
+        // read the history for what the gateway never sent.
+        // Messages created before this session began cannot arrive on it: they are
+        // catch-up's. Discord's clock (snowflakes) is the reference, not the business clock.
+        let cutoff = jiff::Timestamp::now();
+        let expected: Vec<u64> = ready.guilds.iter().map(|g| g.id.get()).collect();
+        let shared = self.0.clone();
+        tokio::spawn(async move {
+            shared.delivery.sweep().await;
+            // Catch-up needs to know which channels belong to which guild: wait (briefly)
+            // for the GUILD_CREATEs that follow READY.
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+            while tokio::time::Instant::now() < deadline {
+                let known = shared.places.guilds();
+                if expected.iter().all(|g| known.contains(&GuildId(*g))) {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            shared.catch_up(&ctx.http, cutoff).await;
+        });
     }
 
     async fn guild_create(&self, _ctx: dc::Context, guild: dc::Guild, _is_new: Option<bool>) {
@@ -111,7 +142,7 @@ impl Handler {
             return;
         };
         let now = self.0.clock.now();
-        let incoming = self.0.places.incoming(&msg, place, tags, me, now);
+        let incoming = self.0.places.incoming(&msg, place, tags, me, now, &[]);
         tracing::debug!(content = ?incoming.content, "received");
         if let crate::model::Place::Dm { channel } = place {
             if let Err(e) = self
@@ -124,9 +155,10 @@ impl Handler {
             }
         }
         let desk = self.0.desk.clone();
-        let handled =
-            tokio::task::spawn_blocking(move || desk.handle_message(&incoming, me, now, false))
-                .await;
+        let handled = tokio::task::spawn_blocking(move || {
+            desk.handle_message(&incoming, me, now, Arrival::Live)
+        })
+        .await;
         match handled {
             Ok(Ok(Handled::Stored {
                 conversation,

@@ -5,6 +5,7 @@
 //! `delivery` over `rest`. Background loops (clock ticks, outbox sweeps) start here, not in
 //! serenity's `ready`, which fires again after every reconnect.
 
+mod catchup;
 mod commands;
 mod delivery;
 mod handler;
@@ -35,6 +36,8 @@ pub struct BotOptions {
     pub clock: Arc<dyn Clock>,
     /// How often reminders and auto-resolve are checked and the outbox swept.
     pub tick_every: Duration,
+    /// How often history is read for messages the gateway never delivered (also on READY).
+    pub catch_up_every: Duration,
     pub retry: RetryPolicy,
 }
 
@@ -46,6 +49,7 @@ impl BotOptions {
             token,
             clock,
             tick_every: Duration::from_secs(20),
+            catch_up_every: Duration::from_secs(300),
             retry: RetryPolicy::default(),
         }
     }
@@ -131,6 +135,12 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
         delivery.clone(),
         opts.clock.clone(),
         opts.tick_every,
+        stop_rx.clone(),
+    ));
+    let catcher = tokio::spawn(catch_up_loop(
+        shared.clone(),
+        client.http.clone(),
+        opts.catch_up_every,
         stop_rx,
     ));
 
@@ -145,6 +155,7 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
     };
     let _ = stop_tx.send(true);
     let _ = ticker.await;
+    let _ = catcher.await;
     // Last: whatever was accepted is on disk before the process ends.
     store.flush_async().await?;
     tracing::info!("stopped; database flushed");
@@ -173,6 +184,27 @@ async fn tick_loop(
             Err(e) => tracing::error!(error = %e, "reminder check panicked"),
         }
         delivery.sweep().await;
+    }
+}
+
+async fn catch_up_loop(
+    shared: Arc<handler::Shared>,
+    http: Arc<dc::Http>,
+    every: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick is immediate; READY runs the first pass.
+    interval.tick().await;
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = stop.changed() => return,
+        }
+        // Recent messages are still the gateway's: only older ones count as missed.
+        let cutoff = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(10);
+        shared.catch_up(&http, cutoff).await;
     }
 }
 

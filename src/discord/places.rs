@@ -27,6 +27,10 @@ pub struct Places {
     threads: RwLock<HashMap<u64, ThreadInfo>>,
     /// Forum id → tag id → tag name.
     forum_tags: RwLock<HashMap<u64, HashMap<u64, String>>>,
+    /// Channel (or thread) → its guild: history answers do not carry `guild_id`.
+    guild_of: RwLock<HashMap<u64, u64>>,
+    /// (guild, user) → roles, for messages read from history, which carry no member.
+    roles: RwLock<HashMap<(u64, u64), Vec<RoleId>>>,
 }
 
 impl Places {
@@ -36,7 +40,13 @@ impl Places {
             message_content,
             threads: RwLock::new(HashMap::new()),
             forum_tags: RwLock::new(HashMap::new()),
+            guild_of: RwLock::new(HashMap::new()),
+            roles: RwLock::new(HashMap::new()),
         }
+    }
+
+    pub fn watch(&self) -> &Watch {
+        &self.watch
     }
 
     pub fn learn_guild(&self, guild: &dc::Guild) {
@@ -49,6 +59,10 @@ impl Places {
     }
 
     pub fn learn_channel(&self, channel: &dc::GuildChannel) {
+        self.guild_of
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(channel.id.get(), channel.guild_id.get());
         if !channel.available_tags.is_empty() {
             let tags = channel
                 .available_tags
@@ -84,6 +98,67 @@ impl Places {
                             tags,
                         },
                     );
+            }
+        }
+    }
+
+    /// The guilds frontdesk has seen channels of.
+    pub fn guilds(&self) -> Vec<GuildId> {
+        let mut g: Vec<u64> = self
+            .guild_of
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .copied()
+            .collect();
+        g.sort_unstable();
+        g.dedup();
+        g.into_iter().map(GuildId).collect()
+    }
+
+    pub fn guild_of(&self, channel: u64) -> Option<u64> {
+        self.guild_of
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&channel)
+            .copied()
+    }
+
+    /// Whether a thread's parent is a watched channel or forum.
+    pub fn is_watched_thread(&self, thread: u64) -> bool {
+        self.thread(thread).is_some_and(|t| {
+            self.watch.channels.contains(&ChannelId(t.parent))
+                || self.watch.forums.contains(&ChannelId(t.parent))
+        })
+    }
+
+    /// A member's roles, asked of Discord once and remembered (history has no member data,
+    /// and staff are told apart by role).
+    pub async fn member_roles(&self, http: &dc::Http, guild: u64, user: u64) -> Vec<RoleId> {
+        if let Some(r) = self
+            .roles
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&(guild, user))
+        {
+            return r.clone();
+        }
+        match http
+            .get_member(dc::GuildId::new(guild.max(1)), dc::UserId::new(user.max(1)))
+            .await
+        {
+            Ok(m) => {
+                let roles: Vec<RoleId> = m.roles.iter().map(|r| RoleId(r.get())).collect();
+                self.roles
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert((guild, user), roles.clone());
+                roles
+            }
+            Err(e) => {
+                // A member who left has no roles; treating them as a customer is right.
+                tracing::debug!(guild, user, error = %e, "member lookup failed");
+                Vec::new()
             }
         }
     }
@@ -171,12 +246,21 @@ impl Places {
         tags: Vec<String>,
         me: UserId,
         at: Timestamp,
+        known_roles: &[RoleId],
     ) -> Incoming {
         // Without the intent Discord blanks guild message text, except in DMs and where the
         // bot is mentioned; an empty string there means "withheld", not "empty".
         let visible = self.message_content
             || matches!(place, Place::Dm { .. })
             || msg.mentions.iter().any(|u| u.id.get() == me.0);
+        let mut roles: Vec<RoleId> = msg
+            .member
+            .as_ref()
+            .map(|m| m.roles.iter().map(|r| RoleId(r.get())).collect())
+            .unwrap_or_default();
+        if roles.is_empty() {
+            roles = known_roles.to_vec();
+        }
         let name = msg
             .member
             .as_ref()
@@ -190,11 +274,7 @@ impl Places {
                 id: UserId(msg.author.id.get()),
                 name,
                 bot: msg.author.bot || msg.webhook_id.is_some(),
-                roles: msg
-                    .member
-                    .as_ref()
-                    .map(|m| m.roles.iter().map(|r| RoleId(r.get())).collect())
-                    .unwrap_or_default(),
+                roles,
             },
             content: visible.then(|| msg.content.clone()),
             reply_to: msg

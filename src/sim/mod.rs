@@ -390,6 +390,11 @@ impl Simulator {
         });
     }
 
+    /// Drops every injected fault that has not fired yet.
+    pub fn clear_faults(&self) {
+        self.inner.lock().faults.clear();
+    }
+
     /// DMs to this user answer 403 / 50007.
     pub fn set_dm_blocked(&self, user: u64, blocked: bool) {
         let mut st = self.inner.lock();

@@ -400,6 +400,10 @@ impl Store {
         Ok(out)
     }
 
+    pub fn is_pending(&self, key: &[u8]) -> Result<bool, StoreError> {
+        Ok(self.outbox.contains_key(key)?)
+    }
+
     /// Marks an outbox entry delivered.
     pub fn complete(&self, key: &[u8]) -> Result<(), StoreError> {
         self.outbox.remove(key)?;
@@ -468,6 +472,15 @@ impl Store {
             .get(keys::id(channel.0))?
             .and_then(|v| keys::read_u64(&v, 0))
             .map(MessageId))
+    }
+
+    /// Moves a channel's catch-up cursor forward (never back).
+    pub fn advance_checkpoint(&self, channel: ChannelId, to: MessageId) -> Result<(), StoreError> {
+        self.commit(&Change {
+            checkpoint: Some((channel, to)),
+            ..Change::default()
+        })?;
+        Ok(())
     }
 
     /// Remembers a customer's DM channel: bots cannot list their DM channels later.

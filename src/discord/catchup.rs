@@ -1,0 +1,304 @@
+//! Catch-up: reads the history of every watched channel, active thread and known DM channel
+//! after its checkpoint, and handles what the gateway never delivered.
+//!
+//! serenity loses events: a re-identify drops everything sent meanwhile, and an event it
+//! cannot parse is discarded. So this runs on every READY and periodically. It is idempotent:
+//! messages already claimed are skipped by the desk, a message frontdesk already acknowledged
+//! (its reply is in the history) gets its conversation rebuilt without a second
+//! acknowledgement, and one a staff member already answered is stored quietly.
+
+use std::collections::HashSet;
+
+use jiff::{SignedDuration, Timestamp};
+use reqwest::Method;
+use serenity::all as dc;
+
+use super::handler::Shared;
+use super::rest::RestError;
+use crate::core::{role_of, Role};
+use crate::desk::{Arrival, Handled};
+use crate::model::{ChannelId, MessageId, UserId};
+
+/// How far back a channel without a checkpoint is read (a first start, or a new channel).
+pub const FIRST_LOOKBACK: SignedDuration = SignedDuration::from_hours(24);
+/// Discord's page size limit for channel history.
+const PAGE: usize = 100;
+
+/// What one catch-up pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub channels: usize,
+    pub read: usize,
+    /// Messages that reached the desk and were stored now (missed by the gateway).
+    pub recovered: usize,
+}
+
+/// One pass over every watched place, for messages created up to `cutoff` (Discord's clock).
+/// Newer ones are left to the gateway, which delivers them live; a later pass picks up any
+/// it dropped. Without the cutoff a fresh message could be answered with the "late" text.
+pub async fn catch_up(shared: &Shared, http: &dc::Http, cutoff: Timestamp) -> Report {
+    let Some(me) = shared.me.get().copied() else {
+        return Report::default();
+    };
+    let mut report = Report::default();
+    let now = shared.clock.now();
+    let mut sources: Vec<(ChannelId, MessageId)> = Vec::new();
+    let store = shared.desk.store();
+    let cursor = |channel: ChannelId, default: MessageId| {
+        store.checkpoint(channel).ok().flatten().unwrap_or(default)
+    };
+    let since = MessageId::first_at(now - FIRST_LOOKBACK);
+    for c in &shared.places.watch().channels {
+        sources.push((*c, cursor(*c, since)));
+    }
+    for thread in active_threads(shared).await {
+        // A thread's first message has the thread's id (a forum post's starter message).
+        sources.push((
+            thread,
+            cursor(thread, MessageId(thread.0.saturating_sub(1))),
+        ));
+    }
+    if shared.places.watch().dms {
+        match store.dm_channels() {
+            Ok(list) => {
+                for (_, c) in list {
+                    sources.push((c, cursor(c, since)));
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot list known DM channels"),
+        }
+    }
+    for (channel, after) in sources {
+        report.channels += 1;
+        match channel_pass(shared, http, me, channel, after, cutoff).await {
+            Ok((read, recovered)) => {
+                report.read += read;
+                report.recovered += recovered;
+            }
+            Err(e) => {
+                tracing::warn!(channel = channel.0, error = %e, "catch-up of a channel failed; will retry")
+            }
+        }
+    }
+    if report.recovered > 0 {
+        tracing::info!(?report, "catch-up recovered missed messages");
+    }
+    report
+}
+
+async fn active_threads(shared: &Shared) -> Vec<ChannelId> {
+    let mut out = Vec::new();
+    for guild in shared.places.guilds() {
+        let answer = shared
+            .delivery
+            .rest()
+            .call(
+                Method::GET,
+                &format!("/guilds/{guild}/threads/active"),
+                &format!("guild:{guild}:threads"),
+                None,
+            )
+            .await;
+        let threads = match answer {
+            Ok(v) => v["threads"].as_array().cloned().unwrap_or_default(),
+            Err(e) => {
+                tracing::warn!(guild = guild.0, error = %e, "cannot list active threads");
+                continue;
+            }
+        };
+        for t in threads {
+            match serde_json::from_value::<dc::GuildChannel>(t) {
+                Ok(thread) => {
+                    shared.places.learn_channel(&thread);
+                    if shared.places.is_watched_thread(thread.id.get()) {
+                        out.push(ChannelId(thread.id.get()));
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "an active thread could not be read"),
+            }
+        }
+    }
+    out
+}
+
+/// Reads one channel page by page, oldest first; returns (read, recovered).
+async fn channel_pass(
+    shared: &Shared,
+    http: &dc::Http,
+    me: UserId,
+    channel: ChannelId,
+    mut after: MessageId,
+    cutoff: Timestamp,
+) -> Result<(usize, usize), RestError> {
+    let (mut read, mut recovered) = (0, 0);
+    loop {
+        let page = shared
+            .delivery
+            .rest()
+            .call(
+                Method::GET,
+                &format!("/channels/{channel}/messages?after={after}&limit={PAGE}"),
+                &format!("channel:{channel}"),
+                None,
+            )
+            .await?;
+        let mut messages: Vec<dc::Message> = page
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|m| serde_json::from_value::<dc::Message>(m.clone()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if messages.is_empty() {
+            return Ok((read, recovered));
+        }
+        // Discord answers newest first.
+        messages.sort_by_key(|m| m.id);
+        let is_dm = !shared.places.watch().channels.contains(&channel)
+            && !shared.places.is_watched_thread(channel.0);
+        let guild = if is_dm {
+            None
+        } else {
+            match shared.places.guild_of(channel.0) {
+                Some(g) => Some(g),
+                None => {
+                    // Not known yet (GUILD_CREATE still on its way): a guild message must not be
+                    // mistaken for a DM, so leave this channel to the next pass.
+                    tracing::debug!(
+                        channel = channel.0,
+                        "guild of channel unknown yet; skipping"
+                    );
+                    return Ok((read, recovered));
+                }
+            }
+        };
+        let (acknowledged, answered) = already_handled(shared, http, me, guild, &messages).await;
+        let full = messages.len() == PAGE;
+        for mut msg in messages {
+            let id = MessageId(msg.id.get());
+            if id.created_at() > cutoff {
+                // Everything from here on is the gateway's to deliver.
+                break;
+            }
+            read += 1;
+            if msg.guild_id.is_none() {
+                msg.guild_id = guild.map(|g| dc::GuildId::new(g.max(1)));
+            }
+            if shared.desk.store().is_claimed(id).unwrap_or(false) || msg.author.id.get() == me.0 {
+                after = id;
+                continue;
+            }
+            let Some((place, tags)) = shared.places.place_of(http, &msg).await else {
+                after = id;
+                continue;
+            };
+            let roles = match guild {
+                Some(g) if msg.member.is_none() && !msg.author.bot => {
+                    shared
+                        .places
+                        .member_roles(http, g, msg.author.id.get())
+                        .await
+                }
+                _ => Vec::new(),
+            };
+            let at = Timestamp::from_millisecond(msg.timestamp.unix_timestamp() * 1000)
+                .unwrap_or_else(|_| id.created_at());
+            let incoming = shared.places.incoming(&msg, place, tags, me, at, &roles);
+            let arrival = Arrival::Late {
+                acknowledged: acknowledged.contains(&id),
+                answered: answered.contains(&id),
+            };
+            let desk = shared.desk.clone();
+            let now = shared.clock.now();
+            let handled = tokio::task::spawn_blocking(move || {
+                desk.handle_message(&incoming, me, now, arrival)
+            })
+            .await;
+            match handled {
+                Ok(Ok(Handled::Stored { deliver, .. })) => {
+                    recovered += 1;
+                    shared.delivery.deliver(deliver).await;
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    // Keep the cursor before this message so the next pass tries it again.
+                    tracing::error!(message = id.0, error = %e, "catch-up could not store a message");
+                    let _ = shared.desk.store().advance_checkpoint(channel, after);
+                    return Ok((read, recovered));
+                }
+                Err(e) => {
+                    tracing::error!(message = id.0, error = %e, "catch-up handler failed");
+                    let _ = shared.desk.store().advance_checkpoint(channel, after);
+                    return Ok((read, recovered));
+                }
+            }
+            after = id;
+        }
+        if let Err(e) = shared.desk.store().advance_checkpoint(channel, after) {
+            tracing::warn!(error = %e, "cannot save a catch-up checkpoint");
+        }
+        if !full || after.created_at() >= cutoff {
+            return Ok((read, recovered));
+        }
+    }
+}
+
+/// Which customer messages in a page frontdesk already acknowledged (its own message replies
+/// to them, or sits in the thread started on them) and which a staff member already answered
+/// (a later staff reply to them, or a later staff message in the same thread).
+async fn already_handled(
+    shared: &Shared,
+    http: &dc::Http,
+    me: UserId,
+    guild: Option<u64>,
+    page: &[dc::Message],
+) -> (HashSet<MessageId>, HashSet<MessageId>) {
+    let mut acknowledged = HashSet::new();
+    let mut answered = HashSet::new();
+    let in_thread = page
+        .first()
+        .is_some_and(|m| shared.places.is_watched_thread(m.channel_id.get()));
+    let mut pending_in_thread: Vec<MessageId> = Vec::new();
+    for m in page {
+        let replied = m
+            .message_reference
+            .as_ref()
+            .and_then(|r| r.message_id)
+            .map(|id| MessageId(id.get()));
+        if m.author.id.get() == me.0 {
+            acknowledged.extend(replied);
+            if in_thread {
+                acknowledged.insert(MessageId(m.channel_id.get()));
+            }
+            continue;
+        }
+        if m.author.bot {
+            continue;
+        }
+        let roles = match (guild, &m.member) {
+            (_, Some(member)) => member
+                .roles
+                .iter()
+                .map(|r| crate::model::RoleId(r.get()))
+                .collect(),
+            (Some(g), None) => shared.places.member_roles(http, g, m.author.id.get()).await,
+            (None, None) => Vec::new(),
+        };
+        let author = crate::model::Author {
+            id: UserId(m.author.id.get()),
+            name: String::new(),
+            bot: false,
+            roles,
+        };
+        if role_of(&author, me, shared.desk.staff()) == Role::Staff {
+            answered.extend(replied);
+            if in_thread {
+                answered.extend(pending_in_thread.drain(..));
+            }
+        } else {
+            pending_in_thread.push(MessageId(m.id.get()));
+        }
+    }
+    (acknowledged, answered)
+}

@@ -1,0 +1,233 @@
+//! Never miss a customer: catch-up after downtime, reminders on an injected clock, and a bot
+//! process killed for real between storing a conversation and notifying its owner.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use frontdesk::clock::ManualClock;
+use frontdesk::sim::{demo, SimConfig, Simulator, World};
+use jiff::{SignedDuration, Timestamp};
+use support::{acks_for, posts_containing, wait_ack, wait_post_containing, Bot, WAIT};
+
+async fn sim() -> Simulator {
+    Simulator::start(World::demo(), SimConfig::default())
+        .await
+        .expect("simulator")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customers_who_posted_while_the_bot_was_down_are_acknowledged_once_on_start() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+
+    let bot = Bot::start(&sim, &data).await;
+    let live = sim
+        .post_message(demo::ALICE, demo::HELP, "hello, anyone?")
+        .await;
+    wait_ack(&sim, live).await;
+    let carol_first = sim.send_dm(demo::CAROL, "hi, quick question").await;
+    wait_ack(&sim, carol_first).await;
+    bot.stop().await;
+
+    // While frontdesk is down: a question, one a staff member answers before it is back,
+    // a forum post, and a DM in a DM channel frontdesk knows.
+    let missed = sim
+        .post_message(demo::BOB, demo::HELP, "Do you ship to Norway?")
+        .await;
+    let answered = sim
+        .post_message(demo::CAROL, demo::HELP, "Are you open on Sunday?")
+        .await;
+    sim.post_reply(
+        demo::OWNER,
+        demo::HELP,
+        "No, Carol, closed Sundays!",
+        answered,
+    )
+    .await;
+    let post = sim
+        .create_forum_post(
+            demo::ALICE,
+            demo::QUESTIONS,
+            "Refund",
+            "I'd like a refund please",
+        )
+        .await;
+    let dm_after_resolve = sim.send_dm(demo::CAROL, "also, is wrapping free?").await;
+
+    let bot = Bot::start(&sim, &data).await;
+    let ack = wait_ack(&sim, missed).await;
+    let text = ack.body.expect("json")["content"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        text.contains("sorry for the slow answer"),
+        "the late rule answers: {text}"
+    );
+    wait_ack(&sim, post).await;
+    // Carol's second DM continues her open DM conversation: stored, not acknowledged again.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(acks_for(&sim, dm_after_resolve).is_empty());
+    assert!(
+        acks_for(&sim, answered).is_empty(),
+        "staff already answered it"
+    );
+    assert_eq!(
+        acks_for(&sim, live).len(),
+        1,
+        "no second ack for what was handled live"
+    );
+    assert_eq!(acks_for(&sim, missed).len(), 1);
+    assert_eq!(acks_for(&sim, post).len(), 1);
+    bot.stop().await;
+
+    // And once more: a restart with nothing new acknowledges nothing.
+    let before = sim.requests().len();
+    let bot = Bot::start(&sim, &data).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    bot.stop().await;
+    let new_posts = sim.requests()[before..]
+        .iter()
+        .filter(|r| r.is("POST", "/messages") && r.status < 300)
+        .count();
+    assert_eq!(new_posts, 0, "a quiet restart posts nothing");
+
+    let store = frontdesk::store::Store::open(&data).expect("store");
+    let conv = store
+        .conversation(frontdesk::model::MessageId(answered))
+        .expect("read")
+        .expect("the answered message has its conversation");
+    assert_eq!(conv.state, frontdesk::core::State::Answered);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_fire_on_schedule_and_stop_on_a_staff_reply() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let start: Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
+    let clock = Arc::new(ManualClock::new(start));
+    let bot = Bot::start_with(&sim, &dir.path().join("data"), "", clock.clone()).await;
+    let msg = sim
+        .post_message(demo::BOB, demo::HELP, "my parcel is late")
+        .await;
+    wait_ack(&sim, msg).await;
+    wait_post_containing(&sim, "📨 New").await;
+
+    clock.advance(SignedDuration::from_mins(14));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        posts_containing(&sim, "⏰ Reminder").is_empty(),
+        "not before 15 min"
+    );
+
+    clock.advance(SignedDuration::from_mins(1));
+    let first = wait_post_containing(&sim, "⏰ Reminder 1:").await;
+    assert!(first.body.expect("json")["content"]
+        .as_str()
+        .is_some_and(|c| c.contains("waiting 15 min")));
+
+    clock.advance(SignedDuration::from_mins(45));
+    wait_post_containing(&sim, "⏰ Reminder 2:").await;
+
+    sim.post_reply(demo::OWNER, demo::HELP, "Sorry Bob, on its way!", msg)
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    clock.advance(SignedDuration::from_hours(5));
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(
+        posts_containing(&sim, "⏰ Reminder 3:").is_empty(),
+        "a staff reply stops the reminders"
+    );
+    assert_eq!(posts_containing(&sim, "⏰ Reminder").len(), 2);
+    bot.stop().await;
+}
+
+/// The real binary as a child process, killed with SIGKILL.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_killed_between_storing_and_notifying_still_notifies_once_on_restart() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("frontdesk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"owner_name = "Sam"
+responses = "{responses}"
+data_dir = "data"
+[discord]
+guild = "{guild}"
+owners = ["{owner}"]
+staff_roles = ["{role}"]
+staff_channel = "{staff}"
+[watch]
+channels = ["{help}"]
+forums = ["{questions}"]
+"#,
+            responses = support::responses().display(),
+            guild = demo::GUILD,
+            owner = demo::OWNER,
+            role = demo::STAFF_ROLE,
+            staff = demo::STAFF,
+            help = demo::HELP,
+            questions = demo::QUESTIONS,
+        ),
+    )
+    .expect("config");
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+            .args(["run", "--config"])
+            .arg(&config)
+            .args(["--discord-api", &sim.base_url()])
+            .env("DISCORD_TOKEN", "kill-test")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn frontdesk")
+    };
+    let mut child = spawn();
+    assert!(
+        sim.wait_for_identifies(1, WAIT).await,
+        "first process connected"
+    );
+    sim.wait_for_request(|r| r.is("PUT", "/commands"), WAIT)
+        .await
+        .expect("ready");
+
+    // The owner's DM channel cannot be opened: the notice stays in the outbox.
+    sim.fail_next("POST /users/@me/channels", 503, 1_000);
+    let msg = sim
+        .post_message(demo::ALICE, demo::HELP, "is the blue scarf in stock?")
+        .await;
+    wait_ack(&sim, msg).await;
+    sim.wait_for_request(
+        |r| r.is("POST", "/users/@me/channels") && r.status == 503,
+        WAIT,
+    )
+    .await
+    .expect("notice attempted");
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+
+    sim.clear_faults();
+    let mut child = spawn();
+    let notice = wait_post_containing(&sim, "📨 New").await;
+    let content = notice.body.expect("json")["content"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(content.contains("blue scarf"), "{content}");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    child.kill().expect("stop");
+    let _ = child.wait();
+    assert_eq!(
+        posts_containing(&sim, "📨 New").len(),
+        1,
+        "notified exactly once"
+    );
+    assert_eq!(acks_for(&sim, msg).len(), 1, "acknowledged exactly once");
+}
