@@ -90,6 +90,8 @@ pub struct Config {
     pub auto_resolve_after: Option<SignedDuration>,
     /// Posted in a conversation that is resolved for inactivity.
     pub closing_text: String,
+    /// The owners' quiet hours (business time zone): reminders wait until they end.
+    pub quiet_hours: Option<crate::hours::QuietHours>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,6 +170,7 @@ struct RawHours {
 struct RawReminders {
     after: Option<Vec<Spanned<String>>>,
     then_every: Option<Spanned<String>>,
+    quiet_hours: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -351,6 +354,16 @@ impl Config {
         if let Some(every) = &raw.reminders.then_every {
             reminders.then_every = Some(duration(every)?);
         }
+        let quiet_hours = match &raw.reminders.quiet_hours {
+            None => None,
+            Some(q) => Some(crate::hours::QuietHours::parse(q.get_ref()).map_err(|_| {
+                invalid(
+                    q.span(),
+                    format!("quiet_hours {:?} is not a time range", q.get_ref()),
+                    "write e.g. \"22:00-07:00\" (it may wrap past midnight), or remove the line",
+                )
+            })?),
+        };
         let auto_resolve_after = match &raw.conversations.auto_resolve_after {
             None => Some(SignedDuration::from_hours(24 * 7)),
             Some(s) if s.get_ref().trim().eq_ignore_ascii_case("never") => None,
@@ -368,6 +381,7 @@ impl Config {
             hours,
             reminders,
             auto_resolve_after,
+            quiet_hours,
             closing_text: raw.conversations.closing_message.unwrap_or_else(|| {
                 "This conversation was closed after a quiet spell. Just write here again if you need anything!".to_string()
             }),
@@ -473,6 +487,7 @@ mod tests {
             ("[reminders]\nafter = [\"1h\", \"15m\"]\n", 2, "increasing"),
             ("[watch]\nchanels = []\n", 2, "frontdesk.example.toml"),
             ("[discord]\napi = \"127.0.0.1:3000\"\n", 2, "http://"),
+            ("[reminders]\nquiet_hours = \"late\"\n", 2, "22:00-07:00"),
         ];
         for (text, line, fix) in cases {
             let err = parse(text).expect_err(text);

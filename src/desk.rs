@@ -410,5 +410,6 @@ pub fn policy_from(config: &Config) -> Policy {
         auto_resolve_after: config.auto_resolve_after,
         threads: config.watch.threads,
         closing_text: config.closing_text.clone(),
+        quiet_hours: config.quiet_hours,
     }
 }

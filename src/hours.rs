@@ -182,6 +182,49 @@ impl BusinessHours {
     }
 }
 
+/// The owner's quiet hours, e.g. 22:00-07:00 (may wrap past midnight): reminders falling due
+/// inside them wait until they end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuietHours {
+    pub start: Time,
+    pub end: Time,
+}
+
+impl QuietHours {
+    pub fn parse(text: &str) -> Result<QuietHours, BadHours> {
+        let bad = || BadHours(text.to_string());
+        let (a, b) = text.trim().split_once('-').ok_or_else(bad)?;
+        let start = parse_clock(a).ok_or_else(bad)?;
+        let end = parse_clock(b).ok_or_else(bad)?;
+        if start == end {
+            return Err(bad());
+        }
+        Ok(QuietHours { start, end })
+    }
+
+    fn contains(&self, t: Time) -> bool {
+        if self.start < self.end {
+            t >= self.start && t < self.end
+        } else {
+            t >= self.start || t < self.end
+        }
+    }
+
+    /// If `at` falls in quiet hours (in `tz`), the moment they end.
+    pub fn end_after(&self, tz: &TimeZone, at: Timestamp) -> Option<Timestamp> {
+        let local = at.to_zoned(tz.clone());
+        if !self.contains(local.time()) {
+            return None;
+        }
+        let mut date = local.date();
+        if self.start > self.end && local.time() >= self.start {
+            date = date.tomorrow().ok()?;
+        }
+        let end = date.to_datetime(self.end).to_zoned(tz.clone()).ok()?;
+        Some(end.timestamp())
+    }
+}
+
 fn parse_clock(text: &str) -> Option<Time> {
     let text = text.trim();
     if text == "24:00" {
@@ -326,6 +369,28 @@ mod tests {
         // 14:00 UTC is 09:00 in Toronto (EST, UTC-5) in November.
         assert!(h.is_open(at("2026-11-23T14:00:00")));
         assert!(!h.is_open(at("2026-11-23T13:59:00")));
+    }
+
+    #[test]
+    fn quiet_hours_wrap_past_midnight() {
+        let q = QuietHours::parse("22:00-07:00").expect("valid");
+        let tz = TimeZone::UTC;
+        assert_eq!(q.end_after(&tz, at("2026-11-23T21:59:00")), None);
+        assert_eq!(
+            q.end_after(&tz, at("2026-11-23T23:30:00")),
+            Some(at("2026-11-24T07:00:00"))
+        );
+        assert_eq!(
+            q.end_after(&tz, at("2026-11-24T03:00:00")),
+            Some(at("2026-11-24T07:00:00"))
+        );
+        assert_eq!(q.end_after(&tz, at("2026-11-24T07:00:00")), None);
+        let lunch = QuietHours::parse("12:00-13:00").expect("valid");
+        assert_eq!(
+            lunch.end_after(&tz, at("2026-11-24T12:30:00")),
+            Some(at("2026-11-24T13:00:00"))
+        );
+        assert!(QuietHours::parse("22:00").is_err());
     }
 
     #[test]

@@ -77,6 +77,7 @@ impl Desk {
                 auto_resolve_after: Some(SignedDuration::from_hours(24)),
                 threads: false,
                 closing_text: "Closing this; write again any time.".into(),
+                quiet_hours: None,
             },
             away: None,
             conv: None,
@@ -495,4 +496,20 @@ fn the_acknowledgement_never_exceeds_discords_limit() {
         panic!("no ack")
     };
     assert!(ack.text.chars().count() <= 2000);
+}
+
+#[test]
+fn quiet_hours_defer_reminders_until_they_end() {
+    let mut d = Desk::new();
+    d.policy.quiet_hours = Some(frontdesk::hours::QuietHours::parse("22:00-07:00").expect("valid"));
+    d.at("21:50").customer("hello");
+    assert_eq!(
+        d.at("22:05").tick(),
+        Vec::<String>::new(),
+        "quiet: no reminder"
+    );
+    let next = d.conv.as_ref().and_then(|c| c.next_reminder_at);
+    assert_eq!(next, Some("2026-11-24T07:00:00Z".parse().expect("time")));
+    d.now = "2026-11-24T07:00:00Z".parse().expect("time");
+    assert_eq!(d.tick(), ["notify: reminder 0"]);
 }

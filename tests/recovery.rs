@@ -231,3 +231,30 @@ forums = ["{questions}"]
     );
     assert_eq!(acks_for(&sim, msg).len(), 1, "acknowledged exactly once");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owner_quiet_hours_defer_reminders_to_the_morning() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let start: Timestamp = "2026-11-24T21:50:00Z".parse().expect("time");
+    let clock = Arc::new(ManualClock::new(start));
+    let extra = "[reminders]\nquiet_hours = \"22:00-07:00\"\n";
+    let bot = Bot::start_with(&sim, &dir.path().join("data"), extra, clock.clone()).await;
+    let msg = sim
+        .post_message(demo::BOB, demo::HELP, "late-night question")
+        .await;
+    wait_ack(&sim, msg).await;
+    wait_post_containing(&sim, "📨 New").await;
+    clock.advance(SignedDuration::from_mins(20));
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(
+        posts_containing(&sim, "⏰ Reminder").is_empty(),
+        "quiet at 22:10"
+    );
+    clock.set("2026-11-25T07:00:00Z".parse().expect("time"));
+    let reminder = wait_post_containing(&sim, "⏰ Reminder 1:").await;
+    assert!(reminder.body.expect("json")["content"]
+        .as_str()
+        .is_some_and(|c| c.contains("waiting 9 h 10 min")));
+    bot.stop().await;
+}

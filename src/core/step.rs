@@ -25,6 +25,8 @@ pub struct Policy {
     pub threads: bool,
     /// Sent in the conversation when it is resolved for inactivity.
     pub closing_text: String,
+    /// Reminders due inside these hours (business time zone) wait until they end.
+    pub quiet_hours: Option<crate::hours::QuietHours>,
 }
 
 /// The owner's away mode, set with `/away`.
@@ -328,8 +330,15 @@ fn tick(conv: &Conversation, cx: &Context<'_>) -> Step {
             if due > now {
                 return Step::default();
             }
+            let quiet_end = cx
+                .policy
+                .quiet_hours
+                .and_then(|q| q.end_after(cx.policy.hours.time_zone(), now));
             if let Some(until) = conv.snoozed_until.filter(|u| *u > now) {
                 next.next_reminder_at = Some(until);
+            } else if let Some(end) = quiet_end {
+                // The owner is asleep: the reminder goes out when quiet hours end.
+                next.next_reminder_at = Some(end);
             } else {
                 next.snoozed_until = None;
                 effects.push(Effect::Notify(Notice {
