@@ -174,7 +174,7 @@ impl Handler {
         };
         let name = cmd.data.name.clone();
         let args = commands::args_of(&cmd.data.options);
-        let budget = commands::answer_budget(&name);
+        let budget = commands::answer_budget(&caller, &name);
         let desk = self.0.desk.clone();
         let mut work =
             tokio::task::spawn_blocking(move || commands::run(&desk, &caller, &name, &args, now));

@@ -139,10 +139,12 @@ pub fn args_of(options: &[dc::CommandDataOption]) -> Vec<(String, Arg)> {
 
 /// How long the handler waits for an answer before deferring. Discord drops an interaction
 /// not answered within 3 s, so commands that scan history (`/queue`, `/stats`) defer at once;
-/// the others are one lookup and one flushed write, answered directly unless the disk is slow.
-pub fn answer_budget(name: &str) -> Duration {
+/// the others (and every refusal) are one lookup and at most one flushed write, answered
+/// directly unless the disk is slow.
+pub fn answer_budget(caller: &Caller, name: &str) -> Duration {
+    let refused = Request::is_staff_only(name) && !caller.is_staff;
     match name {
-        "queue" | "stats" => Duration::ZERO,
+        "queue" | "stats" if !refused => Duration::ZERO,
         _ => Duration::from_millis(1500),
     }
 }
