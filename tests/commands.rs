@@ -456,7 +456,7 @@ async fn resolve_and_reopen_in_a_forum_post_or_by_id_with_clear_errors() {
     assert!(
         resolved
             .text
-            .starts_with(&format!("✅ Resolved **bob**'s conversation about ")),
+            .starts_with("✅ Resolved **bob**'s conversation about "),
         "{}",
         resolved.text
     );
