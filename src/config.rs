@@ -92,6 +92,8 @@ pub struct Config {
     pub closing_text: String,
     /// The owners' quiet hours (business time zone): reminders wait until they end.
     pub quiet_hours: Option<crate::hours::QuietHours>,
+    /// How soon a first personal reply should come; `/stats` and `/status` measure against it.
+    pub reply_target: SignedDuration,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,6 +180,7 @@ struct RawReminders {
 struct RawConversations {
     auto_resolve_after: Option<Spanned<String>>,
     closing_message: Option<String>,
+    reply_target: Option<Spanned<String>>,
 }
 
 impl Config {
@@ -369,6 +372,10 @@ impl Config {
             Some(s) if s.get_ref().trim().eq_ignore_ascii_case("never") => None,
             Some(s) => Some(duration(s)?),
         };
+        let reply_target = match &raw.conversations.reply_target {
+            None => SignedDuration::from_hours(1),
+            Some(s) => duration(s)?,
+        };
         Ok(Config {
             path: None,
             business_name: raw.business_name.unwrap_or_else(|| "our shop".to_string()),
@@ -385,6 +392,7 @@ impl Config {
             closing_text: raw.conversations.closing_message.unwrap_or_else(|| {
                 "This conversation was closed after a quiet spell. Just write here again if you need anything!".to_string()
             }),
+            reply_target,
         })
     }
 
@@ -455,6 +463,16 @@ mod tests {
     }
 
     #[test]
+    fn the_reply_target_defaults_to_an_hour() {
+        assert_eq!(
+            Config::defaults().reply_target,
+            SignedDuration::from_hours(1)
+        );
+        let c = parse("[conversations]\nreply_target = \"30m\"\n").expect("valid");
+        assert_eq!(c.reply_target, SignedDuration::from_mins(30));
+    }
+
+    #[test]
     fn secrets_never_print() {
         let s = Secret::new("MTIz.secret-token");
         assert_eq!(format!("{s:?} {s}"), "[redacted] [redacted]");
@@ -488,6 +506,7 @@ mod tests {
             ("[watch]\nchanels = []\n", 2, "frontdesk.example.toml"),
             ("[discord]\napi = \"127.0.0.1:3000\"\n", 2, "http://"),
             ("[reminders]\nquiet_hours = \"late\"\n", 2, "22:00-07:00"),
+            ("[conversations]\nreply_target = \"soon\"\n", 2, "\"2h\""),
         ];
         for (text, line, fix) in cases {
             let err = parse(text).expect_err(text);

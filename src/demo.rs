@@ -286,7 +286,18 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     let digest = owner_notice(&sim, &mut seen).await?;
     t.said(ids::BOT, &digest.content)?;
 
-    // 7. A customer checks on their question.
+    // 7. The owner looks at who is still waiting.
+    t.scene(
+        &clock,
+        "#staff, Sam types /queue (only Sam sees the answer)",
+    )?;
+    let interaction = sim
+        .invoke_command(ids::OWNER, ids::STAFF, "queue", serde_json::json!([]))
+        .await;
+    let queue = wait_interaction(&sim, interaction).await?;
+    t.said(ids::BOT, &queue)?;
+
+    // 8. A customer checks on their question.
     t.scene(
         &clock,
         "#help, bob types /status (only bob sees the answer)",
@@ -297,7 +308,7 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     let status = wait_interaction(&sim, interaction).await?;
     t.said(ids::BOT, &status)?;
 
-    // 8. After hours.
+    // 9. After hours.
     clock.set("2026-11-24T20:30:00Z".parse().unwrap_or(start));
     t.scene(&clock, "forum #questions, new post \"Returns?\"")?;
     let late = "Can I return a jumper that doesn't fit?";
@@ -381,11 +392,18 @@ async fn owner_notice(sim: &Simulator, seen: &mut usize) -> Result<SimMessage, D
 async fn wait_interaction(sim: &Simulator, id: u64) -> Result<String, DemoError> {
     let deadline = tokio::time::Instant::now() + STEP_TIMEOUT;
     loop {
-        if let Some(first) = sim.interaction_responses(id).first() {
-            return Ok(first["data"]["content"].as_str().unwrap_or("").to_string());
+        // A deferred answer ("thinking…") arrives as a later edit: take the last text sent.
+        let responses = sim.interaction_responses(id);
+        let text = responses.iter().rev().find_map(|b| {
+            b["data"]["content"]
+                .as_str()
+                .or_else(|| b["content"].as_str())
+        });
+        if let Some(text) = text {
+            return Ok(text.to_string());
         }
         if tokio::time::Instant::now() > deadline {
-            return Err(DemoError::Timeout("the /status answer"));
+            return Err(DemoError::Timeout("a slash command's answer"));
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

@@ -64,6 +64,8 @@ pub struct Desk {
     policy: Policy,
     rules: Rules,
     staff: Staff,
+    /// How soon a first reply should come, for `/status` and `/stats`.
+    reply_target: SignedDuration,
     /// Events for one place and customer are decided one at a time; different customers run
     /// in parallel.
     stripes: Vec<Mutex<()>>,
@@ -77,6 +79,7 @@ impl Desk {
             policy: policy_from(config),
             rules,
             staff: config.staff.clone(),
+            reply_target: config.reply_target,
             stripes: (0..64).map(|_| Mutex::new(())).collect(),
             eta: Mutex::new(None),
         }
@@ -96,6 +99,10 @@ impl Desk {
 
     pub fn staff(&self) -> &Staff {
         &self.staff
+    }
+
+    pub fn reply_target(&self) -> SignedDuration {
+        self.reply_target
     }
 
     fn stripe<K: Hash>(&self, key: &K) -> std::sync::MutexGuard<'_, ()> {

@@ -199,53 +199,60 @@ impl Handler {
             roles,
         };
         let me = self.0.me.get().copied().unwrap_or(UserId(0));
-        let is_staff = role_of(&author, me, self.0.desk.staff()) == crate::core::Role::Staff;
-        let desk = self.0.desk.clone();
-        let text = match cmd.data.name.as_str() {
-            "status" => tokio::task::spawn_blocking(move || status(&desk, user, is_staff, now))
-                .await
-                .unwrap_or_else(|e| Err(e.to_string())),
-            other => Err(format!("unknown command /{other}")),
+        let caller = commands::Caller {
+            user,
+            is_staff: role_of(&author, me, self.0.desk.staff()) == crate::core::Role::Staff,
+            channel: crate::model::ChannelId(cmd.channel_id.get()),
         };
-        let text = text.unwrap_or_else(|e| {
+        let name = cmd.data.name.clone();
+        let args = commands::args_of(&cmd.data.options);
+        let budget = commands::answer_budget(&caller, &name);
+        let desk = self.0.desk.clone();
+        let mut work =
+            tokio::task::spawn_blocking(move || commands::run(&desk, &caller, &name, &args, now));
+        // Discord drops an interaction not answered within 3 s: answer directly when the work
+        // is done in time, otherwise show "thinking…" and edit the answer in afterwards.
+        let early = if budget.is_zero() {
+            None
+        } else {
+            tokio::time::timeout(budget, &mut work).await.ok()
+        };
+        let deferred = early.is_none();
+        if deferred {
+            if let Err(e) = cmd.defer_ephemeral(&ctx.http).await {
+                tracing::warn!(error = %e, "could not defer a command");
+            }
+        }
+        let answer = match early {
+            Some(done) => done,
+            None => work.await,
+        };
+        let answer = answer.unwrap_or_else(|e| {
             tracing::error!(error = %e, "command failed");
-            "Sorry, something went wrong on our side. Please try again in a minute.".to_string()
+            commands::Answer {
+                text: "Sorry, something went wrong on our side. Please try again in a minute."
+                    .to_string(),
+                deliver: Vec::new(),
+            }
         });
-        let answer = dc::CreateInteractionResponse::Message(
-            dc::CreateInteractionResponseMessage::new()
-                .content(text)
-                .ephemeral(true)
-                .allowed_mentions(no_mentions()),
-        );
-        if let Err(e) = cmd.create_response(&ctx.http, answer).await {
+        let sent = if deferred {
+            let edit = dc::EditInteractionResponse::new()
+                .content(answer.text)
+                .allowed_mentions(no_mentions());
+            cmd.edit_response(&ctx.http, edit).await.map(|_| ())
+        } else {
+            let message = dc::CreateInteractionResponse::Message(
+                dc::CreateInteractionResponseMessage::new()
+                    .content(answer.text)
+                    .ephemeral(true)
+                    .allowed_mentions(no_mentions()),
+            );
+            cmd.create_response(&ctx.http, message).await
+        };
+        if let Err(e) = sent {
             tracing::warn!(error = %e, "could not answer a command");
         }
+        // After answering: a reopened conversation notifies the owners.
+        self.0.delivery.deliver(answer.deliver).await;
     }
-}
-
-fn status(
-    desk: &Desk,
-    user: UserId,
-    is_staff: bool,
-    now: jiff::Timestamp,
-) -> Result<String, String> {
-    let store = desk.store();
-    if is_staff {
-        let open: Vec<_> = store
-            .conversations()
-            .filter_map(Result::ok)
-            .filter(|c| c.is_open())
-            .collect();
-        return Ok(commands::staff_status(&open, now));
-    }
-    let mine = store
-        .customer_conversations(user)
-        .map_err(|e| e.to_string())?;
-    let eta = desk.eta(now).map_err(|e| e.to_string())?;
-    Ok(commands::customer_status(
-        &mine,
-        &desk.policy().owner_name,
-        &eta,
-        now,
-    ))
 }

@@ -1,0 +1,140 @@
+//! `/queue`: the customers waiting for a personal reply, oldest first, a page at a time, each
+//! with a jump link and the id that `/resolve`, `/reopen` and `/snooze` accept.
+
+use jiff::Timestamp;
+
+use crate::core::{Conversation, State};
+use crate::discord::notice::neutralise;
+use crate::duration::Humane;
+use crate::model::Place;
+
+/// Lines per page: ten entries with links stay well under Discord's 2000 characters.
+pub const PAGE_SIZE: usize = 10;
+
+/// One page of the queue. `open` may hold any conversations; only waiting ones are listed.
+/// `page` counts from 1.
+pub fn queue_page(open: &[Conversation], page: u32, now: Timestamp) -> String {
+    let mut waiting: Vec<&Conversation> =
+        open.iter().filter(|c| c.state == State::Waiting).collect();
+    if waiting.is_empty() {
+        return "✅ Nobody is waiting for a reply.".to_string();
+    }
+    waiting.sort_by_key(|c| (c.waiting_since.unwrap_or(c.opened_at), c.id));
+    let pages = waiting.len().div_ceil(PAGE_SIZE);
+    let page = page.max(1) as usize;
+    if page > pages {
+        return format!(
+            "There is no page {page}: the queue has {} waiting, {pages} page{}. Try `/queue page:{pages}`.",
+            waiting.len(),
+            plural(pages)
+        );
+    }
+    let first = (page - 1) * PAGE_SIZE;
+    let mut lines = vec![format!(
+        "**{} waiting**, oldest first · page {page} of {pages}",
+        waiting.len()
+    )];
+    for (i, c) in waiting.iter().enumerate().skip(first).take(PAGE_SIZE) {
+        lines.push(format!("{}. {}", i + 1, entry(c, now)));
+    }
+    if page < pages {
+        lines.push(format!("More: `/queue page:{}`", page + 1));
+    }
+    lines.join("\n")
+}
+
+fn entry(c: &Conversation, now: Timestamp) -> String {
+    let waited = Humane(now.duration_since(c.waiting_since.unwrap_or(c.opened_at)));
+    let reminded = match c.reminders_sent {
+        0 => String::new(),
+        n => format!(", reminded {n}×"),
+    };
+    let snoozed = match c.snoozed_until.filter(|u| *u > now) {
+        Some(until) => format!(", snoozed {} more", Humane(until.duration_since(now))),
+        None => String::new(),
+    };
+    // Staff cannot open a customer's DM with the bot, so a DM gets no (dead) link.
+    let place = match c.place {
+        Place::Dm { .. } => "in a DM".to_string(),
+        // Angle brackets keep Discord from unfurling every link into a preview.
+        _ => format!("<{}>", c.place.jump_link(c.id)),
+    };
+    format!(
+        "**{}** · {} · waiting {waited}{reminded}{snoozed} · {place} · id `{}`",
+        neutralise(&c.customer_name),
+        c.topic,
+        c.id
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::conversation;
+    use super::*;
+    use crate::model::ChannelId;
+
+    fn at(mins: i64) -> Timestamp {
+        let base: Timestamp = "2026-11-24T08:00:00Z".parse().expect("time");
+        base + jiff::SignedDuration::from_mins(mins)
+    }
+
+    #[test]
+    fn oldest_first_with_links_and_ids() {
+        let newer = conversation(2, "bob", at(30));
+        let mut older = conversation(1, "alice", at(0));
+        older.reminders_sent = 2;
+        let mut dm = conversation(3, "carol@everyone", at(45));
+        dm.place = Place::Dm {
+            channel: ChannelId(77),
+        };
+        let mut answered = conversation(4, "dave", at(10));
+        answered.state = State::Answered;
+        let text = queue_page(&[newer, older, dm, answered], 1, at(60));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "**3 waiting**, oldest first · page 1 of 1");
+        assert_eq!(
+            lines[1],
+            "1. **alice** · orders · waiting 1 h, reminded 2× · <https://discord.com/channels/1/10/1> · id `1`"
+        );
+        assert!(lines[2].starts_with("2. **bob** · orders · waiting 30 min ·"));
+        assert_eq!(
+            lines[3],
+            "3. **carol@\u{200B}everyone** · orders · waiting 15 min · in a DM · id `3`"
+        );
+        assert_eq!(lines.len(), 4);
+    }
+
+    #[test]
+    fn long_queues_are_paginated() {
+        let all: Vec<Conversation> = (1..=23)
+            .map(|i| conversation(i, &format!("c{i}"), at(i as i64)))
+            .collect();
+        let p1 = queue_page(&all, 1, at(100));
+        assert!(p1.starts_with("**23 waiting**, oldest first · page 1 of 3"));
+        assert!(p1.contains("\n1. **c1** "));
+        assert!(p1.ends_with("More: `/queue page:2`"));
+        let p3 = queue_page(&all, 3, at(100));
+        assert!(p3.contains("page 3 of 3"));
+        assert!(p3.contains("\n21. **c21** ") && p3.contains("\n23. **c23** "));
+        assert!(!p3.contains("More:"));
+        assert!(p1.chars().count() < 2000);
+        let beyond = queue_page(&all, 9, at(100));
+        assert!(beyond.contains("no page 9") && beyond.contains("`/queue page:3`"));
+    }
+
+    #[test]
+    fn an_empty_queue_says_so() {
+        assert_eq!(
+            queue_page(&[], 1, at(0)),
+            "✅ Nobody is waiting for a reply."
+        );
+    }
+}
