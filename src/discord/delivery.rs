@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::notice;
-use super::outbound::{message_body, Outbound};
+use super::outbound::{message_body, Action, Button, Outbound};
 use super::rest::{Rest, RestError};
 use crate::clock::Clock;
 use crate::desk::Desk;
@@ -228,7 +228,7 @@ impl Delivery {
             ping: Some(customer),
             reply_to: reply,
             nonce: format!("a{reply_to}"),
-            link: None,
+            buttons: Vec::new(),
         });
         let sent = self.post(target, &body).await?;
         self.record(conversation, sent, text)?;
@@ -246,7 +246,7 @@ impl Delivery {
             ping: None,
             reply_to: None,
             nonce: format!("c{}", short_hash(&p.key)),
-            link: None,
+            buttons: Vec::new(),
         });
         let sent = self.post(channel, &body).await?;
         self.record(p.record.conversation, sent, text)?;
@@ -300,7 +300,7 @@ impl Delivery {
     async fn notify(&self, notices: &[Pending]) -> Result<(), DeliveryError> {
         let now = self.clock.now();
         let mut parts = Vec::new();
-        let mut link = None;
+        let mut buttons = Vec::new();
         for p in notices {
             let OutboxItem::Notice { kind } = p.record.item else {
                 continue;
@@ -316,13 +316,22 @@ impl Delivery {
                 .rev()
                 .find(|m| m.speaker == Speaker::Customer)
                 .and_then(|m| m.content);
-            link = Some(conv.place.jump_link(conv.id));
+            if buttons.len() < 5
+                && !buttons
+                    .iter()
+                    .any(|row: &Vec<Button>| row_for(row) == Some(conv.id))
+            {
+                buttons.push(conversation_buttons(&conv));
+            }
             parts.push(notice::describe(kind, &conv, excerpt.as_deref(), now));
         }
         if parts.is_empty() {
             return Ok(());
         }
-        let link = if parts.len() == 1 { link } else { None };
+        if parts.len() > 1 {
+            // Several customers: name each row's customer on its buttons.
+            buttons = self.label_rows(buttons)?;
+        }
         let chunks = chunk(&notice::digest(&parts));
         let nonce_base = short_hash(
             &notices
@@ -338,10 +347,52 @@ impl Delivery {
         for owner in targets {
             for (i, text) in chunks.iter().enumerate() {
                 let nonce = format!("n{nonce_base}{i}{}", owner.map_or(0, |o| o.0 % 1000));
-                self.notify_one(owner, text, &nonce, link.clone()).await?;
+                // Buttons go under the last part of a split digest, next to its end.
+                let rows = if i + 1 == chunks.len() {
+                    buttons.clone()
+                } else {
+                    Vec::new()
+                };
+                self.notify_one(owner, text, &nonce, rows).await?;
             }
         }
         Ok(())
+    }
+
+    /// Adds the customer's name to each row's labels ("Snooze 1 h · bob").
+    fn label_rows(&self, rows: Vec<Vec<Button>>) -> Result<Vec<Vec<Button>>, StoreError> {
+        let mut out = Vec::new();
+        for row in rows {
+            let name = match row_for(&row) {
+                Some(id) => self
+                    .desk
+                    .store()
+                    .conversation(id)?
+                    .map(|c| c.customer_name)
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            out.push(
+                row.into_iter()
+                    .map(|b| match b {
+                        Button::Action {
+                            action,
+                            conversation,
+                            label,
+                        } => Button::Action {
+                            action,
+                            conversation,
+                            label: format!("{label} · {name}"),
+                        },
+                        Button::Link { label, url } => Button::Link {
+                            label: format!("{label} · {name}"),
+                            url,
+                        },
+                    })
+                    .collect(),
+            );
+        }
+        Ok(out)
     }
 
     async fn notify_one(
@@ -349,9 +400,8 @@ impl Delivery {
         owner: Option<UserId>,
         text: &str,
         nonce: &str,
-        link: Option<String>,
+        buttons: Vec<Vec<Button>>,
     ) -> Result<(), DeliveryError> {
-        let link = link.map(|url| ("Open conversation", url));
         if let Some(owner) = owner {
             let dm = self.dm_channel(owner).await;
             let body = message_body(&Outbound {
@@ -359,7 +409,7 @@ impl Delivery {
                 ping: None,
                 reply_to: None,
                 nonce: nonce.to_string(),
-                link: link.clone(),
+                buttons: buttons.clone(),
             });
             match dm {
                 Ok(channel) => match self.post(channel, &body).await {
@@ -394,7 +444,7 @@ impl Delivery {
             ping: owner,
             reply_to: None,
             nonce: format!("s{}", &nonce[1..]),
-            link,
+            buttons,
         });
         self.post(staff, &body).await?;
         Ok(())
@@ -425,6 +475,33 @@ impl Delivery {
             .insert(user, channel);
         Ok(channel)
     }
+}
+
+/// Snooze 1 h · Mark answered · Open, for one conversation.
+fn conversation_buttons(conv: &crate::core::Conversation) -> Vec<Button> {
+    vec![
+        Button::Action {
+            action: Action::SnoozeHour,
+            conversation: conv.id,
+            label: "Snooze 1 h".into(),
+        },
+        Button::Action {
+            action: Action::MarkAnswered,
+            conversation: conv.id,
+            label: "Mark answered".into(),
+        },
+        Button::Link {
+            label: "Open".into(),
+            url: conv.place.jump_link(conv.id),
+        },
+    ]
+}
+
+fn row_for(row: &[Button]) -> Option<MessageId> {
+    row.iter().find_map(|b| match b {
+        Button::Action { conversation, .. } => Some(*conversation),
+        Button::Link { .. } => None,
+    })
 }
 
 fn snowflake(v: &Value) -> Option<u64> {

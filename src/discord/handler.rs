@@ -9,10 +9,10 @@ use tracing::Instrument;
 
 use super::commands;
 use super::delivery::Delivery;
-use super::outbound::no_mentions;
+use super::outbound::{no_mentions, Action};
 use super::places::Places;
 use crate::clock::Clock;
-use crate::core::role_of;
+use crate::core::{role_of, Command};
 use crate::desk::{Arrival, Desk, Handled};
 use crate::model::{GuildId, UserId};
 
@@ -125,7 +125,10 @@ impl dc::EventHandler for Handler {
     }
 
     async fn interaction_create(&self, ctx: dc::Context, interaction: dc::Interaction) {
-        if let dc::Interaction::Command(cmd) = interaction {
+        if let dc::Interaction::Component(click) = interaction {
+            let span = tracing::info_span!("button", id = %click.data.custom_id, user = click.user.id.get());
+            self.on_button(ctx, click).instrument(span).await;
+        } else if let dc::Interaction::Command(cmd) = interaction {
             let span =
                 tracing::info_span!("command", name = %cmd.data.name, user = cmd.user.id.get());
             self.on_command(ctx, cmd).instrument(span).await;
@@ -134,6 +137,77 @@ impl dc::EventHandler for Handler {
 }
 
 impl Handler {
+    /// The buttons under an owner's notification: the same staff checks and the same desk
+    /// commands as `/snooze` and `/resolve`.
+    async fn on_button(&self, ctx: dc::Context, click: dc::ComponentInteraction) {
+        let now = self.0.clock.now();
+        let user = UserId(click.user.id.get());
+        let roles: Vec<crate::model::RoleId> = click
+            .member
+            .as_ref()
+            .map(|m| {
+                m.roles
+                    .iter()
+                    .map(|r| crate::model::RoleId(r.get()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let is_staff = self.0.desk.staff().includes(user, &roles);
+        let text = match super::outbound::parse_action(&click.data.custom_id) {
+            None => "This button is not one of mine any more.".to_string(),
+            Some(_) if !is_staff => {
+                "Sorry, only the shop's staff can use these buttons.".to_string()
+            }
+            Some((action, conversation)) => {
+                let cmd = match action {
+                    Action::SnoozeHour => Command::Snooze {
+                        by: user,
+                        until: now + jiff::SignedDuration::from_hours(1),
+                    },
+                    Action::MarkAnswered => Command::MarkAnswered { by: user },
+                };
+                let desk = self.0.desk.clone();
+                let result =
+                    tokio::task::spawn_blocking(move || desk.command(conversation, cmd, now)).await;
+                match result {
+                    Ok(Ok(Some((conv, deliver)))) => {
+                        self.0.delivery.deliver(deliver).await;
+                        let who = &conv.customer_name;
+                        match action {
+                            Action::SnoozeHour if conv.state == crate::core::State::Waiting => {
+                                format!("Snoozed: reminders about **{who}** pause for an hour.")
+                            }
+                            Action::SnoozeHour => {
+                                format!("**{who}**'s conversation is not waiting any more; nothing to snooze.")
+                            }
+                            Action::MarkAnswered => {
+                                format!("Marked answered: no more reminders about **{who}**.")
+                            }
+                        }
+                    }
+                    Ok(Ok(None)) => "That conversation no longer exists.".to_string(),
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "button failed");
+                        "Sorry, something went wrong on our side. Please try again.".to_string()
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "button handler failed");
+                        "Sorry, something went wrong on our side. Please try again.".to_string()
+                    }
+                }
+            }
+        };
+        let answer = dc::CreateInteractionResponse::Message(
+            dc::CreateInteractionResponseMessage::new()
+                .content(text)
+                .ephemeral(true)
+                .allowed_mentions(no_mentions()),
+        );
+        if let Err(e) = click.create_response(&ctx.http, answer).await {
+            tracing::warn!(error = %e, "could not answer a button");
+        }
+    }
+
     async fn on_message(&self, ctx: dc::Context, msg: dc::Message) {
         let Some(me) = self.0.me.get().copied() else {
             return;

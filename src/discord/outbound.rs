@@ -22,8 +22,54 @@ pub struct Outbound<'a> {
     pub reply_to: Option<(ChannelId, MessageId)>,
     /// Makes a retried send idempotent: Discord drops a second message with the same nonce.
     pub nonce: String,
-    /// A link button ("Open conversation") under the message.
-    pub link: Option<(&'a str, String)>,
+    /// Rows of buttons under the message (at most 5 rows of 5, as Discord allows).
+    pub buttons: Vec<Vec<Button>>,
+}
+
+/// A button under a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Button {
+    /// Handled by frontdesk when clicked (see [`parse_action`]).
+    Action {
+        action: Action,
+        conversation: MessageId,
+        label: String,
+    },
+    Link {
+        label: String,
+        url: String,
+    },
+}
+
+/// What an owner's notification buttons do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    SnoozeHour,
+    MarkAnswered,
+}
+
+impl Action {
+    fn code(self) -> &'static str {
+        match self {
+            Action::SnoozeHour => "snooze1h",
+            Action::MarkAnswered => "answered",
+        }
+    }
+}
+
+/// Reads a button's custom id back: `fd:<action>:<conversation>`.
+pub fn parse_action(custom_id: &str) -> Option<(Action, MessageId)> {
+    let mut parts = custom_id.split(':');
+    if parts.next()? != "fd" {
+        return None;
+    }
+    let action = match parts.next()? {
+        "snooze1h" => Action::SnoozeHour,
+        "answered" => Action::MarkAnswered,
+        _ => return None,
+    };
+    let id = parts.next()?.parse().ok()?;
+    parts.next().is_none().then_some((action, MessageId(id)))
 }
 
 /// Builds the JSON body of `POST /channels/{id}/messages`.
@@ -45,10 +91,32 @@ pub fn message_body(o: &Outbound<'_>) -> Value {
         .fail_if_not_exists(false);
         m = m.reference_message(reference);
     }
-    if let Some((label, url)) = &o.link {
-        m = m.components(vec![CreateActionRow::Buttons(vec![
-            CreateButton::new_link(url.clone()).label(*label),
-        ])]);
+    if !o.buttons.is_empty() {
+        let rows = o
+            .buttons
+            .iter()
+            .take(5)
+            .map(|row| {
+                CreateActionRow::Buttons(
+                    row.iter()
+                        .take(5)
+                        .map(|b| match b {
+                            Button::Action {
+                                action,
+                                conversation,
+                                label,
+                            } => CreateButton::new(format!("fd:{}:{conversation}", action.code()))
+                                .label(short_label(label))
+                                .style(ButtonStyle::Secondary),
+                            Button::Link { label, url } => {
+                                CreateButton::new_link(url.clone()).label(short_label(label))
+                            }
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        m = m.components(rows);
     }
     serde_json::to_value(&m).unwrap_or(Value::Null)
 }
@@ -58,11 +126,9 @@ pub fn no_mentions() -> CreateAllowedMentions {
     CreateAllowedMentions::new().replied_user(false)
 }
 
-/// An action button for the owner's notifications (custom ids parsed by the handler).
-pub fn action_button(custom_id: String, label: &str) -> CreateButton {
-    CreateButton::new(custom_id)
-        .label(label)
-        .style(ButtonStyle::Secondary)
+/// Discord allows 80 characters on a button.
+fn short_label(label: &str) -> String {
+    label.chars().take(80).collect()
 }
 
 #[cfg(test)]
@@ -77,7 +143,7 @@ mod tests {
             ping: Some(UserId(42)),
             reply_to: Some((ChannelId(10), MessageId(1001))),
             nonce: "a1001".into(),
-            link: None,
+            buttons: Vec::new(),
         });
         assert_eq!(
             body["allowed_mentions"],
@@ -99,7 +165,17 @@ mod tests {
             ping: None,
             reply_to: None,
             nonce: "n".repeat(40),
-            link: Some(("Open", "https://discord.com/channels/1/2/3".into())),
+            buttons: vec![vec![
+                Button::Action {
+                    action: Action::SnoozeHour,
+                    conversation: MessageId(3),
+                    label: "Snooze 1 h".into(),
+                },
+                Button::Link {
+                    label: "Open".into(),
+                    url: "https://discord.com/channels/1/2/3".into(),
+                },
+            ]],
         });
         assert_eq!(
             body["allowed_mentions"],
@@ -110,6 +186,31 @@ mod tests {
             Some(2000)
         );
         assert_eq!(body["nonce"].as_str().map(str::len), Some(25));
-        assert_eq!(body["components"][0]["components"][0]["style"], json!(5));
+        let row = &body["components"][0]["components"];
+        assert_eq!(row[0]["custom_id"], json!("fd:snooze1h:3"));
+        assert_eq!(row[1]["style"], json!(5), "a link button");
+    }
+
+    #[test]
+    fn button_ids_round_trip_and_junk_is_refused() {
+        assert_eq!(
+            parse_action("fd:snooze1h:42"),
+            Some((Action::SnoozeHour, MessageId(42)))
+        );
+        assert_eq!(
+            parse_action("fd:answered:7"),
+            Some((Action::MarkAnswered, MessageId(7)))
+        );
+        for junk in [
+            "",
+            "fd",
+            "fd:snooze1h",
+            "fd:delete:1",
+            "xx:answered:1",
+            "fd:answered:1:2",
+            "fd:answered:-1",
+        ] {
+            assert_eq!(parse_action(junk), None, "{junk}");
+        }
     }
 }

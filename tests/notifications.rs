@@ -1,0 +1,160 @@
+//! The owner's side: notifications with buttons, the staff-channel fallback, and digests.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use frontdesk::clock::ManualClock;
+use frontdesk::sim::{demo, SimConfig, Simulator, World};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+use support::{posts_containing, wait_ack, wait_interaction, wait_post_containing, Bot};
+
+async fn start() -> (Simulator, Bot, Arc<ManualClock>, tempfile::TempDir) {
+    let sim = Simulator::start(World::demo(), SimConfig::default())
+        .await
+        .expect("simulator");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let start: Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
+    let clock = Arc::new(ManualClock::new(start));
+    let bot = Bot::start_with(&sim, &dir.path().join("data"), "", clock.clone()).await;
+    (sim, bot, clock, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notification_buttons_snooze_and_mark_answered_for_staff_only() {
+    let (sim, bot, clock, _dir) = start().await;
+    let msg = sim
+        .post_message(demo::BOB, demo::HELP, "where is my parcel?")
+        .await;
+    wait_ack(&sim, msg).await;
+    let notice = wait_post_containing(&sim, "📨 New").await;
+    let body = notice.body.expect("json");
+    let row = &body["components"][0]["components"];
+    assert_eq!(row[0]["custom_id"], json!(format!("fd:snooze1h:{msg}")));
+    assert_eq!(row[1]["custom_id"], json!(format!("fd:answered:{msg}")));
+    assert_eq!(
+        row[2]["url"],
+        json!(format!(
+            "https://discord.com/channels/{}/{}/{msg}",
+            demo::GUILD,
+            demo::HELP
+        ))
+    );
+    let dm = sim.dm_channel_of(demo::OWNER).expect("owner DM");
+    let notice_id = sim
+        .messages_in(dm)
+        .last()
+        .map(|m| m.id)
+        .expect("notice shown");
+
+    // A customer who somehow clicks is refused.
+    let click = sim
+        .click_button(demo::ALICE, dm, notice_id, &format!("fd:answered:{msg}"))
+        .await;
+    let answer = &wait_interaction(&sim, click).await[0];
+    assert_eq!(answer["data"]["flags"], json!(64));
+    assert!(answer["data"]["content"]
+        .as_str()
+        .is_some_and(|t| t.contains("only the shop's staff")));
+
+    // The owner snoozes: the 15-minute reminder waits for the hour.
+    let click = sim
+        .click_button(demo::OWNER, dm, notice_id, &format!("fd:snooze1h:{msg}"))
+        .await;
+    let answer = &wait_interaction(&sim, click).await[0];
+    assert!(answer["data"]["content"]
+        .as_str()
+        .is_some_and(|t| t.contains("pause for an hour")));
+    clock.advance(SignedDuration::from_mins(30));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(posts_containing(&sim, "⏰ Reminder").is_empty(), "snoozed");
+    clock.advance(SignedDuration::from_mins(31));
+    wait_post_containing(&sim, "⏰ Reminder 1:").await;
+
+    // Mark answered stops the reminders for good.
+    let click = sim
+        .click_button(demo::OWNER, dm, notice_id, &format!("fd:answered:{msg}"))
+        .await;
+    let answer = &wait_interaction(&sim, click).await[0];
+    assert!(answer["data"]["content"]
+        .as_str()
+        .is_some_and(|t| t.contains("no more reminders")));
+    clock.advance(SignedDuration::from_hours(30));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(posts_containing(&sim, "⏰ Reminder").len(), 1);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_owner_dms_fall_back_to_the_staff_channel_pinging_only_the_owner() {
+    let sim = Simulator::start(World::demo(), SimConfig::default())
+        .await
+        .expect("simulator");
+    sim.set_dm_blocked(demo::OWNER, true);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = Bot::start(&sim, &dir.path().join("data")).await;
+    let msg = sim
+        .post_message(demo::CAROL, demo::HELP, "hello @here")
+        .await;
+    wait_ack(&sim, msg).await;
+    let notice = wait_post_containing(&sim, "📨 New").await;
+    assert!(
+        notice.path.contains(&demo::STAFF.to_string()),
+        "{}",
+        notice.path
+    );
+    let body = notice.body.expect("json");
+    assert_eq!(
+        body["allowed_mentions"]["users"],
+        json!([demo::OWNER.to_string()])
+    );
+    assert_eq!(body["allowed_mentions"]["parse"], json!([]));
+    assert!(body["content"]
+        .as_str()
+        .is_some_and(|c| c.starts_with(&format!("<@{}>", demo::OWNER))));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_due_together_arrive_as_one_digest_with_a_row_per_customer() {
+    let (sim, bot, clock, _dir) = start().await;
+    for (who, text) in [
+        (demo::ALICE, "question one"),
+        (demo::BOB, "question two"),
+        (demo::CAROL, "question three"),
+    ] {
+        let m = sim.post_message(who, demo::HELP, text).await;
+        wait_ack(&sim, m).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    clock.advance(SignedDuration::from_mins(16));
+    let digest = wait_post_containing(&sim, "3 customers need you").await;
+    let body = digest.body.expect("json");
+    let rows = body["components"].as_array().expect("rows");
+    assert_eq!(rows.len(), 3);
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            r["components"][0]["label"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "Snooze 1 h · alice",
+            "Snooze 1 h · bob",
+            "Snooze 1 h · carol"
+        ]
+    );
+    assert_eq!(
+        posts_containing(&sim, "⏰ Reminder").len(),
+        1,
+        "one message, not three"
+    );
+    bot.stop().await;
+}
