@@ -197,7 +197,7 @@ impl Desk {
             out.effects.retain(|e| match e {
                 Effect::Acknowledge(_) => !(acknowledged || answered),
                 Effect::Notify(_) => !answered,
-                Effect::Close { .. } => true,
+                Effect::Close { .. } | Effect::RelayIn { .. } | Effect::RelayOut { .. } => true,
             });
         }
         self.commit(out, Some(msg), Speaker::Customer, now)
@@ -386,6 +386,15 @@ impl Desk {
         )
     }
 
+    /// Records the private staff thread that mirrors a DM conversation.
+    pub fn relay_opened(
+        &self,
+        conversation: ConversationId,
+        thread: ChannelId,
+    ) -> Result<(), StoreError> {
+        self.store.set_relay(conversation, thread)
+    }
+
     /// Records the thread frontdesk opened for a conversation.
     pub fn thread_opened(
         &self,
@@ -404,6 +413,26 @@ fn outbox_item(effect: &Effect) -> OutboxItem {
             channel: *channel,
             text: text.clone(),
         },
+        Effect::RelayIn {
+            source,
+            text,
+            thread_name,
+            ..
+        } => OutboxItem::RelayIn {
+            source: *source,
+            text: text.clone(),
+            thread_name: thread_name.clone(),
+        },
+        Effect::RelayOut {
+            source,
+            channel,
+            text,
+            ..
+        } => OutboxItem::RelayOut {
+            source: *source,
+            channel: *channel,
+            text: text.clone(),
+        },
     }
 }
 
@@ -418,5 +447,6 @@ pub fn policy_from(config: &Config) -> Policy {
         threads: config.watch.threads,
         closing_text: config.closing_text.clone(),
         quiet_hours: config.quiet_hours,
+        relay_dms: config.watch.dms && config.discord.staff_channel.is_some(),
     }
 }

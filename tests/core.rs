@@ -78,6 +78,7 @@ impl Desk {
                 threads: false,
                 closing_text: "Closing this; write again any time.".into(),
                 quiet_hours: None,
+                relay_dms: true,
             },
             away: None,
             conv: None,
@@ -163,6 +164,8 @@ fn describe(e: &Effect) -> String {
             NoticeKind::Reminder(s) => format!("notify: reminder {s}"),
         },
         Effect::Close { channel, text, .. } => format!("close in #{channel}: {text}"),
+        Effect::RelayIn { text, .. } => format!("relay to staff thread: {text}"),
+        Effect::RelayOut { channel, text, .. } => format!("relay to DM #{channel}: {text}"),
     }
 }
 
@@ -512,4 +515,56 @@ fn quiet_hours_defer_reminders_until_they_end() {
     assert_eq!(next, Some("2026-11-24T07:00:00Z".parse().expect("time")));
     d.now = "2026-11-24T07:00:00Z".parse().expect("time");
     assert_eq!(d.tick(), ["notify: reminder 0"]);
+}
+
+#[test]
+fn dm_conversations_are_mirrored_to_staff_and_staff_replies_relayed_back() {
+    let mut d = Desk::new();
+    let mut m = d.msg(ANA, "do you gift wrap?");
+    m.place = Place::Dm {
+        channel: ChannelId(77),
+    };
+    let effects = d.run(Input::Customer(&m));
+    assert_eq!(effects.len(), 3, "{effects:?}");
+    assert_eq!(
+        effects[2],
+        "relay to staff thread: **Ana**: do you gift wrap?"
+    );
+    // Staff answer in the relay thread.
+    let thread = ChannelId(500);
+    if let Some(c) = d.conv.as_mut() {
+        c.relay = Some(thread);
+    }
+    let mut reply = d.at("10:20").msg(SAM, "Yes, for free!");
+    reply.place = Place::Channel {
+        guild: GuildId(1),
+        channel: ChannelId(12),
+        thread: Some(thread),
+    };
+    assert_eq!(
+        d.run(Input::Staff(&reply)),
+        ["relay to DM #77: Yes, for free!\n— Sam, Maple & Thread"]
+    );
+    let c = d.conv.clone().expect("conv");
+    assert_eq!(c.state, State::Answered);
+    assert_eq!(
+        c.first_reply_at,
+        Some(t("10:20")),
+        "the relayed reply is the first reply"
+    );
+    // Her next DM is relayed too, without a new acknowledgement.
+    let mut again = d.at("10:25").msg(ANA, "thanks!");
+    again.place = m.place;
+    assert_eq!(
+        d.run(Input::Customer(&again)),
+        ["relay to staff thread: **Ana**: thanks!"]
+    );
+    // A staff message elsewhere (not the relay thread) is never sent to her.
+    let mut elsewhere = d.msg(SAM, "internal note");
+    elsewhere.place = Place::Channel {
+        guild: GuildId(1),
+        channel: ChannelId(12),
+        thread: Some(ChannelId(501)),
+    };
+    assert_eq!(d.run(Input::Staff(&elsewhere)), Vec::<String>::new());
 }

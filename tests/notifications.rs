@@ -158,3 +158,71 @@ async fn reminders_due_together_arrive_as_one_digest_with_a_row_per_customer() {
     );
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dm_relay_works_both_ways_and_counts_as_the_first_reply() {
+    let (sim, bot, _clock, _dir) = start().await;
+    let dm = sim.send_dm(demo::CAROL, "Do you gift wrap?").await;
+    wait_ack(&sim, dm).await;
+    let created = sim
+        .wait_for_request(
+            |r| r.is("POST", &format!("/channels/{}/threads", demo::STAFF)) && r.status < 300,
+            support::WAIT,
+        )
+        .await
+        .expect("a private staff thread");
+    assert_eq!(created.body.as_ref().expect("json")["type"], json!(12));
+    let thread: u64 = created.response.expect("answer")["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("thread id");
+    let mirrored = wait_post_containing(&sim, "**carol**: Do you gift wrap?").await;
+    assert!(mirrored.path.contains(&thread.to_string()));
+
+    // The owner answers in the thread; Carol gets it in her DM, signed.
+    sim.post_message(demo::OWNER, thread, "Yes, and it's free!")
+        .await;
+    let carol_dm = sim.dm_channel_of(demo::CAROL).expect("carol's DM");
+    let relayed = sim
+        .wait_for_message(
+            carol_dm,
+            |m| m.content.starts_with("Yes, and it's free!"),
+            support::WAIT,
+        )
+        .await
+        .expect("relayed to the customer");
+    assert!(
+        relayed.content.ends_with("— maple_owner, Maple & Thread"),
+        "{}",
+        relayed.content
+    );
+    assert_eq!(
+        relayed
+            .allowed_mentions
+            .as_ref()
+            .map(|a| a["users"].clone()),
+        Some(json!([]))
+    );
+
+    // The relayed reply counts as the personal follow-up.
+    let status = sim
+        .invoke_command(demo::CAROL, carol_dm, "status", json!([]))
+        .await;
+    let answer = &wait_interaction(&sim, status).await[0];
+    let text = answer["data"]["content"].as_str().unwrap_or("");
+    assert!(text.contains("Sam has replied"), "{text}");
+
+    // Her answer goes back into the thread.
+    sim.send_dm(demo::CAROL, "Lovely, thank you").await;
+    wait_post_containing(&sim, "**carol**: Lovely, thank you").await;
+
+    // Anyone but staff writing in the thread is not relayed.
+    sim.post_message(demo::ALICE, thread, "psst, carol").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(sim
+        .messages_in(carol_dm)
+        .iter()
+        .all(|m| !m.content.contains("psst")));
+
+    bot.stop().await;
+}

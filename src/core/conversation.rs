@@ -79,6 +79,8 @@ pub struct Conversation {
     pub snoozed_until: Option<Timestamp>,
     /// The thread frontdesk opened for it, when threads are on.
     pub thread: Option<ChannelId>,
+    /// For a DM conversation: the private staff thread that mirrors it (see the DM relay).
+    pub relay: Option<ChannelId>,
     pub customer_messages: u32,
     pub times_reopened: u32,
     /// How many times the customer started waiting; numbers the notices of each wait.

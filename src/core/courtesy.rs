@@ -65,8 +65,56 @@ pub fn is_courtesy(content: Option<&str>) -> bool {
         // Only emoji or punctuation ("👍", "🙏", "!!"): a courtesy, unless it asks something.
         return !text.contains('?') && !text.trim().is_empty();
     }
-    PHRASES.contains(&words.as_str()) && !text.contains('?')
+    if text.contains('?') {
+        return false;
+    }
+    if PHRASES.contains(&words.as_str()) {
+        return true;
+    }
+    // Combinations such as "lovely, thank you so much" or "ok great thanks".
+    let list: Vec<&str> = words.split(' ').collect();
+    list.len() <= 6 && list.iter().all(|w| VOCABULARY.contains(w))
 }
+
+/// Words that only ever thank or acknowledge; a short message made of nothing else is a
+/// courtesy. ("yes" and "no" are left out: they often answer a question from staff.)
+const VOCABULARY: &[&str] = &[
+    "thanks",
+    "thank",
+    "you",
+    "so",
+    "much",
+    "a",
+    "lot",
+    "very",
+    "many",
+    "ok",
+    "okay",
+    "k",
+    "kk",
+    "great",
+    "perfect",
+    "lovely",
+    "awesome",
+    "cool",
+    "nice",
+    "brilliant",
+    "super",
+    "cheers",
+    "got",
+    "it",
+    "noted",
+    "ty",
+    "thx",
+    "tysm",
+    "wonderful",
+    "amazing",
+    "appreciate",
+    "appreciated",
+    "again",
+    "all",
+    "good",
+];
 
 #[cfg(test)]
 mod tests {
@@ -82,6 +130,8 @@ mod tests {
             "👍",
             "got it, thanks",
             "cheers",
+            "Lovely, thank you",
+            "ok great, thanks again!",
         ] {
             assert!(is_courtesy(Some(t)), "{t}");
         }
@@ -96,6 +146,9 @@ mod tests {
             "",
             "and the blue one?",
             "thanks thanks thanks thanks thanks thanks thanks thanks",
+            "yes",
+            "ok, the blue one",
+            "thanks, I'll take two",
         ] {
             assert!(!is_courtesy(Some(t)), "{t}");
         }

@@ -27,6 +27,9 @@ pub struct Policy {
     pub closing_text: String,
     /// Reminders due inside these hours (business time zone) wait until they end.
     pub quiet_hours: Option<crate::hours::QuietHours>,
+    /// Mirror DM conversations into private staff threads and relay staff replies back
+    /// (needs a staff channel).
+    pub relay_dms: bool,
 }
 
 /// The owner's away mode, set with `/away`.
@@ -128,6 +131,21 @@ pub enum Effect {
         channel: ChannelId,
         text: String,
     },
+    /// Copy a customer's DM into the conversation's private staff thread (opening it first
+    /// if it does not exist yet).
+    RelayIn {
+        conversation: ConversationId,
+        source: MessageId,
+        text: String,
+        thread_name: String,
+    },
+    /// Send a staff reply from the staff thread to the customer's DM, signed.
+    RelayOut {
+        conversation: ConversationId,
+        source: MessageId,
+        channel: ChannelId,
+        text: String,
+    },
 }
 
 /// What an event changed.
@@ -145,7 +163,13 @@ pub fn step(conversation: Option<&Conversation>, input: Input<'_>, cx: &Context<
     match input {
         Input::Customer(msg) => customer_wrote(conversation, msg, cx),
         Input::Staff(msg) => match conversation {
-            Some(c) => staff_replied(c, msg.author.id, msg.at),
+            Some(c) => {
+                let mut out = staff_replied(c, msg.author.id, msg.at);
+                if let Some(effect) = relay_out(c, msg, cx.policy) {
+                    out.effects.push(effect);
+                }
+                out
+            }
             None => Step::default(),
         },
         Input::Tick => conversation.map_or_else(Step::default, |c| tick(c, cx)),
@@ -154,6 +178,54 @@ pub fn step(conversation: Option<&Conversation>, input: Input<'_>, cx: &Context<
 }
 
 fn customer_wrote(existing: Option<&Conversation>, msg: &Incoming, cx: &Context<'_>) -> Step {
+    let mut out = customer_step(existing, msg, cx);
+    if let Some(conv) = &out.conversation {
+        if let Some(effect) = relay_in(conv, msg, cx.policy) {
+            out.effects.push(effect);
+        }
+    }
+    out
+}
+
+/// A customer's DM, mirrored into the staff thread: staff cannot write in a customer's DM
+/// with the bot, so the thread is where they read and answer.
+fn relay_in(conv: &Conversation, msg: &Incoming, policy: &Policy) -> Option<Effect> {
+    if !policy.relay_dms || !matches!(msg.place, crate::model::Place::Dm { .. }) {
+        return None;
+    }
+    let text = match msg.content.as_deref() {
+        Some(t) if !t.trim().is_empty() => t.to_string(),
+        _ => "(a message without text, e.g. an attachment: open the DM in Discord to see it)"
+            .to_string(),
+    };
+    Some(Effect::RelayIn {
+        conversation: conv.id,
+        source: msg.id,
+        text: format!("**{}**: {text}", msg.author.name),
+        thread_name: thread_name(&format!("DM · {}", msg.author.name), &conv.topic),
+    })
+}
+
+/// A staff message in a DM conversation's staff thread goes to the customer, signed with the
+/// staff member's name. Only into that conversation's own DM: the relay cannot reach anyone
+/// else.
+fn relay_out(conv: &Conversation, msg: &Incoming, policy: &Policy) -> Option<Effect> {
+    let crate::model::Place::Dm { channel } = conv.place else {
+        return None;
+    };
+    if !policy.relay_dms || conv.relay != Some(msg.place.channel()) {
+        return None;
+    }
+    let text = msg.content.as_deref().filter(|t| !t.trim().is_empty())?;
+    Some(Effect::RelayOut {
+        conversation: conv.id,
+        source: msg.id,
+        channel,
+        text: format!("{text}\n— {}, {}", msg.author.name, policy.business_name),
+    })
+}
+
+fn customer_step(existing: Option<&Conversation>, msg: &Incoming, cx: &Context<'_>) -> Step {
     let content = msg.content.as_deref();
     let Some(conv) = existing else {
         return open(msg, cx);
@@ -214,6 +286,7 @@ fn open(msg: &Incoming, cx: &Context<'_>) -> Step {
         next_reminder_at: None,
         snoozed_until: None,
         thread: None,
+        relay: None,
         customer_messages: 1,
         times_reopened: 0,
         waits: 0,

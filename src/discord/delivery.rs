@@ -62,6 +62,8 @@ pub struct Delivery {
     owners: Vec<UserId>,
     staff_channel: Option<ChannelId>,
     dm_channels: Mutex<HashMap<UserId, ChannelId>>,
+    /// Serialises opening relay threads, so a conversation never gets two.
+    relay_lock: tokio::sync::Mutex<()>,
     /// Keys being delivered right now, so the periodic sweep and an event handler never
     /// work on the same item at once.
     in_flight: Mutex<HashSet<Vec<u8>>>,
@@ -84,6 +86,7 @@ impl Delivery {
             staff_channel,
             dm_channels: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashSet::new()),
+            relay_lock: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -134,6 +137,16 @@ impl Delivery {
                     .await
                 }
                 OutboxItem::Close { channel, text } => self.close(p, *channel, text).await,
+                OutboxItem::RelayIn {
+                    source,
+                    text,
+                    thread_name,
+                } => self.relay_in(p, *source, text, thread_name).await,
+                OutboxItem::RelayOut {
+                    source,
+                    channel,
+                    text,
+                } => self.relay_out(p, *source, *channel, text).await,
                 OutboxItem::Notice { .. } => Ok(()),
             };
             self.settle(p, &Outcome::of(result)).await;
@@ -246,6 +259,80 @@ impl Delivery {
             ping: None,
             reply_to: None,
             nonce: format!("c{}", short_hash(&p.key)),
+            buttons: Vec::new(),
+        });
+        let sent = self.post(channel, &body).await?;
+        self.record(p.record.conversation, sent, text)?;
+        Ok(())
+    }
+
+    /// Copies a customer's DM into the conversation's private staff thread, opening the
+    /// thread on the first message.
+    async fn relay_in(
+        &self,
+        p: &Pending,
+        source: MessageId,
+        text: &str,
+        thread_name: &str,
+    ) -> Result<(), DeliveryError> {
+        let Some(staff) = self.staff_channel else {
+            return Ok(());
+        };
+        let conversation = p.record.conversation;
+        // One thread per conversation, even when two relays are delivered at once.
+        let _one = self.relay_lock.lock().await;
+        let known = self
+            .desk
+            .store()
+            .conversation(conversation)?
+            .and_then(|c| c.relay);
+        let thread = match known {
+            Some(t) => t,
+            None => {
+                let body = json!({
+                    "name": thread_name,
+                    "type": 12,
+                    "invitable": false,
+                    "auto_archive_duration": 10080,
+                });
+                let created = self
+                    .rest
+                    .call(
+                        Method::POST,
+                        &format!("/channels/{staff}/threads"),
+                        &format!("channel:{staff}:threads"),
+                        Some(&body),
+                    )
+                    .await?;
+                let thread = ChannelId(snowflake(&created["id"]).unwrap_or(0));
+                self.desk.relay_opened(conversation, thread)?;
+                thread
+            }
+        };
+        let body = message_body(&Outbound {
+            text,
+            ping: None,
+            reply_to: None,
+            nonce: format!("i{source}"),
+            buttons: Vec::new(),
+        });
+        self.post(thread, &body).await?;
+        Ok(())
+    }
+
+    /// Sends a staff reply to the customer's DM; it pings nobody (a DM notifies anyway).
+    async fn relay_out(
+        &self,
+        p: &Pending,
+        source: MessageId,
+        channel: ChannelId,
+        text: &str,
+    ) -> Result<(), DeliveryError> {
+        let body = message_body(&Outbound {
+            text,
+            ping: None,
+            reply_to: None,
+            nonce: format!("u{source}"),
             buttons: Vec::new(),
         });
         let sent = self.post(channel, &body).await?;

@@ -24,6 +24,7 @@ pub struct Shared {
     pub clock: Arc<dyn Clock>,
     pub guild: Option<GuildId>,
     pub me: OnceLock<UserId>,
+    pub staff_channel: Option<crate::model::ChannelId>,
     registered: OnceLock<()>,
     catching_up: tokio::sync::Mutex<()>,
 }
@@ -53,6 +54,7 @@ impl Shared {
             clock,
             guild,
             me: OnceLock::new(),
+            staff_channel: None,
             registered: OnceLock::new(),
             catching_up: tokio::sync::Mutex::new(()),
         }
@@ -208,11 +210,58 @@ impl Handler {
         }
     }
 
+    /// A message in a DM conversation's private staff thread: a staff reply to relay.
+    /// Anyone else writing there is ignored (the thread is private to staff anyway).
+    fn relay_place(&self, msg: &dc::Message) -> Option<(crate::model::Place, Vec<String>)> {
+        let guild = msg.guild_id?;
+        let thread = crate::model::ChannelId(msg.channel_id.get());
+        let conv = self
+            .0
+            .desk
+            .store()
+            .latest_for(&crate::core::ConversationKey::Thread(thread))
+            .ok()
+            .flatten()?;
+        if conv.relay != Some(thread) {
+            return None;
+        }
+        let roles: Vec<crate::model::RoleId> = msg
+            .member
+            .as_ref()
+            .map(|m| {
+                m.roles
+                    .iter()
+                    .map(|r| crate::model::RoleId(r.get()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !self
+            .0
+            .desk
+            .staff()
+            .includes(UserId(msg.author.id.get()), &roles)
+        {
+            return None;
+        }
+        Some((
+            crate::model::Place::Channel {
+                guild: GuildId(guild.get()),
+                channel: self.0.staff_channel?,
+                thread: Some(thread),
+            },
+            Vec::new(),
+        ))
+    }
+
     async fn on_message(&self, ctx: dc::Context, msg: dc::Message) {
         let Some(me) = self.0.me.get().copied() else {
             return;
         };
-        let Some((place, tags)) = self.0.places.place_of(&ctx.http, &msg).await else {
+        let resolved = match self.0.places.place_of(&ctx.http, &msg).await {
+            Some(found) => Some(found),
+            None => self.relay_place(&msg),
+        };
+        let Some((place, tags)) = resolved else {
             return;
         };
         let now = self.0.clock.now();

@@ -92,13 +92,15 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
         config.staff.owners.clone(),
         config.discord.staff_channel,
     ));
-    let shared = Arc::new(handler::Shared::new(
+    let mut shared = handler::Shared::new(
         desk.clone(),
         delivery.clone(),
         places::Places::new(config.watch.clone(), config.discord.message_content),
         opts.clock.clone(),
         config.discord.guild,
-    ));
+    );
+    shared.staff_channel = config.discord.staff_channel;
+    let shared = Arc::new(shared);
 
     let http_client = reqwest::Client::builder()
         .use_rustls_tls()

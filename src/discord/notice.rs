@@ -110,6 +110,7 @@ mod tests {
             next_reminder_at: None,
             snoozed_until: None,
             thread: None,
+            relay: None,
             customer_messages: 1,
             times_reopened: 0,
             waits: 1,

@@ -41,8 +41,8 @@ pub fn conversation_key(k: &ConversationKey) -> Vec<u8> {
 
 /// Outbox entries sort by conversation, then wait, then kind and step: one key per thing
 /// that must happen once, so storing it twice is harmless.
-pub fn outbox(conversation: ConversationId, wait: u32, tag: u8, step: u32) -> [u8; 17] {
-    let mut k = [0u8; 17];
+pub fn outbox(conversation: ConversationId, wait: u32, tag: u8, step: u64) -> [u8; 21] {
+    let mut k = [0u8; 21];
     k[..8].copy_from_slice(&conversation.0.to_be_bytes());
     k[8..12].copy_from_slice(&wait.to_be_bytes());
     k[12] = tag;

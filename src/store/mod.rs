@@ -255,7 +255,7 @@ impl Store {
                         by_customer.insert(&keys::pair(c.customer.0, c.id.0), &[])?;
                     }
                     by_key.insert(keys::conversation_key(&c.key()), &keys::id(c.id.0))?;
-                    if let Some(t) = c.thread {
+                    for t in [c.thread, c.relay].into_iter().flatten() {
                         by_key.insert(
                             keys::conversation_key(&ConversationKey::Thread(t)),
                             &keys::id(c.id.0),
@@ -298,6 +298,21 @@ impl Store {
             Err(TransactionError::Abort(())) => Ok(Committed::AlreadyClaimed),
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }
+    }
+
+    /// Records a DM conversation's private staff thread, so staff messages there find it.
+    pub fn set_relay(&self, id: ConversationId, thread: ChannelId) -> Result<(), StoreError> {
+        let Some(record) = self.record(id)? else {
+            return Ok(());
+        };
+        let mut conv = record.clone().into_conversation();
+        conv.relay = Some(thread);
+        self.commit(&Change {
+            conversation: Some(conv),
+            wake_at: record.wake_at,
+            ..Change::default()
+        })?;
+        Ok(())
     }
 
     /// Records that a conversation got its own thread, so messages there find it.
@@ -532,16 +547,19 @@ impl Store {
     }
 }
 
-fn outbox_tag(item: &OutboxItem) -> (u8, u32) {
+fn outbox_tag(item: &OutboxItem) -> (u8, u64) {
     match item {
         OutboxItem::Ack { .. } => (b'a', 0),
         OutboxItem::Notice { kind } => match kind {
             NoticeKind::Opened => (b'o', 0),
             NoticeKind::Reopened => (b'r', 0),
             NoticeKind::FollowUp => (b'f', 0),
-            NoticeKind::Reminder(n) => (b'm', *n),
+            NoticeKind::Reminder(n) => (b'm', u64::from(*n)),
         },
         OutboxItem::Close { .. } => (b'c', 0),
+        // One per relayed message: the message id keeps them apart and in order.
+        OutboxItem::RelayIn { source, .. } => (b'i', source.0),
+        OutboxItem::RelayOut { source, .. } => (b'u', source.0),
     }
 }
 

@@ -30,6 +30,8 @@ pub struct ConversationRecord {
     pub next_reminder_at: Option<Timestamp>,
     pub snoozed_until: Option<Timestamp>,
     pub thread: Option<ChannelId>,
+    #[serde(default)]
+    pub relay: Option<ChannelId>,
     pub customer_messages: u32,
     pub times_reopened: u32,
     pub waits: u32,
@@ -58,6 +60,7 @@ impl ConversationRecord {
             next_reminder_at: c.next_reminder_at,
             snoozed_until: c.snoozed_until,
             thread: c.thread,
+            relay: c.relay,
             customer_messages: c.customer_messages,
             times_reopened: c.times_reopened,
             waits: c.waits,
@@ -84,6 +87,7 @@ impl ConversationRecord {
             next_reminder_at: self.next_reminder_at,
             snoozed_until: self.snoozed_until,
             thread: self.thread,
+            relay: self.relay,
             customer_messages: self.customer_messages,
             times_reopened: self.times_reopened,
             waits: self.waits,
@@ -130,6 +134,18 @@ pub enum OutboxItem {
         kind: NoticeKind,
     },
     Close {
+        channel: ChannelId,
+        text: String,
+    },
+    /// A customer's DM, to copy into the staff thread.
+    RelayIn {
+        source: MessageId,
+        text: String,
+        thread_name: String,
+    },
+    /// A staff reply, to send to the customer's DM.
+    RelayOut {
+        source: MessageId,
         channel: ChannelId,
         text: String,
     },

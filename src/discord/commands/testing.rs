@@ -29,6 +29,7 @@ pub fn conversation(id: u64, customer: &str, opened: Timestamp) -> Conversation 
         next_reminder_at: None,
         snoozed_until: None,
         thread: None,
+        relay: None,
         customer_messages: 1,
         times_reopened: 0,
         waits: 1,
