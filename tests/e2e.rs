@@ -219,3 +219,96 @@ async fn rate_limits_and_server_errors_delay_acknowledgements_but_never_lose_the
     assert_eq!(in_help.len(), 3, "one visible ack per customer");
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eta_and_opening_time_render_from_stored_history_and_the_schedule() {
+    use frontdesk::desk::{Arrival, Desk};
+    use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
+    use jiff::{SignedDuration, Timestamp};
+
+    let hours = "[hours]\ntime_zone = \"Europe/London\"\nmonday = \"09:00-17:00\"\ntuesday = \"09:00-17:00\"\nwednesday = \"09:00-17:00\"\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    {
+        // History: six conversations last Monday, each answered 30 minutes after it opened.
+        let config = frontdesk::demo::demo_config(&data, &support::responses(), hours);
+        let rules = frontdesk::responses::Rules::load_dir(&support::responses()).expect("rules");
+        let desk = Desk::new(
+            frontdesk::store::Store::open(&data).expect("store"),
+            &config,
+            rules,
+        );
+        let monday: Timestamp = "2026-11-16T10:00:00Z".parse().expect("time");
+        for i in 0..6u64 {
+            let at = monday + SignedDuration::from_mins(i as i64 * 10);
+            let place = Place::Channel {
+                guild: GuildId(demo::GUILD),
+                channel: ChannelId(demo::HELP),
+                thread: None,
+            };
+            let customer = Incoming {
+                id: MessageId(1_000 + i),
+                place,
+                author: Author {
+                    id: UserId(5_000 + i),
+                    name: format!("past{i}"),
+                    bot: false,
+                    roles: Vec::new(),
+                },
+                content: Some("hello".into()),
+                reply_to: None,
+                at,
+                tags: Vec::new(),
+            };
+            desk.handle_message(&customer, UserId(demo::BOT), at, Arrival::Live)
+                .expect("history");
+            let reply_at = at + SignedDuration::from_mins(30);
+            let reply = Incoming {
+                id: MessageId(2_000 + i),
+                author: Author {
+                    id: UserId(demo::OWNER),
+                    name: "Sam".into(),
+                    bot: false,
+                    roles: Vec::new(),
+                },
+                reply_to: Some(MessageId(1_000 + i)),
+                at: reply_at,
+                ..customer.clone()
+            };
+            desk.handle_message(&reply, UserId(demo::BOT), reply_at, Arrival::Live)
+                .expect("reply");
+            for p in desk.store().pending().expect("pending") {
+                desk.store()
+                    .complete(&p.key)
+                    .expect("history needs no delivery");
+            }
+        }
+    }
+    let sim = Simulator::start(World::demo(), SimConfig::default())
+        .await
+        .expect("simulator");
+    let tuesday: Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
+    let clock = std::sync::Arc::new(frontdesk::clock::ManualClock::new(tuesday));
+    let bot = Bot::start_with(&sim, &data, hours, clock.clone()).await;
+
+    let open = sim
+        .post_message(demo::ALICE, demo::HELP, "hello there")
+        .await;
+    let text = wait_ack(&sim, open).await.body.expect("json")["content"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(text.contains("usually within about 30 minutes"), "{text}");
+
+    // Wednesday evening: Thursday is closed in this schedule, so the next opening is Monday.
+    clock.set("2026-11-25T18:30:00Z".parse().expect("time"));
+    let closed = sim
+        .post_message(demo::BOB, demo::HELP, "are you there?")
+        .await;
+    let text = wait_ack(&sim, closed).await.body.expect("json")["content"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(text.contains("on Monday at 9:00"), "{text}");
+    bot.stop().await;
+}
