@@ -39,6 +39,9 @@ pub struct BotOptions {
     /// How often history is read for messages the gateway never delivered (also on READY).
     pub catch_up_every: Duration,
     pub retry: RetryPolicy,
+    /// The HTTP client for everything sent to Discord, by serenity and by frontdesk; `None`
+    /// builds one with timeouts. Tests use it to resolve discord.com to the simulator.
+    pub http_client: Option<reqwest::Client>,
 }
 
 impl BotOptions {
@@ -51,6 +54,7 @@ impl BotOptions {
             tick_every: Duration::from_secs(20),
             catch_up_every: Duration::from_secs(300),
             retry: RetryPolicy::default(),
+            http_client: None,
         }
     }
 }
@@ -84,7 +88,11 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
     );
     let desk = Arc::new(Desk::new(store.clone(), config, rules));
     let base = opts.api.as_deref().unwrap_or("https://discord.com");
-    let rest = rest::Rest::new(base, &opts.token, opts.retry.clone())?;
+    let http_client = match &opts.http_client {
+        Some(c) => c.clone(),
+        None => rest::http_client(&opts.retry).map_err(|e| BotError::Client(e.to_string()))?,
+    };
+    let rest = rest::Rest::with_client(http_client.clone(), base, &opts.token, opts.retry.clone());
     let delivery = Arc::new(delivery::Delivery::new(
         rest,
         desk.clone(),
@@ -102,13 +110,6 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
     shared.staff_channel = config.discord.staff_channel;
     let shared = Arc::new(shared);
 
-    let http_client = reqwest::Client::builder()
-        .use_rustls_tls()
-        // serenity sets no timeout: a stalled request would hang its caller for ever.
-        .timeout(Duration::from_secs(30))
-        .connect_timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|e| BotError::Client(e.to_string()))?;
     let mut http = dc::HttpBuilder::new(opts.token.expose())
         .client(http_client)
         .default_allowed_mentions(dc::CreateAllowedMentions::new());

@@ -99,13 +99,18 @@ pub struct Rest {
 impl Rest {
     /// `base` is e.g. `https://discord.com` or a simulator's `http://127.0.0.1:PORT`.
     pub fn new(base: &str, token: &Secret, policy: RetryPolicy) -> Result<Rest, RestError> {
-        let client = reqwest::Client::builder()
-            .use_rustls_tls()
-            .timeout(policy.request_timeout)
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| RestError::Client(e.to_string()))?;
-        Ok(Rest {
+        let client = http_client(&policy).map_err(|e| RestError::Client(e.to_string()))?;
+        Ok(Rest::with_client(client, base, token, policy))
+    }
+
+    /// The same over a given client (tests resolve `discord.com` to the simulator with it).
+    pub fn with_client(
+        client: reqwest::Client,
+        base: &str,
+        token: &Secret,
+        policy: RetryPolicy,
+    ) -> Rest {
+        Rest {
             client,
             base: base.trim_end_matches('/').to_string(),
             auth: Secret::new(format!("Bot {}", token.expose())),
@@ -113,7 +118,7 @@ impl Rest {
             buckets: Mutex::new(HashMap::new()),
             global_until: Mutex::new(None),
             stats: RestStats::default(),
-        })
+        }
     }
 
     fn bucket(&self, key: &str) -> Arc<tokio::sync::Mutex<Bucket>> {
@@ -225,6 +230,16 @@ impl Rest {
             tokio::time::sleep_until(until).await;
         }
     }
+}
+
+/// A client with timeouts: reqwest (and so serenity) has none by default, and a stalled
+/// request would hang its caller for ever.
+pub fn http_client(policy: &RetryPolicy) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(policy.request_timeout)
+        .connect_timeout(Duration::from_secs(10))
+        .build()
 }
 
 /// Reads the window a response announces, so the next request waits instead of earning a 429.

@@ -50,6 +50,17 @@ impl Bot {
         extra: &str,
         clock: Arc<dyn Clock>,
     ) -> Bot {
+        Bot::start_custom(sim, data, extra, clock, |_| {}).await
+    }
+
+    /// Like [`Bot::start_with`], with a last say on the options.
+    pub async fn start_custom(
+        sim: &Simulator,
+        data: &Path,
+        extra: &str,
+        clock: Arc<dyn Clock>,
+        adjust: impl FnOnce(&mut BotOptions),
+    ) -> Bot {
         init_logs();
         let config = frontdesk::demo::demo_config(data, &responses(), extra);
         let mut opts = BotOptions::new(config, Secret::new("e2e-token"), clock);
@@ -59,6 +70,7 @@ impl Bot {
             first_backoff: Duration::from_millis(50),
             ..RetryPolicy::default()
         };
+        adjust(&mut opts);
         let registrations = sim
             .requests()
             .iter()
