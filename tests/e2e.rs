@@ -312,3 +312,94 @@ async fn eta_and_opening_time_render_from_stored_history_and_the_schedule() {
     assert!(text.contains("on Monday at 9:00"), "{text}");
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_content_intent_everyone_is_still_acknowledged_and_the_owner_gets_a_link() {
+    let sim = Simulator::start(World::demo(), SimConfig::default())
+        .await
+        .expect("simulator");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = Bot::start_custom(
+        &sim,
+        &dir.path().join("data"),
+        "",
+        std::sync::Arc::new(frontdesk::clock::SystemClock),
+        |o| o.config.discord.message_content = false,
+    )
+    .await;
+    let intents = sim.connected_intents().expect("identified");
+    assert_eq!(intents & (1 << 15), 0, "MESSAGE_CONTENT not requested");
+    let msg = sim
+        .post_message(demo::ALICE, demo::HELP, "how much is shipping?")
+        .await;
+    let ack = wait_ack(&sim, msg).await.body.expect("json");
+    let text = ack["content"].as_str().unwrap_or("");
+    assert!(text.contains(&format!("<@{}>", demo::ALICE)), "{text}");
+    let notice = support::wait_post_containing(&sim, "📨 New").await;
+    let content = notice.body.expect("json")["content"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        !content.contains("shipping?"),
+        "no excerpt without content: {content}"
+    );
+    assert!(
+        content.contains(&format!("/{}/{}/{msg}", demo::GUILD, demo::HELP)),
+        "{content}"
+    );
+    assert!(
+        content.contains("· general"),
+        "the fallback rule's topic: {content}"
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_threads_on_each_conversation_gets_its_own_thread_and_staff_answer_there() {
+    let sim = Simulator::start(World::demo(), SimConfig::default())
+        .await
+        .expect("simulator");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = Bot::start_custom(
+        &sim,
+        &dir.path().join("data"),
+        "",
+        std::sync::Arc::new(frontdesk::clock::SystemClock),
+        |o| o.config.watch.threads = true,
+    )
+    .await;
+    let msg = sim
+        .post_message(demo::BOB, demo::HELP, "my order never came")
+        .await;
+    let created = sim
+        .wait_for_request(
+            |r| r.is("POST", &format!("/messages/{msg}/threads")) && r.status < 300,
+            WAIT,
+        )
+        .await
+        .expect("a thread on the customer's message");
+    assert!(created.body.expect("json")["name"]
+        .as_str()
+        .is_some_and(|n| n.starts_with("bob · ")));
+    let ack = sim
+        .wait_for_message(msg, |m| m.author_id == demo::BOT, WAIT)
+        .await
+        .expect("the acknowledgement inside the thread");
+    assert!(ack.content.contains(&format!("<@{}>", demo::BOB)));
+    // Bob's follow-up in the thread, then the owner's answer there.
+    let follow = sim.post_message(demo::BOB, msg, "any news?").await;
+    sim.post_message(demo::OWNER, msg, "Found it, Bob — shipping today!")
+        .await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(acks_for(&sim, follow).is_empty());
+    let status = sim
+        .invoke_command(demo::BOB, demo::HELP, "status", json!([]))
+        .await;
+    let text = wait_interaction(&sim, status).await[0]["data"]["content"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(text.contains("Sam has replied"), "{text}");
+    bot.stop().await;
+}
