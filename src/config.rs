@@ -18,6 +18,7 @@ use crate::core::{ReminderSchedule, Staff};
 use crate::duration::parse_duration;
 use crate::hours::BusinessHours;
 use crate::model::{ChannelId, GuildId, RoleId, UserId};
+use crate::responses::line_of;
 
 /// A secret (the bot token) that never prints: `Debug` and `Display` show `[redacted]`.
 #[derive(Clone, PartialEq, Eq)]
@@ -434,15 +435,6 @@ pub enum TokenError {
     Unreadable { path: PathBuf, reason: String },
     #[error("token file {path} is empty\n  fix: paste the bot token (Developer Portal → your app → Bot) into it")]
     Empty { path: PathBuf },
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    let offset = offset.min(text.len());
-    text.as_bytes()[..offset]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 #[cfg(test)]

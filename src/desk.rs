@@ -66,8 +66,9 @@ pub struct Desk {
     staff: Staff,
     /// How soon a first reply should come, for `/status` and `/stats`.
     reply_target: SignedDuration,
-    /// Events for one place and customer are decided one at a time; different customers run
-    /// in parallel.
+    /// Striped locks, by place (a customer's "new or existing conversation?" is decided one
+    /// message at a time) and by conversation (every change to one is serialised). Different
+    /// customers run in parallel.
     stripes: Vec<Mutex<()>>,
     eta: Mutex<Option<(Timestamp, String)>>,
 }
@@ -105,13 +106,23 @@ impl Desk {
         self.reply_target
     }
 
-    fn stripe<K: Hash>(&self, key: &K) -> std::sync::MutexGuard<'_, ()> {
+    fn stripe_of<K: Hash>(&self, key: &K) -> usize {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         key.hash(&mut h);
-        let i = (h.finish() % self.stripes.len() as u64) as usize;
+        (h.finish() % self.stripes.len() as u64) as usize
+    }
+
+    fn lock(&self, stripe: usize) -> std::sync::MutexGuard<'_, ()> {
         // A panic elsewhere while holding a stripe leaves no half-written state (sled commits
         // are atomic), so a poisoned lock is safe to keep using.
-        self.stripes[i].lock().unwrap_or_else(|p| p.into_inner())
+        self.stripes[stripe]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The lock of one conversation: every change to a stored conversation holds it.
+    fn conversation_lock(&self, id: ConversationId) -> std::sync::MutexGuard<'_, ()> {
+        self.lock(self.stripe_of(&id))
     }
 
     /// `{eta}` in words, from recent first replies counted in open hours.
@@ -179,11 +190,24 @@ impl Desk {
     ) -> Result<Handled, StoreError> {
         let late = arrival != Arrival::Live;
         let key = ConversationKey::of(&msg.place, msg.author.id);
-        let _turn = self.stripe(&key);
+        // The place's lock decides "new or existing conversation" one message at a time; the
+        // conversation's own lock (taken second, never the other way round) orders this change
+        // against staff replies, ticks and commands, which arrive by other keys.
+        let place_stripe = self.stripe_of(&key);
+        let _place = self.lock(place_stripe);
         if self.store.is_claimed(msg.id)? {
             return Ok(Handled::Duplicate);
         }
-        let latest = self.store.latest_for(&key)?;
+        let mut latest = self.store.latest_for(&key)?;
+        let conv_stripe = latest.as_ref().map(|c| self.stripe_of(&c.id));
+        let _conversation = match conv_stripe {
+            Some(s) if s != place_stripe => {
+                let guard = self.lock(s);
+                latest = self.store.latest_for(&key)?;
+                Some(guard)
+            }
+            _ => None,
+        };
         let away = self.store.away()?;
         let eta = self.eta(now)?;
         let earlier = self.store.customer_conversation_count(msg.author.id)?;
@@ -222,7 +246,7 @@ impl Desk {
         let Some(conv) = conversation else {
             return Ok(Handled::NotAConversation);
         };
-        let _turn = self.stripe(&conv.key());
+        let _turn = self.conversation_lock(conv.id);
         if self.store.is_claimed(msg.id)? {
             return Ok(Handled::Duplicate);
         }
@@ -296,7 +320,7 @@ impl Desk {
             let Some(conv) = self.store.conversation(id)? else {
                 continue;
             };
-            let _turn = self.stripe(&conv.key());
+            let _turn = self.conversation_lock(conv.id);
             let Some(conv) = self.store.conversation(id)? else {
                 continue;
             };
@@ -350,7 +374,7 @@ impl Desk {
         let Some(conv) = self.store.conversation(id)? else {
             return Ok(None);
         };
-        let _turn = self.stripe(&conv.key());
+        let _turn = self.conversation_lock(conv.id);
         let conv = self.store.conversation(id)?.unwrap_or(conv);
         let cx = self.context(now, None, "", false, 0);
         let out = step(Some(&conv), Input::Command(cmd), &cx);

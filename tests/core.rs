@@ -568,3 +568,18 @@ fn dm_conversations_are_mirrored_to_staff_and_staff_replies_relayed_back() {
     };
     assert_eq!(d.run(Input::Staff(&elsewhere)), Vec::<String>::new());
 }
+
+#[test]
+fn a_customer_message_written_before_the_answer_but_handled_after_it_does_not_reopen() {
+    // serenity dispatches events concurrently: the staff answer may be handled first.
+    let mut d = Desk::new();
+    d.customer("hello");
+    let earlier = d.msg(ANA, "any news?");
+    let answer = d.msg(SAM, "Found it!");
+    d.run(Input::Staff(&answer));
+    assert_eq!(d.run(Input::Customer(&earlier)), Vec::<String>::new());
+    assert_eq!(d.state(), State::Answered);
+    let later = d.msg(ANA, "and the other parcel?");
+    assert_eq!(d.run(Input::Customer(&later)), ["notify: follow-up"]);
+    assert_eq!(d.state(), State::Waiting);
+}

@@ -72,6 +72,10 @@ pub struct Conversation {
     /// The first personal reply ever, for `{eta}` and `/stats`.
     pub first_reply_at: Option<Timestamp>,
     pub answered_by: Option<UserId>,
+    /// The latest staff message in it: a customer message older than this one was written
+    /// before that answer (serenity hands events over in no particular order), so it does not
+    /// reopen the wait.
+    pub last_staff_message: Option<MessageId>,
     pub resolved_at: Option<Timestamp>,
     /// Reminder steps already due in the current wait (0 = none yet).
     pub reminders_sent: u32,

@@ -165,6 +165,9 @@ pub fn step(conversation: Option<&Conversation>, input: Input<'_>, cx: &Context<
         Input::Staff(msg) => match conversation {
             Some(c) => {
                 let mut out = staff_replied(c, msg.author.id, msg.at);
+                if let Some(conv) = out.conversation.as_mut() {
+                    conv.last_staff_message = conv.last_staff_message.max(Some(msg.id));
+                }
                 if let Some(effect) = relay_out(c, msg, cx.policy) {
                     out.effects.push(effect);
                 }
@@ -235,9 +238,10 @@ fn customer_step(existing: Option<&Conversation>, msg: &Incoming, cx: &Context<'
     conv.last_activity = conv.last_activity.max(msg.at);
     conv.customer_name.clone_from(&msg.author.name);
     let mut effects = Vec::new();
+    let written_before_the_answer = conv.last_staff_message.is_some_and(|s| msg.id < s);
     match conv.state {
         State::Waiting => {}
-        State::Answered if is_courtesy(content) => {}
+        State::Answered if is_courtesy(content) || written_before_the_answer => {}
         State::Answered => {
             start_waiting(&mut conv, msg.at, &cx.policy.reminders);
             effects.push(Effect::Notify(notice(&conv, NoticeKind::FollowUp)));
@@ -281,6 +285,7 @@ fn open(msg: &Incoming, cx: &Context<'_>) -> Step {
         last_activity: msg.at,
         first_reply_at: None,
         answered_by: None,
+        last_staff_message: None,
         resolved_at: None,
         reminders_sent: 0,
         next_reminder_at: None,

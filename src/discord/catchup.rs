@@ -277,11 +277,7 @@ async fn already_handled(
             continue;
         }
         let roles = match (guild, &m.member) {
-            (_, Some(member)) => member
-                .roles
-                .iter()
-                .map(|r| crate::model::RoleId(r.get()))
-                .collect(),
+            (_, Some(member)) => super::places::role_ids(Some(&member.roles)),
             (Some(g), None) => shared.places.member_roles(http, g, m.author.id.get()).await,
             (None, None) => Vec::new(),
         };

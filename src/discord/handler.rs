@@ -10,7 +10,7 @@ use tracing::Instrument;
 use super::commands;
 use super::delivery::Delivery;
 use super::outbound::{no_mentions, Action};
-use super::places::Places;
+use super::places::{role_ids, Places};
 use crate::clock::Clock;
 use crate::core::{role_of, Command};
 use crate::desk::{Arrival, Desk, Handled};
@@ -144,16 +144,7 @@ impl Handler {
     async fn on_button(&self, ctx: dc::Context, click: dc::ComponentInteraction) {
         let now = self.0.clock.now();
         let user = UserId(click.user.id.get());
-        let roles: Vec<crate::model::RoleId> = click
-            .member
-            .as_ref()
-            .map(|m| {
-                m.roles
-                    .iter()
-                    .map(|r| crate::model::RoleId(r.get()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let roles = role_ids(click.member.as_ref().map(|m| m.roles.as_slice()));
         let is_staff = self.0.desk.staff().includes(user, &roles);
         let text = match super::outbound::parse_action(&click.data.custom_id) {
             None => "This button is not one of mine any more.".to_string(),
@@ -225,16 +216,7 @@ impl Handler {
         if conv.relay != Some(thread) {
             return None;
         }
-        let roles: Vec<crate::model::RoleId> = msg
-            .member
-            .as_ref()
-            .map(|m| {
-                m.roles
-                    .iter()
-                    .map(|r| crate::model::RoleId(r.get()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let roles = role_ids(msg.member.as_ref().map(|m| m.roles.as_slice()));
         if !self
             .0
             .desk
@@ -305,16 +287,7 @@ impl Handler {
     async fn on_command(&self, ctx: dc::Context, cmd: dc::CommandInteraction) {
         let now = self.0.clock.now();
         let user = UserId(cmd.user.id.get());
-        let roles: Vec<crate::model::RoleId> = cmd
-            .member
-            .as_ref()
-            .map(|m| {
-                m.roles
-                    .iter()
-                    .map(|r| crate::model::RoleId(r.get()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let roles = role_ids(cmd.member.as_ref().map(|m| m.roles.as_slice()));
         let author = crate::model::Author {
             id: user,
             name: cmd.user.name.clone(),

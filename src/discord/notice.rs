@@ -105,6 +105,7 @@ mod tests {
             last_activity: t,
             first_reply_at: None,
             answered_by: None,
+            last_staff_message: None,
             resolved_at: None,
             reminders_sent: 0,
             next_reminder_at: None,

@@ -148,7 +148,7 @@ impl Places {
             .await
         {
             Ok(m) => {
-                let roles: Vec<RoleId> = m.roles.iter().map(|r| RoleId(r.get())).collect();
+                let roles = role_ids(Some(&m.roles));
                 self.roles
                     .write()
                     .unwrap_or_else(|p| p.into_inner())
@@ -253,11 +253,7 @@ impl Places {
         let visible = self.message_content
             || matches!(place, Place::Dm { .. })
             || msg.mentions.iter().any(|u| u.id.get() == me.0);
-        let mut roles: Vec<RoleId> = msg
-            .member
-            .as_ref()
-            .map(|m| m.roles.iter().map(|r| RoleId(r.get())).collect())
-            .unwrap_or_default();
+        let mut roles = role_ids(msg.member.as_ref().map(|m| m.roles.as_slice()));
         if roles.is_empty() {
             roles = known_roles.to_vec();
         }
@@ -286,4 +282,13 @@ impl Places {
             tags,
         }
     }
+}
+
+/// Role ids as the core sees them; no member data (a DM, or history) means no roles.
+pub(super) fn role_ids(roles: Option<&[dc::RoleId]>) -> Vec<RoleId> {
+    roles
+        .unwrap_or_default()
+        .iter()
+        .map(|r| RoleId(r.get()))
+        .collect()
 }

@@ -316,7 +316,8 @@ fn parse_place(text: &str) -> Option<PlaceScope> {
     }
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
+/// The 1-based line of a byte offset in `text`, for "file:line" messages (config uses it too).
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
     text.as_bytes()[..offset]
         .iter()

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 use regex::RegexSet;
 
+pub(crate) use load::line_of;
 pub use load::{ResponsesError, ResponsesErrors};
 pub use template::{Placeholder, Template, Values, DISCORD_MESSAGE_LIMIT};
 

@@ -302,29 +302,30 @@ impl Store {
 
     /// Records a DM conversation's private staff thread, so staff messages there find it.
     pub fn set_relay(&self, id: ConversationId, thread: ChannelId) -> Result<(), StoreError> {
-        let Some(record) = self.record(id)? else {
-            return Ok(());
-        };
-        let mut conv = record.clone().into_conversation();
-        conv.relay = Some(thread);
-        self.commit(&Change {
-            conversation: Some(conv),
-            wake_at: record.wake_at,
-            ..Change::default()
-        })?;
-        Ok(())
+        self.update(id, |c| c.relay = Some(thread))
     }
 
     /// Records that a conversation got its own thread, so messages there find it.
     pub fn set_thread(&self, id: ConversationId, thread: ChannelId) -> Result<(), StoreError> {
+        self.update(id, |c| c.thread = Some(thread))
+    }
+
+    /// Changes a stored conversation outside the core's events (what Discord assigned to it),
+    /// keeping its wake-up time and indexes consistent.
+    fn update(
+        &self,
+        id: ConversationId,
+        change: impl FnOnce(&mut Conversation),
+    ) -> Result<(), StoreError> {
         let Some(record) = self.record(id)? else {
             return Ok(());
         };
-        let mut conv = record.clone().into_conversation();
-        conv.thread = Some(thread);
+        let wake_at = record.wake_at;
+        let mut conv = record.into_conversation();
+        change(&mut conv);
         self.commit(&Change {
             conversation: Some(conv),
-            wake_at: record.wake_at,
+            wake_at,
             ..Change::default()
         })?;
         Ok(())

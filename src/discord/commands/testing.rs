@@ -24,6 +24,7 @@ pub fn conversation(id: u64, customer: &str, opened: Timestamp) -> Conversation 
         last_activity: opened,
         first_reply_at: None,
         answered_by: None,
+        last_staff_message: None,
         resolved_at: None,
         reminders_sent: 0,
         next_reminder_at: None,
