@@ -225,3 +225,116 @@ fn every_command_has_help() {
         assert!(text(&o).contains("Usage: frontdesk"), "{cmd}");
     }
 }
+
+/// `frontdesk sim` in one process, `frontdesk run --discord-api` in another, and a script
+/// (this test) talking to the simulator's control API — the README's "by hand" section.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sim_and_run_as_separate_processes_make_a_working_bot() {
+    use frontdesk::sim::demo;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut sim = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(["sim", "--port", &port.to_string()])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("sim");
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while http.get(format!("{base}/_sim/world")).send().await.is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the simulator came up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let config = std::fs::read_to_string(repo().join("frontdesk.sim.toml"))
+        .expect("shipped sim config")
+        .replace(
+            "responses = \"responses\"",
+            &format!("responses = \"{}\"", repo().join("responses").display()),
+        );
+    std::fs::write(dir.path().join("frontdesk.toml"), config).expect("config");
+    let mut bot = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(["run", "--config", "frontdesk.toml", "--discord-api", &base])
+        .current_dir(dir.path())
+        .env("DISCORD_TOKEN", "any")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("bot");
+
+    let help = format!("{base}/_sim/channels/{}/messages", demo::HELP);
+    let mut acknowledged = false;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut posted = false;
+    while !acknowledged && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        if !posted {
+            // Post once the bot has registered its commands, i.e. is connected.
+            let requests: serde_json::Value =
+                match http.get(format!("{base}/_sim/requests")).send().await {
+                    Ok(r) => serde_json::from_str(&r.text().await.unwrap_or_default())
+                        .unwrap_or_default(),
+                    Err(_) => continue,
+                };
+            let ready = requests.as_array().is_some_and(|list| {
+                list.iter().any(|r| {
+                    r["method"] == "PUT"
+                        && r["path"].as_str().is_some_and(|p| p.contains("/commands"))
+                })
+            });
+            if !ready {
+                continue;
+            }
+            let body = format!(
+                r#"{{"author":"{}","channel":"{}","content":"how much is shipping?"}}"#,
+                demo::ALICE,
+                demo::HELP
+            );
+            http.post(format!("{base}/_sim/messages"))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .expect("post as a customer");
+            posted = true;
+            continue;
+        }
+        let text = http
+            .get(&help)
+            .send()
+            .await
+            .expect("history")
+            .text()
+            .await
+            .unwrap_or_default();
+        let list: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        acknowledged = list.as_array().is_some_and(|messages| {
+            messages.iter().any(|m| {
+                m["author_id"].as_u64() == Some(demo::BOT)
+                    && m["content"]
+                        .as_str()
+                        .is_some_and(|c| c.contains(&format!("<@{}>", demo::ALICE)))
+            })
+        });
+    }
+    // SIGTERM: a graceful stop that flushes the database.
+    let _ = Command::new("kill")
+        .args(["-TERM", &bot.id().to_string()])
+        .status();
+    let status = bot.wait().expect("bot exit");
+    let _ = sim.kill();
+    let _ = sim.wait();
+    assert!(
+        acknowledged,
+        "the customer was acknowledged through the separate simulator"
+    );
+    assert!(
+        status.success(),
+        "SIGTERM stops the bot cleanly: {status:?}"
+    );
+}
