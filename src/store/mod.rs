@@ -4,10 +4,12 @@
 //! Only this module touches sled. Every change an event causes is one transaction, so a crash
 //! leaves either all of it or none; callers flush before acting on Discord.
 
+mod group;
 mod keys;
 pub mod records;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
@@ -93,6 +95,8 @@ pub struct Store {
     wake: Tree,
     replies: Tree,
     dm_channels: Tree,
+    /// Shared by every clone, so all handlers join the same group commit.
+    group: Arc<group::GroupFlush>,
 }
 
 impl Store {
@@ -129,6 +133,7 @@ impl Store {
             wake: tree("wake")?,
             replies: tree("replies")?,
             dm_channels: tree("dm_channels")?,
+            group: Arc::default(),
             db,
         };
         store.check_schema()?;
@@ -171,9 +176,11 @@ impl Store {
         &self.path
     }
 
-    /// Makes every write so far durable (fsync).
+    /// Makes every write so far durable (fsync). Concurrent callers share one fsync (group
+    /// commit, see `group`): the answer still comes only after an fsync that started after
+    /// this call.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
+        self.group.flush(|| self.db.flush().map(|_| ()))?;
         Ok(())
     }
 
@@ -388,6 +395,24 @@ impl Store {
     pub fn pending(&self) -> Result<Vec<Pending>, StoreError> {
         let mut out = Vec::new();
         for entry in self.outbox.iter() {
+            let (k, v) = entry?;
+            match from_json::<OutboxRecord>(&v, "outbox entry") {
+                Ok(record) => out.push(Pending {
+                    key: k.to_vec(),
+                    record,
+                }),
+                Err(e) => tracing::error!(error = %e, "skipping unreadable outbox entry"),
+            }
+        }
+        Ok(out)
+    }
+
+    /// What is stored but not yet delivered for one conversation. Outbox keys start with the
+    /// conversation id, so this reads only that conversation's entries: a backlog of other
+    /// conversations (a burst, an outage) does not slow down the next acknowledgement.
+    pub fn pending_for(&self, conversation: ConversationId) -> Result<Vec<Pending>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.outbox.scan_prefix(keys::id(conversation.0)) {
             let (k, v) = entry?;
             match from_json::<OutboxRecord>(&v, "outbox entry") {
                 Ok(record) => out.push(Pending {
