@@ -44,11 +44,17 @@ pub fn world(channels: usize) -> World {
 
 /// `frontdesk.toml` for [`world`]: every channel watched, the owner notified by DM.
 pub fn config(data_dir: &Path, channels: usize) -> Config {
+    Config::parse(&config_text(data_dir, channels), Path::new("bench.toml"))
+        .unwrap_or_else(|e| panic!("bench config: {e}"))
+}
+
+/// The text of [`config`], for a `frontdesk run --config` child process.
+pub fn config_text(data_dir: &Path, channels: usize) -> String {
     let responses = Path::new(env!("CARGO_MANIFEST_DIR")).join("responses");
     let list: Vec<String> = (0..channels)
         .map(|i| format!("\"{}\"", channel(i)))
         .collect();
-    let text = format!(
+    format!(
         r#"
 business_name = "Bench & Co"
 owner_name = "Sam"
@@ -73,8 +79,7 @@ dms = true
         staff_role = demo::STAFF_ROLE,
         staff = demo::STAFF,
         list = list.join(", "),
-    );
-    Config::parse(&text, Path::new("bench.toml")).unwrap_or_else(|e| panic!("bench config: {e}"))
+    )
 }
 
 /// frontdesk running in this process against `sim`.
