@@ -21,7 +21,7 @@ use crate::model::{GuildId, UserId};
 /// blocking threads (each with its stack and malloc arena: tens of MiB of RSS) that only
 /// fight over two cores and one database. With a few, the rest wait in arrival order (the
 /// semaphore is fair), and group commit still lets the ones inside share an fsync.
-const DESK_SLOTS: usize = 8;
+const DESK_SLOTS: usize = 32;
 
 /// State shared by every handler invocation (serenity runs them concurrently).
 pub struct Shared {
