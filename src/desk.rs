@@ -168,7 +168,28 @@ impl Desk {
     }
 
     /// Handles one message from a watched place.
+    /// When it returns, what it stored is durable, so its deliveries may go out at once.
     pub fn handle_message(
+        &self,
+        msg: &Incoming,
+        me: UserId,
+        now: Timestamp,
+        arrival: Arrival,
+    ) -> Result<Handled, StoreError> {
+        let handled = self.stage_message(msg, me, now, arrival)?;
+        if matches!(handled, Handled::Stored { .. }) {
+            // Durable before anything reaches Discord: an acknowledged customer is never
+            // lost. Concurrent handlers share one fsync (see `Store::flush`).
+            self.store.flush()?;
+        }
+        Ok(handled)
+    }
+
+    /// [`Desk::handle_message`] without the flush: the change is committed (atomic, visible
+    /// to every later read) but not yet durable. The caller must call `store().flush()`
+    /// before any of the returned deliveries reaches Discord; used to import or catch up
+    /// many messages with one flush, and by the benchmarks to show what the fsync costs.
+    pub fn stage_message(
         &self,
         msg: &Incoming,
         me: UserId,
@@ -291,8 +312,6 @@ impl Desk {
         if self.store.commit(&change)? == Committed::AlreadyClaimed {
             return Ok(Handled::Duplicate);
         }
-        // Durable before anything reaches Discord: an acknowledged customer is never lost.
-        self.store.flush()?;
         let deliver = if change.outbox.is_empty() {
             Vec::new()
         } else {
@@ -305,12 +324,7 @@ impl Desk {
     }
 
     fn pending_of(&self, conversation: ConversationId) -> Result<Vec<Pending>, StoreError> {
-        Ok(self
-            .store
-            .pending()?
-            .into_iter()
-            .filter(|p| p.record.conversation == conversation)
-            .collect())
+        self.store.pending_for(conversation)
     }
 
     /// Runs the clock for every conversation that is due; returns what to deliver.
@@ -336,12 +350,11 @@ impl Desk {
             return Ok(Vec::new());
         }
         self.store.flush()?;
-        Ok(self
-            .store
-            .pending()?
-            .into_iter()
-            .filter(|p| changed.contains(&p.record.conversation))
-            .collect())
+        let mut due = Vec::new();
+        for id in changed {
+            due.extend(self.store.pending_for(id)?);
+        }
+        Ok(due)
     }
 
     /// Commits without flushing (the caller flushes once for a batch).

@@ -100,10 +100,16 @@ impl Delivery {
 
     /// Delivers everything still pending in the store (after a restart, or what failed before).
     pub async fn sweep(&self) {
-        match self.desk.store().pending() {
-            Ok(items) => self.deliver(items).await,
-            Err(e) => tracing::error!(error = %e, "cannot read the outbox"),
+        let items = match self.desk.store().pending() {
+            Ok(items) => items,
+            Err(e) => return tracing::error!(error = %e, "cannot read the outbox"),
+        };
+        // The sweep may read an entry a handler committed but has not flushed yet; flushing
+        // after the read makes everything it is about to send durable first.
+        if let Err(e) = self.desk.store().flush_async().await {
+            return tracing::error!(error = %e, "cannot flush before delivering the outbox");
         }
+        self.deliver(items).await;
     }
 
     /// Delivers `items`: acknowledgements first, then one digest of the notices per owner.

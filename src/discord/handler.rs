@@ -16,6 +16,13 @@ use crate::core::{role_of, Command};
 use crate::desk::{Arrival, Desk, Handled};
 use crate::model::{GuildId, UserId};
 
+/// How many messages may be in the desk (a blocking thread each) at once. serenity spawns
+/// one task per event, so a burst of 1,000 messages would otherwise start hundreds of
+/// blocking threads (each with its stack and malloc arena: tens of MiB of RSS) that only
+/// fight over two cores and one database. With a few, the rest wait in arrival order (the
+/// semaphore is fair), and group commit still lets the ones inside share an fsync.
+const DESK_SLOTS: usize = 32;
+
 /// State shared by every handler invocation (serenity runs them concurrently).
 pub struct Shared {
     pub desk: Arc<Desk>,
@@ -27,6 +34,7 @@ pub struct Shared {
     pub staff_channel: Option<crate::model::ChannelId>,
     registered: OnceLock<()>,
     catching_up: tokio::sync::Mutex<()>,
+    desk_slots: tokio::sync::Semaphore,
 }
 
 impl Shared {
@@ -57,6 +65,7 @@ impl Shared {
             staff_channel: None,
             registered: OnceLock::new(),
             catching_up: tokio::sync::Mutex::new(()),
+            desk_slots: tokio::sync::Semaphore::new(DESK_SLOTS),
         }
     }
 }
@@ -260,10 +269,13 @@ impl Handler {
             }
         }
         let desk = self.0.desk.clone();
+        // Never closed, so acquiring only waits; on the impossible error, go on unlimited.
+        let slot = self.0.desk_slots.acquire().await.ok();
         let handled = tokio::task::spawn_blocking(move || {
             desk.handle_message(&incoming, me, now, Arrival::Live)
         })
         .await;
+        drop(slot);
         match handled {
             Ok(Ok(Handled::Stored {
                 conversation,

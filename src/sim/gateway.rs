@@ -46,11 +46,15 @@ async fn connection(inner: Arc<Inner>, mut socket: WebSocket) {
             }
             out = rx.recv() => match out {
                 Some(Outbound::Frame { text, message_id }) => {
+                    // Stamped as the write starts: read after it, the stamp could land after
+                    // the bot had already answered (this task may be descheduled between the
+                    // write and the lock), and latencies came out as zero.
+                    let leaving = Instant::now();
                     if socket.send(Message::Text(text)).await.is_err() {
                         break;
                     }
                     if let Some(id) = message_id {
-                        inner.lock().dispatched_at.entry(id).or_insert_with(Instant::now);
+                        inner.lock().dispatched_at.entry(id).or_insert(leaving);
                         inner.bump();
                     }
                 }

@@ -4,10 +4,12 @@
 //! Only this module touches sled. Every change an event causes is one transaction, so a crash
 //! leaves either all of it or none; callers flush before acting on Discord.
 
+mod group;
 mod keys;
 pub mod records;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
@@ -93,6 +95,8 @@ pub struct Store {
     wake: Tree,
     replies: Tree,
     dm_channels: Tree,
+    /// Shared by every clone, so all handlers join the same group commit.
+    group: Arc<group::GroupFlush>,
 }
 
 impl Store {
@@ -108,13 +112,23 @@ impl Store {
             reason: e.to_string(),
             fix: "create the directory yourself or choose one this user may write to".into(),
         })?;
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(path)
             // Bounded page cache: a small business's history fits, and RSS stays small.
             .cache_capacity(16 * 1024 * 1024)
-            .flush_every_ms(Some(200))
-            .open()
-            .map_err(|e| open_error(path, e))?;
+            .flush_every_ms(Some(200));
+        // A database closed a moment ago (a restart, or `export` right after stopping the bot)
+        // can hold its lock until sled's background flusher finishes: wait briefly for it.
+        let mut attempts = 0;
+        let db = loop {
+            match config.open().map_err(|e| open_error(path, e)) {
+                Err(StoreError::Locked { .. }) if attempts < 20 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => break other?,
+            }
+        };
         let tree = |name: &str| db.open_tree(name);
         let store = Store {
             path: path.to_path_buf(),
@@ -129,6 +143,7 @@ impl Store {
             wake: tree("wake")?,
             replies: tree("replies")?,
             dm_channels: tree("dm_channels")?,
+            group: Arc::default(),
             db,
         };
         store.check_schema()?;
@@ -171,9 +186,11 @@ impl Store {
         &self.path
     }
 
-    /// Makes every write so far durable (fsync).
+    /// Makes every write so far durable (fsync). Concurrent callers share one fsync (group
+    /// commit, see `group`): the answer still comes only after an fsync that started after
+    /// this call.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
+        self.group.flush(|| self.db.flush().map(|_| ()))?;
         Ok(())
     }
 
@@ -418,6 +435,24 @@ impl Store {
 
     pub fn is_pending(&self, key: &[u8]) -> Result<bool, StoreError> {
         Ok(self.outbox.contains_key(key)?)
+    }
+
+    /// What is stored but not yet delivered for one conversation. Outbox keys start with the
+    /// conversation id, so this reads only that conversation's entries: a backlog of other
+    /// conversations (a burst, an outage) does not slow down the next acknowledgement.
+    pub fn pending_for(&self, conversation: ConversationId) -> Result<Vec<Pending>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.outbox.scan_prefix(keys::id(conversation.0)) {
+            let (k, v) = entry?;
+            match from_json::<OutboxRecord>(&v, "outbox entry") {
+                Ok(record) => out.push(Pending {
+                    key: k.to_vec(),
+                    record,
+                }),
+                Err(e) => tracing::error!(error = %e, "skipping unreadable outbox entry"),
+            }
+        }
+        Ok(out)
     }
 
     /// Marks an outbox entry delivered.
