@@ -221,7 +221,8 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     t.said(ids::ALICE, q1)?;
     let ack = wait_reply(&sim, ids::HELP, alice_msg).await?;
     t.said(ids::BOT, &format!("↪ {}", ack.content))?;
-    let dm = owner_notice(&sim, &mut 0).await?;
+    let mut seen = 0;
+    let dm = owner_notice(&sim, &mut seen, "alice").await?;
     t.scene(&clock, "Sam's DMs (the owner)")?;
     t.said(ids::BOT, &dm.content)?;
 
@@ -249,9 +250,7 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     let channel = sim.dm_channel_of(ids::CAROL).unwrap_or(0);
     let ack = wait_reply(&sim, channel, dm_msg).await?;
     t.said(ids::BOT, &format!("↪ {}", ack.content))?;
-    let mut seen = 1;
-    owner_notice(&sim, &mut seen).await?;
-    owner_notice(&sim, &mut seen).await?;
+    owner_notice(&sim, &mut seen, "carol").await?;
     t.note("Sam got a DM about bob's post and carol's message too")?;
 
     // 4. A follow-up in an open conversation: stored, not acknowledged again.
@@ -283,7 +282,7 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     // 6. Time passes: reminders for the two customers still waiting arrive as one digest.
     clock.advance(jiff::SignedDuration::from_mins(10));
     t.scene(&clock, "Sam's DMs")?;
-    let digest = owner_notice(&sim, &mut seen).await?;
+    let digest = owner_notice(&sim, &mut seen, "⏰ Reminder").await?;
     t.said(ids::BOT, &digest.content)?;
 
     // 7. The owner looks at who is still waiting.
@@ -321,7 +320,7 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
         .await
         .ok_or(DemoError::Timeout("the after-hours acknowledgement"))?;
     t.said(ids::BOT, &ack.content)?;
-    owner_notice(&sim, &mut seen).await?;
+    owner_notice(&sim, &mut seen, "Can I return").await?;
     t.note("Sam is notified as always; Alice was told when we open")?;
 
     let _ = stop.send(());
@@ -371,14 +370,24 @@ async fn wait_reply(sim: &Simulator, channel: u64, to: u64) -> Result<SimMessage
     .ok_or(DemoError::Timeout("an acknowledgement"))
 }
 
-/// Waits for the owner's next notification after the first `seen` messages in their DM.
-async fn owner_notice(sim: &Simulator, seen: &mut usize) -> Result<SimMessage, DemoError> {
+/// Waits for the owner's next DM containing `needle`, after the first `seen` messages in it
+/// (notices due together arrive as one digest, so one message may cover several customers).
+async fn owner_notice(
+    sim: &Simulator,
+    seen: &mut usize,
+    needle: &str,
+) -> Result<SimMessage, DemoError> {
     let deadline = tokio::time::Instant::now() + STEP_TIMEOUT;
     loop {
         if let Some(c) = sim.dm_channel_of(crate::sim::demo::OWNER) {
             let all = sim.messages_in(c);
-            if let Some(m) = all.get(*seen) {
-                *seen += 1;
+            if let Some((i, m)) = all
+                .iter()
+                .enumerate()
+                .skip(*seen)
+                .find(|(_, m)| m.content.contains(needle))
+            {
+                *seen = i + 1;
                 return Ok(m.clone());
             }
         }

@@ -435,9 +435,10 @@ async fn resolve_and_reopen_in_a_forum_post_or_by_id_with_clear_errors() {
             |r| {
                 r.is("POST", "/messages")
                     && r.body.as_ref().is_some_and(|b| {
+                        // Alone, or inside a digest with other notices due at the same moment.
                         b["content"]
                             .as_str()
-                            .is_some_and(|c| c.starts_with("🔁 Reopened"))
+                            .is_some_and(|c| c.contains("🔁 Reopened: **bob**"))
                     })
             },
             WAIT,

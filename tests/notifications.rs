@@ -128,9 +128,19 @@ async fn reminders_due_together_arrive_as_one_digest_with_a_row_per_customer() {
         let m = sim.post_message(who, demo::HELP, text).await;
         wait_ack(&sim, m).await;
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The three new conversations reach the owner together, as one digest too.
+    let opened = wait_post_containing(&sim, "3 customers need you").await;
+    assert_eq!(
+        opened.body.as_ref().expect("json")["content"]
+            .as_str()
+            .map(|c| c.matches("📨 New").count()),
+        Some(3)
+    );
     clock.advance(SignedDuration::from_mins(16));
-    let digest = wait_post_containing(&sim, "3 customers need you").await;
+    let digest = wait_post_containing(&sim, "⏰ Reminder").await;
+    assert!(digest.body.as_ref().expect("json")["content"]
+        .as_str()
+        .is_some_and(|c| c.starts_with("**3 customers need you**")));
     let body = digest.body.expect("json");
     let rows = body["components"].as_array().expect("rows");
     assert_eq!(rows.len(), 3);

@@ -20,6 +20,10 @@ use crate::model::{ChannelId, MessageId, UserId};
 use crate::responses::template::DISCORD_MESSAGE_LIMIT;
 use crate::store::{OutboxItem, Pending, Speaker, StoreError};
 
+/// How long owner notices are gathered before they go out: short enough to feel instant,
+/// long enough that a burst of customers becomes one digest.
+const NOTICE_GATHER: std::time::Duration = std::time::Duration::from_millis(700);
+
 /// Discord's "Cannot send messages to this user" (DMs closed, or bot blocked).
 const CANNOT_DM: u64 = 50007;
 /// "A thread has already been created for this message".
@@ -62,6 +66,8 @@ pub struct Delivery {
     owners: Vec<UserId>,
     staff_channel: Option<ChannelId>,
     dm_channels: Mutex<HashMap<UserId, ChannelId>>,
+    /// Wakes [`Delivery::notice_loop`]: owner notices are due.
+    notices_due: tokio::sync::Notify,
     /// Serialises opening relay threads, so a conversation never gets two.
     relay_lock: tokio::sync::Mutex<()>,
     /// Keys being delivered right now, so the periodic sweep and an event handler never
@@ -87,6 +93,7 @@ impl Delivery {
             dm_channels: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashSet::new()),
             relay_lock: tokio::sync::Mutex::new(()),
+            notices_due: tokio::sync::Notify::new(),
         }
     }
 
@@ -112,8 +119,43 @@ impl Delivery {
         self.deliver(items).await;
     }
 
-    /// Delivers `items`: acknowledgements first, then one digest of the notices per owner.
+    /// Delivers `items` now, except owner notices: those are gathered for a moment (see
+    /// [`Delivery::notice_loop`]) so that a burst of customers reaches each owner as one
+    /// digest instead of a flood through their single DM rate-limit bucket.
     pub async fn deliver(&self, items: Vec<Pending>) {
+        let (notices, now): (Vec<Pending>, Vec<Pending>) = items
+            .into_iter()
+            .partition(|p| matches!(p.record.item, OutboxItem::Notice { .. }));
+        if !notices.is_empty() {
+            self.notices_due.notify_one();
+        }
+        self.deliver_now(now).await;
+    }
+
+    /// Sends the owner notices pending in the store, a moment after the first one is due.
+    pub async fn notice_loop(&self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            tokio::select! {
+                () = self.notices_due.notified() => {}
+                _ = stop.changed() => return,
+            }
+            tokio::time::sleep(NOTICE_GATHER).await;
+            match self.desk.store().pending() {
+                Ok(items) => {
+                    let notices = items
+                        .into_iter()
+                        .filter(|p| matches!(p.record.item, OutboxItem::Notice { .. }))
+                        .collect();
+                    self.deliver_now(notices).await;
+                }
+                Err(e) => tracing::error!(error = %e, "cannot read the outbox"),
+            }
+        }
+    }
+
+    /// Delivers `items` at once: acknowledgements and other messages first, then one digest
+    /// of the notices per owner.
+    async fn deliver_now(&self, items: Vec<Pending>) {
         let items = self.take(items);
         if items.is_empty() {
             return;
@@ -425,7 +467,10 @@ impl Delivery {
             // Several customers: name each row's customer on its buttons.
             buttons = self.label_rows(buttons)?;
         }
-        let chunks = chunk(&notice::digest(&parts));
+        let mut customers: Vec<MessageId> = notices.iter().map(|p| p.record.conversation).collect();
+        customers.sort_unstable();
+        customers.dedup();
+        let chunks = chunk(&notice::digest(&parts, customers.len()));
         let nonce_base = short_hash(
             &notices
                 .iter()

@@ -140,6 +140,11 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
         opts.tick_every,
         stop_rx.clone(),
     ));
+    let notifier = {
+        let delivery = delivery.clone();
+        let stop = stop_rx.clone();
+        tokio::spawn(async move { delivery.notice_loop(stop).await })
+    };
     let catcher = tokio::spawn(catch_up_loop(
         shared.clone(),
         client.http.clone(),
@@ -159,6 +164,7 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
     let _ = stop_tx.send(true);
     let _ = ticker.await;
     let _ = catcher.await;
+    let _ = notifier.await;
     // Last: whatever was accepted is on disk before the process ends.
     store.flush_async().await?;
     tracing::info!("stopped; database flushed");

@@ -52,15 +52,16 @@ pub fn describe(
 }
 
 /// Several notifications as one message, for an owner who has many due at once.
-pub fn digest(parts: &[String]) -> String {
+/// `customers` counts the distinct conversations among the parts.
+pub fn digest(parts: &[String], customers: usize) -> String {
     if parts.len() == 1 {
         return parts[0].clone();
     }
-    format!(
-        "**{} customers need you**\n\n{}",
-        parts.len(),
-        parts.join("\n\n")
-    )
+    let head = match customers {
+        1 => "**1 customer needs you**".to_string(),
+        n => format!("**{n} customers need you**"),
+    };
+    format!("{head}\n\n{}", parts.join("\n\n"))
 }
 
 /// Quotes customer text so that it cannot mention anyone or break out of the quote.
@@ -147,7 +148,8 @@ mod tests {
 
     #[test]
     fn digests_count_their_parts() {
-        assert_eq!(digest(&["a".into()]), "a");
-        assert!(digest(&["a".into(), "b".into()]).starts_with("**2 customers need you**"));
+        assert_eq!(digest(&["a".into()], 1), "a");
+        assert!(digest(&["a".into(), "b".into()], 2).starts_with("**2 customers need you**"));
+        assert!(digest(&["a".into(), "b".into()], 1).starts_with("**1 customer needs you**"));
     }
 }
