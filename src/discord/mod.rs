@@ -125,8 +125,9 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
     }
     let mut cache = serenity::cache::Settings::default();
     cache.max_messages = 0;
+    let events = Arc::new(handler::Handler::new(shared.clone()));
     let mut client = dc::ClientBuilder::new_with_http(http.build(), intents)
-        .event_handler_arc(Arc::new(handler::Handler(shared.clone())))
+        .event_handler_arc(events.clone())
         .cache_settings(cache)
         .await
         .map_err(|e| BotError::Client(e.to_string()))?;
@@ -155,6 +156,9 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
             Ok(())
         }
     };
+    // serenity may keep a restarted shard connected after shutdown_all: cut it off from the
+    // desk, so nothing is handled after the final flush and the database can be reopened.
+    events.detach();
     let _ = stop_tx.send(true);
     let _ = ticker.await;
     let _ = catcher.await;
