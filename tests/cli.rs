@@ -283,7 +283,7 @@ fn bad_configs_and_tokens_stop_run_with_one_clear_error() {
             None,
             "is empty",
         ),
-        (format!("{base}"), Some("   "), "no bot token"),
+        (base.clone(), Some("   "), "no bot token"),
         (
             "owner_name = \"Sam\"\nresponses = \"no-such-dir\"\n".into(),
             Some("t"),
