@@ -164,6 +164,7 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
     let _ = catcher.await;
     // Last: whatever was accepted is on disk before the process ends.
     store.flush_async().await?;
+    store.secure_files();
     tracing::info!("stopped; database flushed");
     outcome
 }
@@ -184,12 +185,21 @@ async fn tick_loop(
         }
         let now = clock.now();
         let d = desk.clone();
-        match tokio::task::spawn_blocking(move || d.tick(now)).await {
-            Ok(Ok(due)) => delivery.deliver(due).await,
-            Ok(Err(e)) => tracing::error!(error = %e, "reminder check failed"),
-            Err(e) => tracing::error!(error = %e, "reminder check panicked"),
+        let work = async {
+            match tokio::task::spawn_blocking(move || d.tick(now)).await {
+                Ok(Ok(due)) => delivery.deliver(due).await,
+                Ok(Err(e)) => tracing::error!(error = %e, "reminder check failed"),
+                Err(e) => tracing::error!(error = %e, "reminder check panicked"),
+            }
+            delivery.sweep().await;
+        };
+        // With Discord unreachable a sweep retries for up to a minute; a stop must not wait
+        // for it. Dropping a delivery half-way is safe: an outbox entry is removed only after
+        // Discord accepted it, and its nonce makes the next attempt harmless.
+        tokio::select! {
+            () = work => {}
+            _ = stop.changed() => return,
         }
-        delivery.sweep().await;
     }
 }
 
@@ -210,7 +220,11 @@ async fn catch_up_loop(
         }
         // Recent messages are still the gateway's: only older ones count as missed.
         let cutoff = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(10);
-        shared.catch_up(&http, cutoff).await;
+        // As for ticks: a stop does not wait for a pass stuck on an unreachable Discord.
+        tokio::select! {
+            _ = shared.catch_up(&http, cutoff) => {}
+            _ = stop.changed() => return,
+        }
     }
 }
 

@@ -152,6 +152,7 @@ impl Store {
             db,
         };
         store.check_schema(marked)?;
+        store.secure_files();
         if !marked {
             write_marker(path).map_err(|e| StoreError::Open {
                 path: path.to_path_buf(),
@@ -211,6 +212,40 @@ impl Store {
     pub async fn flush_async(&self) -> Result<(), StoreError> {
         self.db.flush_async().await?;
         Ok(())
+    }
+
+    /// Makes every file and folder in the data directory the owner's alone. sled creates its
+    /// files with the process umask (often 0644); the directory itself is 0700, so this is a
+    /// second fence, for a directory later copied or re-permissioned. Called on open and on
+    /// shutdown (sled may add snapshot files while running).
+    pub fn secure_files(&self) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mut dirs = vec![self.path.clone()];
+            while let Some(dir) = dirs.pop() {
+                let Ok(entries) = std::fs::read_dir(&dir) else {
+                    continue;
+                };
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    let Ok(meta) = entry.metadata() else { continue };
+                    let mode = if meta.is_dir() {
+                        dirs.push(path.clone());
+                        0o700
+                    } else {
+                        0o600
+                    };
+                    if meta.permissions().mode() & 0o077 != 0 {
+                        if let Err(e) =
+                            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+                        {
+                            tracing::warn!(path = %path.display(), error = %e, "cannot make a database file private");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Applies one event's writes atomically.
