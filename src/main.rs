@@ -84,6 +84,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Everything frontdesk writes (the database, exports) is customer data: owner-only.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     // The demo's transcript is the output; its logs stay quiet unless asked for.
     init_logging(if matches!(cli.command, Command::Demo) {
