@@ -50,17 +50,6 @@ impl Bot {
         extra: &str,
         clock: Arc<dyn Clock>,
     ) -> Bot {
-        Bot::start_tuned(sim, data, extra, clock, |_| {}).await
-    }
-
-    /// As `start_with`, with a last say on the options (fault tests shorten `catch_up_every`).
-    pub async fn start_tuned(
-        sim: &Simulator,
-        data: &Path,
-        extra: &str,
-        clock: Arc<dyn Clock>,
-        tune: impl FnOnce(&mut BotOptions),
-    ) -> Bot {
         init_logs();
         let config = frontdesk::demo::demo_config(data, &responses(), extra);
         let mut opts = BotOptions::new(config, Secret::new("e2e-token"), clock);
@@ -70,7 +59,6 @@ impl Bot {
             first_backoff: Duration::from_millis(50),
             ..RetryPolicy::default()
         };
-        tune(&mut opts);
         let registrations = sim
             .requests()
             .iter()
