@@ -646,8 +646,9 @@ async fn five_sigkills_during_a_burst_of_500_messages_lose_nothing_and_ack_once(
 
     let a = settle(&sim, &sent, Duration::from_secs(90), Duration::from_secs(1)).await;
     // A graceful stop at the end (SIGTERM), so the last run's shutdown path is covered too.
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &child.0.id().to_string()])
+    let _ = std::process::Command::new("sh")
+        // The shell builtin: a slim CI image may lack /bin/kill.
+        .args(["-c", &format!("kill -TERM {}", child.0.id())])
         .status();
     let deadline = Instant::now() + WAIT;
     let status = loop {

@@ -266,8 +266,9 @@ async fn the_token_appears_in_no_log_and_no_error_and_the_data_is_private() {
         .post_message(demo::ALICE, demo::HELP, "is my token safe?")
         .await;
     wait_ack(&sim, msg).await;
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+    let _ = std::process::Command::new("sh")
+        // The shell builtin: a slim CI image may lack /bin/kill.
+        .args(["-c", &format!("kill -TERM {}", child.id())])
         .status();
     let out = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
@@ -293,8 +294,9 @@ async fn the_token_appears_in_no_log_and_no_error_and_the_data_is_private() {
     let dead = run("http://127.0.0.1:9", TOKEN);
     let (dead_out, stopping) = tokio::task::spawn_blocking(move || {
         std::thread::sleep(Duration::from_secs(2));
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", &dead.id().to_string()])
+        let _ = std::process::Command::new("sh")
+            // The shell builtin: a slim CI image may lack /bin/kill.
+            .args(["-c", &format!("kill -TERM {}", dead.id())])
             .status();
         let t = std::time::Instant::now();
         (dead.wait_with_output(), t.elapsed())
