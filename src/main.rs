@@ -84,6 +84,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Everything frontdesk writes (the database, exports) is customer data: owner-only.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     // The demo's transcript is the output; its logs stay quiet unless asked for.
     init_logging(if matches!(cli.command, Command::Demo) {
@@ -94,10 +97,28 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", report(&e));
             ExitCode::from(1)
         }
     }
+}
+
+/// The error followed by its causes, as `{:#}` shows them, but without repeating a cause
+/// whose text the message already shows: the library's errors embed their cause (`{0}`) so
+/// that logs read well, and thiserror also reports it as the source.
+fn report(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn init_logging(default: &str) {

@@ -70,10 +70,68 @@ impl Shared {
     }
 }
 
-pub struct Handler(pub Arc<Shared>);
+/// serenity's event handler. It reaches the bot through a slot that `run` empties when it
+/// stops: serenity 0.12.5 can leave a shard runner connected after `shutdown_all` (one it
+/// restarted after unanswered heartbeats), and that runner must neither act on events after
+/// the final flush nor keep the database open (sled's lock) for the rest of the process.
+pub struct Handler(std::sync::RwLock<Option<Arc<Shared>>>);
+
+impl Handler {
+    pub fn new(shared: Arc<Shared>) -> Handler {
+        Handler(std::sync::RwLock::new(Some(shared)))
+    }
+
+    /// Stops handling events for good and lets go of the bot's state.
+    pub fn detach(&self) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    fn live(&self) -> Option<Events> {
+        self.0
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .map(Events)
+    }
+}
 
 #[async_trait]
 impl dc::EventHandler for Handler {
+    async fn ready(&self, ctx: dc::Context, ready: dc::Ready) {
+        if let Some(h) = self.live() {
+            h.ready(ctx, ready).await;
+        }
+    }
+
+    async fn guild_create(&self, _ctx: dc::Context, guild: dc::Guild, _is_new: Option<bool>) {
+        if let Some(h) = self.live() {
+            h.0.places.learn_guild(&guild);
+        }
+    }
+
+    async fn thread_create(&self, _ctx: dc::Context, thread: dc::GuildChannel) {
+        if let Some(h) = self.live() {
+            h.0.places.learn_channel(&thread);
+        }
+    }
+
+    async fn message(&self, ctx: dc::Context, msg: dc::Message) {
+        if let Some(h) = self.live() {
+            h.message(ctx, msg).await;
+        }
+    }
+
+    async fn interaction_create(&self, ctx: dc::Context, interaction: dc::Interaction) {
+        if let Some(h) = self.live() {
+            h.interaction_create(ctx, interaction).await;
+        }
+    }
+}
+
+/// One event's view of the running bot.
+struct Events(Arc<Shared>);
+
+impl Events {
     async fn ready(&self, ctx: dc::Context, ready: dc::Ready) {
         let me = UserId(ready.user.id.get());
         let _ = self.0.me.set(me);
@@ -117,14 +175,6 @@ impl dc::EventHandler for Handler {
         });
     }
 
-    async fn guild_create(&self, _ctx: dc::Context, guild: dc::Guild, _is_new: Option<bool>) {
-        self.0.places.learn_guild(&guild);
-    }
-
-    async fn thread_create(&self, _ctx: dc::Context, thread: dc::GuildChannel) {
-        self.0.places.learn_channel(&thread);
-    }
-
     async fn message(&self, ctx: dc::Context, msg: dc::Message) {
         let span = tracing::info_span!(
             "message",
@@ -145,9 +195,7 @@ impl dc::EventHandler for Handler {
             self.on_command(ctx, cmd).instrument(span).await;
         }
     }
-}
 
-impl Handler {
     /// The buttons under an owner's notification: the same staff checks and the same desk
     /// commands as `/snooze` and `/resolve`.
     async fn on_button(&self, ctx: dc::Context, click: dc::ComponentInteraction) {

@@ -126,8 +126,9 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
     }
     let mut cache = serenity::cache::Settings::default();
     cache.max_messages = 0;
+    let events = Arc::new(handler::Handler::new(shared.clone()));
     let mut client = dc::ClientBuilder::new_with_http(http.build(), intents)
-        .event_handler_arc(Arc::new(handler::Handler(shared.clone())))
+        .event_handler_arc(events.clone())
         .cache_settings(cache)
         .await
         .map_err(|e| BotError::Client(e.to_string()))?;
@@ -161,12 +162,16 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
             Ok(())
         }
     };
+    // serenity may keep a restarted shard connected after shutdown_all: cut it off from the
+    // desk, so nothing is handled after the final flush and the database can be reopened.
+    events.detach();
     let _ = stop_tx.send(true);
     let _ = ticker.await;
     let _ = catcher.await;
     let _ = notifier.await;
     // Last: whatever was accepted is on disk before the process ends.
     store.flush_async().await?;
+    store.secure_files();
     tracing::info!("stopped; database flushed");
     outcome
 }
@@ -187,12 +192,21 @@ async fn tick_loop(
         }
         let now = clock.now();
         let d = desk.clone();
-        match tokio::task::spawn_blocking(move || d.tick(now)).await {
-            Ok(Ok(due)) => delivery.deliver(due).await,
-            Ok(Err(e)) => tracing::error!(error = %e, "reminder check failed"),
-            Err(e) => tracing::error!(error = %e, "reminder check panicked"),
+        let work = async {
+            match tokio::task::spawn_blocking(move || d.tick(now)).await {
+                Ok(Ok(due)) => delivery.deliver(due).await,
+                Ok(Err(e)) => tracing::error!(error = %e, "reminder check failed"),
+                Err(e) => tracing::error!(error = %e, "reminder check panicked"),
+            }
+            delivery.sweep().await;
+        };
+        // With Discord unreachable a sweep retries for up to a minute; a stop must not wait
+        // for it. Dropping a delivery half-way is safe: an outbox entry is removed only after
+        // Discord accepted it, and its nonce makes the next attempt harmless.
+        tokio::select! {
+            () = work => {}
+            _ = stop.changed() => return,
         }
-        delivery.sweep().await;
     }
 }
 
@@ -213,7 +227,11 @@ async fn catch_up_loop(
         }
         // Recent messages are still the gateway's: only older ones count as missed.
         let cutoff = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(10);
-        shared.catch_up(&http, cutoff).await;
+        // As for ticks: a stop does not wait for a pass stuck on an unreachable Discord.
+        tokio::select! {
+            _ = shared.catch_up(&http, cutoff) => {}
+            _ = stop.changed() => return,
+        }
     }
 }
 

@@ -37,6 +37,8 @@ pub enum StoreError {
     },
     #[error("{path} holds files that are not a frontdesk database\n  fix: point `data_dir` (or --data) at an empty or new directory; frontdesk will not write into someone else's files")]
     Foreign { path: PathBuf },
+    #[error("the database at {path} is damaged: sled opened it but its records are gone (often a power loss, a full disk or an incomplete copy)\n  fix: move the directory aside and restore your latest backup, or start with an empty data_dir; frontdesk's catch-up then re-reads the last 24 hours of Discord history")]
+    Damaged { path: PathBuf },
     #[error("the database at {path} was written by a newer frontdesk (schema {found}, this version reads up to {supported})\n  fix: run the newer frontdesk, or restore a backup made by this version")]
     NewerSchema {
         path: PathBuf,
@@ -102,6 +104,9 @@ pub struct Store {
 impl Store {
     /// Opens (or creates, owner-only) the database in `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        // Written once the schema is stamped: sled silently starts empty on a database whose
+        // log is unreadable, and without this mark that would pass for a first start.
+        let marked = path.join(MARKER).exists();
         if path.is_dir() && !looks_like_sled(path)? {
             return Err(StoreError::Foreign {
                 path: path.to_path_buf(),
@@ -112,19 +117,24 @@ impl Store {
             reason: e.to_string(),
             fix: "create the directory yourself or choose one this user may write to".into(),
         })?;
-        let config = sled::Config::new()
-            .path(path)
-            // Bounded page cache: a small business's history fits, and RSS stays small.
-            .cache_capacity(16 * 1024 * 1024)
-            .flush_every_ms(Some(200));
-        // A database closed a moment ago (a restart, or `export` right after stopping the bot)
-        // can hold its lock until sled's background flusher finishes: wait briefly for it.
-        let mut attempts = 0;
+        let open = || {
+            sled::Config::new()
+                .path(path)
+                // Bounded page cache: a small business's history fits, and RSS stays small.
+                .cache_capacity(16 * 1024 * 1024)
+                .flush_every_ms(Some(200))
+                .open()
+                .map_err(|e| open_error(path, e))
+        };
+        // sled's background flusher lets go of the lock up to one flush interval after the
+        // last handle is dropped, so a reopen in the same process (a restart of the bot,
+        // `demo`, tests) can find it still held: wait that long before calling it in use.
+        let mut tries = 0;
         let db = loop {
-            match config.open().map_err(|e| open_error(path, e)) {
-                Err(StoreError::Locked { .. }) if attempts < 20 => {
-                    attempts += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(50));
+            match open() {
+                Err(StoreError::Locked { .. }) if tries < 10 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
                 }
                 other => break other?,
             }
@@ -146,11 +156,19 @@ impl Store {
             group: Arc::default(),
             db,
         };
-        store.check_schema()?;
+        store.check_schema(marked)?;
+        store.secure_files();
+        if !marked {
+            write_marker(path).map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+                fix: "check that the data directory is writable by this user and the disk is not full".into(),
+            })?;
+        }
         Ok(store)
     }
 
-    fn check_schema(&self) -> Result<(), StoreError> {
+    fn check_schema(&self, marked: bool) -> Result<(), StoreError> {
         match self.meta.get("schema_version")? {
             Some(v) => {
                 let found = v
@@ -168,6 +186,10 @@ impl Store {
                 // Older layouts would be migrated here, one numbered step at a time.
                 Ok(())
             }
+            // Marked as holding a frontdesk database, yet no schema: the records were lost.
+            None if marked => Err(StoreError::Damaged {
+                path: self.path.clone(),
+            }),
             None if self.conversations.is_empty() => {
                 self.meta
                     .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
@@ -197,6 +219,40 @@ impl Store {
     pub async fn flush_async(&self) -> Result<(), StoreError> {
         self.db.flush_async().await?;
         Ok(())
+    }
+
+    /// Makes every file and folder in the data directory the owner's alone. sled creates its
+    /// files with the process umask (often 0644); the directory itself is 0700, so this is a
+    /// second fence, for a directory later copied or re-permissioned. Called on open and on
+    /// shutdown (sled may add snapshot files while running).
+    pub fn secure_files(&self) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mut dirs = vec![self.path.clone()];
+            while let Some(dir) = dirs.pop() {
+                let Ok(entries) = std::fs::read_dir(&dir) else {
+                    continue;
+                };
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    let Ok(meta) = entry.metadata() else { continue };
+                    let mode = if meta.is_dir() {
+                        dirs.push(path.clone());
+                        0o700
+                    } else {
+                        0o600
+                    };
+                    if meta.permissions().mode() & 0o077 != 0 {
+                        if let Err(e) =
+                            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+                        {
+                            tracing::warn!(path = %path.display(), error = %e, "cannot make a database file private");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Applies one event's writes atomically.
@@ -627,7 +683,29 @@ fn looks_like_sled(path: &Path) -> Result<bool, StoreError> {
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    Ok(names.is_empty() || names.iter().any(|n| n == "conf" || n == "db"))
+    Ok(names.is_empty()
+        || names
+            .iter()
+            .any(|n| n == "conf" || n == "db" || n == MARKER))
+}
+
+/// The file that says "a frontdesk database lives here", next to sled's own files.
+const MARKER: &str = "FRONTDESK";
+
+fn write_marker(dir: &Path) -> std::io::Result<()> {
+    let text = format!(
+        "A frontdesk database (schema {SCHEMA_VERSION}). Keep this file with the others: without it\na damaged database could not be told from a new one.\n"
+    );
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(dir.join(MARKER))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())?;
+    file.sync_all()
 }
 
 fn create_private_dir(path: &Path) -> std::io::Result<()> {

@@ -1,0 +1,746 @@
+//! Faults: the gateway dropped mid-stream (RESUME and re-IDENTIFY), REST 5xx and 429 storms,
+//! and the real binary SIGKILLed five times during a burst of 500 customer messages.
+//!
+//! Every test ends with the same audit, counted on what people actually see in the simulator
+//! (not on the requests the bot sent, since a retried send with the same nonce is dropped by
+//! Discord): each conversation has exactly one visible acknowledgement, no message has two,
+//! and every conversation's owner was notified at least once. Each test prints its figures
+//! (`cargo test --test faults -- --nocapture`) for RELIABILITY.md.
+
+mod support;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use frontdesk::sim::{demo, SimConfig, SimUser, Simulator, World};
+use support::{Bot, WAIT};
+
+/// Where a test message went; a conversation is one (channel, customer) pair here, since
+/// every forum post is its own channel and nothing in these tests resolves a conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Help,
+    Forum,
+    Dm,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Sent {
+    id: u64,
+    channel: u64,
+    customer: u64,
+    kind: Kind,
+}
+
+/// The demo world plus `extra` customers, so that many conversations can open at once.
+fn world(extra: u64) -> (World, Vec<u64>) {
+    let mut w = World::demo();
+    let mut customers = demo::CUSTOMERS.to_vec();
+    for i in 0..extra {
+        let id = 100_000_000_000_001_000 + i;
+        w = w.with_user(SimUser::new(id, &format!("customer{i}")));
+        customers.push(id);
+    }
+    (w, customers)
+}
+
+async fn sim_with(world: World, cfg: SimConfig) -> Simulator {
+    Simulator::start(world, cfg).await.expect("simulator")
+}
+
+/// No per-channel limit: these tests are about faults, not pacing (pacing under 429 has its
+/// own storm test below, and tests/e2e.rs covers the real 5/5 s limit).
+fn unlimited() -> SimConfig {
+    SimConfig {
+        rate_limit: None,
+        ..SimConfig::default()
+    }
+}
+
+async fn help(sim: &Simulator, customer: u64, text: &str) -> Sent {
+    let id = sim.post_message(customer, demo::HELP, text).await;
+    Sent {
+        id,
+        channel: demo::HELP,
+        customer,
+        kind: Kind::Help,
+    }
+}
+
+async fn forum(sim: &Simulator, customer: u64, text: &str) -> Sent {
+    let id = sim
+        .create_forum_post(customer, demo::QUESTIONS, "A question", text)
+        .await;
+    Sent {
+        id,
+        channel: id,
+        customer,
+        kind: Kind::Forum,
+    }
+}
+
+async fn dm(sim: &Simulator, customer: u64, text: &str) -> Sent {
+    let id = sim.send_dm(customer, text).await;
+    let channel = sim.dm_channel_of(customer).expect("the DM channel exists");
+    Sent {
+        id,
+        channel,
+        customer,
+        kind: Kind::Dm,
+    }
+}
+
+/// What people see after a run.
+#[derive(Debug, Default)]
+struct Audit {
+    messages: usize,
+    conversations: usize,
+    /// Visible acknowledgements per conversation → number of conversations.
+    acks_per_conversation: BTreeMap<usize, usize>,
+    /// Customer messages with more than one visible acknowledgement.
+    double_acked: Vec<u64>,
+    /// Conversations whose acknowledgement is not in the owner's DMs or the staff channel.
+    not_notified: Vec<u64>,
+    /// Acknowledgements with the "late" wording: the message was found by catch-up.
+    late_acks: usize,
+    /// The acknowledged (opening) message of every conversation.
+    openers: Vec<(u64, u64)>,
+}
+
+impl Audit {
+    fn settled(&self) -> bool {
+        self.acks_per_conversation.keys().all(|&n| n == 1) && self.not_notified.is_empty()
+    }
+
+    fn assert_exactly_once(&self) {
+        assert!(
+            self.double_acked.is_empty(),
+            "messages acknowledged twice: {:?}",
+            self.double_acked
+        );
+        assert_eq!(
+            self.acks_per_conversation
+                .keys()
+                .copied()
+                .collect::<Vec<_>>(),
+            vec![1],
+            "acknowledgements per conversation (count → conversations): {:?}",
+            self.acks_per_conversation
+        );
+        assert!(
+            self.not_notified.is_empty(),
+            "owner never notified about {:?}",
+            self.not_notified
+        );
+    }
+}
+
+fn audit(sim: &Simulator, sent: &[Sent]) -> Audit {
+    let bot = sim.bot_id();
+    let mut bot_messages: HashMap<u64, Vec<frontdesk::sim::SimMessage>> = HashMap::new();
+    let mut by_conversation: BTreeMap<(u64, u64), Vec<Sent>> = BTreeMap::new();
+    for s in sent {
+        bot_messages.entry(s.channel).or_insert_with(|| {
+            sim.messages_in(s.channel)
+                .into_iter()
+                .filter(|m| m.author_id == bot)
+                .collect()
+        });
+        by_conversation
+            .entry((s.channel, s.customer))
+            .or_default()
+            .push(*s);
+    }
+    // Notices go to the owner's DM, or to the staff channel when DMs fail.
+    let mut notices = String::new();
+    for channel in sim
+        .dm_channel_of(demo::OWNER)
+        .into_iter()
+        .chain([demo::STAFF])
+    {
+        for m in sim.messages_in(channel) {
+            if m.author_id == bot {
+                notices.push_str(&m.content);
+                notices.push('\n');
+            }
+        }
+    }
+    let mut a = Audit {
+        messages: sent.len(),
+        conversations: by_conversation.len(),
+        ..Audit::default()
+    };
+    for ((channel, _), msgs) in by_conversation {
+        let mut total = 0;
+        let mut opener = None;
+        for s in &msgs {
+            let acks: Vec<_> = bot_messages[&channel]
+                .iter()
+                .filter(|m| m.reply_to() == Some(s.id))
+                .collect();
+            if acks.len() > 1 {
+                a.double_acked.push(s.id);
+            }
+            a.late_acks += acks
+                .iter()
+                .filter(|m| m.content.contains("sorry for the slow answer"))
+                .count();
+            if !acks.is_empty() {
+                opener = Some(s.id);
+            }
+            total += acks.len();
+        }
+        *a.acks_per_conversation.entry(total).or_default() += 1;
+        if let Some(id) = opener {
+            a.openers.push((channel, id));
+            // The notice's jump link ends in /channel/conversation (= the opening message).
+            if !notices.contains(&format!("/{channel}/{id}\n")) {
+                a.not_notified.push(id);
+            }
+        }
+    }
+    a
+}
+
+/// Audits until every conversation is acknowledged and notified (or `within` passes), then
+/// waits `quiet` more and audits again, so a late duplicate would still be seen.
+async fn settle(sim: &Simulator, sent: &[Sent], within: Duration, quiet: Duration) -> Audit {
+    let deadline = Instant::now() + within;
+    while !audit(sim, sent).settled() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(quiet).await;
+    audit(sim, sent)
+}
+
+/// Opens the store after the bot stopped: it must open cleanly and hold every message sent
+/// (claimed) and every conversation (under its opening message).
+fn assert_store_holds(data: &Path, sent: &[Sent], a: &Audit) {
+    let store = frontdesk::store::Store::open(data).expect("the store opens cleanly");
+    let lost: Vec<u64> = sent
+        .iter()
+        .filter(|s| {
+            !store
+                .is_claimed(frontdesk::model::MessageId(s.id))
+                .expect("read")
+        })
+        .map(|s| s.id)
+        .collect();
+    assert!(lost.is_empty(), "messages never stored: {lost:?}");
+    for (_, id) in &a.openers {
+        assert!(
+            store
+                .conversation(frontdesk::model::MessageId(*id))
+                .expect("read")
+                .is_some(),
+            "conversation {id} is stored"
+        );
+    }
+    assert_eq!(store.conversation_count(), a.conversations);
+}
+
+fn print_figures(test: &str, faults: &str, a: &Audit, elapsed: Duration) {
+    println!(
+        "FIGURES {test}: faults injected: {faults}; messages sent: {}; conversations: {}; \
+         acknowledgements per conversation: {:?}; messages acknowledged twice: {}; \
+         acknowledged late by catch-up: {}; notifications lost: {}; took {:.1} s",
+        a.messages,
+        a.conversations,
+        a.acks_per_conversation,
+        a.double_acked.len(),
+        a.late_acks,
+        a.not_notified.len(),
+        elapsed.as_secs_f64()
+    );
+}
+
+fn failed_requests(sim: &Simulator, status: u16) -> usize {
+    sim.requests().iter().filter(|r| r.status == status).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_dropped_mid_stream_resumes_and_loses_nothing() {
+    let started = Instant::now();
+    let (w, customers) = world(12);
+    let sim = sim_with(w, unlimited()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let bot = Bot::start(&sim, &data).await;
+    let mut sent = Vec::new();
+    let mut c = customers.iter().copied().cycle();
+    for round in 1..=3u64 {
+        for _ in 0..3 {
+            sent.push(help(&sim, c.next().unwrap_or(demo::ALICE), "is the shop open?").await);
+            sent.push(
+                forum(
+                    &sim,
+                    c.next().unwrap_or(demo::BOB),
+                    "a question about sizes",
+                )
+                .await,
+            );
+        }
+        // Mid-stream: the close races the bot's handling of what was just posted, and what is
+        // posted next is buffered by the session and replayed on RESUME.
+        sim.close_gateway(4000);
+        for _ in 0..2 {
+            sent.push(
+                forum(
+                    &sim,
+                    c.next().unwrap_or(demo::CAROL),
+                    "posted while reconnecting",
+                )
+                .await,
+            );
+            sent.push(help(&sim, c.next().unwrap_or(demo::ALICE), "and a follow-up").await);
+        }
+        assert!(sim.wait_for_resumes(round, WAIT).await, "resume {round}");
+    }
+    let a = settle(&sim, &sent, WAIT, Duration::from_millis(500)).await;
+    assert_eq!(
+        sim.identify_count(),
+        1,
+        "every reconnect resumed the session"
+    );
+    bot.stop().await;
+    print_figures(
+        "gateway RESUME",
+        &format!("3 gateway closes (4000), {} resumes", sim.resume_count()),
+        &a,
+        started.elapsed(),
+    );
+    a.assert_exactly_once();
+    assert_store_holds(&data, &sent, &a);
+}
+
+/// When heartbeats go unanswered, serenity abandons the session and IDENTIFYs afresh: what
+/// Discord sent in between is gone for good, and only catch-up (run on every READY) can find
+/// those customers. The periodic catch-up is left at its default (5 min), so READY alone must
+/// do it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_sent_while_the_session_is_lost_are_caught_up_on_the_new_ready() {
+    let started = Instant::now();
+    let (w, customers) = world(12);
+    let sim = sim_with(
+        w,
+        SimConfig {
+            heartbeat_interval: Duration::from_millis(300),
+            ..unlimited()
+        },
+    )
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let bot = Bot::start(&sim, &data).await;
+    let mut c = customers.iter().copied().cycle();
+    let mut sent = Vec::new();
+    for _ in 0..2 {
+        sent.push(help(&sim, c.next().unwrap_or(demo::ALICE), "before the outage").await);
+        sent.push(forum(&sim, c.next().unwrap_or(demo::BOB), "before the outage").await);
+    }
+    // Let a live message race the heartbeat failure, then wait for the socket to go.
+    sim.set_heartbeat_acks(false);
+    sent.push(forum(&sim, c.next().unwrap_or(demo::BOB), "as heartbeats stop").await);
+    let deadline = Instant::now() + WAIT;
+    while sim.connected_intents().is_some() {
+        assert!(
+            Instant::now() < deadline,
+            "serenity gave up on the silent session"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // No connection: these events can only be buffered for a RESUME that never comes.
+    let mut lost = Vec::new();
+    for _ in 0..3 {
+        lost.push(help(&sim, c.next().unwrap_or(demo::CAROL), "while you were away").await);
+        lost.push(forum(&sim, c.next().unwrap_or(demo::ALICE), "a post nobody saw").await);
+    }
+    sim.set_heartbeat_acks(true);
+    assert!(
+        sim.wait_for_identifies(2, Duration::from_secs(30)).await,
+        "a new session"
+    );
+    sent.extend(lost.iter().copied());
+    sent.push(help(&sim, c.next().unwrap_or(demo::BOB), "after the new READY").await);
+    let a = settle(
+        &sim,
+        &sent,
+        Duration::from_secs(30),
+        Duration::from_millis(500),
+    )
+    .await;
+    bot.stop().await;
+    // serenity 0.12.5 may leave the restarted shard connected after shutdown; frontdesk must
+    // not act on what it still receives (and must have let go of the database).
+    let after = forum(&sim, demo::ALICE, "after the bot stopped").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        support::acks_for(&sim, after.id).is_empty(),
+        "a stopped bot answers nothing"
+    );
+    print_figures(
+        "gateway re-IDENTIFY",
+        &format!(
+            "heartbeat ACKs withheld; {} IDENTIFYs, {} resumes; {} messages sent with no connection",
+            sim.identify_count(),
+            sim.resume_count(),
+            lost.len()
+        ),
+        &a,
+        started.elapsed(),
+    );
+    a.assert_exactly_once();
+    assert!(
+        a.late_acks >= lost.len(),
+        "the {} messages sent with no connection were acknowledged by catch-up ({} late)",
+        lost.len(),
+        a.late_acks
+    );
+    assert_store_holds(&data, &sent, &a);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rest_5xx_and_429_storms_still_acknowledge_everyone_exactly_once() {
+    let started = Instant::now();
+    let (w, customers) = world(20);
+    let sim = sim_with(w, unlimited()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let bot = Bot::start(&sim, &data).await;
+    let mut c = customers.iter().copied().cycle();
+    let mut sent = Vec::new();
+    let mut injected = 0;
+    // 5xx storms on message posts (acks and notices), on opening the owner's DM and on the
+    // history reads; then 429 storms (each asks for a 1 s pause).
+    let storms: [(&str, u16, u32); 6] = [
+        ("POST /channels", 500, 12),
+        ("POST /channels", 502, 12),
+        ("POST /users/@me/channels", 503, 6),
+        ("POST /channels", 503, 12),
+        ("POST /channels", 429, 6),
+        ("/messages", 429, 6),
+    ];
+    for (route, status, count) in storms {
+        sim.fail_next(route, status, count);
+        injected += count;
+        for _ in 0..3 {
+            sent.push(forum(&sim, c.next().unwrap_or(demo::ALICE), "storm question").await);
+            sent.push(help(&sim, c.next().unwrap_or(demo::BOB), "storm question").await);
+        }
+        // The storm is over once the bot used it up.
+        let deadline = Instant::now() + WAIT;
+        while sim.requests().iter().filter(|r| r.status == status).count() == 0
+            && Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let a = settle(
+        &sim,
+        &sent,
+        Duration::from_secs(60),
+        Duration::from_millis(500),
+    )
+    .await;
+    let fired: usize = [500, 502, 503, 429]
+        .iter()
+        .map(|s| failed_requests(&sim, *s))
+        .sum();
+    bot.stop().await;
+    print_figures(
+        "REST storms",
+        &format!(
+            "{injected} faults queued (5xx and 429), {fired} answered with an error \
+             (500: {}, 502: {}, 503: {}, 429: {})",
+            failed_requests(&sim, 500),
+            failed_requests(&sim, 502),
+            failed_requests(&sim, 503),
+            failed_requests(&sim, 429)
+        ),
+        &a,
+        started.elapsed(),
+    );
+    a.assert_exactly_once();
+    assert!(
+        fired >= 40,
+        "the storms hit the bot ({fired} errors answered)"
+    );
+    assert_store_holds(&data, &sent, &a);
+}
+
+/// A tiny deterministic generator (xorshift64*), so a failing run can be replayed with
+/// `FAULTS_SEED=<seed>` without another dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn millis(&mut self, lo: u64, hi: u64) -> Duration {
+        Duration::from_millis(lo + self.below(hi - lo + 1))
+    }
+}
+
+/// The real binary, killed with SIGKILL if the test ends early.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn kill_config(dir: &Path) -> std::path::PathBuf {
+    let config = dir.join("frontdesk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"owner_name = "Sam"
+responses = "{responses}"
+data_dir = "data"
+[discord]
+guild = "{guild}"
+owners = ["{owner}"]
+staff_roles = ["{role}"]
+staff_channel = "{staff}"
+[watch]
+channels = ["{help}"]
+forums = ["{questions}"]
+dms = true
+"#,
+            responses = support::responses().display(),
+            guild = demo::GUILD,
+            owner = demo::OWNER,
+            role = demo::STAFF_ROLE,
+            staff = demo::STAFF,
+            help = demo::HELP,
+            questions = demo::QUESTIONS,
+        ),
+    )
+    .expect("config");
+    config
+}
+
+/// 500 customer messages while the real binary is SIGKILLed at random moments and restarted,
+/// five times. The messages are spread over #help (23 customers: the first message of each
+/// opens their conversation, the rest are follow-ups that must be stored, not acknowledged),
+/// forum posts (each one a new conversation) and DMs (follow-ups in 5 DM conversations opened
+/// before the burst, each relayed to the staff thread).
+///
+/// The simulator runs without its per-channel rate limit: with Discord's 5 per 5 s, the owner's
+/// DM channel and #help would make the run take minutes of waiting that test pacing, not
+/// crash safety (pacing under 429s is `rest_5xx_and_429_storms_...` above).
+///
+/// DM channels are opened before the burst on purpose: a bot cannot list its DM channels, so a
+/// customer whose very first DM arrives while frontdesk is down is found only when they write
+/// again (see RELIABILITY.md).
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_sigkills_during_a_burst_of_500_messages_lose_nothing_and_ack_once() {
+    const MESSAGES: usize = 500;
+    const KILLS: usize = 5;
+    let started = Instant::now();
+    let seed = std::env::var("FAULTS_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+                | 1
+        });
+    println!("FAULTS_SEED={seed}");
+    let mut rng = Rng(seed);
+    let (w, customers) = world(20);
+    let sim = sim_with(w, unlimited()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = kill_config(dir.path());
+    let logs = dir.path().join("logs");
+    std::fs::create_dir_all(&logs).expect("logs dir");
+    let mut spawned = 0usize;
+    let mut spawn = || {
+        spawned += 1;
+        let log = std::fs::File::create(logs.join(format!("run-{spawned}.log"))).expect("log");
+        Child(
+            std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+                .args(["run", "--config"])
+                .arg(&config)
+                .args(["--discord-api", &sim.base_url()])
+                .env("DISCORD_TOKEN", "kill-test")
+                .env("RUST_LOG", "warn")
+                .env("RUST_BACKTRACE", "1")
+                .stdout(std::process::Stdio::null())
+                .stderr(log)
+                .spawn()
+                .expect("spawn frontdesk"),
+        )
+    };
+
+    let mut child = spawn();
+    sim.wait_for_request(|r| r.is("PUT", "/commands"), WAIT)
+        .await
+        .expect("ready");
+    let dm_customers: Vec<u64> = customers[..5].to_vec();
+    let mut warm = Vec::new();
+    for &c in &dm_customers {
+        warm.push(dm(&sim, c, &format!("hello from {c}, a first DM")).await);
+    }
+    for s in &warm {
+        support::wait_ack(&sim, s.id).await;
+    }
+
+    // The burst runs on its own task while this one kills and restarts the bot.
+    let burst = {
+        let sim = sim.clone();
+        let customers = customers.clone();
+        let dm_customers = dm_customers.clone();
+        let mut rng = Rng(seed.rotate_left(17) | 1);
+        tokio::spawn(async move {
+            let mut sent = Vec::with_capacity(MESSAGES);
+            for i in 0..MESSAGES {
+                let pick =
+                    |rng: &mut Rng, from: &[u64]| from[rng.below(from.len() as u64) as usize];
+                let s = match rng.below(10) {
+                    0..=3 => {
+                        let c = pick(&mut rng, &customers);
+                        forum(&sim, c, &format!("burst #{i}: do you have this in blue?")).await
+                    }
+                    4..=7 => {
+                        let c = pick(&mut rng, &customers);
+                        help(&sim, c, &format!("burst #{i}: when does my order ship?")).await
+                    }
+                    _ => {
+                        let c = pick(&mut rng, &dm_customers);
+                        dm(&sim, c, &format!("burst #{i}: one more detail")).await
+                    }
+                };
+                sent.push(s);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            sent
+        })
+    };
+    let mut kills = Vec::new();
+    let burst_started = Instant::now();
+    for _ in 0..KILLS {
+        tokio::time::sleep(rng.millis(700, 2200)).await;
+        child.0.kill().expect("SIGKILL");
+        let _ = child.0.wait();
+        kills.push(burst_started.elapsed());
+        tokio::time::sleep(rng.millis(0, 400)).await;
+        child = spawn();
+    }
+    let mut sent = warm;
+    sent.extend(burst.await.expect("the burst task"));
+    let burst_took = burst_started.elapsed();
+
+    let a = settle(&sim, &sent, Duration::from_secs(90), Duration::from_secs(1)).await;
+    // A graceful stop at the end (SIGTERM), so the last run's shutdown path is covered too.
+    let _ = std::process::Command::new("sh")
+        // The shell builtin: a slim CI image may lack /bin/kill.
+        .args(["-c", &format!("kill -TERM {}", child.0.id())])
+        .status();
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = child.0.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+
+    // Every DM follow-up reached the staff: its text is in exactly one relay message.
+    let bot = sim.bot_id();
+    let relayed: Vec<String> = sim
+        .threads()
+        .iter()
+        .filter(|t| t.parent_id == Some(demo::STAFF))
+        .flat_map(|t| sim.messages_in(t.id))
+        .filter(|m| m.author_id == bot)
+        .map(|m| m.content)
+        .collect();
+    let relay_counts: Vec<(u64, usize)> = sent
+        .iter()
+        .filter(|s| s.kind == Kind::Dm)
+        .map(|s| {
+            let text = sim.message(s.id).map(|m| m.content).unwrap_or_default();
+            (s.id, relayed.iter().filter(|r| r.contains(&text)).count())
+        })
+        .collect();
+    let relay_threads = sim
+        .threads()
+        .iter()
+        .filter(|t| t.parent_id == Some(demo::STAFF))
+        .count();
+    let mut panics = 0;
+    for entry in std::fs::read_dir(&logs).expect("logs") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).unwrap_or_default();
+        panics += text.matches("panicked").count();
+        if text.contains("panicked") {
+            eprintln!("{text}");
+        }
+    }
+    // Sends repeated after a kill (same nonce): the simulator, like Discord, shows one message.
+    let mut nonces: HashMap<String, usize> = HashMap::new();
+    for r in sim.requests() {
+        if r.is("POST", "/messages") && r.status < 300 {
+            if let Some(n) = r.body.as_ref().and_then(|b| b["nonce"].as_str()) {
+                *nonces.entry(n.to_string()).or_default() += 1;
+            }
+        }
+    }
+    let resent = nonces.values().filter(|&&n| n > 1).count();
+    let by_kind = |k: Kind| sent.iter().filter(|s| s.kind == k).count();
+    print_figures(
+        "SIGKILL x5",
+        &format!(
+            "{KILLS} SIGKILLs at {:?} into a {:.1} s burst, then SIGTERM; {spawned} processes; \
+             {} #help / {} forum / {} DM messages; relay threads {relay_threads} for {} DM \
+             conversations; DM texts relayed (copies → messages): {:?}; sends repeated after a kill \
+             and de-duplicated by nonce: {resent}; panics: {panics}; seed {seed}",
+            kills
+                .iter()
+                .map(|d| format!("{:.1}s", d.as_secs_f64()))
+                .collect::<Vec<_>>(),
+            burst_took.as_secs_f64(),
+            by_kind(Kind::Help),
+            by_kind(Kind::Forum),
+            by_kind(Kind::Dm),
+            dm_customers.len(),
+            relay_counts.iter().fold(BTreeMap::new(), |mut m, (_, n)| {
+                *m.entry(*n).or_insert(0usize) += 1;
+                m
+            }),
+        ),
+        &a,
+        started.elapsed(),
+    );
+    assert_eq!(panics, 0, "no run of the bot panicked");
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "SIGTERM stops the last run cleanly: {status:?}"
+    );
+    a.assert_exactly_once();
+    let unrelayed: Vec<u64> = relay_counts
+        .iter()
+        .filter(|(_, n)| *n == 0)
+        .map(|(id, _)| *id)
+        .collect();
+    assert!(
+        unrelayed.is_empty(),
+        "DMs never relayed to staff: {unrelayed:?}"
+    );
+    assert_store_holds(&dir.path().join("data"), &sent, &a);
+}
