@@ -1,20 +1,29 @@
 //! `frontdesk demo`: the simulator and the real bot in one process, a short scripted day, and
 //! a transcript of what each person saw. Also the config the tests use for the demo world.
 
+use std::collections::HashMap;
+use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
-use crate::config::Config;
+use jiff::Timestamp;
+
+use crate::clock::{Clock, ManualClock};
+use crate::config::{Config, Secret};
+use crate::discord::{run, BotError, BotOptions, RetryPolicy};
 use crate::sim::demo as ids;
+use crate::sim::{SimConfig, SimError, SimMessage, Simulator, World};
+use crate::store::Store;
 
-/// A config for the simulator's demo world: #help watched, the #questions forum watched, DMs
-/// on, the owner and the Staff role as staff, #staff as fallback for notifications.
-pub fn demo_config(data_dir: &Path, responses: &Path, extra: &str) -> Config {
-    let text = format!(
+/// The TOML of [`demo_config`], for a `frontdesk run --config` child process.
+pub fn demo_config_text(data_dir: &Path, responses: &Path, extra: &str) -> String {
+    format!(
         r#"
 business_name = "Maple & Thread"
 owner_name = "Sam"
-responses = "{responses}"
-data_dir = "{data}"
+responses = {responses}
+data_dir = {data}
 
 [discord]
 guild = "{guild}"
@@ -30,31 +39,25 @@ dms = true
 
 {extra}
 "#,
-        responses = responses.display(),
-        data = data_dir.display(),
+        // Quoted by toml itself, so any path (quotes, backslashes) stays a valid string.
+        responses = toml::Value::String(responses.display().to_string()),
+        data = toml::Value::String(data_dir.display().to_string()),
         guild = ids::GUILD,
         owner = ids::OWNER,
         staff_role = ids::STAFF_ROLE,
         staff = ids::STAFF,
         help = ids::HELP,
         questions = ids::QUESTIONS,
-    );
+    )
+}
+
+/// A config for the simulator's demo world: #help watched, the #questions forum watched, DMs
+/// on, the owner and the Staff role as staff, #staff as fallback for notifications.
+pub fn demo_config(data_dir: &Path, responses: &Path, extra: &str) -> Config {
+    let text = demo_config_text(data_dir, responses, extra);
     Config::parse(&text, Path::new("demo.toml"))
         .unwrap_or_else(|e| unreachable!("the demo config is fixed and valid: {e}"))
 }
-
-use std::collections::HashMap;
-use std::io::Write;
-use std::sync::Arc;
-use std::time::Duration;
-
-use jiff::Timestamp;
-
-use crate::clock::{Clock, ManualClock};
-use crate::config::Secret;
-use crate::discord::{run, BotError, BotOptions, RetryPolicy};
-use crate::sim::{SimConfig, SimError, SimMessage, Simulator, World};
-use crate::store::Store;
 
 /// How long the demo waits for any one thing before it gives up and says what was missing.
 const STEP_TIMEOUT: Duration = Duration::from_secs(20);

@@ -504,28 +504,7 @@ fn kill_config(dir: &Path) -> std::path::PathBuf {
     let config = dir.join("frontdesk.toml");
     std::fs::write(
         &config,
-        format!(
-            r#"owner_name = "Sam"
-responses = "{responses}"
-data_dir = "data"
-[discord]
-guild = "{guild}"
-owners = ["{owner}"]
-staff_roles = ["{role}"]
-staff_channel = "{staff}"
-[watch]
-channels = ["{help}"]
-forums = ["{questions}"]
-dms = true
-"#,
-            responses = support::responses().display(),
-            guild = demo::GUILD,
-            owner = demo::OWNER,
-            role = demo::STAFF_ROLE,
-            staff = demo::STAFF,
-            help = demo::HELP,
-            questions = demo::QUESTIONS,
-        ),
+        frontdesk::demo::demo_config_text(Path::new("data"), &support::responses(), ""),
     )
     .expect("config");
     config

@@ -154,27 +154,7 @@ async fn a_bot_killed_between_storing_and_notifying_still_notifies_once_on_resta
     let config = dir.path().join("frontdesk.toml");
     std::fs::write(
         &config,
-        format!(
-            r#"owner_name = "Sam"
-responses = "{responses}"
-data_dir = "data"
-[discord]
-guild = "{guild}"
-owners = ["{owner}"]
-staff_roles = ["{role}"]
-staff_channel = "{staff}"
-[watch]
-channels = ["{help}"]
-forums = ["{questions}"]
-"#,
-            responses = support::responses().display(),
-            guild = demo::GUILD,
-            owner = demo::OWNER,
-            role = demo::STAFF_ROLE,
-            staff = demo::STAFF,
-            help = demo::HELP,
-            questions = demo::QUESTIONS,
-        ),
+        frontdesk::demo::demo_config_text(std::path::Path::new("data"), &support::responses(), ""),
     )
     .expect("config");
     let spawn = || {
