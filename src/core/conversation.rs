@@ -92,6 +92,41 @@ pub struct Conversation {
 }
 
 impl Conversation {
+    /// A conversation just opened by message `id`, before anything was decided about it: no
+    /// topic, no wait started, no reply. The core fills in the rest.
+    pub fn new(
+        id: ConversationId,
+        customer: UserId,
+        customer_name: String,
+        place: Place,
+        at: Timestamp,
+    ) -> Conversation {
+        Conversation {
+            id,
+            customer,
+            customer_name,
+            place,
+            state: State::Waiting,
+            topic: String::new(),
+            rule: String::new(),
+            opened_at: at,
+            waiting_since: None,
+            last_activity: at,
+            first_reply_at: None,
+            answered_by: None,
+            last_staff_message: None,
+            resolved_at: None,
+            reminders_sent: 0,
+            next_reminder_at: None,
+            snoozed_until: None,
+            thread: None,
+            relay: None,
+            customer_messages: 1,
+            times_reopened: 0,
+            waits: 0,
+        }
+    }
+
     /// Where frontdesk writes to the customer: the conversation's thread if it has one.
     pub fn channel(&self) -> ChannelId {
         self.thread.unwrap_or_else(|| self.place.channel())

@@ -272,30 +272,13 @@ fn customer_step(existing: Option<&Conversation>, msg: &Incoming, cx: &Context<'
 }
 
 fn open(msg: &Incoming, cx: &Context<'_>) -> Step {
-    let mut conv = Conversation {
-        id: msg.id,
-        customer: msg.author.id,
-        customer_name: msg.author.name.clone(),
-        place: msg.place,
-        state: State::Waiting,
-        topic: String::new(),
-        rule: String::new(),
-        opened_at: msg.at,
-        waiting_since: None,
-        last_activity: msg.at,
-        first_reply_at: None,
-        answered_by: None,
-        last_staff_message: None,
-        resolved_at: None,
-        reminders_sent: 0,
-        next_reminder_at: None,
-        snoozed_until: None,
-        thread: None,
-        relay: None,
-        customer_messages: 1,
-        times_reopened: 0,
-        waits: 0,
-    };
+    let mut conv = Conversation::new(
+        msg.id,
+        msg.author.id,
+        msg.author.name.clone(),
+        msg.place,
+        msg.at,
+    );
     start_waiting(&mut conv, msg.at, &cx.policy.reminders);
     let (ack, topic) = acknowledgement(&conv, msg, cx);
     conv.topic = topic;

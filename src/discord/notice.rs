@@ -84,39 +84,27 @@ pub fn neutralise(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::State;
     use crate::model::{ChannelId, GuildId, MessageId, UserId};
 
     fn conv() -> Conversation {
         let t: Timestamp = "2026-11-23T10:00:00Z".parse().expect("time");
-        Conversation {
-            id: MessageId(1001),
-            customer: UserId(42),
-            customer_name: "Ana @everyone".into(),
-            place: Place::Channel {
-                guild: GuildId(1),
-                channel: ChannelId(10),
-                thread: None,
-            },
-            state: State::Waiting,
-            topic: "pricing".into(),
-            rule: "pricing".into(),
-            opened_at: t,
-            waiting_since: Some(t),
-            last_activity: t,
-            first_reply_at: None,
-            answered_by: None,
-            last_staff_message: None,
-            resolved_at: None,
-            reminders_sent: 0,
-            next_reminder_at: None,
-            snoozed_until: None,
+        let place = Place::Channel {
+            guild: GuildId(1),
+            channel: ChannelId(10),
             thread: None,
-            relay: None,
-            customer_messages: 1,
-            times_reopened: 0,
-            waits: 1,
-        }
+        };
+        let mut c = Conversation::new(
+            MessageId(1001),
+            UserId(42),
+            "Ana @everyone".into(),
+            place,
+            t,
+        );
+        c.topic = "pricing".into();
+        c.rule = "pricing".into();
+        c.waiting_since = Some(t);
+        c.waits = 1;
+        c
     }
 
     #[test]

@@ -2,37 +2,26 @@
 
 use jiff::Timestamp;
 
-use crate::core::{Conversation, State};
+use crate::core::Conversation;
 use crate::model::{ChannelId, GuildId, MessageId, Place, UserId};
 
 /// A conversation waiting since `opened` in #help (channel 10 of guild 1), about "orders".
 pub fn conversation(id: u64, customer: &str, opened: Timestamp) -> Conversation {
-    Conversation {
-        id: MessageId(id),
-        customer: UserId(100 + id),
-        customer_name: customer.to_string(),
-        place: Place::Channel {
-            guild: GuildId(1),
-            channel: ChannelId(10),
-            thread: None,
-        },
-        state: State::Waiting,
-        topic: "orders".to_string(),
-        rule: "orders".to_string(),
-        opened_at: opened,
-        waiting_since: Some(opened),
-        last_activity: opened,
-        first_reply_at: None,
-        answered_by: None,
-        last_staff_message: None,
-        resolved_at: None,
-        reminders_sent: 0,
-        next_reminder_at: None,
-        snoozed_until: None,
+    let place = Place::Channel {
+        guild: GuildId(1),
+        channel: ChannelId(10),
         thread: None,
-        relay: None,
-        customer_messages: 1,
-        times_reopened: 0,
-        waits: 1,
-    }
+    };
+    let mut c = Conversation::new(
+        MessageId(id),
+        UserId(100 + id),
+        customer.to_string(),
+        place,
+        opened,
+    );
+    c.topic = "orders".to_string();
+    c.rule = "orders".to_string();
+    c.waiting_since = Some(opened);
+    c.waits = 1;
+    c
 }
