@@ -11,11 +11,20 @@ use support::{acks_for, wait_ack, wait_interaction, Bot, WAIT};
 
 /// A simulator with the demo world, the bot started on a fresh database.
 async fn start(cfg: SimConfig) -> (Bot, tempfile::TempDir) {
+    start_adjusted(cfg, |_| {}).await
+}
+
+/// The same, with a last say on the bot's options (its config included).
+async fn start_adjusted(
+    cfg: SimConfig,
+    adjust: impl FnOnce(&mut frontdesk::discord::BotOptions),
+) -> (Bot, tempfile::TempDir) {
     let sim = Simulator::start(World::demo(), cfg)
         .await
         .expect("simulator");
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = Bot::start(&sim, &dir.path().join("data")).await;
+    let clock = std::sync::Arc::new(frontdesk::clock::SystemClock);
+    let bot = Bot::start_custom(&sim, &dir.path().join("data"), "", clock, adjust).await;
     (bot, dir)
 }
 
@@ -315,18 +324,11 @@ async fn eta_and_opening_time_render_from_stored_history_and_the_schedule() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_the_content_intent_everyone_is_still_acknowledged_and_the_owner_gets_a_link() {
-    let sim = Simulator::start(World::demo(), SimConfig::default())
-        .await
-        .expect("simulator");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let bot = Bot::start_custom(
-        &sim,
-        &dir.path().join("data"),
-        "",
-        std::sync::Arc::new(frontdesk::clock::SystemClock),
-        |o| o.config.discord.message_content = false,
-    )
+    let (bot, _dir) = start_adjusted(SimConfig::default(), |o| {
+        o.config.discord.message_content = false
+    })
     .await;
+    let sim = bot.sim.clone();
     let intents = sim.connected_intents().expect("identified");
     assert_eq!(intents & (1 << 15), 0, "MESSAGE_CONTENT not requested");
     let msg = sim
@@ -357,18 +359,8 @@ async fn without_the_content_intent_everyone_is_still_acknowledged_and_the_owner
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_threads_on_each_conversation_gets_its_own_thread_and_staff_answer_there() {
-    let sim = Simulator::start(World::demo(), SimConfig::default())
-        .await
-        .expect("simulator");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let bot = Bot::start_custom(
-        &sim,
-        &dir.path().join("data"),
-        "",
-        std::sync::Arc::new(frontdesk::clock::SystemClock),
-        |o| o.config.watch.threads = true,
-    )
-    .await;
+    let (bot, _dir) = start_adjusted(SimConfig::default(), |o| o.config.watch.threads = true).await;
+    let sim = bot.sim.clone();
     let msg = sim
         .post_message(demo::BOB, demo::HELP, "my order never came")
         .await;
