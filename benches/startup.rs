@@ -1,7 +1,7 @@
 //! Peak memory and time to ready with 100,000 stored conversations.
 //!
 //! Method: this process seeds a data directory through the real intake path
-//! (`Desk::stage_message`, one flush at the end; not timed), closes it, and starts a
+//! (`Desk::handle_message`, one flush at the end; not timed), closes it, and starts a
 //! simulator. It then spawns the real `frontdesk run` binary as a child process against the
 //! simulator, so the child's memory holds only the bot: the simulator and the seeding stay
 //! in this process. "Ready" is measured from spawning the child to (1) the simulator
@@ -57,7 +57,7 @@ fn seed(data: &Path, n: u64) {
         };
         // Delivered long ago: nothing left in the outbox for the child to send.
         if let Ok(Handled::Stored { deliver, .. }) =
-            desk.stage_message(&msg, UserId(demo::BOT), now, Arrival::Live)
+            desk.handle_message(&msg, UserId(demo::BOT), now, Arrival::Live)
         {
             for p in deliver {
                 desk.store().complete(&p.key).expect("complete");

@@ -74,6 +74,9 @@ pub struct Watch {
     pub threads: bool,
 }
 
+/// How often the database is flushed unless the config says otherwise.
+pub const DEFAULT_FLUSH_EVERY: SignedDuration = SignedDuration::from_millis(200);
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// The file it came from, for messages; `None` for the built-in defaults.
@@ -82,6 +85,9 @@ pub struct Config {
     pub owner_name: String,
     pub responses: PathBuf,
     pub data_dir: PathBuf,
+    /// How often sled makes recent writes durable. A crash loses at most this much, which
+    /// catch-up rebuilds from Discord's history (see ARCHITECTURE.md).
+    pub flush_every: SignedDuration,
     pub discord: DiscordSettings,
     pub staff: Staff,
     pub watch: Watch,
@@ -116,6 +122,7 @@ struct RawConfig {
     owner_name: Option<String>,
     responses: Option<PathBuf>,
     data_dir: Option<PathBuf>,
+    flush_every_ms: Option<Spanned<i64>>,
     #[serde(default)]
     discord: RawDiscord,
     #[serde(default)]
@@ -377,12 +384,26 @@ impl Config {
             None => SignedDuration::from_hours(1),
             Some(s) => duration(s)?,
         };
+        let flush_every = match &raw.flush_every_ms {
+            None => DEFAULT_FLUSH_EVERY,
+            Some(ms) if (10..=10_000).contains(ms.get_ref()) => {
+                SignedDuration::from_millis(*ms.get_ref())
+            }
+            Some(ms) => {
+                return Err(invalid(
+                    ms.span(),
+                    format!("flush_every_ms = {} is outside 10..10000", ms.get_ref()),
+                    "remove the line for the default (200), or choose between 10 (more disk writes) and 10000 (more to rebuild from Discord's history after a crash)",
+                ))
+            }
+        };
         Ok(Config {
             path: None,
             business_name: raw.business_name.unwrap_or_else(|| "our shop".to_string()),
             owner_name: raw.owner_name.unwrap_or_else(|| "the owner".to_string()),
             responses: raw.responses.unwrap_or_else(|| PathBuf::from("responses")),
             data_dir: raw.data_dir.unwrap_or_else(|| PathBuf::from("data")),
+            flush_every,
             discord,
             staff,
             watch,
@@ -455,6 +476,16 @@ mod tests {
     }
 
     #[test]
+    fn the_flush_interval_defaults_to_200_ms_and_may_be_set() {
+        assert_eq!(
+            Config::defaults().flush_every,
+            SignedDuration::from_millis(200)
+        );
+        let c = parse("flush_every_ms = 50\n").expect("valid");
+        assert_eq!(c.flush_every, SignedDuration::from_millis(50));
+    }
+
+    #[test]
     fn the_reply_target_defaults_to_an_hour() {
         assert_eq!(
             Config::defaults().reply_target,
@@ -499,6 +530,7 @@ mod tests {
             ("[discord]\napi = \"127.0.0.1:3000\"\n", 2, "http://"),
             ("[reminders]\nquiet_hours = \"late\"\n", 2, "22:00-07:00"),
             ("[conversations]\nreply_target = \"soon\"\n", 2, "\"2h\""),
+            ("owner_name = \"Sam\"\nflush_every_ms = 60000\n", 2, "10000"),
         ];
         for (text, line, fix) in cases {
             let err = parse(text).expect_err(text);

@@ -2,7 +2,7 @@
 //!
 //! This is the imperative shell around [`crate::core`]: it looks up the conversation an event
 //! belongs to, asks the core what to do, and commits the new state together with the outbox
-//! entries (acknowledgement, notices) in one flushed transaction. It never talks to Discord:
+//! entries (acknowledgement, notices) in one transaction. It never talks to Discord:
 //! the caller delivers the returned outbox entries and marks them done.
 
 use std::hash::{Hash, Hasher};
@@ -167,29 +167,14 @@ impl Desk {
         }
     }
 
-    /// Handles one message from a watched place.
-    /// When it returns, what it stored is durable, so its deliveries may go out at once.
+    /// Handles one message from a watched place: commits the change (atomic, visible to every
+    /// later read) and returns what to deliver.
+    ///
+    /// The commit is not flushed here: Discord's history is the log (see ARCHITECTURE.md,
+    /// "Durability and latency"). sled makes it durable within `flush_every`; if the process
+    /// dies first, catch-up finds the message after the last durable checkpoint and rebuilds
+    /// the conversation, without a second acknowledgement if this one already went out.
     pub fn handle_message(
-        &self,
-        msg: &Incoming,
-        me: UserId,
-        now: Timestamp,
-        arrival: Arrival,
-    ) -> Result<Handled, StoreError> {
-        let handled = self.stage_message(msg, me, now, arrival)?;
-        if matches!(handled, Handled::Stored { .. }) {
-            // Durable before anything reaches Discord: an acknowledged customer is never
-            // lost. Concurrent handlers share one fsync (see `Store::flush`).
-            self.store.flush()?;
-        }
-        Ok(handled)
-    }
-
-    /// [`Desk::handle_message`] without the flush: the change is committed (atomic, visible
-    /// to every later read) but not yet durable. The caller must call `store().flush()`
-    /// before any of the returned deliveries reaches Discord; used to import or catch up
-    /// many messages with one flush, and by the benchmarks to show what the fsync costs.
-    pub fn stage_message(
         &self,
         msg: &Incoming,
         me: UserId,

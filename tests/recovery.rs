@@ -1,5 +1,6 @@
 //! Never miss a customer: catch-up after downtime, reminders on an injected clock, and a bot
-//! process killed for real between storing a conversation and notifying its owner.
+//! process killed for real between storing a conversation and notifying its owner, and
+//! between acknowledging a customer and making that durable.
 
 mod support;
 
@@ -210,6 +211,100 @@ async fn a_bot_killed_between_storing_and_notifying_still_notifies_once_on_resta
         "notified exactly once"
     );
     assert_eq!(acks_for(&sim, msg).len(), 1, "acknowledged exactly once");
+}
+
+/// Discord's history is the log: the bot acknowledges before its conversation is durable.
+/// Killed in that window (flushes 10 s apart, the acknowledgement's answer lost on the way
+/// back so no delivery mark flushes either), the conversation is gone from disk; the restarted
+/// bot finds the message and its own acknowledgement in the history, rebuilds the
+/// conversation, notifies the owner once, and does not acknowledge again.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_killed_after_acknowledging_before_flushing_rebuilds_from_history() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("frontdesk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "flush_every_ms = 10000\n{}",
+            frontdesk::demo::demo_config_text(
+                std::path::Path::new("data"),
+                &support::responses(),
+                ""
+            )
+        ),
+    )
+    .expect("config");
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+            .args(["run", "--config"])
+            .arg(&config)
+            .args(["--discord-api", &sim.base_url()])
+            .env("DISCORD_TOKEN", "kill-test")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn frontdesk")
+    };
+    let mut child = spawn();
+    sim.wait_for_request(|r| r.is("PUT", "/commands"), WAIT)
+        .await
+        .expect("ready");
+    // The first catch-up (on READY) finds nothing; let it finish before the customer posts.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    sim.lose_answers(&format!("POST /channels/{}/messages", demo::HELP), 1);
+    let msg = sim
+        .post_message(
+            demo::ALICE,
+            demo::HELP,
+            "do you ship the linen apron to Norway?",
+        )
+        .await;
+    wait_ack(&sim, msg).await;
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+
+    {
+        let store = frontdesk::store::Store::open(&dir.path().join("data")).expect("reopen");
+        assert_eq!(
+            store
+                .conversation_of_message(frontdesk::model::MessageId(msg))
+                .expect("read"),
+            None,
+            "the kill lost the unflushed conversation (the situation under test)"
+        );
+    }
+
+    let mut child = spawn();
+    let notice = wait_post_containing(&sim, "📨 New").await;
+    let content = notice.body.expect("json")["content"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(content.contains("linen apron"), "{content}");
+    // A graceful stop, so what the second process rebuilt is flushed and can be checked.
+    let _ = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.id())])
+        .status();
+    let status = child.wait().expect("exit");
+    assert!(status.success(), "SIGTERM stops cleanly: {status:?}");
+    assert_eq!(
+        posts_containing(&sim, "📨 New").len(),
+        1,
+        "the owner is notified exactly once"
+    );
+    assert_eq!(acks_for(&sim, msg).len(), 1, "acknowledged exactly once");
+    let store = frontdesk::store::Store::open(&dir.path().join("data")).expect("reopen");
+    assert!(
+        store
+            .conversation_of_message(frontdesk::model::MessageId(msg))
+            .expect("read")
+            .is_some(),
+        "the conversation was rebuilt and stored"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

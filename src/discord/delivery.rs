@@ -1,8 +1,9 @@
 //! Delivery of the outbox: acknowledgements, owner notifications and closing messages.
 //!
-//! Every item was stored (and flushed) before it gets here and is marked done only after
-//! Discord accepted it, so a crash in between means it is sent again on restart — with the
-//! same nonce, which Discord uses to drop the duplicate. Several notices due together reach
+//! Every item was committed before it gets here (durable within the flush interval; if a
+//! crash loses it first, catch-up rebuilds it from Discord's history) and is marked done, and
+//! flushed, only after Discord accepted it, so a crash in between means it is sent again on
+//! restart — with the same nonce, which Discord uses to drop the duplicate. Several notices due together reach
 //! each owner as one digest: all DMs to one owner share one rate-limit bucket.
 
 use std::collections::{HashMap, HashSet};
@@ -111,11 +112,6 @@ impl Delivery {
             Ok(items) => items,
             Err(e) => return tracing::error!(error = %e, "cannot read the outbox"),
         };
-        // The sweep may read an entry a handler committed but has not flushed yet; flushing
-        // after the read makes everything it is about to send durable first.
-        if let Err(e) = self.desk.store().flush_async().await {
-            return tracing::error!(error = %e, "cannot flush before delivering the outbox");
-        }
         self.deliver(items).await;
     }
 

@@ -306,14 +306,16 @@ impl Events {
         let now = self.0.clock.now();
         let incoming = self.0.places.incoming(&msg, place, tags, me, now, &[]);
         tracing::debug!(content = ?incoming.content, "received");
+        let mut new_dm_channel = false;
         if let crate::model::Place::Dm { channel } = place {
-            if let Err(e) = self
+            match self
                 .0
                 .desk
                 .store()
                 .remember_dm_channel(incoming.author.id, channel)
             {
-                tracing::warn!(error = %e, "could not remember a DM channel");
+                Ok(new) => new_dm_channel = new,
+                Err(e) => tracing::warn!(error = %e, "could not remember a DM channel"),
             }
         }
         let desk = self.0.desk.clone();
@@ -334,6 +336,14 @@ impl Events {
                     deliveries = deliver.len(),
                     "stored"
                 );
+                // Discord's history is the log only where catch-up can read it: bots cannot
+                // list their DM channels, so a customer's first DM is made durable (with the
+                // channel) before it is answered. Everything else answers at once.
+                if new_dm_channel {
+                    if let Err(e) = self.0.desk.store().flush_async().await {
+                        tracing::error!(error = %e, "could not flush a new DM conversation");
+                    }
+                }
                 self.0.delivery.deliver(deliver).await;
             }
             Ok(Ok(other)) => tracing::debug!(?other, "nothing to do"),

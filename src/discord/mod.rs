@@ -79,7 +79,7 @@ pub enum BotError {
 pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result<(), BotError> {
     let config = &opts.config;
     let rules = Rules::load_dir(&config.resolve(&config.responses))?;
-    let store = Store::open(&config.resolve(&config.data_dir))?;
+    let store = Store::open_flushing_every(&config.resolve(&config.data_dir), config.flush_every)?;
     tracing::info!(
         conversations = store.conversation_count(),
         rules = rules.len(),

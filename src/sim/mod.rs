@@ -387,6 +387,19 @@ impl Simulator {
             route_contains: route_contains.to_string(),
             status,
             remaining: count,
+            lose_answer: false,
+        });
+    }
+
+    /// The next `count` requests whose `"METHOD /path"` contains `route_contains` take effect
+    /// (a posted message is in the history) but are never answered, as when the connection
+    /// drops on the way back: the client sees a timeout, or nothing if it dies meanwhile.
+    pub fn lose_answers(&self, route_contains: &str, count: u32) {
+        self.inner.lock().faults.push(Fault {
+            route_contains: route_contains.to_string(),
+            status: 0,
+            remaining: count,
+            lose_answer: true,
         });
     }
 

@@ -42,6 +42,8 @@ pub struct Fault {
     pub route_contains: String,
     pub status: u16,
     pub remaining: u32,
+    /// Carry the request out, but never answer it (a response lost on the way back).
+    pub lose_answer: bool,
 }
 
 pub struct State {

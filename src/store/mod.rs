@@ -2,7 +2,8 @@
 //! things that must reach Discord, per-channel checkpoints, and the schema version.
 //!
 //! Only this module touches sled. Every change an event causes is one transaction, so a crash
-//! leaves either all of it or none; callers flush before acting on Discord.
+//! leaves either all of it or none. Writes become durable within the flush interval or at an
+//! explicit [`Store::flush`]; checkpoints only ever cover flushed state.
 
 mod group;
 mod keys;
@@ -102,8 +103,19 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (or creates, owner-only) the database in `path`.
+    /// Opens (or creates, owner-only) the database in `path`, flushed in the background
+    /// every [`crate::config::DEFAULT_FLUSH_EVERY`].
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_flushing_every(path, crate::config::DEFAULT_FLUSH_EVERY)
+    }
+
+    /// Opens the database; sled makes writes durable in the background every `flush_every`
+    /// (besides the explicit [`Store::flush`]es).
+    pub fn open_flushing_every(
+        path: &Path,
+        flush_every: jiff::SignedDuration,
+    ) -> Result<Store, StoreError> {
+        let flush_ms = u64::try_from(flush_every.as_millis()).unwrap_or(200).max(1);
         // Written once the schema is stamped: sled silently starts empty on a database whose
         // log is unreadable, and without this mark that would pass for a first start.
         let marked = path.join(MARKER).exists();
@@ -122,17 +134,18 @@ impl Store {
                 .path(path)
                 // Bounded page cache: a small business's history fits, and RSS stays small.
                 .cache_capacity(16 * 1024 * 1024)
-                .flush_every_ms(Some(200))
+                .flush_every_ms(Some(flush_ms))
                 .open()
                 .map_err(|e| open_error(path, e))
         };
         // sled's background flusher lets go of the lock up to one flush interval after the
         // last handle is dropped, so a reopen in the same process (a restart of the bot,
         // `demo`, tests) can find it still held: wait that long before calling it in use.
+        let patience = 10 + flush_ms / 100;
         let mut tries = 0;
         let db = loop {
             match open() {
-                Err(StoreError::Locked { .. }) if tries < 10 => {
+                Err(StoreError::Locked { .. }) if tries < patience => {
                     tries += 1;
                     std::thread::sleep(std::time::Duration::from_millis(100));
                 }
@@ -581,8 +594,14 @@ impl Store {
             .map(MessageId))
     }
 
-    /// Moves a channel's catch-up cursor forward (never back).
+    /// Moves a channel's catch-up cursor forward (never back), over durable state only.
+    ///
+    /// Everything catch-up saw up to `to` was committed before this call (stored now or
+    /// claimed by a live handler earlier), but maybe not flushed. Flushing first means a
+    /// durable checkpoint never points past a message whose conversation a crash could
+    /// still lose: after a crash, catch-up re-reads from the checkpoint and rebuilds it.
     pub fn advance_checkpoint(&self, channel: ChannelId, to: MessageId) -> Result<(), StoreError> {
+        self.flush()?;
         self.commit(&Change {
             checkpoint: Some((channel, to)),
             ..Change::default()
@@ -591,10 +610,16 @@ impl Store {
     }
 
     /// Remembers a customer's DM channel: bots cannot list their DM channels later.
-    pub fn remember_dm_channel(&self, user: UserId, channel: ChannelId) -> Result<(), StoreError> {
-        self.dm_channels
-            .insert(keys::id(user.0), &keys::id(channel.0))?;
-        Ok(())
+    /// Returns whether it was new (the caller makes that durable before answering: without
+    /// it, catch-up could not find this DM after a crash).
+    pub fn remember_dm_channel(
+        &self,
+        user: UserId,
+        channel: ChannelId,
+    ) -> Result<bool, StoreError> {
+        let value = keys::id(channel.0);
+        let old = self.dm_channels.insert(keys::id(user.0), &value)?;
+        Ok(old.as_deref() != Some(value.as_slice()))
     }
 
     pub fn dm_channels(&self) -> Result<Vec<(UserId, ChannelId)>, StoreError> {

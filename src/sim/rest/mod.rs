@@ -163,10 +163,15 @@ pub async fn handle(AxState(inner): AxState<Arc<Inner>>, request: Request) -> Re
         now,
     };
 
+    let mut lost = false;
     let reply = {
         let mut st = inner.lock();
         let reply = match injected_fault(&mut st, &req) {
-            Some(r) => r,
+            Some(Injected::Answer(r)) => r,
+            Some(Injected::LoseAnswer) => {
+                lost = true;
+                route(&inner, &mut st, &req)
+            }
             None if raw_path.starts_with(API_PREFIX) => route(&inner, &mut st, &req),
             None => unknown(&req),
         };
@@ -184,21 +189,34 @@ pub async fn handle(AxState(inner): AxState<Arc<Inner>>, request: Request) -> Re
         reply
     };
     inner.bump();
+    if lost {
+        // Held until the client gives up or goes away (hyper then drops this future).
+        std::future::pending::<()>().await;
+    }
     reply.into_response()
 }
 
+/// What an injected fault does to a request.
+enum Injected {
+    Answer(Reply),
+    LoseAnswer,
+}
+
 /// Answers with an injected fault if one matches this request.
-fn injected_fault(st: &mut State, req: &Req) -> Option<Reply> {
+fn injected_fault(st: &mut State, req: &Req) -> Option<Injected> {
     let line = format!("{} {}", req.method, req.path);
     let fault = st
         .faults
         .iter_mut()
         .find(|f| f.remaining > 0 && line.contains(&f.route_contains))?;
     fault.remaining -= 1;
-    let status = fault.status;
+    let (status, lose) = (fault.status, fault.lose_answer);
     st.faults.retain(|f| f.remaining > 0);
-    tracing::info!(status, route = %line, "injected fault");
-    Some(match status {
+    tracing::info!(status, lose, route = %line, "injected fault");
+    if lose {
+        return Some(Injected::LoseAnswer);
+    }
+    Some(Injected::Answer(match status {
         429 => Reply::rate_limited(1.0).with_headers(vec![
             ("Retry-After".into(), "1".into()),
             ("X-RateLimit-Scope".into(), "user".into()),
@@ -215,7 +233,7 @@ fn injected_fault(st: &mut State, req: &Req) -> Option<Reply> {
                 .unwrap_or("Error");
             Reply::error(s, 0, &format!("{s}: {reason}"))
         }
-    })
+    }))
 }
 
 /// The route table.
