@@ -1,9 +1,10 @@
 //! The sled database: conversations, their messages, the indexes that find them, the outbox of
 //! things that must reach Discord, per-channel checkpoints, and the schema version.
 //!
-//! Only this module touches sled. Every change an event causes is one transaction, so a crash
-//! leaves either all of it or none. Writes become durable within the flush interval or at an
-//! explicit [`Store::flush`]; checkpoints only ever cover flushed state.
+//! Only this module touches sled. Every change an event causes is written claim-last, so a
+//! crash leaves either all of it or an unclaimed message that catch-up handles again. Writes
+//! become durable within the flush interval or at an explicit [`Store::flush`]; checkpoints
+//! only ever cover flushed state.
 
 mod group;
 mod keys;
@@ -13,7 +14,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use sled::{Db, Tree};
 
 use crate::core::{Away, Conversation, ConversationId, ConversationKey, NoticeKind};
@@ -268,7 +268,7 @@ impl Store {
         }
     }
 
-    /// Applies one event's writes atomically.
+    /// Applies one event's writes, the message's claim last (see the comment inside).
     pub fn commit(&self, change: &Change) -> Result<Committed, StoreError> {
         let conv_record = change
             .conversation
@@ -307,83 +307,87 @@ impl Store {
             .map(|r| to_json(&r))
             .transpose()?;
 
-        let trees = (
-            &self.conversations,
-            &self.messages,
-            &self.by_customer,
-            &self.by_key,
-            &self.claims,
-            &self.outbox,
-            &self.checkpoints,
-            &self.wake,
-            &self.replies,
-        );
-        let result = trees.transaction(
-            |(convs, msgs, by_customer, by_key, claims, out, checkpoints, wake, replies)| {
-                if let Some(msg) = change.claim {
-                    if claims.get(keys::id(msg.0))?.is_some() {
-                        return Err(ConflictableTransactionError::Abort(()));
-                    }
-                    let owner = change.conversation.as_ref().map_or(msg, |c| c.id);
-                    claims.insert(&keys::id(msg.0), &keys::id(owner.0))?;
-                }
-                if let (Some(c), Some(json)) = (&change.conversation, &conv_json) {
-                    let old = convs.insert(&keys::id(c.id.0), json.as_slice())?;
-                    let old: Option<ConversationRecord> =
-                        old.and_then(|o| serde_json::from_slice(&o).ok());
-                    if let Some(at) = old.as_ref().and_then(|o| o.wake_at) {
-                        wake.remove(&keys::wake(at.as_millisecond(), c.id))?;
-                    }
-                    if let Some(at) = change.wake_at {
-                        wake.insert(&keys::wake(at.as_millisecond(), c.id), &[])?;
-                    }
-                    if old.is_none() {
-                        by_customer.insert(&keys::pair(c.customer.0, c.id.0), &[])?;
-                    }
-                    by_key.insert(keys::conversation_key(&c.key()), &keys::id(c.id.0))?;
-                    for t in [c.thread, c.relay].into_iter().flatten() {
-                        by_key.insert(
-                            keys::conversation_key(&ConversationKey::Thread(t)),
-                            &keys::id(c.id.0),
-                        )?;
-                    }
-                    let first_reply_is_new =
-                        old.as_ref().is_none_or(|o| o.first_reply_at.is_none());
-                    if let (Some(at), Some(json), true) =
-                        (c.first_reply_at, &reply_json, first_reply_is_new)
-                    {
-                        replies.insert(
-                            &keys::pair(at.as_millisecond() as u64, c.id.0),
-                            json.as_slice(),
-                        )?;
-                    }
-                    if let (Some(m), Some(json)) = (&change.message, &message_json) {
-                        msgs.insert(&keys::pair(c.id.0, m.id.0), json.as_slice())?;
-                    }
-                    for (key, json) in &outbox {
-                        if out.get(key)?.is_none() {
-                            out.insert(key.as_slice(), json.as_slice())?;
-                        }
-                    }
-                }
-                if let Some((channel, msg)) = change.checkpoint {
-                    let key = keys::id(channel.0);
-                    let newer = checkpoints
-                        .get(key)?
-                        .and_then(|v| keys::read_u64(&v, 0))
-                        .is_none_or(|old| old < msg.0);
-                    if newer {
-                        checkpoints.insert(&key, &keys::id(msg.0))?;
-                    }
-                }
-                Ok(())
-            },
-        );
-        match result {
-            Ok(()) => Ok(Committed::Stored),
-            Err(TransactionError::Abort(())) => Ok(Committed::AlreadyClaimed),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
+        // No sled transaction (nor batch): both take a process-wide write lock that, once used,
+        // turns every later read into a shared-lock acquisition, and under load that lock
+        // deadlocked against sled's own flusher (BENCHMARKS.md §4). Instead:
+        // - Isolation comes from the desk's locks: every change to one conversation, and every
+        //   claim of one message, happens under the same stripe lock, so check-then-write is
+        //   safe here.
+        // - Crash atomicity comes from order: sled recovers a prefix of its log, and the claim
+        //   is written last, so a durable claim means the whole change is durable. A change cut
+        //   short leaves its message unclaimed, and catch-up stores it again.
+        if let Some(msg) = change.claim {
+            if self.claims.contains_key(keys::id(msg.0))? {
+                return Ok(Committed::AlreadyClaimed);
+            }
         }
+        if let (Some(c), Some(json)) = (&change.conversation, &conv_json) {
+            let id = keys::id(c.id.0);
+            let old = self.conversations.insert(id, json.as_slice())?;
+            let old: Option<ConversationRecord> = old.and_then(|o| serde_json::from_slice(&o).ok());
+            if let (Some(m), Some(json)) = (&change.message, &message_json) {
+                self.messages
+                    .insert(keys::pair(c.id.0, m.id.0), json.as_slice())?;
+            }
+            let old_wake = old.as_ref().and_then(|o| o.wake_at);
+            if old_wake != change.wake_at {
+                if let Some(at) = old_wake {
+                    self.wake.remove(keys::wake(at.as_millisecond(), c.id))?;
+                }
+                if let Some(at) = change.wake_at {
+                    self.wake
+                        .insert(keys::wake(at.as_millisecond(), c.id), &[])?;
+                }
+            }
+            if old.is_none() {
+                self.by_customer
+                    .insert(keys::pair(c.customer.0, c.id.0), &[])?;
+            }
+            // The indexes change only when the conversation is new or got a thread.
+            let places_changed = old
+                .as_ref()
+                .is_none_or(|o| o.thread != c.thread || o.relay != c.relay);
+            if places_changed {
+                self.by_key.insert(keys::conversation_key(&c.key()), &id)?;
+                for t in [c.thread, c.relay].into_iter().flatten() {
+                    self.by_key
+                        .insert(keys::conversation_key(&ConversationKey::Thread(t)), &id)?;
+                }
+            }
+            let first_reply_is_new = old.as_ref().is_none_or(|o| o.first_reply_at.is_none());
+            if let (Some(at), Some(json), true) =
+                (c.first_reply_at, &reply_json, first_reply_is_new)
+            {
+                self.replies.insert(
+                    keys::pair(at.as_millisecond() as u64, c.id.0),
+                    json.as_slice(),
+                )?;
+            }
+            for (key, json) in &outbox {
+                // An entry already there may be on its way to Discord: never replace it.
+                let _ = self.outbox.compare_and_swap(
+                    key,
+                    None as Option<&[u8]>,
+                    Some(json.as_slice()),
+                )?;
+            }
+        }
+        if let Some((channel, msg)) = change.checkpoint {
+            let key = keys::id(channel.0);
+            let newer = self
+                .checkpoints
+                .get(key)?
+                .and_then(|v| keys::read_u64(&v, 0))
+                .is_none_or(|old| old < msg.0);
+            if newer {
+                self.checkpoints.insert(key, &keys::id(msg.0))?;
+            }
+        }
+        if let Some(msg) = change.claim {
+            let owner = change.conversation.as_ref().map_or(msg, |c| c.id);
+            self.claims.insert(keys::id(msg.0), &keys::id(owner.0))?;
+        }
+        Ok(Committed::Stored)
     }
 
     /// Records a DM conversation's private staff thread, so staff messages there find it.
