@@ -48,6 +48,8 @@ pub enum StoreError {
     },
     #[error("database I/O failed: {0}\n  fix: check free disk space and permissions of the data directory; the last flushed state is kept")]
     Io(#[from] sled::Error),
+    #[error("a database flush was interrupted ({0}); the last flushed state is kept\n  fix: none needed, the next flush writes it; if the process is stopping, the catch-up after the restart rebuilds what was not written")]
+    FlushInterrupted(String),
     #[error("a stored {what} could not be read ({reason}); it was skipped\n  fix: export the database and report this; other records are unaffected")]
     Corrupt { what: &'static str, reason: String },
 }
@@ -229,9 +231,17 @@ impl Store {
         Ok(())
     }
 
+    /// [`Store::flush`] from async code, on a blocking thread.
+    ///
+    /// Not sled's own `flush_async`: each of those occupies one of sled's few I/O threads
+    /// while it waits for the log to become stable, and a burst of them (one per delivered
+    /// acknowledgement) took every thread, leaving none to write the log: sled hung. Here
+    /// they queue on tokio's blocking pool and share fsyncs through the group commit.
     pub async fn flush_async(&self) -> Result<(), StoreError> {
-        self.db.flush_async().await?;
-        Ok(())
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.flush())
+            .await
+            .map_err(|e| StoreError::FlushInterrupted(e.to_string()))?
     }
 
     /// Makes every file and folder in the data directory the owner's alone. sled creates its
