@@ -4,15 +4,20 @@
 //! Discord accepted it, so a crash in between means it is sent again on restart — with the
 //! same nonce, which Discord uses to drop the duplicate. Several notices due together reach
 //! each owner as one digest: all DMs to one owner share one rate-limit bucket.
+//!
+//! Acknowledgements in a server channel go through that channel's lane: one sender at a time,
+//! and whoever gets the turn takes everything queued. While the channel's rate-limit window
+//! has room they go out one reply each, as always; what queued up beyond it goes out merged,
+//! one message naming each customer, so nobody waits more than about one window.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::notice;
-use super::outbound::{message_body, Action, Button, Outbound};
+use super::outbound::{merged_acks, message_body, short_hash, AckLine, Action, Button, Outbound};
 use super::rest::{Rest, RestError};
 use crate::clock::Clock;
 use crate::desk::Desk;
@@ -58,6 +63,22 @@ impl Outcome {
     }
 }
 
+/// Acknowledgements waiting to be sent in one channel, and the turn to send there.
+#[derive(Default)]
+struct Lane {
+    queue: Mutex<Vec<Queued>>,
+    turn: tokio::sync::Mutex<()>,
+}
+
+/// An acknowledgement in a lane.
+struct Queued {
+    p: Pending,
+    guild: u64,
+    message: MessageId,
+    customer: UserId,
+    text: String,
+}
+
 pub struct Delivery {
     rest: Rest,
     desk: Arc<Desk>,
@@ -73,6 +94,8 @@ pub struct Delivery {
     /// Keys being delivered right now, so the periodic sweep and an event handler never
     /// work on the same item at once.
     in_flight: Mutex<HashSet<Vec<u8>>>,
+    /// One per server channel acknowledgements were sent in.
+    lanes: Mutex<HashMap<ChannelId, Arc<Lane>>>,
 }
 
 impl Delivery {
@@ -92,6 +115,7 @@ impl Delivery {
             staff_channel,
             dm_channels: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashSet::new()),
+            lanes: Mutex::new(HashMap::new()),
             relay_lock: tokio::sync::Mutex::new(()),
             notices_due: tokio::sync::Notify::new(),
         }
@@ -164,6 +188,10 @@ impl Delivery {
         let (notices, direct): (Vec<Pending>, Vec<Pending>) = items
             .into_iter()
             .partition(|p| matches!(p.record.item, OutboxItem::Notice { .. }));
+        let (lanes, direct) = self.by_lane(direct);
+        for (channel, queued) in lanes {
+            self.through_lane(channel, queued).await;
+        }
         for p in &direct {
             let result = match &p.record.item {
                 OutboxItem::Ack {
@@ -208,6 +236,119 @@ impl Delivery {
         let mut busy = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
         for k in keys {
             busy.remove(&k);
+        }
+    }
+
+    /// Sorts out the acknowledgements that go through a channel lane. Thread-mode
+    /// acknowledgements each have their own thread, and a DM channel has one customer: neither
+    /// has anything to merge, so they are sent directly as before.
+    fn by_lane(&self, items: Vec<Pending>) -> (BTreeMap<ChannelId, Vec<Queued>>, Vec<Pending>) {
+        let mut lanes: BTreeMap<ChannelId, Vec<Queued>> = BTreeMap::new();
+        let mut direct = Vec::new();
+        for p in items {
+            let OutboxItem::Ack {
+                channel,
+                reply_to,
+                customer,
+                text,
+                open_thread: None,
+                ..
+            } = &p.record.item
+            else {
+                direct.push(p);
+                continue;
+            };
+            let guild = match self.desk.store().conversation(p.record.conversation) {
+                Ok(conv) => conv.and_then(|c| c.place.guild()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read a conversation; acknowledging it alone");
+                    None
+                }
+            };
+            let Some(guild) = guild else {
+                direct.push(p);
+                continue;
+            };
+            let (channel, message, customer, text) = (*channel, *reply_to, *customer, text.clone());
+            lanes.entry(channel).or_default().push(Queued {
+                p,
+                guild: guild.0,
+                message,
+                customer,
+                text,
+            });
+        }
+        (lanes, direct)
+    }
+
+    fn lane(&self, channel: ChannelId) -> Arc<Lane> {
+        let mut lanes = self.lanes.lock().unwrap_or_else(|p| p.into_inner());
+        lanes.entry(channel).or_default().clone()
+    }
+
+    /// Queues `items` in the channel's lane and waits for the turn to send there. By then an
+    /// earlier turn may have sent them (merged with its own); otherwise this turn waits for
+    /// the rate-limit window and sends everything queued at that moment. Returns when `items`
+    /// were settled either way.
+    async fn through_lane(&self, channel: ChannelId, items: Vec<Queued>) {
+        let lane = self.lane(channel);
+        let queue = || lane.queue.lock().unwrap_or_else(|p| p.into_inner());
+        queue().extend(items);
+        let _turn = lane.turn.lock().await;
+        if queue().is_empty() {
+            return;
+        }
+        let slots = self.rest.ready(&format!("channel:{channel}")).await;
+        let batch = std::mem::take(&mut *queue());
+        // Replies one by one while the window has room for all of them: a personal reply
+        // costs nobody a wait then. Unknown room (nothing sent here yet) counts as room.
+        if slots.map_or(true, |room| batch.len() as u64 <= room) {
+            for q in &batch {
+                let result = self
+                    .ack(&q.p, channel, q.message, q.customer, &q.text, None)
+                    .await;
+                self.settle(&q.p, &Outcome::of(result)).await;
+            }
+        } else {
+            self.ack_merged(channel, &batch).await;
+        }
+    }
+
+    /// Sends `batch` as merged acknowledgements; each message completes the outbox entries it
+    /// covers and is recorded in each of their conversations.
+    async fn ack_merged(&self, channel: ChannelId, batch: &[Queued]) {
+        let lines: Vec<AckLine<'_>> = batch
+            .iter()
+            .map(|q| AckLine {
+                guild: q.guild,
+                channel,
+                message: q.message,
+                customer: q.customer,
+                text: &q.text,
+            })
+            .collect();
+        for merged in merged_acks(&lines) {
+            tracing::debug!(
+                channel = channel.0,
+                customers = merged.covers.len(),
+                "acknowledging together"
+            );
+            match self.post(channel, &merged.body).await {
+                Ok(sent) => {
+                    for &i in &merged.covers {
+                        let q = &batch[i];
+                        let recorded = self.record(q.p.record.conversation, sent.clone(), &q.text);
+                        let result = recorded.map_err(DeliveryError::from);
+                        self.settle(&q.p, &Outcome::of(result)).await;
+                    }
+                }
+                Err(e) => {
+                    let outcome = Outcome::of(Err(e.into()));
+                    for &i in &merged.covers {
+                        self.settle(&batch[i].p, &outcome).await;
+                    }
+                }
+            }
         }
     }
 
@@ -675,16 +816,6 @@ fn chunk(text: &str) -> Vec<String> {
         out.push(current);
     }
     out
-}
-
-/// A short stable hash (FNV-1a) for nonces: at most 16 hex digits.
-fn short_hash(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:x}")
 }
 
 #[cfg(test)]
