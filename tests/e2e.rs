@@ -225,7 +225,19 @@ async fn rate_limits_and_server_errors_delay_acknowledgements_but_never_lose_the
         .into_iter()
         .filter(|m| m.author_id == demo::BOT)
         .collect();
-    assert_eq!(in_help.len(), 3, "one visible ack per customer");
+    // With 2 messages per window, acknowledgements beyond it may go out merged: what counts is
+    // that the visible messages acknowledge each customer exactly once, and nothing else.
+    let mut covered: Vec<u64> = in_help.iter().flat_map(support::acked_by_message).collect();
+    covered.sort_unstable();
+    let mut expected = posted.clone();
+    expected.sort_unstable();
+    assert_eq!(covered, expected, "one visible ack per customer");
+    assert!(
+        in_help
+            .iter()
+            .all(|m| !support::acked_by_message(m).is_empty()),
+        "every message frontdesk posted there is an acknowledgement"
+    );
     bot.stop().await;
 }
 

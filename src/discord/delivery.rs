@@ -301,8 +301,8 @@ impl Delivery {
         let slots = self.rest.ready(&format!("channel:{channel}")).await;
         let batch = std::mem::take(&mut *queue());
         // Replies one by one while the window has room for all of them: a personal reply
-        // costs nobody a wait then. Unknown room (nothing sent here yet) counts as room.
-        if slots.map_or(true, |room| batch.len() as u64 <= room) {
+        // costs nobody a wait then. Unknown room (no answer announced a limit) counts as room.
+        if batch.len() == 1 || slots.map_or(true, |room| batch.len() as u64 <= room) {
             for q in &batch {
                 let result = self
                     .ack(&q.p, channel, q.message, q.customer, &q.text, None)

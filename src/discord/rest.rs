@@ -89,8 +89,9 @@ impl Bucket {
     fn slots(&self, now: Instant) -> Option<u64> {
         match self.reset_at {
             Some(reset) if reset > now => self.remaining,
-            // The window the last answer announced is over: a fresh one has the full limit.
-            Some(_) => self.limit.or(self.remaining),
+            // The window the last answer announced is over: a fresh one has the full limit
+            // (unknown when no answer said it, e.g. after a bare 429).
+            Some(_) => self.limit,
             None => self.remaining,
         }
     }
@@ -330,7 +331,13 @@ mod tests {
         assert_eq!(b.slots(now), Some(0));
         assert_eq!(b.slots(now + Duration::from_secs(3)), Some(5));
         b.limit = None;
+        assert_eq!(
+            b.slots(now + Duration::from_secs(4)),
+            None,
+            "a 429 said no limit"
+        );
         b.remaining = Some(2);
-        assert_eq!(b.slots(now + Duration::from_secs(4)), Some(2));
+        b.reset_at = None;
+        assert_eq!(b.slots(now), Some(2));
     }
 }
