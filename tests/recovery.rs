@@ -238,3 +238,56 @@ async fn owner_quiet_hours_defer_reminders_to_the_morning() {
         .is_some_and(|c| c.contains("waiting 9 h 10 min")));
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_merged_acknowledgement_a_restart_without_the_store_acknowledges_nobody_again() {
+    let customers: Vec<u64> = (1..=9u64).map(|i| 200_000_000_000_000_000 + i).collect();
+    let world = customers.iter().fold(World::demo(), |w, c| {
+        w.with_user(frontdesk::sim::SimUser::new(*c, &format!("customer{c}")))
+    });
+    // Discord's 5 per 5 s: nine customers at once are more than one window holds.
+    let sim = Simulator::start(world, SimConfig::default())
+        .await
+        .expect("simulator");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = Bot::start(&sim, &dir.path().join("first")).await;
+    let mut posted = Vec::new();
+    for c in &customers {
+        posted.push(sim.post_message(*c, demo::HELP, "a question").await);
+    }
+    for id in &posted {
+        wait_ack(&sim, *id).await;
+    }
+    let merged: Vec<u64> = sim
+        .messages_in(demo::HELP)
+        .iter()
+        .filter(|m| m.author_id == demo::BOT)
+        .map(support::acked_by_message)
+        .filter(|covered| covered.len() > 1)
+        .flatten()
+        .collect();
+    assert!(!merged.is_empty(), "some acknowledgements went out merged");
+    bot.stop().await;
+
+    // The store is gone: only Discord's history says who was answered. Catch-up must read
+    // the merged acknowledgement's links as answers, as it reads replies.
+    let before = sim.requests().len();
+    let bot = Bot::start(&sim, &dir.path().join("second")).await;
+    sim.wait_for_request(
+        |r| r.is("GET", &format!("/channels/{}/messages", demo::HELP)),
+        WAIT,
+    )
+    .await
+    .expect("catch-up read the channel");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    bot.stop().await;
+    let again: Vec<_> = sim.requests()[before..]
+        .iter()
+        .filter(|r| r.is("POST", &format!("/channels/{}/messages", demo::HELP)) && r.status < 300)
+        .map(|r| r.body_text.clone())
+        .collect();
+    assert!(again.is_empty(), "acknowledged again: {again:?}");
+    for id in &posted {
+        assert_eq!(acks_for(&sim, *id).len(), 1, "message {id}");
+    }
+}
