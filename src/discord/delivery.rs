@@ -11,13 +11,16 @@
 //! one message naming each customer, so nobody waits more than about one window.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::notice;
-use super::outbound::{merged_acks, message_body, short_hash, AckLine, Action, Button, Outbound};
+use super::outbound::{
+    acknowledged_in, merged_acks, message_body, short_hash, AckLine, Action, Button, Outbound,
+};
 use super::rest::{Rest, RestError};
 use crate::clock::Clock;
 use crate::desk::Desk;
@@ -96,6 +99,10 @@ pub struct Delivery {
     in_flight: Mutex<HashSet<Vec<u8>>>,
     /// One per server channel acknowledgements were sent in.
     lanes: Mutex<HashMap<ChannelId, Arc<Lane>>>,
+    /// Items whose last attempt failed in a way that may still have reached Discord.
+    unsure: Mutex<HashSet<Vec<u8>>>,
+    /// Whether a sweep ran since the start (the first one also finds items from before it).
+    swept: AtomicBool,
 }
 
 impl Delivery {
@@ -116,6 +123,8 @@ impl Delivery {
             dm_channels: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashSet::new()),
             lanes: Mutex::new(HashMap::new()),
+            unsure: Mutex::new(HashSet::new()),
+            swept: AtomicBool::new(false),
             relay_lock: tokio::sync::Mutex::new(()),
             notices_due: tokio::sync::Notify::new(),
         }
@@ -140,7 +149,126 @@ impl Delivery {
         if let Err(e) = self.desk.store().flush_async().await {
             return tracing::error!(error = %e, "cannot flush before delivering the outbox");
         }
+        let items = self.drop_already_sent(items).await;
         self.deliver(items).await;
+    }
+
+    /// A sweep may find acknowledgements that reached Discord although they were never
+    /// marked done: frontdesk crashed, or Discord's answer was lost, in between. A single
+    /// reply's nonce makes resending harmless for the few minutes Discord remembers it, but a
+    /// merged acknowledgement's nonce covers its exact group of customers, which a resend need
+    /// not repeat. So before resending, the channel's history after the oldest of them is
+    /// read, and those frontdesk already answered there (a reply, or a merged link) are marked
+    /// done instead. Returns the items still to deliver.
+    async fn drop_already_sent(&self, items: Vec<Pending>) -> Vec<Pending> {
+        let checked = |p: &Pending| {
+            matches!(
+                p.record.item,
+                OutboxItem::Ack {
+                    open_thread: None,
+                    ..
+                }
+            )
+        };
+        let Some(me) = self.me.get().copied() else {
+            // Before READY frontdesk cannot tell its own messages: READY's sweep, a moment
+            // later, checks and sends these.
+            return items.into_iter().filter(|p| !checked(p)).collect();
+        };
+        // Only what may have been sent: everything left from before this start, and what an
+        // attempt left unsure. A fresh item is not worth a history read (nor its wait).
+        let first = !self.swept.swap(true, Ordering::Relaxed);
+        let (acks, mut rest): (Vec<Pending>, Vec<Pending>) = {
+            let unsure = self.unsure.lock().unwrap_or_else(|p| p.into_inner());
+            items
+                .into_iter()
+                .partition(|p| checked(p) && (first || unsure.contains(&p.key)))
+        };
+        // Claimed while checking, so no live delivery sends them meanwhile.
+        let acks = self.take(acks);
+        let mut by_channel: BTreeMap<ChannelId, Vec<Pending>> = BTreeMap::new();
+        for p in acks {
+            if let OutboxItem::Ack { channel, .. } = p.record.item {
+                by_channel.entry(channel).or_default().push(p);
+            }
+        }
+        for (channel, pending) in by_channel {
+            let answered = self.answered_in(me, channel, &pending).await;
+            for p in pending {
+                let sent = match &p.record.item {
+                    OutboxItem::Ack { reply_to, text, .. } => {
+                        answered.get(reply_to).map(|sent| (sent, text))
+                    }
+                    _ => None,
+                };
+                if let Some((sent, text)) = sent {
+                    tracing::info!(
+                        conversation = p.record.conversation.0,
+                        "acknowledgement already on Discord; not sending it again"
+                    );
+                    let recorded = self.record(p.record.conversation, sent.clone(), text);
+                    self.settle(&p, &Outcome::of(recorded.map_err(DeliveryError::from)))
+                        .await;
+                    self.release(&p.key);
+                } else {
+                    // Delivered (and claimed again) like any other item.
+                    self.release(&p.key);
+                    rest.push(p);
+                }
+            }
+        }
+        rest
+    }
+
+    fn release(&self, key: &[u8]) {
+        let mut busy = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        busy.remove(key);
+    }
+
+    /// frontdesk's own messages in `channel` after the oldest of `pending`, by the customer
+    /// message each acknowledges. Empty when the history cannot be read: then the items are
+    /// simply sent again, as before.
+    async fn answered_in(
+        &self,
+        me: UserId,
+        channel: ChannelId,
+        pending: &[Pending],
+    ) -> HashMap<MessageId, Value> {
+        let oldest = pending
+            .iter()
+            .filter_map(|p| match p.record.item {
+                OutboxItem::Ack { reply_to, .. } => Some(reply_to.0),
+                _ => None,
+            })
+            .min()
+            .unwrap_or(0);
+        let path = format!(
+            "/channels/{channel}/messages?after={}&limit=100",
+            oldest.saturating_sub(1)
+        );
+        let page = match self
+            .rest
+            .call(Method::GET, &path, &format!("channel:{channel}"), None)
+            .await
+        {
+            Ok(page) => page,
+            Err(e) => {
+                tracing::debug!(channel = channel.0, error = %e, "cannot read history before resending");
+                return HashMap::new();
+            }
+        };
+        let mut answered = HashMap::new();
+        for m in page.as_array().map(Vec::as_slice).unwrap_or_default() {
+            if snowflake(&m["author"]["id"]) != Some(me.0) {
+                continue;
+            }
+            let replied = snowflake(&m["message_reference"]["message_id"]).map(MessageId);
+            let linked = acknowledged_in(m["content"].as_str().unwrap_or(""), channel.0);
+            for id in replied.into_iter().chain(linked) {
+                answered.insert(id, m.clone());
+            }
+        }
+        answered
     }
 
     /// Delivers `items` now, except owner notices: those are gathered for a moment (see
@@ -375,6 +503,7 @@ impl Delivery {
     /// Marks an item done, or leaves it for the next sweep when the failure may pass.
     async fn settle(&self, p: &Pending, outcome: &Outcome) {
         let conversation = p.record.conversation.0;
+        self.note_unsure(&p.key, matches!(outcome, Outcome::Retry(_)));
         match outcome {
             Outcome::Retry(why) => {
                 tracing::warn!(conversation, error = %why, "delivery failed for now; will retry");
@@ -393,6 +522,15 @@ impl Delivery {
             tracing::error!(conversation, error = %e, "could not mark an outbox item done; it may be sent again");
         } else if let Err(e) = store.flush_async().await {
             tracing::error!(conversation, error = %e, "could not flush a delivery mark; it may be sent again");
+        }
+    }
+
+    fn note_unsure(&self, key: &[u8], unsure: bool) {
+        let mut set = self.unsure.lock().unwrap_or_else(|p| p.into_inner());
+        if unsure {
+            set.insert(key.to_vec());
+        } else {
+            set.remove(key);
         }
     }
 
