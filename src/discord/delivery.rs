@@ -430,7 +430,7 @@ impl Delivery {
         let batch = std::mem::take(&mut *queue());
         // Replies one by one while the window has room for all of them: a personal reply
         // costs nobody a wait then. Unknown room (no answer announced a limit) counts as room.
-        if batch.len() == 1 || slots.map_or(true, |room| batch.len() as u64 <= room) {
+        if batch.len() == 1 || slots.is_none_or(|room| batch.len() as u64 <= room) {
             for q in &batch {
                 let result = self
                     .ack(&q.p, channel, q.message, q.customer, &q.text, None)
