@@ -197,6 +197,26 @@ pub fn acknowledged_in(content: &str, channel: u64) -> Vec<MessageId> {
         .collect()
 }
 
+/// The lines of a merged acknowledgement as (customer, their message), for the lines that
+/// name one customer and link one message in `channel`.
+pub fn merged_lines(content: &str, channel: u64) -> Vec<(UserId, MessageId)> {
+    content
+        .lines()
+        .filter_map(|line| {
+            let [message] = acknowledged_in(line, channel)[..] else {
+                return None;
+            };
+            let digits: String = line
+                .split("<@")
+                .nth(1)?
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            Some((UserId(digits.parse().ok()?), message))
+        })
+        .collect()
+}
+
 /// A short stable hash (FNV-1a) for nonces: at most 16 hex digits.
 pub(crate) fn short_hash(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -433,6 +453,23 @@ mod tests {
             assert!(content.chars().count() <= DISCORD_MESSAGE_LIMIT);
             assert_eq!(acknowledged_in(content, 10).len(), 1, "the link survives");
         }
+    }
+
+    #[test]
+    fn a_merged_acknowledgement_reads_back_as_customer_and_message_per_line() {
+        let texts = lines(3, "Thanks {c}! Sam will reply.");
+        let merged = merged_acks(&ack_lines(&texts));
+        let content = merged[0].body["content"].as_str().unwrap_or("");
+        assert_eq!(
+            merged_lines(content, 10),
+            vec![
+                (UserId(501), MessageId(1001)),
+                (UserId(502), MessageId(1002)),
+                (UserId(503), MessageId(1003)),
+            ]
+        );
+        assert!(merged_lines("Thanks <@1>! no link", 10).is_empty());
+        assert!(merged_lines("<@x> https://discord.com/channels/1/10/5", 10).is_empty());
     }
 
     #[test]
