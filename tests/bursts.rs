@@ -1,9 +1,13 @@
 //! Bursts beyond Discord's per-channel limit: with the simulator enforcing ~5 messages per
-//! 5 s per channel, 100 customers posting into 4 channels at 20 messages per second are all
-//! acknowledged, each exactly once. The worst wait is printed (speed is measured, not
-//! asserted: see BENCHMARKS.md); every wait in here is bounded by a timeout.
+//! 5 s per channel, 100 customers posting into 4 channels at 20 messages per second, and 30
+//! customers posting into one channel within 3 s, are all acknowledged, each exactly once —
+//! by a reply of its own or by a merged acknowledgement naming several customers. The worst
+//! wait is printed (speed is measured, not asserted: see BENCHMARKS.md); every wait in here
+//! is bounded by a timeout.
 
-use std::collections::HashMap;
+mod support;
+
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,8 +16,9 @@ use frontdesk::clock::SystemClock;
 use frontdesk::config::{Config, Secret};
 use frontdesk::discord::{run, BotOptions, RetryPolicy};
 use frontdesk::sim::{demo, SimChannel, SimConfig, Simulator, World};
-use serde_json::Value;
+use support::{acked_by_message, acked_by_request, assert_bodies_match_discords_spec};
 use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 const CHANNELS: [u64; 4] = [
     demo::HELP,
@@ -23,8 +28,12 @@ const CHANNELS: [u64; 4] = [
 ];
 const MESSAGES: u64 = 100;
 const PER_SECOND: u64 = 20;
-/// 25 acknowledgements per channel at 5 per 5 s need about 25 s; this is the give-up point.
+/// 25 acknowledgements per channel at 5 per 5 s one by one would need about 25 s; this is
+/// the give-up point.
 const ALL_ACKED_WITHIN: Duration = Duration::from_secs(120);
+/// The one-channel burst: this many customers, one every `ONE_CHANNEL_EVERY`.
+const ONE_CHANNEL: u64 = 30;
+const ONE_CHANNEL_EVERY: Duration = Duration::from_millis(100);
 
 fn config(data: &Path) -> Config {
     let list: Vec<String> = CHANNELS.iter().map(|c| format!("\"{c}\"")).collect();
@@ -56,19 +65,22 @@ channels = [{list}]
     Config::parse(&text, Path::new("bursts.toml")).expect("config")
 }
 
-fn ack_target(v: &Value) -> Option<u64> {
-    v["message_id"].as_str().and_then(|s| s.parse().ok())
-}
+type Running = (
+    Simulator,
+    oneshot::Sender<()>,
+    JoinHandle<Result<(), frontdesk::discord::BotError>>,
+    tempfile::TempDir,
+);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_burst_beyond_the_channel_rate_limit_is_acknowledged_once_each() {
+/// The simulator with its default limit (Discord's ~5 messages per 5 s per channel) and the
+/// bot watching all of `CHANNELS`, ready.
+async fn start() -> Running {
     let mut world = World::demo();
     for (i, c) in CHANNELS.iter().enumerate().skip(1) {
         world.guild = world
             .guild
             .with_channel(SimChannel::text(*c, &format!("help-{i}")));
     }
-    // The simulator's default: Discord's ~5 messages per 5 s per channel.
     let sim = Simulator::start(world, SimConfig::default())
         .await
         .expect("simulator");
@@ -92,7 +104,131 @@ async fn a_burst_beyond_the_channel_rate_limit_is_acknowledged_once_each() {
     sim.wait_for_request(|r| r.is("PUT", "/commands"), Duration::from_secs(30))
         .await
         .expect("ready");
+    (sim, stop, bot, dir)
+}
 
+async fn stop(running: Running) {
+    let (sim, stop, bot, _dir) = running;
+    let _ = stop.send(());
+    tokio::time::timeout(Duration::from_secs(30), bot)
+        .await
+        .expect("the bot stops in time")
+        .expect("no panic")
+        .expect("clean stop");
+    // Merged acknowledgements included: every body is one Discord accepts.
+    assert_bodies_match_discords_spec(&sim.requests());
+}
+
+/// How many of frontdesk's messages acknowledge each customer message (a reply to it, or a
+/// merged acknowledgement linking it).
+fn visible(sim: &Simulator, channels: &[u64]) -> HashMap<u64, usize> {
+    let mut count = HashMap::new();
+    for c in channels {
+        for m in sim.messages_in(*c) {
+            if m.author_id == demo::BOT {
+                for target in acked_by_message(&m) {
+                    *count.entry(target).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    count
+}
+
+/// Waits until every posted message is acknowledged (or the give-up point), then a moment
+/// more so a late duplicate would show up, and asserts exactly one acknowledgement each.
+/// Every acknowledgement may ping exactly the authors of the messages it acknowledges.
+/// Returns how many frontdesk messages carried them.
+async fn assert_acknowledged_once_each(sim: &Simulator, posted: &[(u64, u64)]) -> usize {
+    let channels: Vec<u64> = posted
+        .iter()
+        .map(|(_, c)| *c)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let deadline = Instant::now() + ALL_ACKED_WITHIN;
+    loop {
+        let seen = visible(sim, &channels);
+        if posted.iter().all(|(id, _)| seen.contains_key(id)) || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let seen = visible(sim, &channels);
+    for (id, channel) in posted {
+        assert_eq!(
+            seen.get(id).copied(),
+            Some(1),
+            "message {id} in channel {channel}: exactly one acknowledgement"
+        );
+    }
+    let mut carriers = 0;
+    for c in &channels {
+        for m in sim.messages_in(*c) {
+            let covered = acked_by_message(&m);
+            if m.author_id != demo::BOT || covered.is_empty() {
+                continue;
+            }
+            carriers += 1;
+            let mut authors: Vec<String> = covered
+                .iter()
+                .filter_map(|id| sim.message(*id))
+                .map(|customer| customer.author_id.to_string())
+                .collect();
+            authors.sort();
+            authors.dedup();
+            let mut users: Vec<String> = m
+                .allowed_mentions
+                .as_ref()
+                .and_then(|a| a["users"].as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|u| u.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            users.sort();
+            assert_eq!(
+                users, authors,
+                "message {} pings exactly its customers",
+                m.id
+            );
+            let everyone = m.allowed_mentions.as_ref().map(|a| a["parse"].clone());
+            assert_eq!(everyone, Some(serde_json::json!([])), "{}", m.id);
+        }
+    }
+    carriers
+}
+
+/// The worst wait, from a message leaving the gateway to the first accepted message that
+/// acknowledges it.
+fn worst_wait(sim: &Simulator, posted: &[(u64, u64)]) -> (usize, Duration) {
+    let mut accepted: HashMap<u64, Instant> = HashMap::new();
+    for r in sim.requests() {
+        if r.is("POST", "/messages") && r.status < 300 {
+            for target in acked_by_request(&r) {
+                accepted.entry(target).or_insert(r.received_at);
+            }
+        }
+    }
+    let waits: Vec<Duration> = posted
+        .iter()
+        .filter_map(|(id, _)| {
+            Some(
+                accepted
+                    .get(id)?
+                    .saturating_duration_since(sim.dispatched_at(*id)?),
+            )
+        })
+        .collect();
+    (waits.len(), waits.iter().max().copied().unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_beyond_the_channel_rate_limit_is_acknowledged_once_each() {
+    let running = start().await;
+    let sim = running.0.clone();
     let start = tokio::time::Instant::now();
     let mut posted = Vec::new();
     for i in 0..MESSAGES {
@@ -106,76 +242,46 @@ async fn a_burst_beyond_the_channel_rate_limit_is_acknowledged_once_each() {
                 &format!("question {i}: where is my order?"),
             )
             .await;
-        posted.push((id, channel, Instant::now()));
+        posted.push((id, channel));
     }
+    let carriers = assert_acknowledged_once_each(&sim, &posted).await;
 
-    // Every customer message gets its visible acknowledgement, replying to it.
-    let visible = |sim: &Simulator| -> HashMap<u64, usize> {
-        let mut count = HashMap::new();
-        for c in CHANNELS {
-            for m in sim.messages_in(c) {
-                if m.author_id == demo::BOT {
-                    if let Some(target) = m.message_reference.as_ref().and_then(ack_target) {
-                        *count.entry(target).or_insert(0) += 1;
-                    }
-                }
-            }
-        }
-        count
-    };
-    let deadline = Instant::now() + ALL_ACKED_WITHIN;
-    loop {
-        let seen = visible(&sim);
-        if posted.iter().all(|(id, _, _)| seen.contains_key(id)) || Instant::now() > deadline {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    // A moment more, so a late duplicate would show up.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let seen = visible(&sim);
-    for (id, channel, _) in &posted {
-        assert_eq!(
-            seen.get(id).copied(),
-            Some(1),
-            "message {id} in channel {channel}: exactly one acknowledgement"
-        );
-    }
-
-    // The worst wait, from the message leaving the gateway to its acknowledgement being
-    // accepted by Discord (printed for BENCHMARKS.md, not asserted).
-    let requests = sim.requests();
-    let accepted: HashMap<u64, Instant> = requests
-        .iter()
-        .filter(|r| r.is("POST", "/messages") && r.status < 300)
-        .filter_map(|r| {
-            let target = r.body.as_ref().map(|b| &b["message_reference"])?;
-            Some((ack_target(target)?, r.received_at))
-        })
-        .collect();
-    let waits: Vec<Duration> = posted
-        .iter()
-        .filter_map(|(id, _, _)| {
-            Some(
-                accepted
-                    .get(id)?
-                    .saturating_duration_since(sim.dispatched_at(*id)?),
-            )
-        })
-        .collect();
-    let worst = waits.iter().max().copied().unwrap_or_default();
-    let rate_limited = requests.iter().filter(|r| r.status == 429).count();
+    // Printed for BENCHMARKS.md, not asserted.
+    let (acked, worst) = worst_wait(&sim, &posted);
+    let rate_limited = sim.requests().iter().filter(|r| r.status == 429).count();
     eprintln!(
-        "bursts: {} acknowledged, worst wait {:.1} s, 429 answers {rate_limited}",
-        waits.len(),
+        "bursts: {acked} acknowledged in {carriers} messages, worst wait {:.1} s, 429 answers {rate_limited}",
         worst.as_secs_f64()
     );
-    assert_eq!(waits.len(), MESSAGES as usize);
+    assert_eq!(acked, MESSAGES as usize);
+    stop(running).await;
+}
 
-    let _ = stop.send(());
-    tokio::time::timeout(Duration::from_secs(30), bot)
-        .await
-        .expect("the bot stops in time")
-        .expect("no panic")
-        .expect("clean stop");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thirty_customers_in_one_channel_within_three_seconds_are_acknowledged_once_each() {
+    let running = start().await;
+    let sim = running.0.clone();
+    let start = tokio::time::Instant::now();
+    let mut posted = Vec::new();
+    for i in 0..ONE_CHANNEL {
+        tokio::time::sleep_until(start + ONE_CHANNEL_EVERY * i as u32).await;
+        let customer = 310_000_000_000_000_000 + i;
+        let id = sim
+            .post_message(customer, demo::HELP, &format!("hello, question {i}"))
+            .await;
+        posted.push((id, demo::HELP));
+    }
+    let carriers = assert_acknowledged_once_each(&sim, &posted).await;
+    let (acked, worst) = worst_wait(&sim, &posted);
+    let rate_limited = sim.requests().iter().filter(|r| r.status == 429).count();
+    eprintln!(
+        "bursts (one channel): {acked} acknowledged in {carriers} messages, worst wait {:.1} s, 429 answers {rate_limited}",
+        worst.as_secs_f64()
+    );
+    assert_eq!(acked, ONE_CHANNEL as usize);
+    assert!(
+        carriers < ONE_CHANNEL as usize,
+        "acknowledgements waiting behind the limit were merged ({carriers} messages)"
+    );
+    stop(running).await;
 }

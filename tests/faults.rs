@@ -177,14 +177,23 @@ fn audit(sim: &Simulator, sent: &[Sent]) -> Audit {
         for s in &msgs {
             let acks: Vec<_> = bot_messages[&channel]
                 .iter()
-                .filter(|m| m.reply_to() == Some(s.id))
+                .filter(|m| support::acked_by_message(m).contains(&s.id))
                 .collect();
             if acks.len() > 1 {
                 a.double_acked.push(s.id);
             }
             a.late_acks += acks
                 .iter()
-                .filter(|m| m.content.contains("sorry for the slow answer"))
+                .filter(|m| {
+                    // In a merged acknowledgement, only this customer's own line counts.
+                    let link = format!("/{channel}/{})", s.id);
+                    let own = if m.reply_to() == Some(s.id) {
+                        m.content.as_str()
+                    } else {
+                        m.content.lines().find(|l| l.contains(&link)).unwrap_or("")
+                    };
+                    own.contains("sorry for the slow answer")
+                })
                 .count();
             if !acks.is_empty() {
                 opener = Some(s.id);

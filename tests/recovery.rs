@@ -333,3 +333,167 @@ async fn owner_quiet_hours_defer_reminders_to_the_morning() {
         .is_some_and(|c| c.contains("waiting 9 h 10 min")));
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_merged_acknowledgement_a_restart_without_the_store_acknowledges_nobody_again() {
+    let customers: Vec<u64> = (1..=15u64).map(|i| 200_000_000_000_000_000 + i).collect();
+    let world = customers.iter().fold(World::demo(), |w, c| {
+        w.with_user(frontdesk::sim::SimUser::new(*c, &format!("customer{c}")))
+    });
+    // Discord's 5 per 5 s: of fifteen customers at once, ten are still waiting when the
+    // second window opens, which has room for five.
+    let sim = Simulator::start(world, SimConfig::default())
+        .await
+        .expect("simulator");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = Bot::start(&sim, &dir.path().join("first")).await;
+    let mut posted = Vec::new();
+    for c in &customers {
+        posted.push(sim.post_message(*c, demo::HELP, "a question").await);
+    }
+    for id in &posted {
+        wait_ack(&sim, *id).await;
+    }
+    let merged: Vec<u64> = sim
+        .messages_in(demo::HELP)
+        .iter()
+        .filter(|m| m.author_id == demo::BOT)
+        .map(support::acked_by_message)
+        .filter(|covered| covered.len() > 1)
+        .flatten()
+        .collect();
+    assert!(!merged.is_empty(), "some acknowledgements went out merged");
+    bot.stop().await;
+
+    // The store is gone: only Discord's history says who was answered. Catch-up must read
+    // the merged acknowledgement's links as answers, as it reads replies.
+    let before = sim.requests().len();
+    let bot = Bot::start(&sim, &dir.path().join("second")).await;
+    sim.wait_for_request(
+        |r| r.is("GET", &format!("/channels/{}/messages", demo::HELP)),
+        WAIT,
+    )
+    .await
+    .expect("catch-up read the channel");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    bot.stop().await;
+    let again: Vec<_> = sim.requests()[before..]
+        .iter()
+        .filter(|r| r.is("POST", &format!("/channels/{}/messages", demo::HELP)) && r.status < 300)
+        .map(|r| r.body_text.clone())
+        .collect();
+    assert!(again.is_empty(), "acknowledged again: {again:?}");
+    for id in &posted {
+        let acks = acks_for(&sim, *id);
+        assert_eq!(
+            acks.len(),
+            1,
+            "message {id}: {:?}",
+            acks.iter()
+                .map(|r| (r.path.clone(), r.body_text.clone(), r.status))
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merged_acknowledgement_discord_accepted_but_never_marked_done_is_not_sent_again() {
+    use frontdesk::desk::{Arrival, Desk};
+    use frontdesk::discord::outbound::{merged_acks, AckLine};
+    use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
+
+    let customers: Vec<u64> = (1..=6u64).map(|i| 200_000_000_000_000_000 + i).collect();
+    let world = customers.iter().fold(World::demo(), |w, c| {
+        w.with_user(frontdesk::sim::SimUser::new(*c, &format!("customer{c}")))
+    });
+    let sim = Simulator::start(world, SimConfig::default())
+        .await
+        .expect("simulator");
+    let mut posted = Vec::new();
+    for c in &customers {
+        posted.push(sim.post_message(*c, demo::HELP, "a question").await);
+    }
+    // The state a crash leaves when it strikes after Discord accepted a merged
+    // acknowledgement and before the outbox entries were marked done: the conversations are
+    // stored with their acknowledgements pending, and the merged message is in the channel.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let mut texts = Vec::new();
+    {
+        let config = frontdesk::demo::demo_config(&data, &support::responses(), "");
+        let rules = frontdesk::responses::Rules::load_dir(&support::responses()).expect("rules");
+        let desk = Desk::new(
+            frontdesk::store::Store::open(&data).expect("store"),
+            &config,
+            rules,
+        );
+        let now = Timestamp::now();
+        for (id, c) in posted.iter().zip(&customers) {
+            let msg = Incoming {
+                id: MessageId(*id),
+                place: Place::Channel {
+                    guild: GuildId(demo::GUILD),
+                    channel: ChannelId(demo::HELP),
+                    thread: None,
+                },
+                author: Author {
+                    id: UserId(*c),
+                    name: format!("customer{c}"),
+                    bot: false,
+                    roles: Vec::new(),
+                },
+                content: Some("a question".into()),
+                reply_to: None,
+                at: now,
+                tags: Vec::new(),
+            };
+            desk.handle_message(&msg, UserId(demo::BOT), now, Arrival::Live)
+                .expect("stored");
+        }
+        for p in desk.store().pending().expect("pending") {
+            if let frontdesk::store::OutboxItem::Ack { text, .. } = p.record.item {
+                texts.push(text);
+            }
+        }
+    }
+    assert_eq!(
+        texts.len(),
+        customers.len(),
+        "every acknowledgement pending"
+    );
+    let lines: Vec<AckLine<'_>> = posted
+        .iter()
+        .zip(&customers)
+        .zip(&texts)
+        .map(|((id, c), text)| AckLine {
+            guild: demo::GUILD,
+            channel: ChannelId(demo::HELP),
+            message: MessageId(*id),
+            customer: UserId(*c),
+            text,
+        })
+        .collect();
+    for merged in merged_acks(&lines) {
+        let content = merged.body["content"].as_str().expect("content");
+        sim.post_message(demo::BOT, demo::HELP, content).await;
+    }
+
+    let before = sim.requests().len();
+    let bot = Bot::start(&sim, &data).await;
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    bot.stop().await;
+    let again: Vec<_> = sim.requests()[before..]
+        .iter()
+        .filter(|r| r.is("POST", &format!("/channels/{}/messages", demo::HELP)) && r.status < 300)
+        .map(|r| r.body_text.clone())
+        .collect();
+    assert!(again.is_empty(), "acknowledged again: {again:?}");
+    let store = frontdesk::store::Store::open(&data).expect("store");
+    let left: Vec<_> = store
+        .pending()
+        .expect("pending")
+        .into_iter()
+        .filter(|p| matches!(p.record.item, frontdesk::store::OutboxItem::Ack { .. }))
+        .collect();
+    assert!(left.is_empty(), "acknowledgements marked done: {left:?}");
+}

@@ -245,7 +245,7 @@ async fn channel_pass(
 }
 
 /// Which customer messages in a page frontdesk already acknowledged (its own message replies
-/// to them, or sits in the thread started on them) and which a staff member already answered
+/// to them or links them, or sits in the thread started on them) and which a staff member already answered
 /// (a later staff reply to them, or a later staff message in the same thread).
 async fn already_handled(
     shared: &Shared,
@@ -268,6 +268,11 @@ async fn already_handled(
             .map(|id| MessageId(id.get()));
         if m.author.id.get() == me.0 {
             acknowledged.extend(replied);
+            // A merged acknowledgement replies to nobody; it links each message it answers.
+            acknowledged.extend(super::outbound::acknowledged_in(
+                &m.content,
+                m.channel_id.get(),
+            ));
             if in_thread {
                 acknowledged.insert(MessageId(m.channel_id.get()));
             }

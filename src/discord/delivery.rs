@@ -3,17 +3,26 @@
 //! Every item was committed before it gets here (durable within the flush interval; if a
 //! crash loses it first, catch-up rebuilds it from Discord's history) and is marked done, and
 //! flushed, only after Discord accepted it, so a crash in between means it is sent again on
-//! restart — with the same nonce, which Discord uses to drop the duplicate. Several notices due together reach
-//! each owner as one digest: all DMs to one owner share one rate-limit bucket.
+//! restart — with the same nonce, which Discord uses to drop the duplicate (and, for
+//! acknowledgements, after a look at the channel's history). Several notices due together
+//! reach each owner as one digest: all DMs to one owner share one rate-limit bucket.
+//!
+//! Acknowledgements in a server channel go through that channel's lane: one sender at a time,
+//! and whoever gets the turn takes everything queued. While the channel's rate-limit window
+//! has room they go out one reply each, as always; what queued up beyond it goes out merged,
+//! one message naming each customer, so nobody waits more than about one window.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::notice;
-use super::outbound::{message_body, Action, Button, Outbound};
+use super::outbound::{
+    acknowledged_in, merged_acks, message_body, short_hash, AckLine, Action, Button, Outbound,
+};
 use super::rest::{Rest, RestError};
 use crate::clock::Clock;
 use crate::desk::Desk;
@@ -59,6 +68,21 @@ impl Outcome {
     }
 }
 
+/// Acknowledgements waiting to be sent in one channel, and the turn to send there.
+#[derive(Default)]
+struct Lane {
+    queue: Mutex<Vec<Queued>>,
+    turn: tokio::sync::Mutex<()>,
+}
+
+/// An acknowledgement in a lane.
+struct Queued {
+    p: Pending,
+    message: MessageId,
+    customer: UserId,
+    text: String,
+}
+
 pub struct Delivery {
     rest: Rest,
     desk: Arc<Desk>,
@@ -74,6 +98,12 @@ pub struct Delivery {
     /// Keys being delivered right now, so the periodic sweep and an event handler never
     /// work on the same item at once.
     in_flight: Mutex<HashSet<Vec<u8>>>,
+    /// One per server channel acknowledgements were sent in.
+    lanes: Mutex<HashMap<ChannelId, Arc<Lane>>>,
+    /// Items whose last attempt failed in a way that may still have reached Discord.
+    unsure: Mutex<HashSet<Vec<u8>>>,
+    /// Whether a sweep ran since the start (the first one also finds items from before it).
+    swept: AtomicBool,
 }
 
 impl Delivery {
@@ -93,6 +123,9 @@ impl Delivery {
             staff_channel,
             dm_channels: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashSet::new()),
+            lanes: Mutex::new(HashMap::new()),
+            unsure: Mutex::new(HashSet::new()),
+            swept: AtomicBool::new(false),
             relay_lock: tokio::sync::Mutex::new(()),
             notices_due: tokio::sync::Notify::new(),
         }
@@ -112,7 +145,126 @@ impl Delivery {
             Ok(items) => items,
             Err(e) => return tracing::error!(error = %e, "cannot read the outbox"),
         };
+        let items = self.drop_already_sent(items).await;
         self.deliver(items).await;
+    }
+
+    /// A sweep may find acknowledgements that reached Discord although they were never
+    /// marked done: frontdesk crashed, or Discord's answer was lost, in between. A single
+    /// reply's nonce makes resending harmless for the few minutes Discord remembers it, but a
+    /// merged acknowledgement's nonce covers its exact group of customers, which a resend need
+    /// not repeat. So before resending, the channel's history after the oldest of them is
+    /// read, and those frontdesk already answered there (a reply, or a merged link) are marked
+    /// done instead. Returns the items still to deliver.
+    async fn drop_already_sent(&self, items: Vec<Pending>) -> Vec<Pending> {
+        let checked = |p: &Pending| {
+            matches!(
+                p.record.item,
+                OutboxItem::Ack {
+                    open_thread: None,
+                    ..
+                }
+            )
+        };
+        let Some(me) = self.me.get().copied() else {
+            // Before READY frontdesk cannot tell its own messages: READY's sweep, a moment
+            // later, checks and sends these.
+            return items.into_iter().filter(|p| !checked(p)).collect();
+        };
+        // Only what may have been sent: everything left from before this start, and what an
+        // attempt left unsure. A fresh item is not worth a history read (nor its wait).
+        let first = !self.swept.swap(true, Ordering::Relaxed);
+        let (acks, mut rest): (Vec<Pending>, Vec<Pending>) = {
+            let unsure = self.unsure.lock().unwrap_or_else(|p| p.into_inner());
+            items
+                .into_iter()
+                .partition(|p| checked(p) && (first || unsure.contains(&p.key)))
+        };
+        // Claimed while checking, so no live delivery sends them meanwhile.
+        let acks = self.take(acks);
+        let mut by_channel: BTreeMap<ChannelId, Vec<Pending>> = BTreeMap::new();
+        for p in acks {
+            if let OutboxItem::Ack { channel, .. } = p.record.item {
+                by_channel.entry(channel).or_default().push(p);
+            }
+        }
+        for (channel, pending) in by_channel {
+            let answered = self.answered_in(me, channel, &pending).await;
+            for p in pending {
+                let sent = match &p.record.item {
+                    OutboxItem::Ack { reply_to, text, .. } => {
+                        answered.get(reply_to).map(|sent| (sent, text))
+                    }
+                    _ => None,
+                };
+                if let Some((sent, text)) = sent {
+                    tracing::info!(
+                        conversation = p.record.conversation.0,
+                        "acknowledgement already on Discord; not sending it again"
+                    );
+                    let recorded = self.record(p.record.conversation, sent.clone(), text);
+                    self.settle(&p, &Outcome::of(recorded.map_err(DeliveryError::from)))
+                        .await;
+                    self.release(&p.key);
+                } else {
+                    // Delivered (and claimed again) like any other item.
+                    self.release(&p.key);
+                    rest.push(p);
+                }
+            }
+        }
+        rest
+    }
+
+    fn release(&self, key: &[u8]) {
+        let mut busy = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        busy.remove(key);
+    }
+
+    /// frontdesk's own messages in `channel` after the oldest of `pending`, by the customer
+    /// message each acknowledges. Empty when the history cannot be read: then the items are
+    /// simply sent again, as before.
+    async fn answered_in(
+        &self,
+        me: UserId,
+        channel: ChannelId,
+        pending: &[Pending],
+    ) -> HashMap<MessageId, Value> {
+        let oldest = pending
+            .iter()
+            .filter_map(|p| match p.record.item {
+                OutboxItem::Ack { reply_to, .. } => Some(reply_to.0),
+                _ => None,
+            })
+            .min()
+            .unwrap_or(0);
+        let path = format!(
+            "/channels/{channel}/messages?after={}&limit=100",
+            oldest.saturating_sub(1)
+        );
+        let page = match self
+            .rest
+            .call(Method::GET, &path, &format!("channel:{channel}"), None)
+            .await
+        {
+            Ok(page) => page,
+            Err(e) => {
+                tracing::debug!(channel = channel.0, error = %e, "cannot read history before resending");
+                return HashMap::new();
+            }
+        };
+        let mut answered = HashMap::new();
+        for m in page.as_array().map(Vec::as_slice).unwrap_or_default() {
+            if snowflake(&m["author"]["id"]) != Some(me.0) {
+                continue;
+            }
+            let replied = snowflake(&m["message_reference"]["message_id"]).map(MessageId);
+            let linked = acknowledged_in(m["content"].as_str().unwrap_or(""), channel.0);
+            for id in replied.into_iter().chain(linked) {
+                answered.insert(id, m.clone());
+            }
+        }
+        answered
     }
 
     /// Delivers `items` now, except owner notices: those are gathered for a moment (see
@@ -160,6 +312,10 @@ impl Delivery {
         let (notices, direct): (Vec<Pending>, Vec<Pending>) = items
             .into_iter()
             .partition(|p| matches!(p.record.item, OutboxItem::Notice { .. }));
+        let (lanes, direct) = self.by_lane(direct);
+        for (channel, queued) in lanes {
+            self.through_lane(channel, queued).await;
+        }
         for p in &direct {
             let result = match &p.record.item {
                 OutboxItem::Ack {
@@ -207,6 +363,163 @@ impl Delivery {
         }
     }
 
+    /// Sorts out the acknowledgements that go through a channel lane. Thread-mode
+    /// acknowledgements each have their own thread, and a DM channel has one customer: neither
+    /// has anything to merge, so they are sent directly as before.
+    fn by_lane(&self, items: Vec<Pending>) -> (BTreeMap<ChannelId, Vec<Queued>>, Vec<Pending>) {
+        let mut lanes: BTreeMap<ChannelId, Vec<Queued>> = BTreeMap::new();
+        let mut direct = Vec::new();
+        for p in items {
+            let OutboxItem::Ack {
+                channel,
+                reply_to,
+                customer,
+                text,
+                open_thread: None,
+                ..
+            } = &p.record.item
+            else {
+                direct.push(p);
+                continue;
+            };
+            let (channel, message, customer, text) = (*channel, *reply_to, *customer, text.clone());
+            lanes.entry(channel).or_default().push(Queued {
+                p,
+                message,
+                customer,
+                text,
+            });
+        }
+        (lanes, direct)
+    }
+
+    fn lane(&self, channel: ChannelId) -> Arc<Lane> {
+        let mut lanes = self.lanes.lock().unwrap_or_else(|p| p.into_inner());
+        lanes.entry(channel).or_default().clone()
+    }
+
+    /// Queues `items` in the channel's lane and waits for the turn to send there. By then an
+    /// earlier turn may have sent them (merged with its own); otherwise this turn waits for
+    /// the rate-limit window and sends everything queued at that moment. Returns when `items`
+    /// were settled either way.
+    async fn through_lane(&self, channel: ChannelId, items: Vec<Queued>) {
+        let lane = self.lane(channel);
+        let queue = || lane.queue.lock().unwrap_or_else(|p| p.into_inner());
+        queue().extend(items);
+        let turn = lane.turn.lock().await;
+        if queue().is_empty() {
+            return;
+        }
+        let bucket = format!("channel:{channel}");
+        let mut slots = self.rest.ready(&bucket).await;
+        let mut batch = std::mem::take(&mut *queue());
+        let mut marked = false;
+        // Nothing has told the room in this channel's window yet (the first send since the
+        // start): one personal reply first, whose answer announces the window, then decide.
+        if slots.is_none() && batch.len() > 1 {
+            let q = batch.remove(0);
+            let result = self
+                .ack(&q.p, channel, q.message, q.customer, &q.text, None)
+                .await;
+            marked |= self.mark(&q.p, &Outcome::of(result));
+            slots = self.rest.ready(&bucket).await;
+        }
+        // Replies one by one while the window has room for all of them: a personal reply
+        // costs nobody a wait then. Room still unknown (no answer announced a limit: rate
+        // limits off, or only bare 429s) counts as room.
+        let outcomes = if batch.len() == 1 || slots.is_none_or(|room| batch.len() as u64 <= room) {
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for q in &batch {
+                let result = self
+                    .ack(&q.p, channel, q.message, q.customer, &q.text, None)
+                    .await;
+                outcomes.push(Outcome::of(result));
+            }
+            outcomes
+        } else {
+            self.ack_merged(channel, &batch).await
+        };
+        // Marked done before the turn passes on: whoever queued these waits for the turn,
+        // then stops guarding them against the sweep. The fsync need not hold up the next
+        // sender in this channel.
+        for (q, outcome) in batch.iter().zip(&outcomes) {
+            marked |= self.mark(&q.p, outcome);
+        }
+        drop(turn);
+        if marked {
+            self.flush_marks().await;
+        }
+    }
+
+    /// Sends `batch` as merged acknowledgements, each recorded in every conversation it
+    /// covers; returns each item's outcome, in order. A merged message links each customer's
+    /// message, which needs its server: items whose conversation says none (cannot happen in a
+    /// server channel, but the store is the authority) go out as plain replies instead.
+    async fn ack_merged(&self, channel: ChannelId, batch: &[Queued]) -> Vec<Outcome> {
+        let mut outcomes: Vec<Option<Outcome>> = batch.iter().map(|_| None).collect();
+        let mut lines = Vec::with_capacity(batch.len());
+        let mut line_of = Vec::with_capacity(batch.len());
+        for (i, q) in batch.iter().enumerate() {
+            let guild = match self.desk.store().conversation(q.p.record.conversation) {
+                Ok(conv) => conv.and_then(|c| c.place.guild()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read a conversation; acknowledging it alone");
+                    None
+                }
+            };
+            match guild {
+                Some(guild) => {
+                    lines.push(AckLine {
+                        guild: guild.0,
+                        channel,
+                        message: q.message,
+                        customer: q.customer,
+                        text: &q.text,
+                    });
+                    line_of.push(i);
+                }
+                None => {
+                    let result = self
+                        .ack(&q.p, channel, q.message, q.customer, &q.text, None)
+                        .await;
+                    outcomes[i] = Some(Outcome::of(result));
+                }
+            }
+        }
+        for merged in merged_acks(&lines) {
+            tracing::debug!(
+                channel = channel.0,
+                customers = merged.covers.len(),
+                "acknowledging together"
+            );
+            match self.post(channel, &merged.body).await {
+                Ok(sent) => {
+                    for &l in &merged.covers {
+                        let i = line_of[l];
+                        let q = &batch[i];
+                        let recorded = self.record(q.p.record.conversation, sent.clone(), &q.text);
+                        outcomes[i] = Some(Outcome::of(recorded.map_err(DeliveryError::from)));
+                    }
+                }
+                Err(e) => {
+                    let why = e.to_string();
+                    let refused = matches!(e, RestError::Refused { .. });
+                    for &l in &merged.covers {
+                        outcomes[line_of[l]] = Some(if refused {
+                            Outcome::Refused(why.clone())
+                        } else {
+                            Outcome::Retry(why.clone())
+                        });
+                    }
+                }
+            }
+        }
+        outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or_else(|| Outcome::Retry("not sent".into())))
+            .collect()
+    }
+
     /// Claims items for this delivery. An item read from the store before another task
     /// delivered it may no longer be pending: checked after claiming, so it goes out once.
     fn take(&self, items: Vec<Pending>) -> Vec<Pending> {
@@ -229,11 +542,20 @@ impl Delivery {
 
     /// Marks an item done, or leaves it for the next sweep when the failure may pass.
     async fn settle(&self, p: &Pending, outcome: &Outcome) {
+        if self.mark(p, outcome) {
+            self.flush_marks().await;
+        }
+    }
+
+    /// [`Delivery::settle`] without the flush: returns whether an entry was marked done, so
+    /// the caller flushes (once for several).
+    fn mark(&self, p: &Pending, outcome: &Outcome) -> bool {
         let conversation = p.record.conversation.0;
+        self.note_unsure(&p.key, matches!(outcome, Outcome::Retry(_)));
         match outcome {
             Outcome::Retry(why) => {
                 tracing::warn!(conversation, error = %why, "delivery failed for now; will retry");
-                return;
+                return false;
             }
             // Retrying cannot help; the conversation itself stays stored.
             Outcome::Refused(why) => {
@@ -241,13 +563,29 @@ impl Delivery {
             }
             Outcome::Done => {}
         }
-        // Durable, so a crash after this cannot send it again: Discord's nonce de-duplication
-        // lasts only minutes, a restart may take longer.
-        let store = self.desk.store();
-        if let Err(e) = store.complete(&p.key) {
-            tracing::error!(conversation, error = %e, "could not mark an outbox item done; it may be sent again");
-        } else if let Err(e) = store.flush_async().await {
-            tracing::error!(conversation, error = %e, "could not flush a delivery mark; it may be sent again");
+        match self.desk.store().complete(&p.key) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!(conversation, error = %e, "could not mark an outbox item done; it may be sent again");
+                false
+            }
+        }
+    }
+
+    /// Makes delivery marks durable, so a crash after this cannot send them again: Discord's
+    /// nonce de-duplication lasts only minutes, a restart may take longer.
+    async fn flush_marks(&self) {
+        if let Err(e) = self.desk.store().flush_async().await {
+            tracing::error!(error = %e, "could not flush delivery marks; they may be sent again");
+        }
+    }
+
+    fn note_unsure(&self, key: &[u8], unsure: bool) {
+        let mut set = self.unsure.lock().unwrap_or_else(|p| p.into_inner());
+        if unsure {
+            set.insert(key.to_vec());
+        } else {
+            set.remove(key);
         }
     }
 
@@ -671,16 +1009,6 @@ fn chunk(text: &str) -> Vec<String> {
         out.push(current);
     }
     out
-}
-
-/// A short stable hash (FNV-1a) for nonces: at most 16 hex digits.
-fn short_hash(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:x}")
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! The one place every message body frontdesk posts is built. It always sets
-//! `allowed_mentions` explicitly: at most the one intended user can be pinged, never
-//! `@everyone`, `@here` or a role, whatever the text says. (serenity's `Message::reply` would
-//! switch every mention on, so it is never used.)
+//! `allowed_mentions` explicitly: only the intended users can be pinged — one, or for a merged
+//! acknowledgement exactly the customers it names — never `@everyone`, `@here` or a role,
+//! whatever the text says. (serenity's `Message::reply` would switch every mention on, so it
+//! is never used.)
 
 use serde_json::Value;
 use serenity::all::{
@@ -74,8 +75,167 @@ pub fn parse_action(custom_id: &str) -> Option<(Action, MessageId)> {
 
 /// Builds the JSON body of `POST /channels/{id}/messages`.
 pub fn message_body(o: &Outbound<'_>) -> Value {
+    build(o, o.ping.as_slice())
+}
+
+/// Discord pings at most this many users listed in `allowed_mentions.users`.
+const MAX_USERS: usize = 100;
+
+/// One customer's acknowledgement, waiting to go out merged with others in the same channel.
+#[derive(Clone, Debug)]
+pub struct AckLine<'a> {
+    pub guild: u64,
+    pub channel: ChannelId,
+    /// The customer's message being acknowledged.
+    pub message: MessageId,
+    pub customer: UserId,
+    /// The acknowledgement as it would be sent alone.
+    pub text: &'a str,
+}
+
+/// A merged acknowledgement: its body, and which of the given lines it covers.
+#[derive(Clone, Debug)]
+pub struct Merged {
+    pub covers: Vec<usize>,
+    pub body: Value,
+}
+
+/// Several acknowledgements for one channel as few messages as Discord's limits allow (2,000
+/// characters, 100 pinged users each): one line per customer, with their own text, a mention
+/// of them, and a jump link to their message. The link is what lets catch-up see after a
+/// restart that these messages were answered ([`acknowledged_in`]); the messages are not
+/// replies, since a reply can point at only one of them. The nonce is derived from the
+/// message ids covered, so a retry of the same group is dropped by Discord.
+pub fn merged_acks(lines: &[AckLine<'_>]) -> Vec<Merged> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut covers: Vec<usize> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let entry = merged_line(line);
+        let fits = text.chars().count() + entry.chars().count() < DISCORD_MESSAGE_LIMIT
+            && covers.len() < MAX_USERS;
+        if !fits && !covers.is_empty() {
+            out.push(merged_body(lines, std::mem::take(&mut covers), &text));
+            text.clear();
+        }
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&entry);
+        covers.push(i);
+    }
+    if !covers.is_empty() {
+        out.push(merged_body(lines, covers, &text));
+    }
+    out
+}
+
+/// `{text} — [your message](link)`, mentioning the customer first if the text does not, and
+/// cut so that the line alone always fits in a message.
+fn merged_line(line: &AckLine<'_>) -> String {
+    let mention = format!("<@{}>", line.customer);
+    let link = format!(
+        " — [your message]({})",
+        jump_link(line.guild, line.channel, line.message)
+    );
+    let text = line.text.replace('\n', " ");
+    let text = if text.contains(&mention) {
+        text
+    } else {
+        format!("{mention} {text}")
+    };
+    let room = DISCORD_MESSAGE_LIMIT - 1 - link.chars().count();
+    format!("{}{link}", truncate_chars(text, room))
+}
+
+fn merged_body(lines: &[AckLine<'_>], covers: Vec<usize>, text: &str) -> Merged {
+    let mut users: Vec<UserId> = covers.iter().map(|&i| lines[i].customer).collect();
+    users.sort_unstable();
+    users.dedup();
+    let mut ids: Vec<u8> = Vec::new();
+    let mut messages: Vec<MessageId> = covers.iter().map(|&i| lines[i].message).collect();
+    messages.sort_unstable();
+    for m in messages {
+        ids.extend(m.0.to_be_bytes());
+    }
+    let o = Outbound {
+        text,
+        ping: None,
+        reply_to: None,
+        nonce: format!("m{}", short_hash(&ids)),
+        buttons: Vec::new(),
+    };
+    Merged {
+        covers,
+        body: build(&o, &users),
+    }
+}
+
+fn jump_link(guild: u64, channel: ChannelId, message: MessageId) -> String {
+    format!("https://discord.com/channels/{guild}/{channel}/{message}")
+}
+
+/// The messages in `channel` that one of frontdesk's own messages acknowledged through a
+/// jump link (a merged acknowledgement, see [`merged_acks`]). Junk is skipped, never fatal.
+pub fn acknowledged_in(content: &str, channel: u64) -> Vec<MessageId> {
+    const PREFIX: &str = "https://discord.com/channels/";
+    content
+        .match_indices(PREFIX)
+        .filter_map(|(at, _)| {
+            let rest = &content[at + PREFIX.len()..];
+            let mut parts = rest.splitn(3, '/');
+            let _guild = parts.next()?;
+            let linked: u64 = parts.next()?.parse().ok()?;
+            let digits: String = parts
+                .next()?
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let message: u64 = digits.parse().ok()?;
+            (linked == channel).then_some(MessageId(message))
+        })
+        .collect()
+}
+
+/// The lines of a merged acknowledgement as (customer, their message), for the lines that
+/// name one customer and link one message in `channel`.
+pub fn merged_lines(content: &str, channel: u64) -> Vec<(UserId, MessageId)> {
+    content
+        .lines()
+        .filter_map(|line| {
+            let [message] = acknowledged_in(line, channel)[..] else {
+                return None;
+            };
+            let digits: String = line
+                .split("<@")
+                .nth(1)?
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            Some((UserId(digits.parse().ok()?), message))
+        })
+        .collect()
+}
+
+/// A short stable hash (FNV-1a) for nonces: at most 16 hex digits.
+pub(crate) fn short_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:x}")
+}
+
+/// The one body builder: `users` are the only pingable users.
+fn build(o: &Outbound<'_>, users: &[UserId]) -> Value {
     let mentions = CreateAllowedMentions::new()
-        .users(o.ping.map(|u| serenity::all::UserId::new(u.0.max(1))))
+        .users(
+            users
+                .iter()
+                .take(MAX_USERS)
+                .map(|u| serenity::all::UserId::new(u.0.max(1))),
+        )
         .replied_user(false);
     let mut m = CreateMessage::new()
         .content(truncate_chars(o.text.to_string(), DISCORD_MESSAGE_LIMIT))
@@ -189,6 +349,140 @@ mod tests {
         let row = &body["components"][0]["components"];
         assert_eq!(row[0]["custom_id"], json!("fd:snooze1h:3"));
         assert_eq!(row[1]["style"], json!(5), "a link button");
+    }
+
+    fn lines(n: u64, text: &str) -> Vec<(u64, String)> {
+        (1..=n)
+            .map(|i| (i, text.replace("{c}", &format!("<@{}>", 500 + i))))
+            .collect()
+    }
+
+    fn ack_lines(texts: &[(u64, String)]) -> Vec<AckLine<'_>> {
+        texts
+            .iter()
+            .map(|(i, text)| AckLine {
+                guild: 7,
+                channel: ChannelId(10),
+                message: MessageId(1000 + i),
+                customer: UserId(500 + i),
+                text,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_merged_acknowledgement_names_and_pings_exactly_its_customers() {
+        let texts = lines(3, "Thanks {c}! Sam will reply today. @everyone <@&5> <@9>");
+        let merged = merged_acks(&ack_lines(&texts));
+        assert_eq!(merged.len(), 1);
+        let body = &merged[0].body;
+        assert_eq!(merged[0].covers, vec![0, 1, 2]);
+        assert_eq!(
+            body["allowed_mentions"],
+            json!({"parse": [], "users": ["501", "502", "503"], "roles": [], "replied_user": false})
+        );
+        assert!(body.get("message_reference").is_none(), "{body}");
+        let content = body["content"].as_str().expect("content");
+        assert_eq!(content.lines().count(), 3);
+        assert!(content
+            .lines()
+            .next()
+            .is_some_and(|l| l.starts_with("Thanks <@501>! Sam")
+                && l.ends_with("[your message](https://discord.com/channels/7/10/1001)")));
+        assert_eq!(
+            acknowledged_in(content, 10),
+            vec![MessageId(1001), MessageId(1002), MessageId(1003)]
+        );
+        assert_eq!(body["enforce_nonce"], json!(true));
+    }
+
+    #[test]
+    fn a_text_without_the_customers_mention_gets_one() {
+        let texts = lines(2, "We will reply soon.");
+        let merged = merged_acks(&ack_lines(&texts));
+        let content = merged[0].body["content"].as_str().unwrap_or("");
+        assert!(
+            content.starts_with("<@501> We will reply soon."),
+            "{content}"
+        );
+    }
+
+    #[test]
+    fn the_merged_nonce_depends_only_on_the_messages_covered() {
+        let texts = lines(3, "Hi {c}");
+        let mut shuffled = ack_lines(&texts);
+        let nonce = |l: &[AckLine<'_>]| merged_acks(l)[0].body["nonce"].clone();
+        let first = nonce(&shuffled);
+        shuffled.reverse();
+        assert_eq!(nonce(&shuffled), first, "order does not matter");
+        assert_ne!(nonce(&shuffled[1..]), first, "another group, another nonce");
+        assert!(first.as_str().is_some_and(|n| n.len() <= 25));
+    }
+
+    #[test]
+    fn merged_acknowledgements_split_at_discords_limits_and_cover_everyone_once() {
+        let long = format!("Hello {{c}}, {}", "x".repeat(600));
+        for (n, text) in [(40, long.as_str()), (150, "Hi {c}")] {
+            let texts = lines(n, text);
+            let merged = merged_acks(&ack_lines(&texts));
+            assert!(merged.len() > 1, "{n} customers need several messages");
+            let mut covered: Vec<usize> = Vec::new();
+            for m in &merged {
+                let content = m.body["content"].as_str().expect("content");
+                assert!(content.chars().count() <= DISCORD_MESSAGE_LIMIT);
+                assert!(!content.ends_with('…'), "nothing is cut off");
+                let users = m.body["allowed_mentions"]["users"]
+                    .as_array()
+                    .map_or(0, Vec::len);
+                assert_eq!(users, m.covers.len());
+                assert!(users <= MAX_USERS);
+                assert_eq!(acknowledged_in(content, 10).len(), m.covers.len());
+                covered.extend(&m.covers);
+            }
+            assert_eq!(covered, (0..n as usize).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn a_single_overlong_text_still_fits_with_its_link() {
+        let texts = lines(2, &format!("{{c}} {}", "y".repeat(3000)));
+        let merged = merged_acks(&ack_lines(&texts));
+        assert_eq!(merged.len(), 2);
+        for m in merged {
+            let content = m.body["content"].as_str().unwrap_or("");
+            assert!(content.chars().count() <= DISCORD_MESSAGE_LIMIT);
+            assert_eq!(acknowledged_in(content, 10).len(), 1, "the link survives");
+        }
+    }
+
+    #[test]
+    fn a_merged_acknowledgement_reads_back_as_customer_and_message_per_line() {
+        let texts = lines(3, "Thanks {c}! Sam will reply.");
+        let merged = merged_acks(&ack_lines(&texts));
+        let content = merged[0].body["content"].as_str().unwrap_or("");
+        assert_eq!(
+            merged_lines(content, 10),
+            vec![
+                (UserId(501), MessageId(1001)),
+                (UserId(502), MessageId(1002)),
+                (UserId(503), MessageId(1003)),
+            ]
+        );
+        assert!(merged_lines("Thanks <@1>! no link", 10).is_empty());
+        assert!(merged_lines("<@x> https://discord.com/channels/1/10/5", 10).is_empty());
+    }
+
+    #[test]
+    fn only_links_into_the_channel_count_and_junk_is_skipped() {
+        let content = "see https://discord.com/channels/1/10/55) and \
+            https://discord.com/channels/1/11/66 https://discord.com/channels/@me/10/77 \
+            https://discord.com/channels/1/10/ https://discord.com/channels/1/x/5 \
+            https://discord.com/channels/1/10/99999999999999999999999";
+        assert_eq!(
+            acknowledged_in(content, 10),
+            vec![MessageId(55), MessageId(77)]
+        );
+        assert!(acknowledged_in("https://discord.com/channels/", 10).is_empty());
     }
 
     #[test]

@@ -273,11 +273,7 @@ impl Places {
                 roles,
             },
             content: visible.then(|| msg.content.clone()),
-            reply_to: msg
-                .message_reference
-                .as_ref()
-                .and_then(|r| r.message_id)
-                .map(|m| MessageId(m.get())),
+            reply_to: reply_target(msg, me),
             at,
             tags,
         }
@@ -291,4 +287,34 @@ pub(super) fn role_ids(roles: Option<&[dc::RoleId]>) -> Vec<RoleId> {
         .iter()
         .map(|r| RoleId(r.get()))
         .collect()
+}
+
+/// The message a reply answers. A reply to a merged acknowledgement answers one of the
+/// customers it names, not frontdesk: the one the reply mentions, if exactly one. Otherwise it
+/// cannot be told which, and the reply answers none of them (their conversations stay
+/// waiting, the safe side) rather than whichever conversation recorded the message last.
+fn reply_target(msg: &dc::Message, me: UserId) -> Option<MessageId> {
+    let replied = msg
+        .message_reference
+        .as_ref()
+        .and_then(|r| r.message_id)
+        .map(|m| MessageId(m.get()))?;
+    let Some(original) = msg.referenced_message.as_deref() else {
+        return Some(replied);
+    };
+    if original.author.id.get() != me.0 {
+        return Some(replied);
+    }
+    let lines = super::outbound::merged_lines(&original.content, original.channel_id.get());
+    if lines.len() < 2 {
+        return Some(replied);
+    }
+    let mut named = lines
+        .iter()
+        .filter(|(customer, _)| msg.mentions.iter().any(|u| u.id.get() == customer.0))
+        .map(|(_, message)| *message);
+    match (named.next(), named.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
 }

@@ -79,8 +79,22 @@ pub struct RestStats {
 
 #[derive(Default)]
 struct Bucket {
+    limit: Option<u64>,
     remaining: Option<u64>,
     reset_at: Option<Instant>,
+}
+
+impl Bucket {
+    /// Requests the current window still allows; `None` before any answer announced one.
+    fn slots(&self, now: Instant) -> Option<u64> {
+        match self.reset_at {
+            Some(reset) if reset > now => self.remaining,
+            // The window the last answer announced is over: a fresh one has the full limit
+            // (unknown when no answer said it, e.g. after a bare 429).
+            Some(_) => self.limit,
+            None => self.remaining,
+        }
+    }
 }
 
 pub struct Rest {
@@ -124,6 +138,20 @@ impl Rest {
     fn bucket(&self, key: &str) -> Arc<tokio::sync::Mutex<Bucket>> {
         let mut map = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(key.to_string()).or_default().clone()
+    }
+
+    /// Waits until `bucket` may take a request now, and says how many the current window
+    /// still allows (`None`: no answer has announced a window yet, so the limit is unknown).
+    /// Delivery asks this before choosing what to send, so that what queued up while the
+    /// window was closed goes out together.
+    pub async fn ready(&self, bucket: &str) -> Option<u64> {
+        let bucket = self.bucket(bucket);
+        let state = bucket.lock().await;
+        self.wait_global().await;
+        if let (Some(0), Some(reset)) = (state.remaining, state.reset_at) {
+            tokio::time::sleep_until(reset).await;
+        }
+        state.slots(Instant::now())
     }
 
     /// Sends one request and returns the JSON answer (`Value::Null` for an empty body).
@@ -250,6 +278,9 @@ fn remember_window(state: &mut Bucket, headers: &HeaderMap) {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<f64>().ok())
     };
+    if let Some(limit) = num("x-ratelimit-limit") {
+        state.limit = Some(limit.max(0.0) as u64);
+    }
     if let Some(remaining) = num("x-ratelimit-remaining") {
         state.remaining = Some(remaining.max(0.0) as u64);
     }
@@ -282,5 +313,31 @@ fn without_url(e: &reqwest::Error) -> String {
         "could not connect".into()
     } else {
         format!("transport error: {e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_has_the_room_announced_until_it_ends_and_then_the_full_limit() {
+        let now = Instant::now();
+        let mut b = Bucket::default();
+        assert_eq!(b.slots(now), None, "nothing announced yet");
+        b.limit = Some(5);
+        b.remaining = Some(0);
+        b.reset_at = Some(now + Duration::from_secs(3));
+        assert_eq!(b.slots(now), Some(0));
+        assert_eq!(b.slots(now + Duration::from_secs(3)), Some(5));
+        b.limit = None;
+        assert_eq!(
+            b.slots(now + Duration::from_secs(4)),
+            None,
+            "a 429 said no limit"
+        );
+        b.remaining = Some(2);
+        b.reset_at = None;
+        assert_eq!(b.slots(now), Some(2));
     }
 }

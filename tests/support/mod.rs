@@ -11,7 +11,6 @@ use frontdesk::config::Secret;
 use frontdesk::discord::{run, BotError, BotOptions, RetryPolicy};
 use frontdesk::sim::schema::{ApiSchema, Violation};
 use frontdesk::sim::{RecordedRequest, Simulator};
-use serde_json::json;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -118,7 +117,8 @@ impl Bot {
     }
 }
 
-/// The successful acknowledgements (replies by the bot) of one customer message.
+/// The successful acknowledgements of one customer message: replies to it, or merged
+/// acknowledgements linking it.
 pub fn acks_for(sim: &Simulator, message: u64) -> Vec<RecordedRequest> {
     sim.requests()
         .into_iter()
@@ -127,11 +127,63 @@ pub fn acks_for(sim: &Simulator, message: u64) -> Vec<RecordedRequest> {
 }
 
 fn is_ack_of(r: &RecordedRequest, message: u64) -> bool {
-    r.is("POST", "/messages")
-        && r.status < 300
-        && r.body
-            .as_ref()
-            .is_some_and(|b| b["message_reference"]["message_id"] == json!(message.to_string()))
+    r.is("POST", "/messages") && r.status < 300 && acked_by_request(r).contains(&message)
+}
+
+/// The customer messages a message frontdesk posted into `channel` acknowledges: the one it
+/// replies to, or each one a merged acknowledgement links (a jump link into the same
+/// channel). Parsed here rather than by frontdesk's own parser, so the tests check it.
+pub fn acknowledged_by(
+    content: &str,
+    reference: Option<&serde_json::Value>,
+    channel: u64,
+) -> Vec<u64> {
+    let mut out: Vec<u64> = reference
+        .and_then(|r| {
+            let id = &r["message_id"];
+            id.as_str()
+                .and_then(|s| s.parse().ok())
+                .or_else(|| id.as_u64())
+        })
+        .into_iter()
+        .collect();
+    for (at, prefix) in content.match_indices("https://discord.com/channels/") {
+        let mut parts = content[at + prefix.len()..].split('/');
+        let _guild = parts.next();
+        if parts.next().and_then(|c| c.parse::<u64>().ok()) != Some(channel) {
+            continue;
+        }
+        let digits: String = parts
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        out.extend(digits.parse::<u64>().ok());
+    }
+    out
+}
+
+/// What a recorded `POST /channels/{id}/messages` acknowledges (see [`acknowledged_by`]).
+pub fn acked_by_request(r: &RecordedRequest) -> Vec<u64> {
+    let channel = r
+        .path
+        .strip_prefix("/channels/")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|c| c.parse().ok());
+    match (channel, &r.body) {
+        (Some(channel), Some(body)) => acknowledged_by(
+            body["content"].as_str().unwrap_or(""),
+            body.get("message_reference"),
+            channel,
+        ),
+        _ => Vec::new(),
+    }
+}
+
+/// What a message in the simulator's history acknowledges (see [`acknowledged_by`]).
+pub fn acked_by_message(m: &frontdesk::sim::SimMessage) -> Vec<u64> {
+    acknowledged_by(&m.content, m.message_reference.as_ref(), m.channel_id)
 }
 
 pub async fn wait_ack(sim: &Simulator, message: u64) -> RecordedRequest {
