@@ -6,7 +6,8 @@
 //! fsync is running wait for it to end, then one of them leads the next fsync for all of
 //! them. With one message at a time this is exactly one fsync per message; in a burst, the
 //! number of fsyncs drops to about one per fsync-duration, and nobody's acknowledgement
-//! waits behind a queue of other people's fsyncs.
+//! waits behind a queue of other people's fsyncs. [`AsyncGroupFlush`] does the same for async
+//! callers without a thread per waiter.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 
@@ -66,6 +67,88 @@ impl GroupFlush {
     }
 }
 
+/// The same group commit for async callers (delivery marks, one per acknowledgement): they
+/// wait on a watch channel, not in a thread each, and one blocking thread at most runs the
+/// fsyncs, again and again while new callers keep arriving.
+pub(super) struct AsyncGroupFlush {
+    tickets: Mutex<AsyncTickets>,
+    flushed: tokio::sync::watch::Sender<Flushed>,
+}
+
+#[derive(Default)]
+struct AsyncTickets {
+    taken: u64,
+    /// A blocking thread is running fsyncs.
+    running: bool,
+}
+
+/// The outcome of the latest fsync, and the last ticket it covered.
+#[derive(Clone)]
+struct Flushed {
+    covers: u64,
+    result: Result<(), String>,
+}
+
+impl Default for AsyncGroupFlush {
+    fn default() -> Self {
+        AsyncGroupFlush {
+            tickets: Mutex::default(),
+            flushed: tokio::sync::watch::Sender::new(Flushed {
+                covers: 0,
+                result: Ok(()),
+            }),
+        }
+    }
+}
+
+impl AsyncGroupFlush {
+    fn lock(&self) -> MutexGuard<'_, AsyncTickets> {
+        // Single-statement updates, as in `GroupFlush::lock`.
+        self.tickets.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Returns once every write made before the call is durable: the outcome of the first
+    /// fsync that started after the call. `fsync` runs on tokio's blocking pool.
+    pub(super) async fn flush<E: std::fmt::Display>(
+        self: &std::sync::Arc<Self>,
+        fsync: impl Fn() -> Result<(), E> + Send + 'static,
+    ) -> Result<(), String> {
+        let mut seen = self.flushed.subscribe();
+        let (mine, lead) = {
+            let mut t = self.lock();
+            t.taken += 1;
+            let lead = !t.running;
+            t.running = true;
+            (t.taken, lead)
+        };
+        if lead {
+            let this = self.clone();
+            tokio::task::spawn_blocking(move || loop {
+                let covers = this.lock().taken;
+                let result = fsync().map_err(|e| e.to_string());
+                this.flushed.send_replace(Flushed { covers, result });
+                let mut t = this.lock();
+                if t.taken == covers {
+                    t.running = false;
+                    return;
+                }
+            });
+        }
+        loop {
+            {
+                let now = seen.borrow_and_update();
+                if now.covers >= mine {
+                    return now.result.clone();
+                }
+            }
+            // The sender lives in `self`, which the caller holds: never closed here.
+            if seen.changed().await.is_err() {
+                return Err("the flusher stopped".into());
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +201,66 @@ mod tests {
         let group = GroupFlush::default();
         assert_eq!(group.flush(|| Err::<(), _>("disk full")), Err("disk full"));
         assert_eq!(group.flush(|| Ok::<(), &str>(())), Ok(()));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn async_callers_share_fsyncs_on_one_thread_and_each_waits_for_one_after_it() {
+        let group = Arc::new(AsyncGroupFlush::default());
+        let written = Arc::new(AtomicU64::new(0));
+        let fsynced = Arc::new(AtomicU64::new(0));
+        let fsyncs = Arc::new(AtomicU64::new(0));
+        let running = Arc::new(AtomicU64::new(0));
+        let tasks: Vec<_> = (0..64)
+            .map(|_| {
+                let (group, written, fsynced, fsyncs, running) = (
+                    group.clone(),
+                    written.clone(),
+                    fsynced.clone(),
+                    fsyncs.clone(),
+                    running.clone(),
+                );
+                tokio::spawn(async move {
+                    for _ in 0..10 {
+                        let mine = written.fetch_add(1, Ordering::SeqCst) + 1;
+                        let (w, f, n, r) = (
+                            written.clone(),
+                            fsynced.clone(),
+                            fsyncs.clone(),
+                            running.clone(),
+                        );
+                        group
+                            .flush(move || {
+                                assert_eq!(r.fetch_add(1, Ordering::SeqCst), 0, "one at a time");
+                                let covered = w.load(Ordering::SeqCst);
+                                std::thread::sleep(std::time::Duration::from_micros(300));
+                                f.fetch_max(covered, Ordering::SeqCst);
+                                n.fetch_add(1, Ordering::SeqCst);
+                                r.fetch_sub(1, Ordering::SeqCst);
+                                Ok::<(), String>(())
+                            })
+                            .await
+                            .expect("flush");
+                        assert!(
+                            fsynced.load(Ordering::SeqCst) >= mine,
+                            "write {mine} durable"
+                        );
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task");
+        }
+        assert!(fsyncs.load(Ordering::SeqCst) < 640, "fsyncs were shared");
+    }
+
+    #[tokio::test]
+    async fn an_async_failed_fsync_is_reported_to_the_callers_it_covered() {
+        let group = Arc::new(AsyncGroupFlush::default());
+        assert_eq!(
+            group.flush(|| Err::<(), _>("disk full")).await,
+            Err("disk full".to_string())
+        );
+        assert_eq!(group.flush(|| Ok::<(), String>(())).await, Ok(()));
     }
 }

@@ -48,8 +48,8 @@ pub enum StoreError {
     },
     #[error("database I/O failed: {0}\n  fix: check free disk space and permissions of the data directory; the last flushed state is kept")]
     Io(#[from] sled::Error),
-    #[error("a database flush was interrupted ({0}); the last flushed state is kept\n  fix: none needed, the next flush writes it; if the process is stopping, the catch-up after the restart rebuilds what was not written")]
-    FlushInterrupted(String),
+    #[error("database flush failed: {0}\n  fix: check free disk space and permissions of the data directory; the last flushed state is kept, and catch-up rebuilds from Discord what was not written")]
+    FlushFailed(String),
     #[error("a stored {what} could not be read ({reason}); it was skipped\n  fix: export the database and report this; other records are unaffected")]
     Corrupt { what: &'static str, reason: String },
 }
@@ -102,6 +102,7 @@ pub struct Store {
     dm_channels: Tree,
     /// Shared by every clone, so all handlers join the same group commit.
     group: Arc<group::GroupFlush>,
+    async_group: Arc<group::AsyncGroupFlush>,
 }
 
 impl Store {
@@ -169,6 +170,7 @@ impl Store {
             replies: tree("replies")?,
             dm_channels: tree("dm_channels")?,
             group: Arc::default(),
+            async_group: Arc::default(),
             db,
         };
         store.check_schema(marked)?;
@@ -231,17 +233,19 @@ impl Store {
         Ok(())
     }
 
-    /// [`Store::flush`] from async code, on a blocking thread.
+    /// [`Store::flush`] for async code: a group commit whose waiters are futures, with one
+    /// blocking thread at most doing the fsyncs.
     ///
     /// Not sled's own `flush_async`: each of those occupies one of sled's few I/O threads
     /// while it waits for the log to become stable, and a burst of them (one per delivered
-    /// acknowledgement) took every thread, leaving none to write the log: sled hung. Here
-    /// they queue on tokio's blocking pool and share fsyncs through the group commit.
+    /// acknowledgement) took every thread, leaving none to write the log: sled hung. Nor a
+    /// blocking thread per call: a burst of deliveries started hundreds of them.
     pub async fn flush_async(&self) -> Result<(), StoreError> {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || store.flush())
+        let db = self.db.clone();
+        self.async_group
+            .flush(move || db.flush().map(|_| ()))
             .await
-            .map_err(|e| StoreError::FlushInterrupted(e.to_string()))?
+            .map_err(StoreError::FlushFailed)
     }
 
     /// Makes every file and folder in the data directory the owner's alone. sled creates its
