@@ -2,7 +2,7 @@
 //!
 //! This is the imperative shell around [`crate::core`]: it looks up the conversation an event
 //! belongs to, asks the core what to do, and commits the new state together with the outbox
-//! entries (acknowledgement, notices) in one transaction. It never talks to Discord:
+//! entries (acknowledgement, notices) in one commit. It never talks to Discord:
 //! the caller delivers the returned outbox entries and marks them done.
 
 use std::hash::{Hash, Hasher};
