@@ -146,30 +146,39 @@ async fn reminders_fire_on_schedule_and_stop_on_a_staff_reply() {
     bot.stop().await;
 }
 
+/// The demo config in `dir` (data in `dir/data`), with `top` (top-level keys) first.
+#[cfg(unix)]
+fn write_config(dir: &std::path::Path, top: &str) -> std::path::PathBuf {
+    let config = dir.join("frontdesk.toml");
+    let demo =
+        frontdesk::demo::demo_config_text(std::path::Path::new("data"), &support::responses(), "");
+    std::fs::write(&config, format!("{top}{demo}")).expect("config");
+    config
+}
+
+/// The real binary, `frontdesk run` against the simulator, quiet.
+#[cfg(unix)]
+fn spawn_bot(config: &std::path::Path, sim: &Simulator) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(["run", "--config"])
+        .arg(config)
+        .args(["--discord-api", &sim.base_url()])
+        .env("DISCORD_TOKEN", "kill-test")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn frontdesk")
+}
+
 /// The real binary as a child process, killed with SIGKILL.
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bot_killed_between_storing_and_notifying_still_notifies_once_on_restart() {
     let sim = sim().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = dir.path().join("frontdesk.toml");
-    std::fs::write(
-        &config,
-        frontdesk::demo::demo_config_text(std::path::Path::new("data"), &support::responses(), ""),
-    )
-    .expect("config");
-    let spawn = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-            .args(["run", "--config"])
-            .arg(&config)
-            .args(["--discord-api", &sim.base_url()])
-            .env("DISCORD_TOKEN", "kill-test")
-            .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("spawn frontdesk")
-    };
+    let config = write_config(dir.path(), "");
+    let spawn = || spawn_bot(&config, &sim);
     let mut child = spawn();
     assert!(
         sim.wait_for_identifies(1, WAIT).await,
@@ -223,31 +232,8 @@ async fn a_bot_killed_between_storing_and_notifying_still_notifies_once_on_resta
 async fn a_bot_killed_after_acknowledging_before_flushing_rebuilds_from_history() {
     let sim = sim().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = dir.path().join("frontdesk.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "flush_every_ms = 10000\n{}",
-            frontdesk::demo::demo_config_text(
-                std::path::Path::new("data"),
-                &support::responses(),
-                ""
-            )
-        ),
-    )
-    .expect("config");
-    let spawn = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-            .args(["run", "--config"])
-            .arg(&config)
-            .args(["--discord-api", &sim.base_url()])
-            .env("DISCORD_TOKEN", "kill-test")
-            .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("spawn frontdesk")
-    };
+    let config = write_config(dir.path(), "flush_every_ms = 10000\n");
+    let spawn = || spawn_bot(&config, &sim);
     let mut child = spawn();
     sim.wait_for_request(|r| r.is("PUT", "/commands"), WAIT)
         .await
