@@ -414,6 +414,8 @@ impl Desk {
         conversation: ConversationId,
         thread: ChannelId,
     ) -> Result<(), StoreError> {
+        // Read-modify-write of the stored conversation: ordered against the core's changes.
+        let _turn = self.conversation_lock(conversation);
         self.store.set_relay(conversation, thread)
     }
 
@@ -423,6 +425,7 @@ impl Desk {
         conversation: ConversationId,
         thread: ChannelId,
     ) -> Result<(), StoreError> {
+        let _turn = self.conversation_lock(conversation);
         self.store.set_thread(conversation, thread)
     }
 }
