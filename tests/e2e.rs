@@ -410,13 +410,7 @@ async fn with_threads_on_each_conversation_gets_its_own_thread_and_staff_answer_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_staff_reply_to_a_merged_acknowledgement_answers_only_the_customer_it_names() {
-    let customers: Vec<u64> = (1..=15u64).map(|i| 320_000_000_000_000_000 + i).collect();
-    let world = customers.iter().fold(World::demo(), |w, c| {
-        w.with_user(frontdesk::sim::SimUser::new(*c, &format!("customer{c}")))
-    });
-    let sim = Simulator::start(world, SimConfig::default())
-        .await
-        .expect("simulator");
+    let (sim, customers) = support::sim_with_customers(320_000_000_000_000_000, 15).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let bot = Bot::start(&sim, &dir.path().join("data")).await;
     // Fifteen at once into one channel at 5 per 5 s: ten wait for the next window, merged.

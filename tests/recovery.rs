@@ -322,15 +322,9 @@ async fn owner_quiet_hours_defer_reminders_to_the_morning() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_merged_acknowledgement_a_restart_without_the_store_acknowledges_nobody_again() {
-    let customers: Vec<u64> = (1..=15u64).map(|i| 200_000_000_000_000_000 + i).collect();
-    let world = customers.iter().fold(World::demo(), |w, c| {
-        w.with_user(frontdesk::sim::SimUser::new(*c, &format!("customer{c}")))
-    });
     // Discord's 5 per 5 s: of fifteen customers at once, ten are still waiting when the
     // second window opens, which has room for five.
-    let sim = Simulator::start(world, SimConfig::default())
-        .await
-        .expect("simulator");
+    let (sim, customers) = support::sim_with_customers(200_000_000_000_000_000, 15).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let bot = Bot::start(&sim, &dir.path().join("first")).await;
     let mut posted = Vec::new();
@@ -388,13 +382,7 @@ async fn a_merged_acknowledgement_discord_accepted_but_never_marked_done_is_not_
     use frontdesk::discord::outbound::{merged_acks, AckLine};
     use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
 
-    let customers: Vec<u64> = (1..=6u64).map(|i| 200_000_000_000_000_000 + i).collect();
-    let world = customers.iter().fold(World::demo(), |w, c| {
-        w.with_user(frontdesk::sim::SimUser::new(*c, &format!("customer{c}")))
-    });
-    let sim = Simulator::start(world, SimConfig::default())
-        .await
-        .expect("simulator");
+    let (sim, customers) = support::sim_with_customers(200_000_000_000_000_000, 6).await;
     let mut posted = Vec::new();
     for c in &customers {
         posted.push(sim.post_message(*c, demo::HELP, "a question").await);

@@ -16,6 +16,21 @@ use tokio::task::JoinHandle;
 
 pub const WAIT: Duration = Duration::from_secs(15);
 
+/// The demo world plus `n` customers with ids `first + 1 ..= first + n`, in a simulator with
+/// Discord's default rate limits; returns it and the customers' ids.
+pub async fn sim_with_customers(first: u64, n: u64) -> (Simulator, Vec<u64>) {
+    let customers: Vec<u64> = (1..=n).map(|i| first + i).collect();
+    let world = customers
+        .iter()
+        .fold(frontdesk::sim::World::demo(), |w, c| {
+            w.with_user(frontdesk::sim::SimUser::new(*c, &format!("customer{c}")))
+        });
+    let sim = Simulator::start(world, frontdesk::sim::SimConfig::default())
+        .await
+        .expect("simulator");
+    (sim, customers)
+}
+
 pub fn responses() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("responses")
 }
