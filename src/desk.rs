@@ -201,9 +201,8 @@ impl Desk {
         // against staff replies, ticks and commands, which arrive by other keys.
         let place_stripe = self.stripe_of(&key);
         let _place = self.lock(place_stripe);
-        if self.store.is_claimed(msg.id)? {
-            return Ok(Handled::Duplicate);
-        }
+        // A second delivery of this message is caught by the commit's claim check: no read
+        // here, as nearly every message is new.
         let mut latest = self.store.latest_for(&key)?;
         let conv_stripe = latest.as_ref().map(|c| self.stripe_of(&c.id));
         let _conversation = match conv_stripe {
@@ -214,9 +213,9 @@ impl Desk {
             }
             _ => None,
         };
-        let away = self.store.away()?;
+        let away = self.store.away();
         let eta = self.eta(now)?;
-        let earlier = self.store.customer_conversation_count(msg.author.id)?;
+        let earlier = self.store.customer_conversation_count(msg.author.id);
         let cx = self.context(now, away.as_ref(), &eta, late, earlier);
         let mut out = step(latest.as_ref(), Input::Customer(msg), &cx);
         if let Arrival::Late {
@@ -253,9 +252,6 @@ impl Desk {
             return Ok(Handled::NotAConversation);
         };
         let _turn = self.conversation_lock(conv.id);
-        if self.store.is_claimed(msg.id)? {
-            return Ok(Handled::Duplicate);
-        }
         // Re-read under the lock: a customer message may have changed it meanwhile.
         let conv = self.store.conversation(conv.id)?.unwrap_or(conv);
         let eta = String::new();
@@ -294,13 +290,9 @@ impl Desk {
             now: Some(now),
             conversation: Some(conv.clone()),
         };
-        if self.store.commit(&change)? == Committed::AlreadyClaimed {
+        // Only what this change stored: anything older still pending is the sweep's.
+        let Committed::Stored { deliver } = self.store.commit(&change)? else {
             return Ok(Handled::Duplicate);
-        }
-        let deliver = if change.outbox.is_empty() {
-            Vec::new()
-        } else {
-            self.pending_of(conv.id)?
         };
         Ok(Handled::Stored {
             conversation: conv.id,
@@ -308,14 +300,10 @@ impl Desk {
         })
     }
 
-    fn pending_of(&self, conversation: ConversationId) -> Result<Vec<Pending>, StoreError> {
-        self.store.pending_for(conversation)
-    }
-
     /// Runs the clock for every conversation that is due; returns what to deliver.
     pub fn tick(&self, now: Timestamp) -> Result<Vec<Pending>, StoreError> {
         let mut changed = Vec::new();
-        for id in self.store.due(now)? {
+        for id in self.store.due(now) {
             let Some(conv) = self.store.conversation(id)? else {
                 continue;
             };
@@ -381,7 +369,7 @@ impl Desk {
         };
         self.commit_quiet(out, now)?;
         self.store.flush()?;
-        Ok(Some((next, self.pending_of(id)?)))
+        Ok(Some((next, self.store.pending_for(id)?)))
     }
 
     /// Records frontdesk's own message in a conversation (its acknowledgement or closing text),

@@ -212,12 +212,7 @@ fn a_customers_second_message_is_logged_without_a_second_ack() {
     assert_eq!(id2, id);
     assert!(deliver.is_empty(), "{deliver:?}");
     assert_eq!(d.store().messages(id).expect("messages").len(), 2);
-    assert_eq!(
-        d.store()
-            .customer_conversation_count(UserId(42))
-            .expect("count"),
-        1
-    );
+    assert_eq!(d.store().customer_conversation_count(UserId(42)), 1);
 }
 
 #[test]
@@ -391,7 +386,12 @@ fn claims_abort_the_whole_change() {
         checkpoint: Some((ChannelId(5), MessageId(1))),
         ..Change::default()
     };
-    assert_eq!(store.commit(&change).expect("first"), Committed::Stored);
+    assert_eq!(
+        store.commit(&change).expect("first"),
+        Committed::Stored {
+            deliver: Vec::new()
+        }
+    );
     let again = Change {
         claim: Some(MessageId(1)),
         checkpoint: Some((ChannelId(6), MessageId(1))),
@@ -422,6 +422,69 @@ fn a_foreign_directory_is_refused_with_a_fix() {
     assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
     assert!(err.to_string().contains("fix:"), "{err}");
     assert!(dir.path().join("notes.txt").exists(), "nothing was touched");
+}
+
+#[test]
+fn a_schema_one_database_is_migrated_and_its_indexes_rebuilt_in_memory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conv_id;
+    {
+        let d = desk(dir.path());
+        let m = message(1001, 42, 10, "how much is shipping?", t("10:00"));
+        conv_id = stored(
+            d.handle_message(&m, ME, t("10:00"), Arrival::Live)
+                .expect("handle"),
+        )
+        .0;
+        d.store().flush().expect("flush");
+    }
+    // Layout 1 is layout 2 plus three index trees: put them back, with a stale entry that
+    // must not be believed, and stamp the database as version 1.
+    {
+        let db = sled::open(dir.path()).expect("sled");
+        db.open_tree("meta")
+            .expect("meta")
+            .insert("schema_version", &1u32.to_be_bytes())
+            .expect("write");
+        for old in ["by_key", "by_customer", "wake"] {
+            db.open_tree(old)
+                .expect("tree")
+                .insert(b"stale", b"stale")
+                .expect("write");
+        }
+        db.flush().expect("flush");
+    }
+    let d = desk(dir.path());
+    let key = ConversationKey::ChannelCustomer(ChannelId(10), UserId(42));
+    let found = d.store().latest_for(&key).expect("lookup").map(|c| c.id);
+    assert_eq!(found, Some(conv_id));
+    assert_eq!(d.store().customer_conversation_count(UserId(42)), 1);
+    // The conversation waits for its first reminder, so it is in the wake-up index.
+    assert_eq!(d.store().due(t("23:59")), vec![conv_id]);
+    // The customer's next message joins the same conversation.
+    let next = message(1002, 42, 10, "any news?", t("10:01"));
+    let (id, _) = stored(
+        d.handle_message(&next, ME, t("10:01"), Arrival::Live)
+            .expect("second"),
+    );
+    assert_eq!(id, conv_id);
+    drop(d);
+    let db = sled::open(dir.path()).expect("sled");
+    let version = db
+        .open_tree("meta")
+        .expect("meta")
+        .get("schema_version")
+        .expect("read")
+        .expect("stamped");
+    assert_eq!(version.as_ref(), SCHEMA_VERSION.to_be_bytes());
+    let names: Vec<String> = db
+        .tree_names()
+        .iter()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    for old in ["by_key", "by_customer", "wake"] {
+        assert!(!names.iter().any(|n| n == old), "{old} dropped: {names:?}");
+    }
 }
 
 #[test]

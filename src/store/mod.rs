@@ -7,11 +7,12 @@
 //! only ever cover flushed state.
 
 mod group;
+mod index;
 mod keys;
 pub mod records;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use jiff::Timestamp;
 use sled::{Db, Tree};
@@ -23,8 +24,10 @@ pub use records::{
     RECORD_VERSION,
 };
 
-/// The database layout this version reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The database layout this version reads and writes. 2: the place, customer and wake-up
+/// indexes live in memory, rebuilt at open from one small `heads` record per conversation
+/// (layout 1 kept three index trees).
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -55,9 +58,11 @@ pub enum StoreError {
 }
 
 /// What a committed change did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Committed {
-    Stored,
+    /// Written. `deliver` holds the change's outbox entries as stored: the new ones, or one
+    /// already there under the same key (it was not replaced).
+    Stored { deliver: Vec<Pending> },
     /// Another handler already claimed this message: nothing was written.
     AlreadyClaimed,
 }
@@ -92,14 +97,17 @@ pub struct Store {
     meta: Tree,
     conversations: Tree,
     messages: Tree,
-    by_customer: Tree,
-    by_key: Tree,
+    /// Per conversation, what the in-memory index needs (see `index`).
+    heads: Tree,
     claims: Tree,
     outbox: Tree,
     checkpoints: Tree,
-    wake: Tree,
     replies: Tree,
     dm_channels: Tree,
+    /// Read from `heads` at open, updated by every commit.
+    index: Arc<RwLock<index::Index>>,
+    /// The owner's away notice, read by every customer message: kept next to its record.
+    away: Arc<RwLock<Option<Away>>>,
     /// Shared by every clone, so all handlers join the same group commit.
     group: Arc<group::GroupFlush>,
     async_group: Arc<group::AsyncGroupFlush>,
@@ -161,19 +169,20 @@ impl Store {
             meta: tree("meta")?,
             conversations: tree("conversations")?,
             messages: tree("messages")?,
-            by_customer: tree("by_customer")?,
-            by_key: tree("by_key")?,
+            heads: tree("heads")?,
             claims: tree("claims")?,
             outbox: tree("outbox")?,
             checkpoints: tree("checkpoints")?,
-            wake: tree("wake")?,
             replies: tree("replies")?,
             dm_channels: tree("dm_channels")?,
+            index: Arc::default(),
+            away: Arc::default(),
             group: Arc::default(),
             async_group: Arc::default(),
             db,
         };
         store.check_schema(marked)?;
+        store.load_memory()?;
         store.secure_files();
         if !marked {
             write_marker(path).map_err(|e| StoreError::Open {
@@ -200,7 +209,16 @@ impl Store {
                         supported: SCHEMA_VERSION,
                     });
                 }
-                // Older layouts would be migrated here, one numbered step at a time.
+                // Older layouts are migrated one numbered step at a time.
+                if found < 2 {
+                    self.migrate_to_heads()?;
+                    tracing::info!(from = found, to = 2, "migrated the database layout");
+                }
+                if found < SCHEMA_VERSION {
+                    self.meta
+                        .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
+                    self.db.flush()?;
+                }
                 Ok(())
             }
             // Marked as holding a frontdesk database, yet no schema: the records were lost.
@@ -219,6 +237,55 @@ impl Store {
                 path: self.path.clone(),
             }),
         }
+    }
+
+    /// Layout 1 → 2: one head per conversation replaces the three index trees. Reads every
+    /// conversation once (a one-time cost in time and memory, on the first start of this
+    /// version); the heads are flushed before the old trees go.
+    fn migrate_to_heads(&self) -> Result<(), StoreError> {
+        for entry in self.conversations.iter() {
+            let (k, v) = entry?;
+            match from_json::<ConversationRecord>(&v, "conversation") {
+                Ok(r) => {
+                    self.heads.insert(k, &head_of(&r).encode()[..])?;
+                }
+                Err(e) => tracing::error!(error = %e, "skipping unreadable conversation"),
+            }
+        }
+        self.db.flush()?;
+        for old in ["by_key", "by_customer", "wake"] {
+            self.db.drop_tree(old)?;
+        }
+        Ok(())
+    }
+
+    /// Rebuilds the in-memory index from the heads and reads the away notice.
+    fn load_memory(&self) -> Result<(), StoreError> {
+        let mut index = index::Index::default();
+        for entry in self.heads.iter() {
+            let (k, v) = entry?;
+            let head = keys::read_u64(&k, 0).and_then(|id| index::Head::decode(MessageId(id), &v));
+            match head {
+                Some(h) => index.record(&h, None),
+                None => tracing::error!(
+                    key = ?k,
+                    "skipping an unreadable conversation head; export the database and report this"
+                ),
+            }
+        }
+        *self.index_mut() = index;
+        *self.away.write().unwrap_or_else(|p| p.into_inner()) = self.read_away()?;
+        Ok(())
+    }
+
+    // The guarded values are replaced or updated by single calls that cannot panic halfway,
+    // so a poisoned lock still guards a consistent value.
+    fn index(&self) -> RwLockReadGuard<'_, index::Index> {
+        self.index.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn index_mut(&self) -> RwLockWriteGuard<'_, index::Index> {
+        self.index.write().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn path(&self) -> &Path {
@@ -301,10 +368,8 @@ impl Store {
                     created_at,
                     item: item.clone(),
                 };
-                outbox.push((
-                    keys::outbox(c.id, change.wait, tag, step),
-                    to_json(&record)?,
-                ));
+                let json = to_json(&record)?;
+                outbox.push((keys::outbox(c.id, change.wait, tag, step), record, json));
             }
         }
         let reply_json = conv_record
@@ -335,6 +400,7 @@ impl Store {
                 return Ok(Committed::AlreadyClaimed);
             }
         }
+        let mut deliver = Vec::new();
         if let (Some(c), Some(json)) = (&change.conversation, &conv_json) {
             let id = keys::id(c.id.0);
             let old = self.conversations.insert(id, json.as_slice())?;
@@ -343,30 +409,14 @@ impl Store {
                 self.messages
                     .insert(keys::pair(c.id.0, m.id.0), json.as_slice())?;
             }
-            let old_wake = old.as_ref().and_then(|o| o.wake_at);
-            if old_wake != change.wake_at {
-                if let Some(at) = old_wake {
-                    self.wake.remove(keys::wake(at.as_millisecond(), c.id))?;
+            if let Some(now) = &conv_record {
+                let head = head_of(now);
+                let old_head = old.as_ref().map(head_of);
+                // Rewritten only when the index would change: most updates leave it alone.
+                if old_head.as_ref() != Some(&head) {
+                    self.heads.insert(id, &head.encode()[..])?;
                 }
-                if let Some(at) = change.wake_at {
-                    self.wake
-                        .insert(keys::wake(at.as_millisecond(), c.id), &[])?;
-                }
-            }
-            if old.is_none() {
-                self.by_customer
-                    .insert(keys::pair(c.customer.0, c.id.0), &[])?;
-            }
-            // The indexes change only when the conversation is new or got a thread.
-            let places_changed = old
-                .as_ref()
-                .is_none_or(|o| o.thread != c.thread || o.relay != c.relay);
-            if places_changed {
-                self.by_key.insert(keys::conversation_key(&c.key()), &id)?;
-                for t in [c.thread, c.relay].into_iter().flatten() {
-                    self.by_key
-                        .insert(keys::conversation_key(&ConversationKey::Thread(t)), &id)?;
-                }
+                self.index_mut().record(&head, old_head.as_ref());
             }
             let first_reply_is_new = old.as_ref().is_none_or(|o| o.first_reply_at.is_none());
             if let (Some(at), Some(json), true) =
@@ -377,13 +427,22 @@ impl Store {
                     json.as_slice(),
                 )?;
             }
-            for (key, json) in &outbox {
+            for (key, record, json) in outbox {
                 // An entry already there may be on its way to Discord: never replace it.
-                let _ = self.outbox.compare_and_swap(
-                    key,
-                    None as Option<&[u8]>,
-                    Some(json.as_slice()),
-                )?;
+                let stored =
+                    match self
+                        .outbox
+                        .compare_and_swap(key, None as Option<&[u8]>, Some(json))?
+                    {
+                        Ok(()) => Some(record),
+                        Err(there) => there
+                            .current
+                            .and_then(|v| from_json(&v, "outbox entry").ok()),
+                    };
+                deliver.extend(stored.map(|record| Pending {
+                    key: key.to_vec(),
+                    record,
+                }));
             }
         }
         if let Some((channel, msg)) = change.checkpoint {
@@ -401,7 +460,7 @@ impl Store {
             let owner = change.conversation.as_ref().map_or(msg, |c| c.id);
             self.claims.insert(keys::id(msg.0), &keys::id(owner.0))?;
         }
-        Ok(Committed::Stored)
+        Ok(Committed::Stored { deliver })
     }
 
     /// Records a DM conversation's private staff thread, so staff messages there find it.
@@ -448,11 +507,9 @@ impl Store {
 
     /// The latest conversation for a place and customer, whatever its state.
     pub fn latest_for(&self, key: &ConversationKey) -> Result<Option<Conversation>, StoreError> {
-        match self.by_key.get(keys::conversation_key(key))? {
-            Some(v) => match keys::read_u64(&v, 0) {
-                Some(id) => self.conversation(MessageId(id)),
-                None => Ok(None),
-            },
+        let latest = self.index().latest(key);
+        match latest {
+            Some(id) => self.conversation(id),
             None => Ok(None),
         }
     }
@@ -474,8 +531,8 @@ impl Store {
     }
 
     /// How many conversations a customer has had.
-    pub fn customer_conversation_count(&self, customer: UserId) -> Result<u64, StoreError> {
-        Ok(self.by_customer.scan_prefix(keys::id(customer.0)).count() as u64)
+    pub fn customer_conversation_count(&self, customer: UserId) -> u64 {
+        self.index().of_customer(customer).count() as u64
     }
 
     /// A customer's conversations, newest first.
@@ -483,25 +540,17 @@ impl Store {
         &self,
         customer: UserId,
     ) -> Result<Vec<Conversation>, StoreError> {
+        let ids: Vec<ConversationId> = self.index().of_customer(customer).rev().collect();
         let mut out = Vec::new();
-        for entry in self.by_customer.scan_prefix(keys::id(customer.0)).rev() {
-            let (k, _) = entry?;
-            if let Some(c) = keys::read_u64(&k, 8).map(MessageId) {
-                out.extend(self.conversation(c)?);
-            }
+        for id in ids {
+            out.extend(self.conversation(id)?);
         }
         Ok(out)
     }
 
     /// Conversations whose wake-up time is at or before `now`.
-    pub fn due(&self, now: Timestamp) -> Result<Vec<ConversationId>, StoreError> {
-        let end = keys::wake(now.as_millisecond(), MessageId(u64::MAX));
-        let mut out = Vec::new();
-        for entry in self.wake.range(..=end.as_slice()) {
-            let (k, _) = entry?;
-            out.extend(keys::read_u64(&k, 8).map(MessageId));
-        }
-        Ok(out)
+    pub fn due(&self, now: Timestamp) -> Vec<ConversationId> {
+        self.index().due(now)
     }
 
     /// Everything stored but not yet delivered to Discord, oldest conversation first.
@@ -651,7 +700,11 @@ impl Store {
         Ok(out)
     }
 
-    pub fn away(&self) -> Result<Option<Away>, StoreError> {
+    pub fn away(&self) -> Option<Away> {
+        self.away.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn read_away(&self) -> Result<Option<Away>, StoreError> {
         #[derive(serde::Deserialize)]
         struct Raw {
             until: Option<Timestamp>,
@@ -669,6 +722,8 @@ impl Store {
     }
 
     pub fn set_away(&self, away: Option<&Away>) -> Result<(), StoreError> {
+        // Held across the write, so the record and the copy in memory change together.
+        let mut cached = self.away.write().unwrap_or_else(|p| p.into_inner());
         match away {
             Some(a) => {
                 let json = serde_json::json!({ "until": a.until, "note": a.note });
@@ -678,7 +733,19 @@ impl Store {
                 self.meta.remove("away")?;
             }
         }
+        *cached = away.cloned();
         Ok(())
+    }
+}
+
+fn head_of(r: &ConversationRecord) -> index::Head {
+    index::Head {
+        id: r.id,
+        customer: r.customer,
+        key: ConversationKey::of(&r.place, r.customer),
+        thread: r.thread,
+        relay: r.relay,
+        wake_at: r.wake_at,
     }
 }
 

@@ -242,7 +242,7 @@ fn execute(
             })
         }
         Request::Away(AwayRequest::Off) => {
-            let was_on = store.away()?.is_some();
+            let was_on = store.away().is_some();
             store.set_away(None)?;
             store.flush()?;
             Ok(text(actions::away_off(was_on)))
