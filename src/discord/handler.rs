@@ -16,13 +16,6 @@ use crate::core::{role_of, Command};
 use crate::desk::{Arrival, Desk, Handled};
 use crate::model::{GuildId, UserId};
 
-/// How many messages may be in the desk (a blocking thread each) at once. serenity spawns
-/// one task per event, so a burst of 1,000 messages would otherwise start hundreds of
-/// blocking threads (each with its stack and malloc arena: tens of MiB of RSS) that only
-/// fight over two cores and one database. With a few, the rest wait in arrival order (the
-/// semaphore is fair), and group commit still lets the ones inside share an fsync.
-const DESK_SLOTS: usize = 32;
-
 /// State shared by every handler invocation (serenity runs them concurrently).
 pub struct Shared {
     pub desk: Arc<Desk>,
@@ -34,7 +27,6 @@ pub struct Shared {
     pub staff_channel: Option<crate::model::ChannelId>,
     registered: OnceLock<()>,
     catching_up: tokio::sync::Mutex<()>,
-    desk_slots: tokio::sync::Semaphore,
 }
 
 impl Shared {
@@ -65,7 +57,6 @@ impl Shared {
             staff_channel: None,
             registered: OnceLock::new(),
             catching_up: tokio::sync::Mutex::new(()),
-            desk_slots: tokio::sync::Semaphore::new(DESK_SLOTS),
         }
     }
 }
@@ -182,7 +173,9 @@ impl Events {
             channel = msg.channel_id.get(),
             author = msg.author.id.get()
         );
-        self.on_message(ctx, msg).instrument(span).await;
+        // Boxed, and its deliveries boxed inside: a burst keeps hundreds of these waiting at
+        // once, and inline each one's state made every waiting serenity task kilobytes larger.
+        Box::pin(self.on_message(ctx, msg)).instrument(span).await;
     }
 
     async fn interaction_create(&self, ctx: dc::Context, interaction: dc::Interaction) {
@@ -318,19 +311,19 @@ impl Events {
                 Err(e) => tracing::warn!(error = %e, "could not remember a DM channel"),
             }
         }
-        let desk = self.0.desk.clone();
-        // Never closed, so acquiring only waits; on the impossible error, go on unlimited.
-        let slot = self.0.desk_slots.acquire().await.ok();
-        let handled = tokio::task::spawn_blocking(move || {
-            desk.handle_message(&incoming, me, now, Arrival::Live)
-        })
-        .await;
-        drop(slot);
+        // Run here, on the event's own task, not on a blocking thread: nothing is flushed
+        // before the acknowledgement, so the intake is ~20 µs of CPU and sled's in-memory
+        // work (BENCHMARKS.md §1), less than a hop to another thread and back. A burst then
+        // starts no blocking threads either (each one a stack and a malloc arena of RSS).
+        let handled = self
+            .0
+            .desk
+            .handle_message(&incoming, me, now, Arrival::Live);
         match handled {
-            Ok(Ok(Handled::Stored {
+            Ok(Handled::Stored {
                 conversation,
                 deliver,
-            })) => {
+            }) => {
                 tracing::info!(
                     conversation = conversation.0,
                     deliveries = deliver.len(),
@@ -344,13 +337,12 @@ impl Events {
                         tracing::error!(error = %e, "could not flush a new DM conversation");
                     }
                 }
-                self.0.delivery.deliver(deliver).await;
+                Box::pin(self.0.delivery.deliver(deliver)).await;
             }
-            Ok(Ok(other)) => tracing::debug!(?other, "nothing to do"),
-            Ok(Err(e)) => {
+            Ok(other) => tracing::debug!(?other, "nothing to do"),
+            Err(e) => {
                 tracing::error!(error = %e, "could not store a message; catch-up will retry it")
             }
-            Err(e) => tracing::error!(error = %e, "message handler failed"),
         }
     }
 
