@@ -360,7 +360,7 @@ impl Desk {
         let Some(conv) = self.store.conversation(id)? else {
             return Ok(None);
         };
-        let _turn = self.conversation_lock(conv.id);
+        let turn = self.conversation_lock(conv.id);
         let conv = self.store.conversation(id)?.unwrap_or(conv);
         let cx = self.context(now, None, "", false, 0);
         let out = step(Some(&conv), Input::Command(cmd), &cx);
@@ -368,6 +368,9 @@ impl Desk {
             return Ok(Some((conv, Vec::new())));
         };
         self.commit_quiet(out, now)?;
+        // Not held through the fsync: customer messages take these locks on the async
+        // workers, which must not wait for a disk.
+        drop(turn);
         self.store.flush()?;
         Ok(Some((next, self.store.pending_for(id)?)))
     }
