@@ -6,7 +6,8 @@
 //! conversation so costs one index write instead of three (a tree each, as layout 1 had),
 //! and lookups cost no disk read. Why not rebuild from the conversation records themselves:
 //! a full scan of sled keeps every page it reads (its LRU only evicts after 64 accesses per
-//! shard), so reading 100,000 records at open took ~90 MiB of RSS; the heads are ~6 MB.
+//! shard); with 100,000 conversations that made the bot 114 MiB at READY, against 55–56 MiB
+//! reading the heads (BENCHMARKS.md §3).
 
 use std::collections::{BTreeSet, HashMap};
 
