@@ -1,5 +1,6 @@
-//! The sled database: conversations, their messages, the indexes that find them, the outbox of
-//! things that must reach Discord, per-channel checkpoints, and the schema version.
+//! The sled database: conversations, their messages, the heads the in-memory index that finds
+//! them is rebuilt from (`index`), the outbox of things that must reach Discord, per-channel
+//! checkpoints, and the schema version.
 //!
 //! Only this module touches sled. Every change an event causes is written claim-last, so a
 //! crash leaves either all of it or an unclaimed message that catch-up handles again. Writes
