@@ -8,9 +8,10 @@
 //! reach each owner as one digest: all DMs to one owner share one rate-limit bucket.
 //!
 //! Acknowledgements in a server channel go through that channel's lane: one sender at a time,
-//! and whoever gets the turn takes everything queued. While the channel's rate-limit window
-//! has room they go out one reply each, as always; what queued up beyond it goes out merged,
-//! one message naming each customer, so nobody waits more than about one window.
+//! which takes everything queued each time round (whoever finds a sender there only queues).
+//! While the channel's rate-limit window has room they go out one reply each, as always; what
+//! queued up beyond it goes out merged, one message naming each customer, so nobody waits
+//! more than about one window.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -68,11 +69,39 @@ impl Outcome {
     }
 }
 
-/// Acknowledgements waiting to be sent in one channel, and the turn to send there.
+/// Acknowledgements waiting to be sent in one channel, and whether a task is sending them.
 #[derive(Default)]
-struct Lane {
-    queue: Mutex<Vec<Queued>>,
-    turn: tokio::sync::Mutex<()>,
+struct Lane(Mutex<LaneState>);
+
+#[derive(Default)]
+struct LaneState {
+    queue: Vec<Queued>,
+    sending: bool,
+}
+
+impl Lane {
+    fn state(&self) -> std::sync::MutexGuard<'_, LaneState> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Gives up a lane's sending role however the sender ends, so a sender dropped mid-send (a
+/// task cancelled at shutdown) cannot leave the lane with items and nobody to send them: the
+/// next item queued there starts a new sender.
+struct Sending<'a>(&'a Lane);
+
+impl Sending<'_> {
+    /// The sender gave the role up itself, under the lock that saw the queue empty; by now
+    /// another task may hold it, which dropping the guard would wrongly end.
+    fn given_up(self) {
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Sending<'_> {
+    fn drop(&mut self) {
+        self.0.state().sending = false;
+    }
 }
 
 /// An acknowledgement in a lane.
@@ -308,11 +337,16 @@ impl Delivery {
         if items.is_empty() {
             return;
         }
-        let keys: Vec<Vec<u8>> = items.iter().map(|p| p.key.clone()).collect();
         let (notices, direct): (Vec<Pending>, Vec<Pending>) = items
             .into_iter()
             .partition(|p| matches!(p.record.item, OutboxItem::Notice { .. }));
         let (lanes, direct) = self.by_lane(direct);
+        // Lane items are released by whoever sends them, which need not be this call.
+        let keys: Vec<Vec<u8>> = notices
+            .iter()
+            .chain(&direct)
+            .map(|p| p.key.clone())
+            .collect();
         for (channel, queued) in lanes {
             self.through_lane(channel, queued).await;
         }
@@ -398,21 +432,50 @@ impl Delivery {
         lanes.entry(channel).or_default().clone()
     }
 
-    /// Queues `items` in the channel's lane and waits for the turn to send there. By then an
-    /// earlier turn may have sent them (merged with its own); otherwise this turn waits for
-    /// the rate-limit window and sends everything queued at that moment. Returns when `items`
-    /// were settled either way.
+    /// Queues `items` in the channel's lane. If a task is already sending there, that is all:
+    /// the sender takes them with its next batch, and this call (and the serenity task behind
+    /// it) ends at once instead of waiting its turn. In a burst, hundreds of event tasks used
+    /// to wait here, each holding kilobytes (BENCHMARKS.md §3). Otherwise this call becomes
+    /// the sender and sends batches until the lane is empty.
     async fn through_lane(&self, channel: ChannelId, items: Vec<Queued>) {
         let lane = self.lane(channel);
-        let queue = || lane.queue.lock().unwrap_or_else(|p| p.into_inner());
-        queue().extend(items);
-        let turn = lane.turn.lock().await;
-        if queue().is_empty() {
-            return;
+        {
+            let mut state = lane.state();
+            state.queue.extend(items);
+            if state.sending {
+                return;
+            }
+            state.sending = true;
         }
+        let sending = Sending(&lane);
+        let mut marked = false;
+        loop {
+            let batch = {
+                let mut state = lane.state();
+                if state.queue.is_empty() {
+                    // Given up under the same lock that found the queue empty, so an item
+                    // queued a moment later finds no sender and becomes one.
+                    state.sending = false;
+                    break;
+                }
+                std::mem::take(&mut state.queue)
+            };
+            marked |= self.send_batch(channel, batch).await;
+        }
+        sending.given_up();
+        // Once the lane is empty, not per batch: the next batch should not wait for a disk.
+        // Until then sled's own periodic flush covers the marks.
+        if marked {
+            self.flush_marks().await;
+        }
+    }
+
+    /// Sends one lane's batch: waits for the channel's rate-limit window, then replies one by
+    /// one while the window has room for all of them, merged otherwise. Marks and releases
+    /// every item; returns whether any was marked done.
+    async fn send_batch(&self, channel: ChannelId, mut batch: Vec<Queued>) -> bool {
         let bucket = format!("channel:{channel}");
         let mut slots = self.rest.ready(&bucket).await;
-        let mut batch = std::mem::take(&mut *queue());
         let mut marked = false;
         // Nothing has told the room in this channel's window yet (the first send since the
         // start): one personal reply first, whose answer announces the window, then decide.
@@ -422,11 +485,11 @@ impl Delivery {
                 .ack(&q.p, channel, q.message, q.customer, &q.text, None)
                 .await;
             marked |= self.mark(&q.p, &Outcome::of(result));
+            self.release(&q.p.key);
             slots = self.rest.ready(&bucket).await;
         }
-        // Replies one by one while the window has room for all of them: a personal reply
-        // costs nobody a wait then. Room still unknown (no answer announced a limit: rate
-        // limits off, or only bare 429s) counts as room.
+        // Room still unknown (no answer announced a limit: rate limits off, or only bare
+        // 429s) counts as room.
         let outcomes = if batch.len() == 1 || slots.is_none_or(|room| batch.len() as u64 <= room) {
             let mut outcomes = Vec::with_capacity(batch.len());
             for q in &batch {
@@ -439,16 +502,11 @@ impl Delivery {
         } else {
             self.ack_merged(channel, &batch).await
         };
-        // Marked done before the turn passes on: whoever queued these waits for the turn,
-        // then stops guarding them against the sweep. The fsync need not hold up the next
-        // sender in this channel.
         for (q, outcome) in batch.iter().zip(&outcomes) {
             marked |= self.mark(&q.p, outcome);
+            self.release(&q.p.key);
         }
-        drop(turn);
-        if marked {
-            self.flush_marks().await;
-        }
+        marked
     }
 
     /// Sends `batch` as merged acknowledgements, each recorded in every conversation it

@@ -173,8 +173,8 @@ impl Events {
             channel = msg.channel_id.get(),
             author = msg.author.id.get()
         );
-        // Boxed, and its deliveries boxed inside: a burst keeps hundreds of these waiting at
-        // once, and inline each one's state made every waiting serenity task kilobytes larger.
+        // Boxed, and its deliveries boxed inside: inline, their state made every serenity
+        // event task kilobytes larger, and a burst starts hundreds of those at once.
         Box::pin(self.on_message(ctx, msg)).instrument(span).await;
     }
 
