@@ -91,9 +91,79 @@ impl Head {
 
 #[derive(Default)]
 pub(super) struct Index {
-    latest: HashMap<ConversationKey, ConversationId>,
+    latest: Latest,
     by_customer: BTreeSet<(UserId, ConversationId)>,
-    wake: BTreeSet<(Timestamp, ConversationId)>,
+    /// By [`wake_key`]: 16 bytes an entry instead of a `Timestamp`'s 24.
+    wake: BTreeSet<(i64, ConversationId)>,
+}
+
+/// The latest conversation under each key: a map per kind of key, whose slots take 24 and
+/// 16 bytes where one map of the whole enum took 32 (a megabyte at 100,000 conversations).
+#[derive(Default)]
+struct Latest {
+    channel_customer: HashMap<(ChannelId, UserId), ConversationId>,
+    thread: HashMap<ChannelId, ConversationId>,
+    dm: HashMap<UserId, ConversationId>,
+}
+
+impl Latest {
+    /// Makes `id` the key's conversation unless a newer one holds it.
+    fn offer(&mut self, key: ConversationKey, id: ConversationId) {
+        let latest = match key {
+            ConversationKey::ChannelCustomer(c, u) => {
+                self.channel_customer.entry((c, u)).or_insert(id)
+            }
+            ConversationKey::Thread(t) => self.thread.entry(t).or_insert(id),
+            ConversationKey::Dm(u) => self.dm.entry(u).or_insert(id),
+        };
+        *latest = (*latest).max(id);
+    }
+
+    fn get(&self, key: &ConversationKey) -> Option<ConversationId> {
+        match key {
+            ConversationKey::ChannelCustomer(c, u) => self.channel_customer.get(&(*c, *u)),
+            ConversationKey::Thread(t) => self.thread.get(t),
+            ConversationKey::Dm(u) => self.dm.get(u),
+        }
+        .copied()
+    }
+}
+
+/// A wake-up time as nanoseconds since 1970, saturating (at years 1677 and 2262), which a
+/// wake-up never comes near. Compared only with other wake keys.
+fn wake_key(at: Timestamp) -> i64 {
+    let ns = at.as_nanosecond();
+    i64::try_from(ns).unwrap_or(if ns < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// Builds the index from every stored head, as read at open. The two ordered sets are built
+/// from sorted lists, which packs their nodes full: inserted one by one in id order, their
+/// keys arrive in random order and leave nodes about two-thirds full (BENCHMARKS.md §3).
+#[derive(Default)]
+pub(super) struct Builder {
+    index: Index,
+    by_customer: Vec<(UserId, ConversationId)>,
+    wake: Vec<(i64, ConversationId)>,
+}
+
+impl Builder {
+    pub fn add(&mut self, head: &Head) {
+        self.by_customer.push((head.customer, head.id));
+        self.wake
+            .extend(head.wake_at.map(|at| (wake_key(at), head.id)));
+        self.index.record_keys(head);
+    }
+
+    pub fn finish(self) -> Index {
+        let Builder {
+            mut index,
+            by_customer,
+            wake,
+        } = self;
+        index.by_customer = BTreeSet::from_iter(by_customer);
+        index.wake = BTreeSet::from_iter(wake);
+        index
+    }
 }
 
 impl Index {
@@ -102,25 +172,29 @@ impl Index {
         let old_wake = old.and_then(|o| o.wake_at);
         if old_wake != now.wake_at {
             if let Some(at) = old_wake {
-                self.wake.remove(&(at, now.id));
+                self.wake.remove(&(wake_key(at), now.id));
             }
             if let Some(at) = now.wake_at {
-                self.wake.insert((at, now.id));
+                self.wake.insert((wake_key(at), now.id));
             }
         }
         if old.is_none() {
             self.by_customer.insert((now.customer, now.id));
         }
+        self.record_keys(now);
+    }
+
+    /// Points each of the head's keys at it, unless a newer conversation holds the key.
+    fn record_keys(&mut self, now: &Head) {
         for key in now.keys() {
             // The newest conversation wins: updating an older one (a late message, a
             // thread recorded late) must not take its place back from a newer one.
-            let latest = self.latest.entry(key).or_insert(now.id);
-            *latest = (*latest).max(now.id);
+            self.latest.offer(key, now.id);
         }
     }
 
     pub fn latest(&self, key: &ConversationKey) -> Option<ConversationId> {
-        self.latest.get(key).copied()
+        self.latest.get(key)
     }
 
     /// A customer's conversations, oldest first.
@@ -136,7 +210,7 @@ impl Index {
     /// Conversations whose wake-up time is at or before `now`, earliest first.
     pub fn due(&self, now: Timestamp) -> Vec<ConversationId> {
         self.wake
-            .range(..=(now, MessageId(u64::MAX)))
+            .range(..=(wake_key(now), MessageId(u64::MAX)))
             .map(|&(_, id)| id)
             .collect()
     }
@@ -211,5 +285,50 @@ mod tests {
         // Resolved: no wake-up any more.
         index.record(&head(1, 42, None, None), Some(&head(1, 42, None, Some(50))));
         assert_eq!(index.due(at(1_000)), vec![MessageId(2)]);
+    }
+
+    #[test]
+    fn an_index_built_at_open_answers_as_one_recorded_head_by_head() {
+        let heads: Vec<Head> = (1..=200u64)
+            .map(|id| {
+                let mut h = head(
+                    id,
+                    1_000 + id % 37,
+                    (id % 5 == 0).then_some(5_000 + id),
+                    None,
+                );
+                h.wake_at = (id % 3 != 0).then(|| {
+                    Timestamp::from_second(1_000 + (id as i64 * 7919) % 500).expect("time")
+                });
+                if id % 11 == 0 {
+                    h.key = ConversationKey::Dm(h.customer);
+                }
+                h
+            })
+            .collect();
+        let mut built = Builder::default();
+        let mut recorded = Index::default();
+        for h in &heads {
+            built.add(h);
+            recorded.record(h, None);
+        }
+        let built = built.finish();
+        for h in &heads {
+            for key in h.keys() {
+                assert_eq!(built.latest(&key), recorded.latest(&key), "{key:?}");
+            }
+            let of = |i: &Index| i.of_customer(h.customer).collect::<Vec<_>>();
+            assert_eq!(of(&built), of(&recorded));
+        }
+        for s in [999, 1_000, 1_250, 1_499, 1_500] {
+            let at = Timestamp::from_second(s).expect("time");
+            assert_eq!(built.due(at), recorded.due(at), "due at {s}");
+        }
+        assert_eq!(
+            recorded
+                .due(Timestamp::from_second(1_500).expect("time"))
+                .len(),
+            134
+        );
     }
 }
