@@ -65,11 +65,9 @@ async fn start_floor(sim: &Simulator) -> tokio::task::JoinHandle<()> {
     let intents = dc::GatewayIntents::GUILDS
         | dc::GatewayIntents::GUILD_MESSAGES
         | dc::GatewayIntents::MESSAGE_CONTENT;
-    let mut cache = serenity::cache::Settings::default();
-    cache.max_messages = 0;
+    // Configured as frontdesk's client is (serenity without its cache).
     let mut client = dc::ClientBuilder::new_with_http(http, intents)
         .event_handler(Floor)
-        .cache_settings(cache)
         .await
         .expect("floor client");
     let task = tokio::spawn(async move {

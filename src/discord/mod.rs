@@ -124,12 +124,9 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
     if config.discord.message_content {
         intents |= dc::GatewayIntents::MESSAGE_CONTENT;
     }
-    let mut cache = serenity::cache::Settings::default();
-    cache.max_messages = 0;
     let events = Arc::new(handler::Handler::new(shared.clone()));
     let mut client = dc::ClientBuilder::new_with_http(http.build(), intents)
         .event_handler_arc(events.clone())
-        .cache_settings(cache)
         .await
         .map_err(|e| BotError::Client(e.to_string()))?;
 
