@@ -10,7 +10,8 @@
 //! once it is ready and again after it has acknowledged 500 new customers (50 channels).
 //! The same is done with an empty database for comparison.
 //!
-//! Run: `cargo bench --bench startup` (`STARTUP_CONVERSATIONS` overrides 100,000).
+//! Run: `cargo bench --bench startup` (`STARTUP_CONVERSATIONS` overrides 100,000;
+//! `STARTUP_WRAP="heaptrack -o /tmp/fd"` runs the bot under a profiler, to attribute memory).
 
 #[path = "support/mod.rs"]
 mod support;
@@ -120,7 +121,20 @@ async fn measure(label: &str, conversations: u64) {
     .expect("simulator");
 
     let started = Instant::now();
-    let mut child: Child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+    // STARTUP_WRAP runs the child under a profiler, e.g. `heaptrack -o /tmp/ht`; its figures
+    // are then the wrapper's, so only use it to attribute memory, not to measure it.
+    let wrap = std::env::var("STARTUP_WRAP").unwrap_or_default();
+    let wrapped = !wrap.trim().is_empty();
+    let mut wrap = wrap.split_whitespace();
+    let mut command = match wrap.next() {
+        Some(program) => {
+            let mut c = Command::new(program);
+            c.args(wrap).arg(env!("CARGO_BIN_EXE_frontdesk"));
+            c
+        }
+        None => Command::new(env!("CARGO_BIN_EXE_frontdesk")),
+    };
+    let mut child: Child = command
         .arg("run")
         .arg("--config")
         .arg(&config_path)
@@ -166,16 +180,26 @@ async fn measure(label: &str, conversations: u64) {
     }
     let hwm_after = status_kib(pid, "VmHWM:");
     let rss_after = status_kib(pid, "VmRSS:");
+    let _ = std::fs::copy(
+        format!("/proc/{pid}/smaps"),
+        format!("/tmp/ht/smaps-{conversations}"),
+    );
     let acked = {
         let acks = support::ack_times(&sim);
         ids.iter().filter(|id| acks.contains_key(id)).count()
     };
 
     // Graceful stop (SIGTERM), as an operator would.
-    let _ = Command::new("kill")
-        .arg("-TERM")
-        .arg(pid.to_string())
-        .status();
+    // Under a wrapper, the bot is the wrapper's child, and the wrapper must live to write out.
+    let _ = if wrapped {
+        Command::new("pkill")
+            .args(["-TERM", "-x", "frontdesk", "-P", &pid.to_string()])
+            .status()
+    } else {
+        Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+    };
     let stop_deadline = Instant::now() + Duration::from_secs(30);
     while child.try_wait().ok().flatten().is_none() && Instant::now() < stop_deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -144,8 +144,11 @@ impl Store {
         let open = || {
             sled::Config::new()
                 .path(path)
-                // Bounded page cache: a small business's history fits, and RSS stays small.
-                .cache_capacity(16 * 1024 * 1024)
+                // Small: what the intake touches is the tails of a few growing trees, and the
+                // rest is read rarely (ticks, commands). 16 MiB cost ~5 MiB more RSS at 100,000
+                // conversations, mostly pages read once at open, for no intake speed
+                // (BENCHMARKS.md §3).
+                .cache_capacity(4 * 1024 * 1024)
                 .flush_every_ms(Some(flush_ms))
                 .open()
                 .map_err(|e| open_error(path, e))
@@ -262,19 +265,19 @@ impl Store {
 
     /// Rebuilds the in-memory index from the heads and reads the away notice.
     fn load_memory(&self) -> Result<(), StoreError> {
-        let mut index = index::Index::default();
+        let mut index = index::Builder::default();
         for entry in self.heads.iter() {
             let (k, v) = entry?;
             let head = keys::read_u64(&k, 0).and_then(|id| index::Head::decode(MessageId(id), &v));
             match head {
-                Some(h) => index.record(&h, None),
+                Some(h) => index.add(&h),
                 None => tracing::error!(
                     key = ?k,
                     "skipping an unreadable conversation head; export the database and report this"
                 ),
             }
         }
-        *self.index_mut() = index;
+        *self.index_mut() = index.finish();
         *self.away.write().unwrap_or_else(|p| p.into_inner()) = self.read_away()?;
         Ok(())
     }
