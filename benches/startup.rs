@@ -180,10 +180,6 @@ async fn measure(label: &str, conversations: u64) {
     }
     let hwm_after = status_kib(pid, "VmHWM:");
     let rss_after = status_kib(pid, "VmRSS:");
-    let _ = std::fs::copy(
-        format!("/proc/{pid}/smaps"),
-        format!("/tmp/ht/smaps-{conversations}"),
-    );
     let acked = {
         let acks = support::ack_times(&sim);
         ids.iter().filter(|id| acks.contains_key(id)).count()

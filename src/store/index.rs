@@ -93,7 +93,7 @@ impl Head {
 pub(super) struct Index {
     latest: Latest,
     by_customer: BTreeSet<(UserId, ConversationId)>,
-    /// By [`wake_key`]: 16 bytes an entry instead of a `Timestamp`'s 24.
+    /// By [`wake_key`]: 16 bytes an entry, where a `Timestamp` made it 24.
     wake: BTreeSet<(i64, ConversationId)>,
 }
 
