@@ -7,7 +7,8 @@
 //! and lookups cost no disk read. Why not rebuild from the conversation records themselves:
 //! a full scan of sled keeps every page it reads (its LRU only evicts after 64 accesses per
 //! shard); with 100,000 conversations that made the bot 114 MiB at READY, against 55–56 MiB
-//! reading the heads (BENCHMARKS.md §3).
+//! reading the heads (46 MiB since the sets are packed and sled's cache is smaller;
+//! BENCHMARKS.md §3).
 
 use std::collections::{BTreeSet, HashMap};
 
