@@ -146,6 +146,82 @@ fn the_same_message_delivered_twice_is_handled_once() {
 }
 
 #[test]
+fn a_first_message_stays_claimed_after_a_restart() {
+    // The message that opens a conversation is claimed by the conversation's head, not by a
+    // claims entry: a restart, catch-up's check and a staff reply must all still find it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let m = message(1001, 42, 10, "hi", t("10:00"));
+    {
+        let d = desk(dir.path());
+        stored(
+            d.handle_message(&m, ME, t("10:00"), Arrival::Live)
+                .expect("first"),
+        );
+    }
+    let d = desk(dir.path());
+    assert!(d.store().is_claimed(m.id).expect("read"));
+    assert_eq!(
+        d.store().conversation_of_message(m.id).expect("read"),
+        Some(m.id)
+    );
+    assert!(!d.store().is_claimed(MessageId(1002)).expect("read"));
+    assert_eq!(
+        d.handle_message(&m, ME, t("10:01"), Arrival::Live)
+            .expect("again"),
+        Handled::Duplicate
+    );
+}
+
+#[test]
+fn a_new_conversation_cut_short_before_its_head_is_stored_again_whole() {
+    // sled recovers a prefix of its log and the head is a new conversation's last write: a
+    // crash just before it leaves the record, its message log and outbox entries, but no
+    // head. Catch-up then finds the message unclaimed and stores it again; the conversation
+    // must come back into every index (it was never in them).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let m = message(1001, 42, 10, "hi", t("10:00"));
+    {
+        let d = desk(dir.path());
+        stored(
+            d.handle_message(&m, ME, t("10:00"), Arrival::Live)
+                .expect("first"),
+        );
+        d.store().flush().expect("flush");
+    }
+    {
+        let db = sled::open(dir.path()).expect("sled");
+        let head = db
+            .open_tree("heads")
+            .expect("heads")
+            .remove(m.id.0.to_be_bytes())
+            .expect("remove");
+        assert!(head.is_some(), "the head was written");
+        db.flush().expect("flush");
+    }
+    let d = desk(dir.path());
+    assert!(!d.store().is_claimed(m.id).expect("read"));
+    let key = ConversationKey::ChannelCustomer(ChannelId(10), UserId(42));
+    assert_eq!(d.store().latest_for(&key).expect("lookup"), None);
+    let late = Arrival::Late {
+        acknowledged: true,
+        answered: false,
+    };
+    let (id, _) = stored(d.handle_message(&m, ME, t("10:05"), late).expect("again"));
+    assert_eq!(id, m.id);
+    assert!(d.store().is_claimed(m.id).expect("read"));
+    assert_eq!(
+        d.store().latest_for(&key).expect("lookup").map(|c| c.id),
+        Some(m.id)
+    );
+    assert_eq!(d.store().customer_conversation_count(UserId(42)), 1);
+    assert_eq!(d.store().due(t("23:59")), vec![m.id]);
+    drop(d);
+    let d = desk(dir.path());
+    assert_eq!(d.store().customer_conversation_count(UserId(42)), 1);
+    assert_eq!(d.store().due(t("23:59")), vec![m.id]);
+}
+
+#[test]
 fn racing_handlers_for_one_message_store_it_exactly_once() {
     // serenity runs handlers concurrently: a forum post's THREAD_CREATE and its starter
     // MESSAGE_CREATE carry the same id and may arrive together.
@@ -485,6 +561,54 @@ fn a_schema_one_database_is_migrated_and_its_indexes_rebuilt_in_memory() {
     for old in ["by_key", "by_customer", "wake"] {
         assert!(!names.iter().any(|n| n == old), "{old} dropped: {names:?}");
     }
+}
+
+#[test]
+fn a_schema_two_database_keeps_its_claims_and_is_stamped_three() {
+    // Layout 2 also claimed a conversation's first message in `claims`; those entries stay
+    // true and are simply no longer written.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let m = message(1001, 42, 10, "hi", t("10:00"));
+    {
+        let d = desk(dir.path());
+        stored(
+            d.handle_message(&m, ME, t("10:00"), Arrival::Live)
+                .expect("first"),
+        );
+        d.store().flush().expect("flush");
+    }
+    {
+        let db = sled::open(dir.path()).expect("sled");
+        db.open_tree("claims")
+            .expect("claims")
+            .insert(m.id.0.to_be_bytes(), &m.id.0.to_be_bytes())
+            .expect("write");
+        db.open_tree("meta")
+            .expect("meta")
+            .insert("schema_version", &2u32.to_be_bytes())
+            .expect("write");
+        db.flush().expect("flush");
+    }
+    {
+        let d = desk(dir.path());
+        assert_eq!(
+            d.store().conversation_of_message(m.id).expect("read"),
+            Some(m.id)
+        );
+        assert_eq!(
+            d.handle_message(&m, ME, t("10:01"), Arrival::Live)
+                .expect("again"),
+            Handled::Duplicate
+        );
+    }
+    let db = sled::open(dir.path()).expect("sled");
+    let version = db
+        .open_tree("meta")
+        .expect("meta")
+        .get("schema_version")
+        .expect("read")
+        .expect("stamped");
+    assert_eq!(version.as_ref(), 3u32.to_be_bytes());
 }
 
 #[test]

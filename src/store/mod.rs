@@ -2,8 +2,9 @@
 //! them is rebuilt from (`index`), the outbox of things that must reach Discord, per-channel
 //! checkpoints, and the schema version.
 //!
-//! Only this module touches sled. Every change an event causes is written claim-last, so a
-//! crash leaves either all of it or an unclaimed message that catch-up handles again. Writes
+//! Only this module touches sled. Every change an event causes ends with one commit record
+//! (the message's claim, or the head of the conversation it opens), so a crash leaves either
+//! all of it or an unclaimed message that catch-up handles again. Writes
 //! become durable within the flush interval or at an explicit [`Store::flush`]; checkpoints
 //! only ever cover flushed state.
 
@@ -27,8 +28,11 @@ pub use records::{
 
 /// The database layout this version reads and writes. 2: the place, customer and wake-up
 /// indexes live in memory, rebuilt at open from one small `heads` record per conversation
-/// (layout 1 kept three index trees).
-pub const SCHEMA_VERSION: u32 = 2;
+/// (layout 1 kept three index trees). 3: the message that opens a conversation is claimed by
+/// the conversation's head, not by a `claims` entry. Layout 2 reads as 3 unchanged (its
+/// extra claims stay true); the number keeps an older version, which would take such a
+/// message for unclaimed, from opening a newer database.
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -218,6 +222,7 @@ impl Store {
                     self.migrate_to_heads()?;
                     tracing::info!(from = found, to = 2, "migrated the database layout");
                 }
+                // 2 → 3 moves nothing (see SCHEMA_VERSION): the new number is only stamped.
                 if found < SCHEMA_VERSION {
                     self.meta
                         .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
@@ -353,7 +358,7 @@ impl Store {
         }
     }
 
-    /// Applies one event's writes, the message's claim last (see the comment inside).
+    /// Applies one event's writes, the commit record last (see the comment inside).
     pub fn commit(&self, change: &Change) -> Result<Committed, StoreError> {
         let conv_record = change
             .conversation
@@ -396,40 +401,51 @@ impl Store {
         // - Isolation comes from the desk's locks: every change to one conversation, and every
         //   claim of one message, happens under the same stripe lock, so check-then-write is
         //   safe here.
-        // - Crash atomicity comes from order: sled recovers a prefix of its log, and the claim
-        //   is written last, so a durable claim means the whole change is durable. A change cut
-        //   short leaves its message unclaimed, and catch-up stores it again.
+        // - Crash atomicity comes from order: sled recovers a prefix of its log, and one write,
+        //   the commit record, comes last, so a durable commit record means the whole change
+        //   is durable. A change cut short leaves its message unclaimed, and catch-up stores
+        //   it again. The commit record is the message's claim; for the message that opens a
+        //   conversation it is the conversation's head instead (a conversation's id is its
+        //   first message's id), which saves a write on the path of every new customer.
+        let conversation = change.conversation.as_ref().zip(conv_record.as_ref());
+        // The head as stored: what the in-memory index holds for this conversation. Read from
+        // `heads`, not derived from the old record, so a record left by a change cut short
+        // (written, but its head not) counts as new, as the index never saw it.
+        let old_head = match conversation {
+            Some((c, _)) => self.head(c.id)?,
+            None => None,
+        };
         if let Some(msg) = change.claim {
-            if self.claims.contains_key(keys::id(msg.0))? {
+            let opened_here = conversation.is_some_and(|(c, _)| c.id == msg);
+            let claimed = if opened_here {
+                old_head.is_some()
+            } else {
+                self.heads.contains_key(keys::id(msg.0))?
+            };
+            if claimed || self.claims.contains_key(keys::id(msg.0))? {
                 return Ok(Committed::AlreadyClaimed);
             }
         }
         let mut deliver = Vec::new();
-        if let (Some(c), Some(json)) = (&change.conversation, &conv_json) {
+        let mut head_write = None;
+        if let (Some((c, record)), Some(json)) = (conversation, &conv_json) {
             let id = keys::id(c.id.0);
             let old = self.conversations.insert(id, json.as_slice())?;
-            let old: Option<ConversationRecord> = old.and_then(|o| serde_json::from_slice(&o).ok());
             if let (Some(m), Some(json)) = (&change.message, &message_json) {
                 self.messages
                     .insert(keys::pair(c.id.0, m.id.0), json.as_slice())?;
             }
-            if let Some(now) = &conv_record {
-                let head = head_of(now);
-                let old_head = old.as_ref().map(head_of);
-                // Rewritten only when the index would change: most updates leave it alone.
-                if old_head.as_ref() != Some(&head) {
-                    self.heads.insert(id, &head.encode()[..])?;
+            if let (Some(at), Some(json)) = (c.first_reply_at, &reply_json) {
+                // Decoded only when there is a first reply to compare: most changes have none.
+                let first_reply_is_new = old
+                    .and_then(|o| serde_json::from_slice::<ConversationRecord>(&o).ok())
+                    .is_none_or(|o| o.first_reply_at.is_none());
+                if first_reply_is_new {
+                    self.replies.insert(
+                        keys::pair(at.as_millisecond() as u64, c.id.0),
+                        json.as_slice(),
+                    )?;
                 }
-                self.index_mut().record(&head, old_head.as_ref());
-            }
-            let first_reply_is_new = old.as_ref().is_none_or(|o| o.first_reply_at.is_none());
-            if let (Some(at), Some(json), true) =
-                (c.first_reply_at, &reply_json, first_reply_is_new)
-            {
-                self.replies.insert(
-                    keys::pair(at.as_millisecond() as u64, c.id.0),
-                    json.as_slice(),
-                )?;
             }
             for (key, record, json) in outbox {
                 // An entry already there may be on its way to Discord: never replace it.
@@ -448,6 +464,7 @@ impl Store {
                     record,
                 }));
             }
+            head_write = Some((id, head_of(record)));
         }
         if let Some((channel, msg)) = change.checkpoint {
             let key = keys::id(channel.0);
@@ -460,11 +477,37 @@ impl Store {
                 self.checkpoints.insert(key, &keys::id(msg.0))?;
             }
         }
+        if let Some((id, head)) = head_write {
+            // Rewritten only when the index would change: most updates leave it alone.
+            if old_head.as_ref() != Some(&head) {
+                self.heads.insert(id, &head.encode()[..])?;
+            }
+            self.index_mut().record(&head, old_head.as_ref());
+        }
         if let Some(msg) = change.claim {
-            let owner = change.conversation.as_ref().map_or(msg, |c| c.id);
-            self.claims.insert(keys::id(msg.0), &keys::id(owner.0))?;
+            match change.conversation.as_ref().map(|c| c.id) {
+                // Its head, written above, is its claim.
+                Some(opened) if opened == msg => {}
+                owner => {
+                    let owner = owner.unwrap_or(msg);
+                    self.claims.insert(keys::id(msg.0), &keys::id(owner.0))?;
+                }
+            }
         }
         Ok(Committed::Stored { deliver })
+    }
+
+    /// A conversation's head as stored. One this version cannot read is logged and treated
+    /// as absent, as at open: the index never held it, and the commit rewrites it.
+    fn head(&self, id: ConversationId) -> Result<Option<index::Head>, StoreError> {
+        let Some(v) = self.heads.get(keys::id(id.0))? else {
+            return Ok(None);
+        };
+        let head = index::Head::decode(id, &v);
+        if head.is_none() {
+            tracing::error!(conversation = %id, "rewriting an unreadable conversation head");
+        }
+        Ok(head)
     }
 
     /// Records a DM conversation's private staff thread, so staff messages there find it.
@@ -518,11 +561,15 @@ impl Store {
         }
     }
 
-    /// The conversation a message was claimed for, if any.
+    /// The conversation a message was claimed for, if any: the one it opened, or the one
+    /// its claim names.
     pub fn conversation_of_message(
         &self,
         msg: MessageId,
     ) -> Result<Option<ConversationId>, StoreError> {
+        if self.heads.contains_key(keys::id(msg.0))? {
+            return Ok(Some(msg));
+        }
         Ok(self
             .claims
             .get(keys::id(msg.0))?
@@ -530,8 +577,10 @@ impl Store {
             .map(MessageId))
     }
 
+    /// Whether a message is stored: it opened a conversation or was claimed for one.
     pub fn is_claimed(&self, msg: MessageId) -> Result<bool, StoreError> {
-        Ok(self.claims.contains_key(keys::id(msg.0))?)
+        Ok(self.heads.contains_key(keys::id(msg.0))?
+            || self.claims.contains_key(keys::id(msg.0))?)
     }
 
     /// How many conversations a customer has had.
