@@ -564,9 +564,7 @@ fn a_schema_one_database_is_migrated_and_its_indexes_rebuilt_in_memory() {
 }
 
 #[test]
-fn a_schema_two_database_keeps_its_claims_and_is_stamped_three() {
-    // Layout 2 also claimed a conversation's first message in `claims`; those entries stay
-    // true and are simply no longer written.
+fn a_schema_two_database_is_migrated_to_compact_heads_and_keeps_its_claims() {
     let dir = tempfile::tempdir().expect("tempdir");
     let m = message(1001, 42, 10, "hi", t("10:00"));
     {
@@ -577,11 +575,36 @@ fn a_schema_two_database_keeps_its_claims_and_is_stamped_three() {
         );
         d.store().flush().expect("flush");
     }
+    // Put the conversation back as layout 2 wrote it: a 58-byte head (customer, key tag and
+    // two ids, thread, relay, wake-up flag and nanoseconds) and a claims entry for the
+    // message that opened it.
     {
         let db = sled::open(dir.path()).expect("sled");
+        let key = m.id.0.to_be_bytes();
+        let raw = db
+            .open_tree("conversations")
+            .expect("conversations")
+            .get(key)
+            .expect("read")
+            .expect("stored");
+        let record: ConversationRecord = serde_json::from_slice(&raw).expect("record");
+        let wake = record.wake_at.expect("waits for a reminder");
+        let mut head = Vec::new();
+        head.extend(42u64.to_be_bytes());
+        head.push(b'c');
+        head.extend(10u64.to_be_bytes());
+        head.extend(42u64.to_be_bytes());
+        head.extend([0u8; 16]);
+        head.push(1);
+        head.extend(wake.as_nanosecond().to_be_bytes());
+        assert_eq!(head.len(), 58);
+        db.open_tree("heads")
+            .expect("heads")
+            .insert(key, head)
+            .expect("write");
         db.open_tree("claims")
             .expect("claims")
-            .insert(m.id.0.to_be_bytes(), &m.id.0.to_be_bytes())
+            .insert(key, &key)
             .expect("write");
         db.open_tree("meta")
             .expect("meta")
@@ -591,6 +614,13 @@ fn a_schema_two_database_keeps_its_claims_and_is_stamped_three() {
     }
     {
         let d = desk(dir.path());
+        let key = ConversationKey::ChannelCustomer(ChannelId(10), UserId(42));
+        assert_eq!(
+            d.store().latest_for(&key).expect("lookup").map(|c| c.id),
+            Some(m.id)
+        );
+        assert_eq!(d.store().customer_conversation_count(UserId(42)), 1);
+        assert_eq!(d.store().due(t("23:59")), vec![m.id]);
         assert_eq!(
             d.store().conversation_of_message(m.id).expect("read"),
             Some(m.id)
@@ -602,13 +632,20 @@ fn a_schema_two_database_keeps_its_claims_and_is_stamped_three() {
         );
     }
     let db = sled::open(dir.path()).expect("sled");
+    let head = db
+        .open_tree("heads")
+        .expect("heads")
+        .get(m.id.0.to_be_bytes())
+        .expect("read")
+        .expect("kept");
+    assert!(head.len() <= 22, "rewritten compact: {} bytes", head.len());
     let version = db
         .open_tree("meta")
         .expect("meta")
         .get("schema_version")
         .expect("read")
         .expect("stamped");
-    assert_eq!(version.as_ref(), 3u32.to_be_bytes());
+    assert_eq!(version.as_ref(), SCHEMA_VERSION.to_be_bytes());
 }
 
 #[test]
