@@ -312,7 +312,7 @@ impl Events {
             }
         }
         // Run here, on the event's own task, not on a blocking thread: nothing is flushed
-        // before the acknowledgement, so the intake is ~25–30 µs of CPU and sled's in-memory
+        // before the acknowledgement, so the intake is ~15–20 µs of CPU and sled's in-memory
         // work (BENCHMARKS.md §1), less than a hop to another thread and back. A burst then
         // starts no blocking threads either (each one a stack and a malloc arena of RSS).
         let handled = self
