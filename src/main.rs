@@ -108,8 +108,8 @@ fn main() -> ExitCode {
 /// allocates while another holds an arena gets one of its own, and memory freed into an arena
 /// stays there: tokio's workers and blocking threads and sled's I/O threads otherwise spread
 /// a burst's allocations over a dozen arenas and keep them all. With 100,000 conversations,
-/// the peak after 500 acknowledgements fell from ~68 to ~60 MiB, with no change in latency
-/// (BENCHMARKS.md §3). Set before any thread starts; `MALLOC_ARENA_MAX` still overrides it.
+/// the peak after 500 acknowledgements fell from 61.5–68 to 60–61 MiB (BENCHMARKS.md §3).
+/// Set before any thread starts; `MALLOC_ARENA_MAX` still overrides it.
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
