@@ -66,6 +66,25 @@ fn stored(h: Handled) -> (MessageId, Vec<frontdesk::store::Pending>) {
     }
 }
 
+/// Handles `m` as a live message in a fresh desk, flushes, and closes the database.
+fn store_and_close(dir: &Path, m: &Incoming) {
+    let d = desk(dir);
+    stored(d.handle_message(m, ME, m.at, Arrival::Live).expect("first"));
+    d.store().flush().expect("flush");
+}
+
+/// The schema version stamped in a closed database.
+fn schema_version(dir: &Path) -> Vec<u8> {
+    let db = sled::open(dir).expect("sled");
+    let version = db
+        .open_tree("meta")
+        .expect("meta")
+        .get("schema_version")
+        .expect("read")
+        .expect("stamped");
+    version.to_vec()
+}
+
 #[test]
 fn a_conversation_and_its_outbox_survive_close_and_reopen() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -132,24 +151,6 @@ fn a_conversation_and_its_outbox_survive_close_and_reopen() {
 #[test]
 fn the_same_message_delivered_twice_is_handled_once() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let d = desk(dir.path());
-    let m = message(1001, 42, 10, "hi", t("10:00"));
-    stored(
-        d.handle_message(&m, ME, t("10:00"), Arrival::Live)
-            .expect("first"),
-    );
-    assert_eq!(
-        d.handle_message(&m, ME, t("10:00"), Arrival::Live)
-            .expect("second"),
-        Handled::Duplicate
-    );
-}
-
-#[test]
-fn a_first_message_stays_claimed_after_a_restart() {
-    // The message that opens a conversation is claimed by the conversation's head, not by a
-    // claims entry: a restart, catch-up's check and a staff reply must all still find it.
-    let dir = tempfile::tempdir().expect("tempdir");
     let m = message(1001, 42, 10, "hi", t("10:00"));
     {
         let d = desk(dir.path());
@@ -157,17 +158,25 @@ fn a_first_message_stays_claimed_after_a_restart() {
             d.handle_message(&m, ME, t("10:00"), Arrival::Live)
                 .expect("first"),
         );
+        assert_eq!(
+            d.handle_message(&m, ME, t("10:00"), Arrival::Live)
+                .expect("second"),
+            Handled::Duplicate
+        );
     }
+    // The message that opens a conversation is claimed by the conversation's head, not by a
+    // claims entry: after a restart, catch-up's check, a staff reply to it and a third
+    // delivery must all still find it.
     let d = desk(dir.path());
     assert!(d.store().is_claimed(m.id).expect("read"));
+    assert!(!d.store().is_claimed(MessageId(1002)).expect("read"));
     assert_eq!(
         d.store().conversation_of_message(m.id).expect("read"),
         Some(m.id)
     );
-    assert!(!d.store().is_claimed(MessageId(1002)).expect("read"));
     assert_eq!(
         d.handle_message(&m, ME, t("10:01"), Arrival::Live)
-            .expect("again"),
+            .expect("third"),
         Handled::Duplicate
     );
 }
@@ -180,14 +189,7 @@ fn a_new_conversation_cut_short_before_its_head_is_stored_again_whole() {
     // must come back into every index (it was never in them).
     let dir = tempfile::tempdir().expect("tempdir");
     let m = message(1001, 42, 10, "hi", t("10:00"));
-    {
-        let d = desk(dir.path());
-        stored(
-            d.handle_message(&m, ME, t("10:00"), Arrival::Live)
-                .expect("first"),
-        );
-        d.store().flush().expect("flush");
-    }
+    store_and_close(dir.path(), &m);
     {
         let db = sled::open(dir.path()).expect("sled");
         let head = db
@@ -567,14 +569,7 @@ fn a_schema_one_database_is_migrated_and_its_indexes_rebuilt_in_memory() {
 fn a_schema_two_database_is_migrated_to_compact_heads_and_keeps_its_claims() {
     let dir = tempfile::tempdir().expect("tempdir");
     let m = message(1001, 42, 10, "hi", t("10:00"));
-    {
-        let d = desk(dir.path());
-        stored(
-            d.handle_message(&m, ME, t("10:00"), Arrival::Live)
-                .expect("first"),
-        );
-        d.store().flush().expect("flush");
-    }
+    store_and_close(dir.path(), &m);
     // Put the conversation back as layout 2 wrote it: a 58-byte head (customer, key tag and
     // two ids, thread, relay, wake-up flag and nanoseconds) and a claims entry for the
     // message that opened it.
@@ -631,21 +626,17 @@ fn a_schema_two_database_is_migrated_to_compact_heads_and_keeps_its_claims() {
             Handled::Duplicate
         );
     }
-    let db = sled::open(dir.path()).expect("sled");
-    let head = db
-        .open_tree("heads")
-        .expect("heads")
-        .get(m.id.0.to_be_bytes())
-        .expect("read")
-        .expect("kept");
-    assert!(head.len() <= 22, "rewritten compact: {} bytes", head.len());
-    let version = db
-        .open_tree("meta")
-        .expect("meta")
-        .get("schema_version")
-        .expect("read")
-        .expect("stamped");
-    assert_eq!(version.as_ref(), SCHEMA_VERSION.to_be_bytes());
+    {
+        let db = sled::open(dir.path()).expect("sled");
+        let head = db
+            .open_tree("heads")
+            .expect("heads")
+            .get(m.id.0.to_be_bytes())
+            .expect("read")
+            .expect("kept");
+        assert!(head.len() <= 22, "rewritten compact: {} bytes", head.len());
+    }
+    assert_eq!(schema_version(dir.path()), SCHEMA_VERSION.to_be_bytes());
 }
 
 #[test]
