@@ -444,14 +444,10 @@ impl Store {
             Some((c, _)) => self.head(c.id)?,
             None => None,
         };
+        // The message opens this conversation: its head, written below, will be its claim.
+        let opened_here = conversation.is_some_and(|(c, _)| change.claim == Some(c.id));
         if let Some(msg) = change.claim {
-            let opened_here = conversation.is_some_and(|(c, _)| c.id == msg);
-            let claimed = if opened_here {
-                old_head.is_some()
-            } else {
-                self.heads.contains_key(keys::id(msg.0))?
-            };
-            if claimed || self.claims.contains_key(keys::id(msg.0))? {
+            if self.is_claimed(msg)? {
                 return Ok(Committed::AlreadyClaimed);
             }
         }
@@ -513,15 +509,9 @@ impl Store {
             }
             self.index_mut().record(&head, old_head.as_ref());
         }
-        if let Some(msg) = change.claim {
-            match change.conversation.as_ref().map(|c| c.id) {
-                // Its head, written above, is its claim.
-                Some(opened) if opened == msg => {}
-                owner => {
-                    let owner = owner.unwrap_or(msg);
-                    self.claims.insert(keys::id(msg.0), &keys::id(owner.0))?;
-                }
-            }
+        if let Some(msg) = change.claim.filter(|_| !opened_here) {
+            let owner = change.conversation.as_ref().map_or(msg, |c| c.id);
+            self.claims.insert(keys::id(msg.0), &keys::id(owner.0))?;
         }
         Ok(Committed::Stored { deliver })
     }
