@@ -440,14 +440,24 @@ impl Store {
         // The head as stored: what the in-memory index holds for this conversation. Read from
         // `heads`, not derived from the old record, so a record left by a change cut short
         // (written, but its head not) counts as new, as the index never saw it.
-        let old_head = match conversation {
-            Some((c, _)) => self.head(c.id)?,
+        let stored_head = match conversation {
+            Some((c, _)) => self.heads.get(keys::id(c.id.0))?,
             None => None,
         };
-        // The message opens this conversation: its head, written below, will be its claim.
+        let old_head = stored_head
+            .as_ref()
+            .zip(conversation)
+            .and_then(|(v, (c, _))| decode_head(c.id, v));
+        // The message opens this conversation: its head, written below, will be its claim,
+        // and the head just read says whether it is already claimed that way.
         let opened_here = conversation.is_some_and(|(c, _)| change.claim == Some(c.id));
         if let Some(msg) = change.claim {
-            if self.is_claimed(msg)? {
+            let claimed = if opened_here {
+                self.claimed_besides_head(msg, stored_head.is_some())?
+            } else {
+                self.is_claimed(msg)?
+            };
+            if claimed {
                 return Ok(Committed::AlreadyClaimed);
             }
         }
@@ -514,19 +524,6 @@ impl Store {
             self.claims.insert(keys::id(msg.0), &keys::id(owner.0))?;
         }
         Ok(Committed::Stored { deliver })
-    }
-
-    /// A conversation's head as stored. One this version cannot read is logged and treated
-    /// as absent, as at open: the index never held it, and the commit rewrites it.
-    fn head(&self, id: ConversationId) -> Result<Option<index::Head>, StoreError> {
-        let Some(v) = self.heads.get(keys::id(id.0))? else {
-            return Ok(None);
-        };
-        let head = index::Head::decode(id, &v);
-        if head.is_none() {
-            tracing::error!(conversation = %id, "rewriting an unreadable conversation head");
-        }
-        Ok(head)
     }
 
     /// Records a DM conversation's private staff thread, so staff messages there find it.
@@ -598,8 +595,13 @@ impl Store {
 
     /// Whether a message is stored: it opened a conversation or was claimed for one.
     pub fn is_claimed(&self, msg: MessageId) -> Result<bool, StoreError> {
-        Ok(self.heads.contains_key(keys::id(msg.0))?
-            || self.claims.contains_key(keys::id(msg.0))?)
+        let opened = self.heads.contains_key(keys::id(msg.0))?;
+        self.claimed_besides_head(msg, opened)
+    }
+
+    /// `is_claimed` for a caller that has already looked for the message's head.
+    fn claimed_besides_head(&self, msg: MessageId, has_head: bool) -> Result<bool, StoreError> {
+        Ok(has_head || self.claims.contains_key(keys::id(msg.0))?)
     }
 
     /// How many conversations a customer has had.
@@ -808,6 +810,16 @@ impl Store {
         *cached = away.cloned();
         Ok(())
     }
+}
+
+/// A stored head, or `None` if this version cannot read it: logged, and treated as absent
+/// (as at open, where the index never held it), so the next commit rewrites it.
+fn decode_head(id: ConversationId, v: &[u8]) -> Option<index::Head> {
+    let head = index::Head::decode(id, v);
+    if head.is_none() {
+        tracing::error!(conversation = %id, "rewriting an unreadable conversation head");
+    }
+    head
 }
 
 fn head_of(r: &ConversationRecord) -> index::Head {
