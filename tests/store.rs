@@ -8,7 +8,8 @@ use frontdesk::desk::{Arrival, Desk, Handled};
 use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
 use frontdesk::responses::Rules;
 use frontdesk::store::{
-    Change, Committed, ConversationRecord, OutboxItem, Store, StoreError, SCHEMA_VERSION,
+    Change, Committed, ConversationRecord, OpeningRecord, OutboxItem, Store, StoreError,
+    SCHEMA_VERSION,
 };
 use jiff::{SignedDuration, Timestamp};
 
@@ -637,6 +638,155 @@ fn a_schema_two_database_is_migrated_to_compact_heads_and_keeps_its_claims() {
         assert!(head.len() <= 22, "rewritten compact: {} bytes", head.len());
     }
     assert_eq!(schema_version(dir.path()), SCHEMA_VERSION.to_be_bytes());
+}
+
+/// What the `messages` tree of a closed database holds, by key.
+fn logged_message_keys(dir: &Path) -> Vec<(u64, u64)> {
+    let db = sled::open(dir).expect("sled");
+    let tree = db.open_tree("messages").expect("messages");
+    tree.iter()
+        .keys()
+        .map(|k| {
+            let k = k.expect("key");
+            let half =
+                |r: std::ops::Range<usize>| u64::from_be_bytes(k[r].try_into().expect("8 bytes"));
+            (half(0..8), half(8..16))
+        })
+        .collect()
+}
+
+#[test]
+fn the_opening_message_is_kept_in_the_conversation_record_through_its_updates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = message(1001, 42, 10, "is my order shipped?", t("10:00"));
+    let mut next = message(1002, 42, 10, "any news?", t("10:05"));
+    next.author.name = "renamed".into();
+    {
+        let d = desk(dir.path());
+        stored(
+            d.handle_message(&first, ME, t("10:00"), Arrival::Live)
+                .expect("first"),
+        );
+        stored(
+            d.handle_message(&next, ME, t("10:05"), Arrival::Live)
+                .expect("next"),
+        );
+        d.store().flush().expect("flush");
+    }
+    // The log holds the second message only: the first travels in the record, which the
+    // second message rewrote.
+    assert_eq!(logged_message_keys(dir.path()), vec![(1001, 1002)]);
+    let store = Store::open(dir.path()).expect("reopen");
+    let messages = store.messages(first.id).expect("messages");
+    let seen: Vec<_> = messages
+        .iter()
+        .map(|m| {
+            (
+                m.id,
+                m.author,
+                m.author_name.as_str(),
+                m.content.as_deref(),
+                m.at,
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (
+                first.id,
+                UserId(42),
+                "user42",
+                Some("is my order shipped?"),
+                t("10:00")
+            ),
+            (
+                next.id,
+                UserId(42),
+                "renamed",
+                Some("any news?"),
+                t("10:05")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_schema_three_database_keeps_its_opening_messages_in_the_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let m = message(1001, 42, 10, "hi", t("10:00"));
+    store_and_close(dir.path(), &m);
+    // Put the conversation back as layout 3 wrote it: the opening message in the log, not
+    // in the record.
+    let opening = {
+        let db = sled::open(dir.path()).expect("sled");
+        let conversations = db.open_tree("conversations").expect("conversations");
+        let key = m.id.0.to_be_bytes();
+        let mut record: ConversationRecord =
+            serde_json::from_slice(&conversations.get(key).expect("read").expect("stored"))
+                .expect("record");
+        let opening = record.opening_message().expect("layout 4 keeps it");
+        record.opening = None;
+        let json = serde_json::to_vec(&record).expect("json");
+        assert!(!String::from_utf8_lossy(&json).contains("opening"));
+        conversations.insert(key, json).expect("write");
+        let mut log_key = key.to_vec();
+        log_key.extend(key);
+        db.open_tree("messages")
+            .expect("messages")
+            .insert(log_key, serde_json::to_vec(&opening).expect("json"))
+            .expect("write");
+        db.open_tree("meta")
+            .expect("meta")
+            .insert("schema_version", &3u32.to_be_bytes())
+            .expect("write");
+        db.flush().expect("flush");
+        opening
+    };
+    {
+        let d = desk(dir.path());
+        assert_eq!(
+            d.store().messages(m.id).expect("messages"),
+            vec![opening.clone()]
+        );
+        let next = message(1002, 42, 10, "any news?", t("10:05"));
+        stored(
+            d.handle_message(&next, ME, t("10:05"), Arrival::Live)
+                .expect("next"),
+        );
+        let messages = d.store().messages(m.id).expect("messages");
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!(messages[0], opening);
+        assert_eq!(messages[1].id, next.id);
+        d.store().flush().expect("flush");
+    }
+    assert_eq!(schema_version(dir.path()), SCHEMA_VERSION.to_be_bytes());
+    // A layout 3 change cut short left the message in the log, and catch-up stored it again
+    // under layout 4: it is listed once.
+    {
+        let db = sled::open(dir.path()).expect("sled");
+        let conversations = db.open_tree("conversations").expect("conversations");
+        let key = m.id.0.to_be_bytes();
+        let mut record: ConversationRecord =
+            serde_json::from_slice(&conversations.get(key).expect("read").expect("stored"))
+                .expect("record");
+        record.opening = Some(OpeningRecord {
+            author_name: opening.author_name.clone(),
+            content: opening.content.clone(),
+        });
+        conversations
+            .insert(key, serde_json::to_vec(&record).expect("json"))
+            .expect("write");
+        db.flush().expect("flush");
+    }
+    let store = Store::open(dir.path()).expect("reopen");
+    let ids: Vec<MessageId> = store
+        .messages(m.id)
+        .expect("messages")
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(ids, vec![MessageId(1001), MessageId(1002)]);
 }
 
 #[test]

@@ -89,6 +89,19 @@ pub struct Conversation {
     pub times_reopened: u32,
     /// How many times the customer started waiting; numbers the notices of each wait.
     pub waits: u32,
+    /// The message that opened it, kept with the conversation. `None` when it is not known
+    /// here: conversations stored by older versions keep it in the message log only.
+    pub opening: Option<Opening>,
+}
+
+/// What the customer wrote to open a conversation (its id, author and time are the
+/// conversation's own `id`, `customer` and `opened_at`).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Opening {
+    /// The customer's display name when they wrote it.
+    pub author_name: String,
+    /// `None` when Discord withheld the text (no message-content intent).
+    pub content: Option<String>,
 }
 
 impl Conversation {
@@ -124,6 +137,7 @@ impl Conversation {
             customer_messages: 1,
             times_reopened: 0,
             waits: 0,
+            opening: None,
         }
     }
 

@@ -13,7 +13,7 @@ mod reminders;
 mod roles;
 mod step;
 
-pub use conversation::{Conversation, ConversationId, ConversationKey, State};
+pub use conversation::{Conversation, ConversationId, ConversationKey, Opening, State};
 pub use courtesy::is_courtesy;
 pub use reminders::ReminderSchedule;
 pub use roles::{role_of, Role, Staff};

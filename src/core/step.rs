@@ -2,7 +2,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::conversation::{Conversation, ConversationId, State};
+use super::conversation::{Conversation, ConversationId, Opening, State};
 use super::courtesy::is_courtesy;
 use super::reminders::ReminderSchedule;
 use crate::hours::BusinessHours;
@@ -279,6 +279,10 @@ fn open(msg: &Incoming, cx: &Context<'_>) -> Step {
         msg.place,
         msg.at,
     );
+    conv.opening = Some(Opening {
+        author_name: msg.author.name.clone(),
+        content: msg.content.clone(),
+    });
     start_waiting(&mut conv, msg.at, &cx.policy.reminders);
     let (ack, topic) = acknowledgement(&conv, msg, cx);
     conv.topic = topic;

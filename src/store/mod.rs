@@ -22,16 +22,18 @@ use sled::{Db, Tree};
 use crate::core::{Away, Conversation, ConversationId, ConversationKey, NoticeKind};
 use crate::model::{ChannelId, MessageId, UserId};
 pub use records::{
-    ConversationRecord, MessageRecord, OutboxItem, OutboxRecord, ReplyRecord, Speaker,
-    RECORD_VERSION,
+    ConversationRecord, MessageRecord, OpeningRecord, OutboxItem, OutboxRecord, ReplyRecord,
+    Speaker, RECORD_VERSION,
 };
 
 /// The database layout this version reads and writes. 2: the place, customer and wake-up
 /// indexes live in memory, rebuilt at open from one small `heads` record per conversation
 /// (layout 1 kept three index trees). 3: heads are variable-length, most 22 bytes or fewer
 /// (sled's inline size), and the message that opens a conversation is claimed by the
-/// conversation's head, not by a `claims` entry (layout 2's such claims stay true).
-pub const SCHEMA_VERSION: u32 = 3;
+/// conversation's head, not by a `claims` entry (layout 2's such claims stay true). 4: that
+/// message is kept in the conversation's record, not in `messages` (layout 3's such messages
+/// stay where they are; the stamp keeps older versions, which would drop it, away).
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -216,16 +218,20 @@ impl Store {
                         supported: SCHEMA_VERSION,
                     });
                 }
-                // Older layouts are migrated one numbered step at a time.
+                // Older layouts are brought up to this one. Layouts 1 and 2 get layout 3's
+                // heads; 3 → 4 rewrites nothing, as layout 3's records are read as they are.
                 if found < 2 {
                     // Writes layout 3's heads directly.
                     self.migrate_to_heads()?;
-                    tracing::info!(from = found, to = 3, "migrated the database layout");
                 } else if found == 2 {
                     self.compact_heads()?;
-                    tracing::info!(from = 2, to = 3, "migrated the database layout");
                 }
                 if found < SCHEMA_VERSION {
+                    tracing::info!(
+                        from = found,
+                        to = SCHEMA_VERSION,
+                        "migrated the database layout"
+                    );
                     self.meta
                         .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
                     self.db.flush()?;
@@ -394,7 +400,15 @@ impl Store {
             .as_ref()
             .map(|c| ConversationRecord::new(c, change.wake_at));
         let conv_json = conv_record.as_ref().map(to_json).transpose()?;
-        let message_json = change.message.as_ref().map(to_json).transpose()?;
+        // The message that opens a conversation travels in its record (layout 4); the log
+        // holds the rest.
+        let logged = change.message.as_ref().filter(|m| {
+            change
+                .conversation
+                .as_ref()
+                .is_none_or(|c| m.id != c.id || c.opening.is_none())
+        });
+        let message_json = logged.map(to_json).transpose()?;
         let created_at = change.now.unwrap_or_else(Timestamp::now);
         let mut outbox = Vec::new();
         if let Some(c) = &change.conversation {
@@ -466,7 +480,7 @@ impl Store {
         if let (Some((c, record)), Some(json)) = (conversation, &conv_json) {
             let id = keys::id(c.id.0);
             let old = self.conversations.insert(id, json.as_slice())?;
-            if let (Some(m), Some(json)) = (&change.message, &message_json) {
+            if let (Some(m), Some(json)) = (logged, &message_json) {
                 self.messages
                     .insert(keys::pair(c.id.0, m.id.0), json.as_slice())?;
             }
@@ -684,11 +698,22 @@ impl Store {
         Ok(())
     }
 
+    /// A conversation's messages, oldest first: the opening one (from the conversation's
+    /// record, or from the log for conversations stored before layout 4), then the log.
     pub fn messages(&self, conversation: ConversationId) -> Result<Vec<MessageRecord>, StoreError> {
-        let mut out = Vec::new();
+        let mut out: Vec<MessageRecord> = self
+            .record(conversation)?
+            .and_then(|r| r.opening_message())
+            .into_iter()
+            .collect();
         for entry in self.messages.scan_prefix(keys::id(conversation.0)) {
             let (_, v) = entry?;
-            out.push(from_json(&v, "message")?);
+            let m: MessageRecord = from_json(&v, "message")?;
+            // In the record and in the log: a change cut short before layout 4 logged it,
+            // and catch-up stored it again since.
+            if out.first().is_none_or(|o| o.id != m.id) {
+                out.push(m);
+            }
         }
         Ok(out)
     }

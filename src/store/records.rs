@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::core::{Ack, Conversation, NoticeKind, State};
+use crate::core::{Ack, Conversation, NoticeKind, Opening, State};
 use crate::model::{ChannelId, MessageId, Place, UserId};
 
 /// The record format written by this version.
@@ -39,6 +39,18 @@ pub struct ConversationRecord {
     pub waits: u32,
     /// When the conversation next needs a tick; mirrors its entry in the wake index.
     pub wake_at: Option<Timestamp>,
+    /// The message that opened it (layout 4): kept here rather than in `messages`, which
+    /// saves a write on the path of every new customer. Absent from older records, whose
+    /// opening message is in `messages`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opening: Option<OpeningRecord>,
+}
+
+/// [`Opening`] as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningRecord {
+    pub author_name: String,
+    pub content: Option<String>,
 }
 
 impl ConversationRecord {
@@ -68,7 +80,24 @@ impl ConversationRecord {
             times_reopened: c.times_reopened,
             waits: c.waits,
             wake_at,
+            opening: c.opening.as_ref().map(|o| OpeningRecord {
+                author_name: o.author_name.clone(),
+                content: o.content.clone(),
+            }),
         }
+    }
+
+    /// The opening message as the message log holds the others, if this record keeps it.
+    pub fn opening_message(&self) -> Option<MessageRecord> {
+        self.opening.as_ref().map(|o| MessageRecord {
+            v: RECORD_VERSION,
+            id: self.id,
+            author: self.customer,
+            author_name: o.author_name.clone(),
+            speaker: Speaker::Customer,
+            content: o.content.clone(),
+            at: self.opened_at,
+        })
     }
 
     pub fn into_conversation(self) -> Conversation {
@@ -95,6 +124,10 @@ impl ConversationRecord {
             customer_messages: self.customer_messages,
             times_reopened: self.times_reopened,
             waits: self.waits,
+            opening: self.opening.map(|o| Opening {
+                author_name: o.author_name,
+                content: o.content,
+            }),
         }
     }
 }
