@@ -8,6 +8,7 @@
 //! become durable within the flush interval or at an explicit [`Store::flush`]; checkpoints
 //! only ever cover flushed state.
 
+mod ceiling;
 mod group;
 mod index;
 mod keys;
@@ -106,6 +107,9 @@ pub struct Store {
     /// Per conversation, what the in-memory index needs (see `index`).
     heads: Tree,
     claims: Tree,
+    /// The newest ids `heads` and `claims` hold: a live message's lookups stop here.
+    heads_top: Arc<ceiling::Ceiling>,
+    claims_top: Arc<ceiling::Ceiling>,
     outbox: Tree,
     checkpoints: Tree,
     replies: Tree,
@@ -173,13 +177,17 @@ impl Store {
             }
         };
         let tree = |name: &str| db.open_tree(name);
+        let heads = tree("heads")?;
+        let claims = tree("claims")?;
         let store = Store {
             path: path.to_path_buf(),
             meta: tree("meta")?,
             conversations: tree("conversations")?,
             messages: tree("messages")?,
-            heads: tree("heads")?,
-            claims: tree("claims")?,
+            heads_top: Arc::new(ceiling::Ceiling::of(&heads)?),
+            claims_top: Arc::new(ceiling::Ceiling::of(&claims)?),
+            heads,
+            claims,
             outbox: tree("outbox")?,
             checkpoints: tree("checkpoints")?,
             replies: tree("replies")?,
@@ -261,10 +269,10 @@ impl Store {
     /// version); the heads are flushed before the old trees go.
     fn migrate_to_heads(&self) -> Result<(), StoreError> {
         for entry in self.conversations.iter() {
-            let (k, v) = entry?;
+            let (_, v) = entry?;
             match from_json::<ConversationRecord>(&v, "conversation") {
                 Ok(r) => {
-                    self.heads.insert(k, head_of(&r).encode().as_ref())?;
+                    self.put_head(&head_of(&r))?;
                 }
                 Err(e) => tracing::error!(error = %e, "skipping unreadable conversation"),
             }
@@ -287,7 +295,7 @@ impl Store {
             };
             match index::Head::decode_layout_2(id, &v) {
                 Some(h) => {
-                    self.heads.insert(k, h.encode().as_ref())?;
+                    self.put_head(&h)?;
                 }
                 None if index::Head::decode(id, &v).is_some() => {}
                 None => tracing::error!(key = ?k, "skipping an unreadable conversation head"),
@@ -455,7 +463,7 @@ impl Store {
         // `heads`, not derived from the old record, so a record left by a change cut short
         // (written, but its head not) counts as new, as the index never saw it.
         let stored_head = match conversation {
-            Some((c, _)) => self.heads.get(keys::id(c.id.0))?,
+            Some((c, _)) => self.stored_head(c.id)?,
             None => None,
         };
         let old_head = stored_head
@@ -513,7 +521,7 @@ impl Store {
                     record,
                 }));
             }
-            head_write = Some((id, head_of(record)));
+            head_write = Some(head_of(record));
         }
         if let Some((channel, msg)) = change.checkpoint {
             let key = keys::id(channel.0);
@@ -526,16 +534,16 @@ impl Store {
                 self.checkpoints.insert(key, &keys::id(msg.0))?;
             }
         }
-        if let Some((id, head)) = head_write {
+        if let Some(head) = head_write {
             // Rewritten only when the index would change: most updates leave it alone.
             if old_head.as_ref() != Some(&head) {
-                self.heads.insert(id, head.encode().as_ref())?;
+                self.put_head(&head)?;
             }
             self.index_mut().record(&head, old_head.as_ref());
         }
         if let Some(msg) = change.claim.filter(|_| !opened_here) {
             let owner = change.conversation.as_ref().map_or(msg, |c| c.id);
-            self.claims.insert(keys::id(msg.0), &keys::id(owner.0))?;
+            self.put_claim(msg, owner)?;
         }
         Ok(Committed::Stored { deliver })
     }
@@ -597,25 +605,55 @@ impl Store {
         &self,
         msg: MessageId,
     ) -> Result<Option<ConversationId>, StoreError> {
-        if self.heads.contains_key(keys::id(msg.0))? {
+        if self.stored_head(msg)?.is_some() {
             return Ok(Some(msg));
         }
         Ok(self
-            .claims
-            .get(keys::id(msg.0))?
+            .claim(msg)?
             .and_then(|v| keys::read_u64(&v, 0))
             .map(MessageId))
     }
 
     /// Whether a message is stored: it opened a conversation or was claimed for one.
     pub fn is_claimed(&self, msg: MessageId) -> Result<bool, StoreError> {
-        let opened = self.heads.contains_key(keys::id(msg.0))?;
+        let opened = self.stored_head(msg)?.is_some();
         self.claimed_besides_head(msg, opened)
     }
 
     /// `is_claimed` for a caller that has already looked for the message's head.
     fn claimed_besides_head(&self, msg: MessageId, has_head: bool) -> Result<bool, StoreError> {
-        Ok(has_head || self.claims.contains_key(keys::id(msg.0))?)
+        Ok(has_head || self.claim(msg)?.is_some())
+    }
+
+    /// A conversation's head as stored, undecoded.
+    fn stored_head(&self, id: ConversationId) -> Result<Option<sled::IVec>, StoreError> {
+        if !self.heads_top.may_hold(id.0) {
+            return Ok(None);
+        }
+        Ok(self.heads.get(keys::id(id.0))?)
+    }
+
+    // Every write to `heads` and `claims` goes through these two, which raise the ceiling
+    // first: a key above it would be invisible to the lookups above.
+    fn put_head(&self, head: &index::Head) -> Result<(), StoreError> {
+        self.heads_top.raise(head.id.0);
+        self.heads
+            .insert(keys::id(head.id.0), head.encode().as_ref())?;
+        Ok(())
+    }
+
+    fn put_claim(&self, msg: MessageId, owner: ConversationId) -> Result<(), StoreError> {
+        self.claims_top.raise(msg.0);
+        self.claims.insert(keys::id(msg.0), &keys::id(owner.0))?;
+        Ok(())
+    }
+
+    /// A message's claim entry: the conversation it was stored for.
+    fn claim(&self, msg: MessageId) -> Result<Option<sled::IVec>, StoreError> {
+        if !self.claims_top.may_hold(msg.0) {
+            return Ok(None);
+        }
+        Ok(self.claims.get(keys::id(msg.0))?)
     }
 
     /// How many conversations a customer has had.
@@ -693,9 +731,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.messages
             .insert(keys::pair(conversation.0, record.id.0), to_json(record)?)?;
-        self.claims
-            .insert(keys::id(record.id.0), &keys::id(conversation.0))?;
-        Ok(())
+        self.put_claim(record.id, conversation)
     }
 
     /// A conversation's messages, oldest first: the opening one (from the conversation's
