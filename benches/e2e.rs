@@ -9,9 +9,13 @@
 //! also notifies the owner by DM for each: that is part of its work, not the floor's).
 //!
 //! Run: `cargo bench --bench e2e`. Knobs (environment): `E2E_RATE` (messages/s, default
-//! 200), `E2E_SECS` (default 10), `E2E_BURST` (default 1000), `E2E_CHANNELS` (default 50).
-//! Both bots, both simulators and the load generator share one tokio runtime with two
-//! worker threads (the machine has two cores); the phases run one after the other.
+//! 200), `E2E_SECS` (default 10), `E2E_WINDOWS` (default 5), `E2E_BURST` (default 1000),
+//! `E2E_CHANNELS` (default 50). Both bots, both simulators and the load generator share one
+//! tokio runtime with two worker threads (the machine has two cores); the phases run one
+//! after the other. The steady load is split into `E2E_WINDOWS` windows per bot, taken in
+//! turn (frontdesk, floor, frontdesk, …) with a pause after each that outlasts frontdesk's
+//! owner-notice gathering, so both see the same phases of a noisy machine without either
+//! one's work spilling into the other's window. `E2E_WINDOWS=1` is one 10 s run each.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -102,11 +106,11 @@ impl Load {
 
     /// `rate` messages per second for `secs` seconds, on a fixed schedule (a late tick does
     /// not shift the ones after it).
-    async fn steady(&mut self, sim: &Simulator, rate: u64, secs: u64) -> Vec<u64> {
+    async fn steady(&mut self, sim: &Simulator, rate: u64, secs: f64) -> Vec<u64> {
         let every = Duration::from_secs_f64(1.0 / rate as f64);
         let start = tokio::time::Instant::now();
         let mut ids = Vec::new();
-        for i in 0..(rate * secs) as usize {
+        for i in 0..(rate as f64 * secs).round() as usize {
             tokio::time::sleep_until(start + every * i as u32).await;
             let (author, channel, text) = self.post_args(i);
             ids.push(sim.post_message(author, channel, text).await);
@@ -131,8 +135,10 @@ struct Phase {
     throughput: f64,
 }
 
-/// Waits (bounded) until every message is acknowledged, then computes the latencies.
-async fn measure(sim: &Simulator, ids: &[u64]) -> Phase {
+/// Waits (bounded) until every message is acknowledged, then computes the latencies over
+/// all windows together; throughput counts each window's span, not the pauses between.
+async fn measure(sim: &Simulator, windows: &[Vec<u64>]) -> Phase {
+    let ids: Vec<u64> = windows.concat();
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut acks: HashMap<u64, (Instant, usize)>;
     loop {
@@ -144,19 +150,25 @@ async fn measure(sim: &Simulator, ids: &[u64]) -> Phase {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let mut samples = Vec::new();
-    let mut first_dispatch: Option<Instant> = None;
-    let mut last_ack: Option<Instant> = None;
+    let mut busy = Duration::ZERO;
     let mut twice = 0;
-    for id in ids {
-        let (Some(sent), Some((acked, count))) = (sim.dispatched_at(*id), acks.get(id)) else {
-            continue;
-        };
-        if *count > 1 {
-            twice += 1;
+    for window in windows {
+        let mut first_dispatch: Option<Instant> = None;
+        let mut last_ack: Option<Instant> = None;
+        for id in window {
+            let (Some(sent), Some((acked, count))) = (sim.dispatched_at(*id), acks.get(id)) else {
+                continue;
+            };
+            if *count > 1 {
+                twice += 1;
+            }
+            samples.push(acked.saturating_duration_since(sent));
+            first_dispatch = Some(first_dispatch.map_or(sent, |f| f.min(sent)));
+            last_ack = Some(last_ack.map_or(*acked, |l| l.max(*acked)));
         }
-        samples.push(acked.saturating_duration_since(sent));
-        first_dispatch = Some(first_dispatch.map_or(sent, |f| f.min(sent)));
-        last_ack = Some(last_ack.map_or(*acked, |l| l.max(*acked)));
+        if let (Some(f), Some(l)) = (first_dispatch, last_ack) {
+            busy += l.saturating_duration_since(f);
+        }
     }
     if std::env::var_os("E2E_TRACE").is_some() {
         // When the slow ones were dispatched, relative to the first: periodic stalls show.
@@ -176,9 +188,10 @@ async fn measure(sim: &Simulator, ids: &[u64]) -> Phase {
         eprintln!("slow (>20 ms): {} {:?}", slow.len(), slow);
     }
     let acked = samples.len();
-    let throughput = match (first_dispatch, last_ack) {
-        (Some(f), Some(l)) if l > f => acked as f64 / (l - f).as_secs_f64(),
-        _ => f64::NAN,
+    let throughput = if busy > Duration::ZERO {
+        acked as f64 / busy.as_secs_f64()
+    } else {
+        f64::NAN
     };
     Phase {
         stats: Stats::of(samples),
@@ -226,10 +239,11 @@ fn main() {
 async fn bench() {
     let rate = env("E2E_RATE", 200);
     let secs = env("E2E_SECS", 10);
+    let windows = env("E2E_WINDOWS", 5).max(1);
     let burst = env("E2E_BURST", 1000);
     let channels = env("E2E_CHANNELS", 50) as usize;
     println!(
-        "e2e: {channels} channels, steady {rate}/s for {secs} s, burst {burst}; load average before: {}",
+        "e2e: {channels} channels, steady {rate}/s for {secs} s in {windows} windows, burst {burst}; load average before: {}",
         loadavg()
     );
     let no_limits = || SimConfig {
@@ -253,24 +267,28 @@ async fn bench() {
     // A short warm-up for both (connections, DM channel, caches), not measured.
     for sim in [&fd_sim, &floor_sim] {
         let ids = load.burst(sim, 20).await;
-        measure(sim, &ids).await;
+        measure(sim, &[ids]).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    let ids = load.steady(&fd_sim, rate, secs).await;
-    let fd_steady = measure(&fd_sim, &ids).await;
-    let steady_sent = ids.len();
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let ids = load.steady(&floor_sim, rate, secs).await;
-    let floor_steady = measure(&floor_sim, &ids).await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (mut fd_ids, mut floor_ids) = (Vec::new(), Vec::new());
+    let window = secs as f64 / windows as f64;
+    for _ in 0..windows {
+        for (sim, ids) in [(&fd_sim, &mut fd_ids), (&floor_sim, &mut floor_ids)] {
+            ids.push(load.steady(sim, rate, window).await);
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+        }
+    }
+    let fd_steady = measure(&fd_sim, &fd_ids).await;
+    let floor_steady = measure(&floor_sim, &floor_ids).await;
+    let steady_sent = fd_ids.iter().map(Vec::len).sum();
 
     let ids = load.burst(&fd_sim, burst).await;
-    let fd_burst = measure(&fd_sim, &ids).await;
     let burst_sent = ids.len();
+    let fd_burst = measure(&fd_sim, &[ids]).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let ids = load.burst(&floor_sim, burst).await;
-    let floor_burst = measure(&floor_sim, &ids).await;
+    let floor_burst = measure(&floor_sim, &[ids]).await;
 
     println!();
     println!("| run                    |  sent | acked | twice |        p50 |        p99 |        max | acks/s   |");
