@@ -577,13 +577,8 @@ fn a_schema_two_database_is_migrated_to_compact_heads_and_keeps_its_claims() {
     {
         let db = sled::open(dir.path()).expect("sled");
         let key = m.id.0.to_be_bytes();
-        let raw = db
-            .open_tree("conversations")
-            .expect("conversations")
-            .get(key)
-            .expect("read")
-            .expect("stored");
-        let record: ConversationRecord = serde_json::from_slice(&raw).expect("record");
+        let record: ConversationRecord =
+            serde_json::from_slice(&raw_record(&db, m.id)).expect("record");
         let wake = record.wake_at.expect("waits for a reminder");
         let mut head = Vec::new();
         head.extend(42u64.to_be_bytes());
@@ -655,6 +650,27 @@ fn logged_message_keys(dir: &Path) -> Vec<(u64, u64)> {
         .collect()
 }
 
+/// A stored conversation record as written, from an open database.
+fn raw_record(db: &sled::Db, id: MessageId) -> sled::IVec {
+    db.open_tree("conversations")
+        .expect("conversations")
+        .get(id.0.to_be_bytes())
+        .expect("read")
+        .expect("stored")
+}
+
+/// Rewrites a stored conversation record in place, in an open database.
+fn edit_record(db: &sled::Db, id: MessageId, edit: impl FnOnce(&mut ConversationRecord)) {
+    let mut record: ConversationRecord =
+        serde_json::from_slice(&raw_record(db, id)).expect("record");
+    edit(&mut record);
+    let json = serde_json::to_vec(&record).expect("json");
+    db.open_tree("conversations")
+        .expect("conversations")
+        .insert(id.0.to_be_bytes(), json)
+        .expect("write");
+}
+
 #[test]
 fn the_opening_message_is_kept_in_the_conversation_record_through_its_updates() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -720,16 +736,14 @@ fn a_schema_three_database_keeps_its_opening_messages_in_the_log() {
     // in the record.
     let opening = {
         let db = sled::open(dir.path()).expect("sled");
-        let conversations = db.open_tree("conversations").expect("conversations");
+        let mut opening = None;
+        edit_record(&db, m.id, |r| {
+            opening = r.opening_message();
+            r.opening = None;
+        });
+        let opening = opening.expect("layout 4 keeps it");
         let key = m.id.0.to_be_bytes();
-        let mut record: ConversationRecord =
-            serde_json::from_slice(&conversations.get(key).expect("read").expect("stored"))
-                .expect("record");
-        let opening = record.opening_message().expect("layout 4 keeps it");
-        record.opening = None;
-        let json = serde_json::to_vec(&record).expect("json");
-        assert!(!String::from_utf8_lossy(&json).contains("opening"));
-        conversations.insert(key, json).expect("write");
+        assert!(!String::from_utf8_lossy(&raw_record(&db, m.id)).contains("opening"));
         let mut log_key = key.to_vec();
         log_key.extend(key);
         db.open_tree("messages")
@@ -765,18 +779,12 @@ fn a_schema_three_database_keeps_its_opening_messages_in_the_log() {
     // under layout 4: it is listed once.
     {
         let db = sled::open(dir.path()).expect("sled");
-        let conversations = db.open_tree("conversations").expect("conversations");
-        let key = m.id.0.to_be_bytes();
-        let mut record: ConversationRecord =
-            serde_json::from_slice(&conversations.get(key).expect("read").expect("stored"))
-                .expect("record");
-        record.opening = Some(OpeningRecord {
-            author_name: opening.author_name.clone(),
-            content: opening.content.clone(),
+        edit_record(&db, m.id, |r| {
+            r.opening = Some(OpeningRecord {
+                author_name: opening.author_name.clone(),
+                content: opening.content.clone(),
+            });
         });
-        conversations
-            .insert(key, serde_json::to_vec(&record).expect("json"))
-            .expect("write");
         db.flush().expect("flush");
     }
     let store = Store::open(dir.path()).expect("reopen");
