@@ -324,11 +324,7 @@ impl Events {
                 conversation,
                 deliver,
             }) => {
-                tracing::info!(
-                    conversation = conversation.0,
-                    deliveries = deliver.len(),
-                    "stored"
-                );
+                let deliveries = deliver.len();
                 // Discord's history is the log only where catch-up can read it: bots cannot
                 // list their DM channels, so a customer's first DM is made durable (with the
                 // channel) before it is answered. Everything else answers at once.
@@ -338,6 +334,9 @@ impl Events {
                     }
                 }
                 Box::pin(self.0.delivery.deliver(deliver)).await;
+                // Logged once the acknowledgement is out: a log line is a write to stderr,
+                // which the customer should not wait for.
+                tracing::info!(conversation = conversation.0, deliveries, "stored");
             }
             Ok(other) => tracing::debug!(?other, "nothing to do"),
             Err(e) => {
