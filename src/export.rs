@@ -61,7 +61,7 @@ pub fn export(store: &Store, format: Format, out: &mut dyn Write) -> Result<usiz
         };
         match format {
             Format::Jsonl => {
-                let messages = store.messages(conv.id)?;
+                let messages = store.messages(&conv)?;
                 let line = line(&conv, &messages);
                 serde_json::to_writer(&mut *out, &line).map_err(std::io::Error::from)?;
                 writeln!(out)?;

@@ -838,7 +838,7 @@ impl Delivery {
             let excerpt = self
                 .desk
                 .store()
-                .messages(conv.id)?
+                .messages(&conv)?
                 .into_iter()
                 .rev()
                 .find(|m| m.speaker == Speaker::Customer)

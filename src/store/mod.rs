@@ -734,15 +734,14 @@ impl Store {
         self.put_claim(record.id, conversation)
     }
 
-    /// A conversation's messages, oldest first: the opening one (from the conversation's
-    /// record, or from the log for conversations stored before layout 4), then the log.
-    pub fn messages(&self, conversation: ConversationId) -> Result<Vec<MessageRecord>, StoreError> {
-        let mut out: Vec<MessageRecord> = self
-            .record(conversation)?
-            .and_then(|r| r.opening_message())
+    /// A conversation's messages, oldest first: the opening one (carried by the conversation,
+    /// or from the log for conversations stored before layout 4), then the log. Takes the
+    /// conversation its callers have already read, so its record is not read again.
+    pub fn messages(&self, conversation: &Conversation) -> Result<Vec<MessageRecord>, StoreError> {
+        let mut out: Vec<MessageRecord> = MessageRecord::opening_of(conversation)
             .into_iter()
             .collect();
-        for entry in self.messages.scan_prefix(keys::id(conversation.0)) {
+        for entry in self.messages.scan_prefix(keys::id(conversation.id.0)) {
             let (_, v) = entry?;
             let m: MessageRecord = from_json(&v, "message")?;
             // In the record and in the log: a change cut short before layout 4 logged it,

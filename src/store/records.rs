@@ -87,19 +87,6 @@ impl ConversationRecord {
         }
     }
 
-    /// The opening message as the message log holds the others, if this record keeps it.
-    pub fn opening_message(&self) -> Option<MessageRecord> {
-        self.opening.as_ref().map(|o| MessageRecord {
-            v: RECORD_VERSION,
-            id: self.id,
-            author: self.customer,
-            author_name: o.author_name.clone(),
-            speaker: Speaker::Customer,
-            content: o.content.clone(),
-            at: self.opened_at,
-        })
-    }
-
     pub fn into_conversation(self) -> Conversation {
         Conversation {
             id: self.id,
@@ -153,6 +140,22 @@ pub struct MessageRecord {
     /// `None` when Discord withheld the text (no message-content intent).
     pub content: Option<String>,
     pub at: Timestamp,
+}
+
+impl MessageRecord {
+    /// A conversation's opening message as the log holds the others, if the conversation
+    /// carries it (layout 4 keeps it in the conversation's record).
+    pub fn opening_of(c: &Conversation) -> Option<MessageRecord> {
+        c.opening.as_ref().map(|o| MessageRecord {
+            v: RECORD_VERSION,
+            id: c.id,
+            author: c.customer,
+            author_name: o.author_name.clone(),
+            speaker: Speaker::Customer,
+            content: o.content.clone(),
+            at: c.opened_at,
+        })
+    }
 }
 
 /// Something that must reach Discord once, stored before it is attempted.
