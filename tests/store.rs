@@ -554,14 +554,8 @@ fn a_schema_one_database_is_migrated_and_its_indexes_rebuilt_in_memory() {
     );
     assert_eq!(id, conv_id);
     drop(d);
+    assert_eq!(schema_version(dir.path()), SCHEMA_VERSION.to_be_bytes());
     let db = sled::open(dir.path()).expect("sled");
-    let version = db
-        .open_tree("meta")
-        .expect("meta")
-        .get("schema_version")
-        .expect("read")
-        .expect("stamped");
-    assert_eq!(version.as_ref(), SCHEMA_VERSION.to_be_bytes());
     let names: Vec<String> = db
         .tree_names()
         .iter()
