@@ -312,8 +312,9 @@ impl Events {
             }
         }
         // Run here, on the event's own task, not on a blocking thread: nothing is flushed
-        // before the acknowledgement, so the intake is ~15–20 µs of CPU and sled's in-memory
-        // work (BENCHMARKS.md §1), less than a hop to another thread and back. A burst then
+        // before the acknowledgement, so the intake is CPU and sled's in-memory work, ~13 µs
+        // back to back and 50–75 µs with the cold caches it meets here (BENCHMARKS.md §1, §2);
+        // a hop to another thread and back cost more (session 3). A burst then
         // starts no blocking threads either (each one a stack and a malloc arena of RSS).
         let handled = self
             .0
