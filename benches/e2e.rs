@@ -10,12 +10,13 @@
 //!
 //! Run: `cargo bench --bench e2e`. Knobs (environment): `E2E_RATE` (messages/s, default
 //! 200), `E2E_SECS` (default 10), `E2E_WINDOWS` (default 5), `E2E_BURST` (default 1000),
-//! `E2E_CHANNELS` (default 50), `E2E_LOG` (set: log to stderr at info, as the binary does). Both bots, both simulators and the load generator share one
-//! tokio runtime with two worker threads (the machine has two cores); the phases run one
-//! after the other. The steady load is split into `E2E_WINDOWS` windows per bot, taken in
-//! turn (frontdesk, floor, frontdesk, …) with a pause after each that outlasts frontdesk's
-//! owner-notice gathering, so both see the same phases of a noisy machine without either
-//! one's work spilling into the other's window. `E2E_WINDOWS=1` is one 10 s run each.
+//! `E2E_CHANNELS` (default 50), `E2E_LOG` (set: log to stderr at info, as the binary does).
+//! Both bots, both simulators and the load generator share one tokio runtime with two
+//! worker threads (the machine has two cores); the phases run one after the other. The
+//! steady load is split into `E2E_WINDOWS` windows per bot, taken in turn (frontdesk, floor,
+//! frontdesk, …) with a pause after each that outlasts frontdesk's owner-notice gathering,
+//! so both see the same phases of a noisy machine without either one's work spilling into
+//! the other's window. `E2E_WINDOWS=1` is one 10 s run each.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -231,9 +232,7 @@ fn main() {
     if std::env::var_os("E2E_LOG").is_some() {
         // As the real binary logs (`main.rs`): at info, to stderr.
         tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new(
-                "info,serenity=warn,sled=warn,tungstenite=warn",
-            ))
+            .with_env_filter(tracing_subscriber::EnvFilter::new(frontdesk::LOG_FILTER))
             .with_writer(std::io::stderr)
             .init();
     }

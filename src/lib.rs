@@ -15,3 +15,7 @@ pub mod model;
 pub mod responses;
 pub mod sim;
 pub mod store;
+
+/// What `frontdesk run` logs unless `RUST_LOG` says otherwise (the e2e bench logs the same
+/// with `E2E_LOG=1`).
+pub const LOG_FILTER: &str = "info,serenity=warn,sled=warn,tungstenite=warn";

@@ -93,7 +93,7 @@ fn main() -> ExitCode {
     init_logging(if matches!(cli.command, Command::Demo) {
         "warn,serenity=error"
     } else {
-        "info,serenity=warn,sled=warn,tungstenite=warn"
+        frontdesk::LOG_FILTER
     });
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
