@@ -823,15 +823,23 @@ impl Delivery {
         }
     }
 
-    /// Sends the notices to every owner as one digest (split only at Discord's size limit).
+    /// Sends the notices to every owner as one digest: the first ones that fit in a message,
+    /// then how many more (see [`notice::Digest`]). Every notice counts as delivered: the
+    /// ones left out are in the count, and `/queue` lists them.
     async fn notify(&self, notices: &[Pending]) -> Result<(), DeliveryError> {
         let now = self.clock.now();
-        let mut parts = Vec::new();
+        let mut digest = notice::Digest::default();
+        let mut left_out = 0;
         let mut buttons = Vec::new();
         for p in notices {
             let OutboxItem::Notice { kind } = p.record.item else {
                 continue;
             };
+            // Once the digest is full the rest are only counted, not read.
+            if left_out > 0 {
+                left_out += 1;
+                continue;
+            }
             let Some(conv) = self.desk.store().conversation(p.record.conversation)? else {
                 continue;
             };
@@ -843,6 +851,10 @@ impl Delivery {
                 .rev()
                 .find(|m| m.speaker == Speaker::Customer)
                 .and_then(|m| m.content);
+            if !digest.add(notice::describe(kind, &conv, excerpt.as_deref(), now)) {
+                left_out += 1;
+                continue;
+            }
             if buttons.len() < 5
                 && !buttons
                     .iter()
@@ -850,19 +862,18 @@ impl Delivery {
             {
                 buttons.push(conversation_buttons(&conv));
             }
-            parts.push(notice::describe(kind, &conv, excerpt.as_deref(), now));
         }
-        if parts.is_empty() {
+        if digest.is_empty() {
             return Ok(());
         }
-        if parts.len() > 1 {
+        if digest.len() > 1 {
             // Several customers: name each row's customer on its buttons.
             buttons = self.label_rows(buttons)?;
         }
         let mut customers: Vec<MessageId> = notices.iter().map(|p| p.record.conversation).collect();
         customers.sort_unstable();
         customers.dedup();
-        let chunks = chunk(&notice::digest(&parts, customers.len()));
+        let chunks = chunk(&digest.finish(customers.len(), left_out));
         let nonce_base = short_hash(
             &notices
                 .iter()
@@ -877,7 +888,8 @@ impl Delivery {
         for owner in targets {
             for (i, text) in chunks.iter().enumerate() {
                 let nonce = format!("n{nonce_base}{i}{}", owner.map_or(0, |o| o.0 % 1000));
-                // Buttons go under the last part of a split digest, next to its end.
+                // Split only if one entry alone is over the limit; the buttons go under
+                // the last part, next to its end.
                 let rows = if i + 1 == chunks.len() {
                     buttons.clone()
                 } else {
