@@ -170,46 +170,6 @@ async fn reminders_due_together_arrive_as_one_digest_with_a_row_per_customer() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_burst_of_new_customers_reaches_the_owner_as_one_message() {
-    let (sim, bot, _clock, _dir) = start().await;
-    const CUSTOMERS: u64 = 30;
-    for i in 0..CUSTOMERS {
-        sim.post_message(
-            320_000_000_000_000_000 + i,
-            demo::HELP,
-            &format!("question {i}: do you ship to Norway, and how long does it take?"),
-        )
-        .await;
-    }
-    let digest = wait_post_containing(&sim, &format!("{CUSTOMERS} customers need you")).await;
-    let text = digest.body.as_ref().expect("json")["content"]
-        .as_str()
-        .expect("content")
-        .to_string();
-    let shown = text.matches("📨 New").count() as u64;
-    assert!(shown >= 5, "{text}");
-    assert!(text.chars().count() <= 2000, "{}", text.chars().count());
-    assert!(
-        text.ends_with(&format!(
-            "…and {} more not shown here: `/queue` lists everyone waiting.",
-            CUSTOMERS - shown
-        )),
-        "{text}"
-    );
-    // The buttons stay: a row for each of the first five.
-    let rows = digest.body.as_ref().expect("json")["components"]
-        .as_array()
-        .map(Vec::len);
-    assert_eq!(rows, Some(5));
-    // Every notice was delivered by that one message. One left in the outbox would go out
-    // within a sweep (50 ms here) and a gathering (0.7 s): nothing more comes.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let dm = sim.dm_channel_of(demo::OWNER).expect("owner DM");
-    assert_eq!(sim.messages_in(dm).len(), 1, "one DM, not a flood");
-    bot.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dm_relay_works_both_ways_and_counts_as_the_first_reply() {
     let (sim, bot, _clock, _dir) = start().await;
     let dm = sim.send_dm(demo::CAROL, "Do you gift wrap?").await;

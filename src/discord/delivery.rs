@@ -830,23 +830,15 @@ impl Delivery {
         }
     }
 
-    /// Sends the notices to every owner as one digest: the first ones that fit in a message,
-    /// then how many more (see [`notice::Digest`]). Every notice counts as delivered: the
-    /// ones left out are in the count, and `/queue` lists them.
+    /// Sends the notices to every owner as one digest (split only at Discord's size limit).
     async fn notify(&self, notices: &[Pending]) -> Result<(), DeliveryError> {
         let now = self.clock.now();
-        let mut digest = notice::Digest::default();
-        let mut left_out = 0;
+        let mut parts = Vec::new();
         let mut buttons = Vec::new();
         for p in notices {
             let OutboxItem::Notice { kind } = p.record.item else {
                 continue;
             };
-            // Once the digest is full the rest are only counted, not read.
-            if left_out > 0 {
-                left_out += 1;
-                continue;
-            }
             let Some(conv) = self.desk.store().conversation(p.record.conversation)? else {
                 continue;
             };
@@ -858,10 +850,6 @@ impl Delivery {
                 .rev()
                 .find(|m| m.speaker == Speaker::Customer)
                 .and_then(|m| m.content);
-            if !digest.add(notice::describe(kind, &conv, excerpt.as_deref(), now)) {
-                left_out += 1;
-                continue;
-            }
             if buttons.len() < 5
                 && !buttons
                     .iter()
@@ -869,18 +857,19 @@ impl Delivery {
             {
                 buttons.push(conversation_buttons(&conv));
             }
+            parts.push(notice::describe(kind, &conv, excerpt.as_deref(), now));
         }
-        if digest.is_empty() {
+        if parts.is_empty() {
             return Ok(());
         }
-        if digest.len() > 1 {
+        if parts.len() > 1 {
             // Several customers: name each row's customer on its buttons.
             buttons = self.label_rows(buttons)?;
         }
         let mut customers: Vec<MessageId> = notices.iter().map(|p| p.record.conversation).collect();
         customers.sort_unstable();
         customers.dedup();
-        let chunks = chunk(&digest.finish(customers.len(), left_out));
+        let chunks = chunk(&notice::digest(&parts, customers.len()));
         let nonce_base = short_hash(
             &notices
                 .iter()
@@ -895,8 +884,7 @@ impl Delivery {
         for owner in targets {
             for (i, text) in chunks.iter().enumerate() {
                 let nonce = format!("n{nonce_base}{i}{}", owner.map_or(0, |o| o.0 % 1000));
-                // Split only if one entry alone is over the limit; the buttons go under
-                // the last part, next to its end.
+                // Buttons go under the last part of a split digest, next to its end.
                 let rows = if i + 1 == chunks.len() {
                     buttons.clone()
                 } else {

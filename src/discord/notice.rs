@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use crate::core::{Conversation, NoticeKind};
 use crate::duration::Humane;
 use crate::model::Place;
-use crate::responses::template::{truncate_chars, DISCORD_MESSAGE_LIMIT};
+use crate::responses::template::truncate_chars;
 
 /// How much of the customer's message an owner sees in a notification.
 const EXCERPT_CHARS: usize = 280;
@@ -51,59 +51,17 @@ pub fn describe(
     format!("{head}{body}\n{link}")
 }
 
-/// Room a digest keeps for its heading and its last line.
-const DIGEST_FRAME: usize = 120;
-
-/// Several notifications as one message, for an owner who has many due at once: as many
-/// entries as fit in one Discord message, then how many more there are. One message per
-/// owner, however many customers: a digest split at the size limit reached an owner as 17
-/// DMs within a second in a burst of 150 customers, the flood a digest exists to prevent.
-#[derive(Debug, Default)]
-pub struct Digest {
-    parts: Vec<String>,
-    chars: usize,
-}
-
-impl Digest {
-    /// Adds one entry if it fits; returns whether it did. The first always does (a message
-    /// longer than Discord's limit is split by the sender).
-    pub fn add(&mut self, part: String) -> bool {
-        let chars = part.chars().count() + 2;
-        if !self.parts.is_empty() && self.chars + chars + DIGEST_FRAME > DISCORD_MESSAGE_LIMIT {
-            return false;
-        }
-        self.chars += chars;
-        self.parts.push(part);
-        true
+/// Several notifications as one message, for an owner who has many due at once.
+/// `customers` counts the distinct conversations among the parts.
+pub fn digest(parts: &[String], customers: usize) -> String {
+    if parts.len() == 1 {
+        return parts[0].clone();
     }
-
-    /// How many entries it shows.
-    pub fn len(&self) -> usize {
-        self.parts.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.parts.is_empty()
-    }
-
-    /// The message: `customers` counts the distinct conversations among every notification
-    /// it stands for, `left_out` the notifications that did not fit.
-    pub fn finish(self, customers: usize, left_out: usize) -> String {
-        if self.parts.len() == 1 && left_out == 0 {
-            return self.parts.into_iter().next().unwrap_or_default();
-        }
-        let head = match customers {
-            1 => "**1 customer needs you**".to_string(),
-            n => format!("**{n} customers need you**"),
-        };
-        let mut text = format!("{head}\n\n{}", self.parts.join("\n\n"));
-        if left_out > 0 {
-            text.push_str(&format!(
-                "\n\n…and {left_out} more not shown here: `/queue` lists everyone waiting."
-            ));
-        }
-        text
-    }
+    let head = match customers {
+        1 => "**1 customer needs you**".to_string(),
+        n => format!("**{n} customers need you**"),
+    };
+    format!("{head}\n\n{}", parts.join("\n\n"))
 }
 
 /// Quotes customer text so that it cannot mention anyone or break out of the quote.
@@ -176,35 +134,10 @@ mod tests {
         assert!(!text.contains("ignored"));
     }
 
-    fn digest_of(parts: &[&str], customers: usize, left_out: usize) -> String {
-        let mut d = Digest::default();
-        for p in parts {
-            assert!(d.add(p.to_string()));
-        }
-        d.finish(customers, left_out)
-    }
-
     #[test]
     fn digests_count_their_parts() {
-        assert_eq!(digest_of(&["a"], 1, 0), "a");
-        assert!(digest_of(&["a", "b"], 2, 0).starts_with("**2 customers need you**"));
-        assert!(digest_of(&["a", "b"], 1, 0).starts_with("**1 customer needs you**"));
-        let one_of_many = digest_of(&["a"], 3, 2);
-        assert!(one_of_many.starts_with("**3 customers need you**\n\na\n\n…and 2 more"));
-        assert!(one_of_many.ends_with("`/queue` lists everyone waiting."));
-    }
-
-    #[test]
-    fn a_digest_is_one_message_however_many_are_due() {
-        let now: Timestamp = "2026-11-23T10:00:00Z".parse().expect("time");
-        let longest = describe(NoticeKind::Opened, &conv(), Some(&"x".repeat(400)), now);
-        let mut d = Digest::default();
-        let shown = (0..150).take_while(|_| d.add(longest.clone())).count();
-        assert!((4..150).contains(&shown), "{shown}");
-        let text = d.finish(150, 150 - shown);
-        assert!(text.chars().count() <= DISCORD_MESSAGE_LIMIT, "{text}");
-        assert!(text.starts_with("**150 customers need you**"));
-        assert!(text.contains(&format!("…and {} more", 150 - shown)));
-        assert_eq!(text.matches("📨 New").count(), shown);
+        assert_eq!(digest(&["a".into()], 1), "a");
+        assert!(digest(&["a".into(), "b".into()], 2).starts_with("**2 customers need you**"));
+        assert!(digest(&["a".into(), "b".into()], 1).starts_with("**1 customer needs you**"));
     }
 }
