@@ -10,6 +10,7 @@
 
 mod ceiling;
 mod group;
+mod handed;
 mod index;
 mod keys;
 pub mod records;
@@ -90,6 +91,24 @@ pub struct Change {
     pub now: Option<Timestamp>,
 }
 
+/// Outbox entries handed out for delivery before their change is written (see
+/// [`Store::hand_out`]). Dropped without [`Store::commit_handed_out`] (a task cancelled at
+/// shutdown), it takes them back: they were never stored, and catch-up rebuilds the change.
+#[derive(Debug)]
+pub struct Handout {
+    pub deliver: Vec<Pending>,
+    keys: Vec<Vec<u8>>,
+    handed: Arc<handed::HandedOut>,
+}
+
+impl Drop for Handout {
+    fn drop(&mut self) {
+        for key in &self.keys {
+            self.handed.settle(key);
+        }
+    }
+}
+
 /// A pending outbox entry with the key that completes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pending {
@@ -118,6 +137,8 @@ pub struct Store {
     index: Arc<RwLock<index::Index>>,
     /// The owner's away notice, read by every customer message: kept next to its record.
     away: Arc<RwLock<Option<Away>>>,
+    /// Outbox entries being delivered before their commit is written.
+    handed: Arc<handed::HandedOut>,
     /// Shared by every clone, so all handlers join the same group commit.
     group: Arc<group::GroupFlush>,
     async_group: Arc<group::AsyncGroupFlush>,
@@ -194,6 +215,7 @@ impl Store {
             dm_channels: tree("dm_channels")?,
             index: Arc::default(),
             away: Arc::default(),
+            handed: Arc::default(),
             group: Arc::default(),
             async_group: Arc::default(),
             db,
@@ -417,20 +439,10 @@ impl Store {
                 .is_none_or(|c| m.id != c.id || c.opening.is_none())
         });
         let message_json = logged.map(to_json).transpose()?;
-        let created_at = change.now.unwrap_or_else(Timestamp::now);
         let mut outbox = Vec::new();
-        if let Some(c) = &change.conversation {
-            for item in &change.outbox {
-                let (tag, step) = outbox_tag(item);
-                let record = OutboxRecord {
-                    v: RECORD_VERSION,
-                    conversation: c.id,
-                    created_at,
-                    item: item.clone(),
-                };
-                let json = to_json(&record)?;
-                outbox.push((keys::outbox(c.id, change.wait, tag, step), record, json));
-            }
+        for (key, record) in outbox_records(change) {
+            let json = to_json(&record)?;
+            outbox.push((key, record, json));
         }
         let reply_json = conv_record
             .as_ref()
@@ -546,6 +558,52 @@ impl Store {
             self.put_claim(msg, owner)?;
         }
         Ok(Committed::Stored { deliver })
+    }
+
+    /// The outbox entries `change` would store, for delivery before the change is written:
+    /// `None` if its message is claimed already. The entries count as pending (and their
+    /// delivery marks are kept) until [`Store::commit_handed_out`] writes the change. The
+    /// caller makes sure nothing else commits for the same conversation or message in
+    /// between (the desk holds the customer's place for it).
+    pub fn hand_out(&self, change: &Change) -> Result<Option<Handout>, StoreError> {
+        if let Some(msg) = change.claim {
+            if self.is_claimed(msg)? {
+                return Ok(None);
+            }
+        }
+        let deliver: Vec<Pending> = outbox_records(change)
+            .into_iter()
+            .map(|(key, record)| Pending {
+                key: key.to_vec(),
+                record,
+            })
+            .collect();
+        let keys: Vec<Vec<u8>> = deliver.iter().map(|p| p.key.clone()).collect();
+        self.handed.add(keys.iter().cloned());
+        Ok(Some(Handout {
+            deliver,
+            keys,
+            handed: self.handed.clone(),
+        }))
+    }
+
+    /// Commits a change whose outbox entries were handed out: entries delivered meanwhile
+    /// are removed once written, the rest stay pending as after [`Store::commit`].
+    pub fn commit_handed_out(
+        &self,
+        change: &Change,
+        mut handout: Handout,
+    ) -> Result<Committed, StoreError> {
+        let committed = self.commit(change);
+        let mut removed = Ok(());
+        for key in std::mem::take(&mut handout.keys) {
+            if self.handed.settle(&key) && committed.is_ok() {
+                removed = removed.and(self.outbox.remove(key).map(|_| ()));
+            }
+        }
+        let committed = committed?;
+        removed?;
+        Ok(committed)
     }
 
     /// Records a DM conversation's private staff thread, so staff messages there find it.
@@ -696,6 +754,9 @@ impl Store {
     }
 
     pub fn is_pending(&self, key: &[u8]) -> Result<bool, StoreError> {
+        if let Some(pending) = self.handed.pending(key) {
+            return Ok(pending);
+        }
         Ok(self.outbox.contains_key(key)?)
     }
 
@@ -719,6 +780,9 @@ impl Store {
 
     /// Marks an outbox entry delivered.
     pub fn complete(&self, key: &[u8]) -> Result<(), StoreError> {
+        if self.handed.complete(key) {
+            return Ok(());
+        }
         self.outbox.remove(key)?;
         Ok(())
     }
@@ -891,6 +955,28 @@ fn head_of(r: &ConversationRecord) -> index::Head {
         relay: r.relay,
         wake_at: r.wake_at.map(index::wake_second),
     }
+}
+
+/// The outbox entries a change stores, with their keys.
+fn outbox_records(change: &Change) -> Vec<([u8; 21], OutboxRecord)> {
+    let Some(c) = &change.conversation else {
+        return Vec::new();
+    };
+    let created_at = change.now.unwrap_or_else(Timestamp::now);
+    change
+        .outbox
+        .iter()
+        .map(|item| {
+            let (tag, step) = outbox_tag(item);
+            let record = OutboxRecord {
+                v: RECORD_VERSION,
+                conversation: c.id,
+                created_at,
+                item: item.clone(),
+            };
+            (keys::outbox(c.id, change.wait, tag, step), record)
+        })
+        .collect()
 }
 
 fn outbox_tag(item: &OutboxItem) -> (u8, u64) {
