@@ -3,10 +3,13 @@
 //! This is the imperative shell around [`crate::core`]: it looks up the conversation an event
 //! belongs to, asks the core what to do, and commits the new state together with the outbox
 //! entries (acknowledgement, notices) in one commit. It never talks to Discord:
-//! the caller delivers the returned outbox entries and marks them done.
+//! the caller delivers the returned outbox entries and marks them done. A live message that
+//! opens a conversation in a server channel is the exception to "commit first": it comes back
+//! as an [`Opening`], delivered first and committed right after.
 
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -15,10 +18,10 @@ use crate::core::{
     self, role_of, step, wake_at, Away, Command, Context, Conversation, ConversationId,
     ConversationKey, Effect, Input, Policy, Role, Staff, Step,
 };
-use crate::model::{ChannelId, Incoming, MessageId, UserId};
+use crate::model::{ChannelId, Incoming, MessageId, Place, UserId};
 use crate::responses::Rules;
 use crate::store::{
-    Change, Committed, MessageRecord, OutboxItem, Pending, Speaker, Store, StoreError,
+    Change, Committed, Handout, MessageRecord, OutboxItem, Pending, Speaker, Store, StoreError,
     RECORD_VERSION,
 };
 
@@ -59,6 +62,53 @@ pub enum Handled {
     },
 }
 
+/// What [`Desk::handle_live`] decided.
+#[derive(Debug)]
+pub enum Live {
+    Done(Handled),
+    /// A new conversation, to acknowledge first and store right after. Boxed: the event's
+    /// task holds it while the acknowledgement goes out.
+    Opening(Box<Opening>),
+}
+
+/// A new conversation whose acknowledgement may go out before the conversation is written:
+/// Discord's history is the log (ARCHITECTURE.md, "Durability and latency"), and the sled
+/// writes, done on the event's task before the request, were half of what frontdesk added to
+/// the floor's latency (BENCHMARKS.md §2). Until [`Desk::finish_opening`] the customer's next
+/// message in this place, and a second delivery of this one, wait; the outbox entries are
+/// handed out (`Store::hand_out`), so delivering and marking them works as for stored ones.
+#[derive(Debug)]
+pub struct Opening {
+    key: ConversationKey,
+    change: Change,
+    handout: Handout,
+    /// Held until the commit: waiters lock it to learn that the opening is over.
+    turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Opening {
+    pub fn conversation(&self) -> ConversationId {
+        self.change
+            .conversation
+            .as_ref()
+            .map_or(MessageId(0), |c| c.id)
+    }
+
+    /// The outbox entries to deliver now (once).
+    pub fn take_deliveries(&mut self) -> Vec<Pending> {
+        std::mem::take(&mut self.handout.deliver)
+    }
+}
+
+/// One pass of the customer intake.
+enum Intake {
+    Done(Handled),
+    Opening(Box<Opening>),
+    /// The customer's previous message is an opening not stored yet: wait for this, then
+    /// try again.
+    Wait(Arc<tokio::sync::Mutex<()>>),
+}
+
 pub struct Desk {
     store: Store,
     policy: Policy,
@@ -70,6 +120,8 @@ pub struct Desk {
     /// message at a time) and by conversation (every change to one is serialised). Different
     /// customers run in parallel.
     stripes: Vec<Mutex<()>>,
+    /// Places (a customer in a channel, a thread, a DM) with an [`Opening`] not stored yet.
+    openings: Mutex<HashMap<ConversationKey, Arc<tokio::sync::Mutex<()>>>>,
     eta: Mutex<Option<(Timestamp, String)>>,
 }
 
@@ -82,6 +134,7 @@ impl Desk {
             staff: config.staff.clone(),
             reply_target: config.reply_target,
             stripes: (0..64).map(|_| Mutex::new(())).collect(),
+            openings: Mutex::new(HashMap::new()),
             eta: Mutex::new(None),
         }
     }
@@ -184,8 +237,81 @@ impl Desk {
         match role_of(&msg.author, me, &self.staff) {
             Role::Myself | Role::Bot => Ok(Handled::Ignored),
             Role::Staff => self.staff_message(msg, now),
-            Role::Customer => self.customer_message(msg, now, arrival),
+            Role::Customer => loop {
+                match self.customer_message(msg, now, arrival, false)? {
+                    Intake::Done(handled) => return Ok(handled),
+                    // Not asked for: never happens.
+                    Intake::Opening(opening) => return self.finish_opening(*opening),
+                    // An opening lasts a delivery's answer at most (`handler`); only catch-up,
+                    // on a blocking thread, can meet one here.
+                    Intake::Wait(_) => std::thread::sleep(std::time::Duration::from_millis(1)),
+                }
+            },
         }
+    }
+
+    /// [`Desk::handle_message`] for a message from the gateway: a new conversation whose
+    /// acknowledgement goes to a channel comes back as an [`Opening`], to deliver first and
+    /// then store with [`Desk::finish_opening`]. Waits (without blocking the thread) while
+    /// this customer's previous message in the place is such an opening.
+    pub async fn handle_live(
+        &self,
+        msg: &Incoming,
+        me: UserId,
+        now: Timestamp,
+    ) -> Result<Live, StoreError> {
+        if role_of(&msg.author, me, &self.staff) != Role::Customer {
+            return self
+                .handle_message(msg, me, now, Arrival::Live)
+                .map(Live::Done);
+        }
+        loop {
+            match self.customer_message(msg, now, Arrival::Live, true)? {
+                Intake::Done(handled) => return Ok(Live::Done(handled)),
+                Intake::Opening(opening) => return Ok(Live::Opening(opening)),
+                Intake::Wait(turn) => drop(turn.lock().await),
+            }
+        }
+    }
+
+    /// Stores an [`Opening`] (its acknowledgement may be out already) and lets the
+    /// customer's next message in.
+    pub fn finish_opening(&self, opening: Opening) -> Result<Handled, StoreError> {
+        let _place = self.lock(self.stripe_of(&opening.key));
+        let conversation = opening.conversation();
+        let committed = self
+            .store
+            .commit_handed_out(&opening.change, opening.handout);
+        {
+            let mut openings = self.openings.lock().unwrap_or_else(|p| p.into_inner());
+            let mine = tokio::sync::OwnedMutexGuard::mutex(&opening.turn);
+            if openings
+                .get(&opening.key)
+                .is_some_and(|m| Arc::ptr_eq(m, mine))
+            {
+                openings.remove(&opening.key);
+            }
+        }
+        drop(opening.turn);
+        Ok(match committed? {
+            Committed::Stored { .. } => Handled::Stored {
+                conversation,
+                deliver: Vec::new(),
+            },
+            Committed::AlreadyClaimed => Handled::Duplicate,
+        })
+    }
+
+    /// The opening in progress at `key`, if any. One whose turn is free was dropped without
+    /// being stored (its task was cancelled): forgotten here, and catch-up rebuilds it.
+    fn opening_at(&self, key: &ConversationKey) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        let mut openings = self.openings.lock().unwrap_or_else(|p| p.into_inner());
+        let turn = openings.get(key)?;
+        if turn.try_lock().is_ok() {
+            openings.remove(key);
+            return None;
+        }
+        Some(turn.clone())
     }
 
     fn customer_message(
@@ -193,7 +319,8 @@ impl Desk {
         msg: &Incoming,
         now: Timestamp,
         arrival: Arrival,
-    ) -> Result<Handled, StoreError> {
+        open_first: bool,
+    ) -> Result<Intake, StoreError> {
         let late = arrival != Arrival::Live;
         let key = ConversationKey::of(&msg.place, msg.author.id);
         // The place's lock decides "new or existing conversation" one message at a time; the
@@ -201,6 +328,9 @@ impl Desk {
         // against staff replies, ticks and commands, which arrive by other keys.
         let place_stripe = self.stripe_of(&key);
         let _place = self.lock(place_stripe);
+        if let Some(turn) = self.opening_at(&key) {
+            return Ok(Intake::Wait(turn));
+        }
         // A second delivery of this message is caught by the commit's claim check: no read
         // here, as nearly every message is new.
         let mut latest = self.store.latest_for(&key)?;
@@ -229,7 +359,30 @@ impl Desk {
                 Effect::Close { .. } | Effect::RelayIn { .. } | Effect::RelayOut { .. } => true,
             });
         }
+        if open_first && opens_with_a_channel_ack(&out, msg) {
+            if let Some(conv) = &out.conversation {
+                let change = self.change(conv, &out, Some(msg), Speaker::Customer, now);
+                let Some(handout) = self.store.hand_out(&change)? else {
+                    return Ok(Intake::Done(Handled::Duplicate));
+                };
+                let lock = Arc::new(tokio::sync::Mutex::new(()));
+                let Ok(turn) = lock.clone().try_lock_owned() else {
+                    unreachable!("a new lock is free");
+                };
+                self.openings
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(key, lock);
+                return Ok(Intake::Opening(Box::new(Opening {
+                    key,
+                    change,
+                    handout,
+                    turn,
+                })));
+            }
+        }
         self.commit(out, Some(msg), Speaker::Customer, now)
+            .map(Intake::Done)
     }
 
     fn staff_message(&self, msg: &Incoming, now: Timestamp) -> Result<Handled, StoreError> {
@@ -267,12 +420,32 @@ impl Desk {
         speaker: Speaker,
         now: Timestamp,
     ) -> Result<Handled, StoreError> {
-        let Some(conv) = out.conversation else {
+        let Some(conv) = &out.conversation else {
             return Ok(Handled::NotAConversation);
         };
-        let change = Change {
+        let change = self.change(conv, &out, msg, speaker, now);
+        // Only what this change stored: anything older still pending is the sweep's.
+        let Committed::Stored { deliver } = self.store.commit(&change)? else {
+            return Ok(Handled::Duplicate);
+        };
+        Ok(Handled::Stored {
+            conversation: conv.id,
+            deliver,
+        })
+    }
+
+    /// The writes of one step caused by a message.
+    fn change(
+        &self,
+        conv: &Conversation,
+        out: &Step,
+        msg: Option<&Incoming>,
+        speaker: Speaker,
+        now: Timestamp,
+    ) -> Change {
+        Change {
             claim: msg.map(|m| m.id),
-            wake_at: wake_at(&conv, &self.policy),
+            wake_at: wake_at(conv, &self.policy),
             message: msg.filter(|_| out.log_message).map(|m| MessageRecord {
                 v: RECORD_VERSION,
                 id: m.id,
@@ -289,15 +462,7 @@ impl Desk {
             checkpoint: None,
             now: Some(now),
             conversation: Some(conv.clone()),
-        };
-        // Only what this change stored: anything older still pending is the sweep's.
-        let Committed::Stored { deliver } = self.store.commit(&change)? else {
-            return Ok(Handled::Duplicate);
-        };
-        Ok(Handled::Stored {
-            conversation: conv.id,
-            deliver,
-        })
+        }
     }
 
     /// Runs the clock for every conversation that is due; returns what to deliver.
@@ -419,6 +584,25 @@ impl Desk {
         let _turn = self.conversation_lock(conversation);
         self.store.set_thread(conversation, thread)
     }
+}
+
+/// Whether `out` opens a new conversation with `msg` whose deliveries are only a plain
+/// acknowledgement in a server channel and owner notices: nothing in it reads the stored
+/// conversation back while it is delivered. A thread-mode acknowledgement records its thread
+/// in the conversation, a DM's relay its staff thread, and a customer's first DM must be
+/// durable before it is answered (bots cannot list their DM channels for catch-up).
+fn opens_with_a_channel_ack(out: &Step, msg: &Incoming) -> bool {
+    !matches!(msg.place, Place::Dm { .. })
+        && out.conversation.as_ref().is_some_and(|c| c.id == msg.id)
+        && out
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::Acknowledge(_)))
+        && out.effects.iter().all(|e| match e {
+            Effect::Acknowledge(ack) => ack.open_thread.is_none(),
+            Effect::Notify(_) => true,
+            Effect::Close { .. } | Effect::RelayIn { .. } | Effect::RelayOut { .. } => false,
+        })
 }
 
 fn outbox_item(effect: &Effect) -> OutboxItem {

@@ -121,8 +121,37 @@ impl Bot {
         }
     }
 
-    /// Waits for frontdesk's acknowledgement of `message` (posted in `channel`).
+    /// Waits for frontdesk's acknowledgement of `message` (posted in `channel`) and for its
+    /// conversation to be stored: a new conversation in a server channel is written just
+    /// after its acknowledgement is answered (`desk::Opening`), so a command sent the moment
+    /// the acknowledgement arrives could still miss it. The owner's notice about it (its link
+    /// ends in `/channel/message`) is sent from the stored outbox: once it is out, the
+    /// conversation is stored.
     async fn wait_ack(&self, channel: u64, message: u64) -> String {
+        let ack = self.wait_ack_request(channel, message).await;
+        let link = format!("/{channel}/{message}\n");
+        let own_channel = format!("/channels/{channel}/messages");
+        self.sim
+            .wait_for_request(
+                |r| {
+                    r.is("POST", "/messages")
+                        && r.status < 300
+                        && !r.path.contains(&own_channel)
+                        && r.body.as_ref().is_some_and(|b| {
+                            b["content"]
+                                .as_str()
+                                .is_some_and(|c| format!("{c}\n").contains(&link))
+                        })
+                },
+                WAIT,
+            )
+            .await
+            .unwrap_or_else(|| panic!("the owner was notified about {message}"));
+        ack
+    }
+
+    /// Waits for frontdesk's acknowledgement of `message` (posted in `channel`).
+    async fn wait_ack_request(&self, channel: u64, message: u64) -> String {
         let id = json!(message.to_string());
         let path = format!("/channels/{channel}/messages");
         let req = self

@@ -13,8 +13,14 @@ use super::outbound::{no_mentions, Action};
 use super::places::{role_ids, Places};
 use crate::clock::Clock;
 use crate::core::{role_of, Command};
-use crate::desk::{Arrival, Desk, Handled};
+use crate::desk::{Desk, Handled, Live};
 use crate::model::{GuildId, UserId};
+
+/// How long a new conversation's commit waits for its acknowledgement's answer. Committing
+/// after the answer keeps the sled writes off the acknowledgement's path (BENCHMARKS.md §2);
+/// the bound keeps a rate-limited or slow send from leaving the conversation unstored (and
+/// the customer's next message waiting) for longer than a moment.
+const OPENING_COMMIT_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// State shared by every handler invocation (serenity runs them concurrently).
 pub struct Shared {
@@ -316,15 +322,30 @@ impl Events {
         // back to back and 50–75 µs with the cold caches it meets here (BENCHMARKS.md §1, §2);
         // a hop to another thread and back cost more (session 3). A burst then
         // starts no blocking threads either (each one a stack and a malloc arena of RSS).
-        let handled = self
-            .0
-            .desk
-            .handle_message(&incoming, me, now, Arrival::Live);
+        // A new conversation in a server channel is written after its acknowledgement
+        // (`desk::Opening`): the decision runs here, the sled writes once the answer is in.
+        let handled = self.0.desk.handle_live(&incoming, me, now).await;
         match handled {
-            Ok(Handled::Stored {
+            Ok(Live::Opening(mut opening)) => {
+                let conversation = opening.conversation();
+                let deliver = opening.take_deliveries();
+                let deliveries = deliver.len();
+                let mut send = Box::pin(self.0.delivery.deliver(deliver));
+                let answered = tokio::time::timeout(OPENING_COMMIT_WAIT, &mut send)
+                    .await
+                    .is_ok();
+                if let Err(e) = self.0.desk.finish_opening(*opening) {
+                    tracing::error!(error = %e, "could not store a new conversation; catch-up will rebuild it from Discord");
+                }
+                if !answered {
+                    send.await;
+                }
+                tracing::info!(conversation = conversation.0, deliveries, "stored");
+            }
+            Ok(Live::Done(Handled::Stored {
                 conversation,
                 deliver,
-            }) => {
+            })) => {
                 let deliveries = deliver.len();
                 // Discord's history is the log only where catch-up can read it: bots cannot
                 // list their DM channels, so a customer's first DM is made durable (with the
@@ -339,7 +360,7 @@ impl Events {
                 // which the customer should not wait for.
                 tracing::info!(conversation = conversation.0, deliveries, "stored");
             }
-            Ok(other) => tracing::debug!(?other, "nothing to do"),
+            Ok(Live::Done(other)) => tracing::debug!(?other, "nothing to do"),
             Err(e) => {
                 tracing::error!(error = %e, "could not store a message; catch-up will retry it")
             }
