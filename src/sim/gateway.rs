@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 
 use super::payload::{current_user_json, guild_create_json, id_str};
 use super::session::{intents, Live, Outbound, Session};
+use super::state::HeldIdentify;
 use super::Inner;
 
 /// `GET /gateway` (with serenity's `?v=10`): upgrade to a gateway connection.
@@ -78,6 +79,21 @@ async fn close(socket: &mut WebSocket, code: u16) {
     let _ = socket.send(Message::Close(Some(frame))).await;
 }
 
+/// Ends a stall: answers the IDENTIFYs held meanwhile on connections that are still open.
+pub(crate) fn release_stall(inner: &Inner) {
+    let held = {
+        let mut st = inner.lock();
+        st.stalled = false;
+        std::mem::take(&mut st.held_identifies)
+    };
+    for h in held.into_iter().filter(|h| !h.tx.is_closed()) {
+        if let Some(code) = identify(inner, h.conn, &h.tx, &h.payload) {
+            let _ = h.tx.send(Outbound::Close(code));
+        }
+    }
+    inner.bump();
+}
+
 /// Marks the session of this connection as disconnected (resumable).
 fn detach(inner: &Inner, conn: u64) {
     let mut st = inner.lock();
@@ -105,7 +121,10 @@ fn handle_frame(
     let d = v.get("d").cloned().unwrap_or(Value::Null);
     match op {
         Some(1) => {
-            if inner.lock().heartbeat_acks {
+            let st = inner.lock();
+            let ack = st.heartbeat_acks && !st.stalled;
+            drop(st);
+            if ack {
                 send(tx, json!({"op": 11, "s": null, "t": null, "d": null}));
             } else {
                 tracing::debug!("gateway: heartbeat not acknowledged (fault injected)");
@@ -114,7 +133,11 @@ fn handle_frame(
         }
         Some(2) => identify(inner, conn, tx, &d),
         Some(6) => {
-            resume(inner, conn, tx, &d);
+            if inner.lock().stalled {
+                tracing::debug!("gateway: RESUME not answered (stalled)");
+            } else {
+                resume(inner, conn, tx, &d);
+            }
             None
         }
         // Presence updates, member chunk requests and voice state: accepted, ignored.
@@ -139,6 +162,17 @@ fn identify(
     tx: &mpsc::UnboundedSender<Outbound>,
     d: &Value,
 ) -> Option<u16> {
+    {
+        let mut st = inner.lock();
+        if st.stalled {
+            st.held_identifies.push(HeldIdentify {
+                conn,
+                tx: tx.clone(),
+                payload: d.clone(),
+            });
+            return None;
+        }
+    }
     let requested = d.get("intents").and_then(Value::as_u64).unwrap_or(0);
     if requested & intents::MESSAGE_CONTENT != 0 && !inner.cfg.message_content_allowed {
         tracing::info!("gateway: MESSAGE_CONTENT requested but not allowed, closing 4014");

@@ -380,6 +380,17 @@ impl Simulator {
         self.inner.lock().heartbeat_acks = on;
     }
 
+    /// Stalls the gateway (or ends the stall), as during a Discord outage: no HEARTBEAT_ACK,
+    /// RESUMEs unanswered, and IDENTIFYs held until the stall ends, so no session can receive
+    /// the events of the meantime: they reach the bot only through the history.
+    pub fn stall_gateway(&self, on: bool) {
+        if on {
+            self.inner.lock().stalled = true;
+        } else {
+            gateway::release_stall(&self.inner);
+        }
+    }
+
     /// The next `count` requests whose `"METHOD /path"` contains `route_contains` are
     /// answered with `status` (429 with Discord's rate-limit body and headers).
     pub fn fail_next(&self, route_contains: &str, status: u16, count: u32) {

@@ -67,12 +67,23 @@ pub struct State {
     pub faults: Vec<Fault>,
     pub dm_blocked: HashSet<u64>,
     pub heartbeat_acks: bool,
+    /// A stalled gateway answers no HEARTBEAT and holds each IDENTIFY here until it recovers.
+    pub stalled: bool,
+    pub held_identifies: Vec<HeldIdentify>,
     pub rate: RateLimiter,
     /// (author, nonce) → (message id, when).
     pub nonces: HashMap<(u64, String), (u64, Instant)>,
     pub global_commands: Vec<Value>,
     pub guild_commands: HashMap<u64, Vec<Value>>,
     pub token: Option<String>,
+}
+
+/// An IDENTIFY received while the gateway was stalled, answered when it recovers.
+#[derive(Debug)]
+pub struct HeldIdentify {
+    pub conn: u64,
+    pub tx: tokio::sync::mpsc::UnboundedSender<super::session::Outbound>,
+    pub payload: Value,
 }
 
 impl State {
@@ -100,6 +111,8 @@ impl State {
             faults: Vec::new(),
             dm_blocked: HashSet::new(),
             heartbeat_acks: true,
+            stalled: false,
+            held_identifies: Vec::new(),
             rate,
             nonces: HashMap::new(),
             global_commands: Vec::new(),
