@@ -24,7 +24,7 @@ mod support;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use frontdesk::sim::{SimConfig, Simulator};
+use frontdesk_sim::{SimConfig, Simulator};
 use serenity::all as dc;
 use serenity::async_trait;
 use support::{ack_times, ms, Frontdesk, Stats, FIRST_CUSTOMER};

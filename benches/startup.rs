@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 use frontdesk::desk::{Arrival, Desk, Handled};
 use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
 use frontdesk::responses::Rules;
-use frontdesk::sim::{demo, SimConfig, Simulator};
 use frontdesk::store::Store;
+use frontdesk_sim::{demo, SimConfig, Simulator};
 use jiff::Timestamp;
 
 const CHANNELS: usize = 50;

@@ -12,9 +12,9 @@ use jiff::Timestamp;
 use crate::clock::{Clock, ManualClock};
 use crate::config::{Config, Secret};
 use crate::discord::{run, BotError, BotOptions, RetryPolicy};
-use crate::sim::demo as ids;
-use crate::sim::{SimConfig, SimError, SimMessage, Simulator, World};
 use crate::store::Store;
+use frontdesk_sim::demo as ids;
+use frontdesk_sim::{SimConfig, SimError, SimMessage, Simulator, World};
 
 /// The TOML of [`demo_config`], for a `frontdesk run --config` child process.
 pub fn demo_config_text(data_dir: &Path, responses: &Path, extra: &str) -> String {
@@ -166,7 +166,7 @@ impl Transcript<'_> {
 
 /// Runs the scripted day and writes the transcript to `out`.
 pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
-    use crate::sim::demo as ids;
+    use frontdesk_sim::demo as ids;
     let world = World::demo();
     let sim = Simulator::start(world.clone(), SimConfig::default()).await?;
     let dir = std::env::temp_dir().join(format!(
@@ -382,7 +382,7 @@ async fn owner_notice(
 ) -> Result<SimMessage, DemoError> {
     let deadline = tokio::time::Instant::now() + STEP_TIMEOUT;
     loop {
-        if let Some(c) = sim.dm_channel_of(crate::sim::demo::OWNER) {
+        if let Some(c) = sim.dm_channel_of(frontdesk_sim::demo::OWNER) {
             let all = sim.messages_in(c);
             if let Some((i, m)) = all
                 .iter()

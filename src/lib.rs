@@ -13,7 +13,6 @@ pub mod export;
 pub mod hours;
 pub mod model;
 pub mod responses;
-pub mod sim;
 pub mod store;
 
 /// What `frontdesk run` logs unless `RUST_LOG` says otherwise (the e2e bench logs the same

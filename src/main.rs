@@ -236,15 +236,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("Discord simulator on http://{addr} (demo server \"Maple & Thread\"); Ctrl-C stops it.");
             eprintln!("  bot:      DISCORD_TOKEN=any frontdesk run --config frontdesk.sim.toml --discord-api http://{addr}");
             eprintln!("  customer: curl -s http://{addr}/_sim/messages -H 'content-type: application/json' \\");
-            eprintln!("              -d '{{\"author\":\"{}\",\"channel\":\"{}\",\"content\":\"how much is shipping?\"}}'", frontdesk::sim::demo::ALICE, frontdesk::sim::demo::HELP);
+            eprintln!("              -d '{{\"author\":\"{}\",\"channel\":\"{}\",\"content\":\"how much is shipping?\"}}'", frontdesk_sim::demo::ALICE, frontdesk_sim::demo::HELP);
             eprintln!(
                 "  watch:    curl -s http://{addr}/_sim/channels/{}/messages",
-                frontdesk::sim::demo::HELP
+                frontdesk_sim::demo::HELP
             );
-            runtime()?.block_on(frontdesk::sim::serve(
+            runtime()?.block_on(frontdesk_sim::serve(
                 addr,
-                frontdesk::sim::World::demo(),
-                frontdesk::sim::SimConfig::default(),
+                frontdesk_sim::World::demo(),
+                frontdesk_sim::SimConfig::default(),
                 async {
                     let _ = tokio::signal::ctrl_c().await;
                 },

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use frontdesk::clock::SystemClock;
 use frontdesk::config::{Config, Secret};
 use frontdesk::discord::{run, BotOptions, RetryPolicy};
-use frontdesk::sim::{demo, SimChannel, SimConfig, Simulator, World};
+use frontdesk_sim::{demo, SimChannel, SimConfig, Simulator, World};
 use support::{acked_by_message, acked_by_request, assert_bodies_match_discords_spec};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;

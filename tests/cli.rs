@@ -231,7 +231,7 @@ fn every_command_has_help() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sim_and_run_as_separate_processes_make_a_working_bot() {
-    use frontdesk::sim::demo;
+    use frontdesk_sim::demo;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

@@ -7,7 +7,7 @@ mod support;
 
 use std::time::Duration;
 
-use frontdesk::sim::{demo, SimConfig, Simulator, World};
+use frontdesk_sim::{demo, SimConfig, Simulator, World};
 use serde_json::{json, Value};
 use support::WAIT;
 

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use frontdesk::sim::{demo, RateLimit, SimConfig, Simulator, World};
+use frontdesk_sim::{demo, RateLimit, SimConfig, Simulator, World};
 use serde_json::json;
 use support::{acks_for, wait_ack, wait_interaction, Bot, WAIT};
 

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use frontdesk::sim::{demo, SimConfig, SimUser, Simulator, World};
+use frontdesk_sim::{demo, SimConfig, SimUser, Simulator, World};
 use support::{Bot, WAIT};
 
 /// Where a test message went; a conversation is one (channel, customer) pair here, since
@@ -138,7 +138,7 @@ impl Audit {
 
 fn audit(sim: &Simulator, sent: &[Sent]) -> Audit {
     let bot = sim.bot_id();
-    let mut bot_messages: HashMap<u64, Vec<frontdesk::sim::SimMessage>> = HashMap::new();
+    let mut bot_messages: HashMap<u64, Vec<frontdesk_sim::SimMessage>> = HashMap::new();
     let mut by_conversation: BTreeMap<(u64, u64), Vec<Sent>> = BTreeMap::new();
     for s in sent {
         bot_messages.entry(s.channel).or_insert_with(|| {

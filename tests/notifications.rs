@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use frontdesk::clock::ManualClock;
-use frontdesk::sim::{demo, SimConfig, Simulator, World};
+use frontdesk_sim::{demo, SimConfig, Simulator, World};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 use support::{posts_containing, wait_ack, wait_interaction, wait_post_containing, Bot};

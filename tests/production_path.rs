@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use frontdesk::clock::SystemClock;
-use frontdesk::sim::{demo, SimConfig, SimUser, Simulator, World};
+use frontdesk_sim::{demo, SimConfig, SimUser, Simulator, World};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use support::{acks_for, wait_ack, Bot};
 use tokio::net::{TcpListener, TcpStream};

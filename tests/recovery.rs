@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use frontdesk::clock::ManualClock;
-use frontdesk::sim::{demo, SimConfig, Simulator, World};
+use frontdesk_sim::{demo, SimConfig, Simulator, World};
 use jiff::{SignedDuration, Timestamp};
 use support::{acks_for, posts_containing, wait_ack, wait_post_containing, Bot, WAIT};
 

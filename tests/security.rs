@@ -10,7 +10,7 @@ mod support;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use frontdesk::sim::{demo, SimConfig, SimUser, Simulator, World};
+use frontdesk_sim::{demo, SimConfig, SimUser, Simulator, World};
 use serde_json::{json, Value};
 use support::{wait_ack, wait_interaction, Bot, WAIT};
 

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use frontdesk::sim::{demo, SimConfig, Simulator, World};
+use frontdesk_sim::{demo, SimConfig, Simulator, World};
 use serde_json::{json, Value};
 use serenity::all::{
     ChannelId, ChannelType, ClientBuilder, CommandInteraction, Context, CreateAllowedMentions,
@@ -752,7 +752,7 @@ async fn serve_runs_until_shutdown() {
             .port();
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(frontdesk::sim::serve(
+        let server = tokio::spawn(frontdesk_sim::serve(
             addr,
             World::demo(),
             SimConfig::default(),

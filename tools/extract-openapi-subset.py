@@ -3,7 +3,7 @@
 
 Usage: python3 tools/extract-openapi-subset.py SPEC_DIR [OUTPUT]
   SPEC_DIR is a checkout of discord/discord-api-spec (must hold openapi.json,
-  REVISION and LICENSE); OUTPUT defaults to src/sim/discord-openapi-subset.json.
+  REVISION and LICENSE); OUTPUT defaults to sim/src/discord-openapi-subset.json.
   The licence copy DISCORD-OPENAPI-LICENSE is (re)written next to
   OUTPUT: the spec's LICENSE verbatim plus one line naming the source.
 
@@ -86,7 +86,7 @@ def main():
         sys.exit(__doc__)
     spec_dir = sys.argv[1]
     out_path = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
-        here, "..", "src", "sim", "discord-openapi-subset.json")
+        here, "..", "sim", "src", "discord-openapi-subset.json")
 
     with open(os.path.join(spec_dir, "openapi.json"), encoding="utf-8") as f:
         spec = json.load(f)

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use frontdesk::clock::SystemClock;
 use frontdesk::config::{Config, Secret};
 use frontdesk::discord::{run, BotError, BotOptions};
-use frontdesk::sim::{demo, perms, SimChannel, SimGuild, SimUser, Simulator, World};
+use frontdesk_sim::{demo, perms, SimChannel, SimGuild, SimUser, Simulator, World};
 use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -126,7 +126,7 @@ pub async fn wait_ready(sim: &Simulator) {
 }
 
 /// The customer message an acknowledgement request replies to, if it is one.
-pub fn acknowledged(r: &frontdesk::sim::RecordedRequest) -> Option<u64> {
+pub fn acknowledged(r: &frontdesk_sim::RecordedRequest) -> Option<u64> {
     if !(r.method == "POST" && r.path.ends_with("/messages") && r.status < 300) {
         return None;
     }

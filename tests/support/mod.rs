@@ -9,8 +9,8 @@ use std::time::Duration;
 use frontdesk::clock::{Clock, SystemClock};
 use frontdesk::config::Secret;
 use frontdesk::discord::{run, BotError, BotOptions, RetryPolicy};
-use frontdesk::sim::schema::{ApiSchema, Violation};
-use frontdesk::sim::{RecordedRequest, Simulator};
+use frontdesk_sim::schema::{ApiSchema, Violation};
+use frontdesk_sim::{RecordedRequest, Simulator};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -20,12 +20,10 @@ pub const WAIT: Duration = Duration::from_secs(15);
 /// Discord's default rate limits; returns it and the customers' ids.
 pub async fn sim_with_customers(first: u64, n: u64) -> (Simulator, Vec<u64>) {
     let customers: Vec<u64> = (1..=n).map(|i| first + i).collect();
-    let world = customers
-        .iter()
-        .fold(frontdesk::sim::World::demo(), |w, c| {
-            w.with_user(frontdesk::sim::SimUser::new(*c, &format!("customer{c}")))
-        });
-    let sim = Simulator::start(world, frontdesk::sim::SimConfig::default())
+    let world = customers.iter().fold(frontdesk_sim::World::demo(), |w, c| {
+        w.with_user(frontdesk_sim::SimUser::new(*c, &format!("customer{c}")))
+    });
+    let sim = Simulator::start(world, frontdesk_sim::SimConfig::default())
         .await
         .expect("simulator");
     (sim, customers)
@@ -197,7 +195,7 @@ pub fn acked_by_request(r: &RecordedRequest) -> Vec<u64> {
 }
 
 /// What a message in the simulator's history acknowledges (see [`acknowledged_by`]).
-pub fn acked_by_message(m: &frontdesk::sim::SimMessage) -> Vec<u64> {
+pub fn acked_by_message(m: &frontdesk_sim::SimMessage) -> Vec<u64> {
     acknowledged_by(&m.content, m.message_reference.as_ref(), m.channel_id)
 }
 

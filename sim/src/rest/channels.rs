@@ -1,8 +1,8 @@
 //! `/channels/{id}` and `/channels/{id}/typing`.
 
 use super::{Reply, Req};
-use crate::sim::payload::channel_json;
-use crate::sim::state::State;
+use crate::payload::channel_json;
+use crate::state::State;
 
 /// `GET /channels/{id}`
 pub fn get_channel(st: &State, req: &Req) -> Reply {

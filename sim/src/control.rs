@@ -11,8 +11,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::payload::{as_id, id_str};
-use super::{Inner, Simulator};
+use crate::payload::{as_id, id_str};
+use crate::{Inner, Simulator};
 
 pub fn routes() -> Router<Arc<Inner>> {
     Router::new()

@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use serde_json::{json, Value};
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::message::SimMessage;
+use crate::message::SimMessage;
 
 /// Gateway intent bits the simulator looks at.
 pub mod intents {

@@ -3,8 +3,8 @@
 use serde_json::Value;
 
 use super::{Reply, Req};
-use crate::sim::payload::{channel_json, guild_create_json, member_json};
-use crate::sim::state::State;
+use crate::payload::{channel_json, guild_create_json, member_json};
+use crate::state::State;
 
 fn known_guild(st: &State, req: &Req) -> bool {
     req.id(1) == Some(st.world.guild.id)

@@ -3,8 +3,8 @@
 use serde_json::{json, Value};
 
 use super::{Reply, Req};
-use crate::sim::payload::{id_str, user_json};
-use crate::sim::state::State;
+use crate::payload::{id_str, user_json};
+use crate::state::State;
 
 /// `GET /applications/@me` and `GET /oauth2/applications/@me`
 pub fn get_current(st: &State) -> Reply {

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::config::RateLimit;
-use super::snowflake::now_ms;
+use crate::config::RateLimit;
+use crate::snowflake::now_ms;
 
 #[derive(Debug)]
 struct Window {

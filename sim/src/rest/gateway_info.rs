@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::Reply;
-use crate::sim::Inner;
+use crate::Inner;
 
 /// serenity appends `?v=10` itself, so the URL carries no query.
 pub fn get_gateway(inner: &Inner) -> Reply {

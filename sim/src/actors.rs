@@ -5,12 +5,12 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 
-use super::message::SimMessage;
-use super::payload::{id_str, interaction_base_json, message_json};
-use super::session::Event;
-use super::state::{InteractionRec, State};
-use super::world::ChannelKind;
-use super::Simulator;
+use crate::message::SimMessage;
+use crate::payload::{id_str, interaction_base_json, message_json};
+use crate::session::Event;
+use crate::state::{InteractionRec, State};
+use crate::world::ChannelKind;
+use crate::Simulator;
 
 impl Simulator {
     /// `author` posts `content` in a channel or thread. Returns the message id.

@@ -4,11 +4,11 @@
 use serde_json::{json, Value};
 use serenity::model::prelude::*;
 
-use super::message::SimMessage;
-use super::payload::*;
-use super::ratelimit::RateLimiter;
-use super::state::{InteractionRec, State};
-use super::world::{demo, ChannelKind, World};
+use crate::message::SimMessage;
+use crate::payload::*;
+use crate::ratelimit::RateLimiter;
+use crate::state::{InteractionRec, State};
+use crate::world::{demo, ChannelKind, World};
 
 fn state() -> State {
     State::new(World::demo(), RateLimiter::new(None))
@@ -157,7 +157,7 @@ fn message_update_and_thread_create_events_deserialize() {
     let mut st = state();
     let id = st.ids.next();
     let mut m = SimMessage::new(id, demo::HELP, Some(demo::GUILD), demo::BOT, "edited");
-    m.edited_timestamp = Some(crate::sim::snowflake::iso_now());
+    m.edited_timestamp = Some(crate::snowflake::iso_now());
     let v = json!({"op": 0, "s": 3, "t": "MESSAGE_UPDATE", "d": message_json(&st, &m, true)});
     let ev: GatewayEvent = de("message update", v);
     let GatewayEvent::Dispatch(3, Event::MessageUpdate(u)) = ev else {

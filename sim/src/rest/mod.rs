@@ -21,9 +21,9 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::record::RecordedRequest;
-use super::state::State;
-use super::Inner;
+use crate::record::RecordedRequest;
+use crate::state::State;
+use crate::Inner;
 
 /// The API prefix serenity puts in front of every route.
 pub const API_PREFIX: &str = "/api/v10";

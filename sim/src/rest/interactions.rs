@@ -5,9 +5,9 @@ use serde_json::{json, Value};
 
 use super::messages::{edit_message, validate};
 use super::{Reply, Req};
-use crate::sim::message::SimMessage;
-use crate::sim::state::State;
-use crate::sim::Inner;
+use crate::message::SimMessage;
+use crate::state::State;
+use crate::Inner;
 
 const EPHEMERAL: u64 = 64;
 
@@ -83,7 +83,7 @@ pub fn callback(inner: &Inner, st: &mut State, req: &Req) -> Reply {
 }
 
 /// A message answering an interaction: authored by the bot, posted through the app's webhook.
-pub fn response_message(st: &mut State, rec: &crate::sim::state::InteractionRec) -> SimMessage {
+pub fn response_message(st: &mut State, rec: &crate::state::InteractionRec) -> SimMessage {
     let id = st.ids.next();
     let bot = st.bot_id();
     let mut m = SimMessage::new(id, rec.channel, rec.guild_id, bot, "");

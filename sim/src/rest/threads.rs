@@ -5,10 +5,10 @@ use serde_json::{json, Value};
 
 use super::messages::{validate, Draft};
 use super::{Reply, Req};
-use crate::sim::message::SimMessage;
-use crate::sim::payload::{channel_json, message_json};
-use crate::sim::state::State;
-use crate::sim::world::ChannelKind;
+use crate::message::SimMessage;
+use crate::payload::{channel_json, message_json};
+use crate::state::State;
+use crate::world::ChannelKind;
 
 fn thread_name(req: &Req) -> Result<String, Reply> {
     match req.body_field("name").and_then(Value::as_str) {

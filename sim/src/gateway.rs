@@ -12,10 +12,10 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-use super::payload::{current_user_json, guild_create_json, id_str};
-use super::session::{intents, Live, Outbound, Session};
-use super::state::HeldIdentify;
-use super::Inner;
+use crate::payload::{current_user_json, guild_create_json, id_str};
+use crate::session::{intents, Live, Outbound, Session};
+use crate::state::HeldIdentify;
+use crate::Inner;
 
 /// `GET /gateway` (with serenity's `?v=10`): upgrade to a gateway connection.
 pub async fn upgrade(AxState(inner): AxState<Arc<Inner>>, ws: WebSocketUpgrade) -> Response {

@@ -1,8 +1,8 @@
 //! `/users/...`: the bot's own user, other users, and DM channel creation.
 
 use super::{Reply, Req};
-use crate::sim::payload::{as_id, channel_json, current_user_json, user_json};
-use crate::sim::state::State;
+use crate::payload::{as_id, channel_json, current_user_json, user_json};
+use crate::state::State;
 
 /// `GET /users/@me`
 pub fn get_current_user(st: &State) -> Reply {

@@ -7,12 +7,12 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::message::SimMessage;
-use super::ratelimit::RateLimiter;
-use super::record::RecordedRequest;
-use super::session::{Event, Sessions};
-use super::snowflake::IdGen;
-use super::world::{ChannelKind, SimChannel, World};
+use crate::message::SimMessage;
+use crate::ratelimit::RateLimiter;
+use crate::record::RecordedRequest;
+use crate::session::{Event, Sessions};
+use crate::snowflake::IdGen;
+use crate::world::{ChannelKind, SimChannel, World};
 
 /// An interaction the simulator sent to the bot, and what the bot answered.
 #[derive(Clone, Debug)]
@@ -82,7 +82,7 @@ pub struct State {
 #[derive(Debug)]
 pub struct HeldIdentify {
     pub conn: u64,
-    pub tx: tokio::sync::mpsc::UnboundedSender<super::session::Outbound>,
+    pub tx: tokio::sync::mpsc::UnboundedSender<crate::session::Outbound>,
     pub payload: Value,
 }
 
@@ -187,7 +187,7 @@ impl State {
 
     /// Stores a message and dispatches MESSAGE_CREATE for it.
     pub fn insert_message(&mut self, msg: SimMessage) {
-        let payload = super::payload::message_json(self, &msg, true);
+        let payload = crate::payload::message_json(self, &msg, true);
         let event = Event::message_create(&msg, payload, self.bot_id());
         self.message_channel.insert(msg.id, msg.channel_id);
         self.history.entry(msg.channel_id).or_default().push(msg);
@@ -232,14 +232,14 @@ impl State {
         let Some(thread) = self.channels.get(&thread_id) else {
             return;
         };
-        let mut payload = super::payload::channel_json(self, thread);
+        let mut payload = crate::payload::channel_json(self, thread);
         if let Some(o) = payload.as_object_mut() {
             o.insert("newly_created".into(), Value::Bool(true));
         }
         self.dispatch(Event::new(
             "THREAD_CREATE",
             payload,
-            Some(super::session::intents::GUILDS),
+            Some(crate::session::intents::GUILDS),
         ));
     }
 }

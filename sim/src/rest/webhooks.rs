@@ -6,8 +6,8 @@ use std::time::Duration;
 use super::interactions::{response_message, store_response};
 use super::messages::{edit_message, validate};
 use super::{Reply, Req};
-use crate::sim::payload::message_json;
-use crate::sim::state::{InteractionRec, State};
+use crate::payload::message_json;
+use crate::state::{InteractionRec, State};
 
 /// Interaction tokens stay valid for 15 minutes.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -96,7 +96,7 @@ pub fn edit_original(st: &mut State, req: &Req) -> Reply {
         Some(id) if st.ephemeral.contains_key(&id) => {
             if let Some(m) = st.ephemeral.get_mut(&id) {
                 draft.apply(m);
-                m.edited_timestamp = Some(crate::sim::snowflake::iso_now());
+                m.edited_timestamp = Some(crate::snowflake::iso_now());
             }
             id
         }

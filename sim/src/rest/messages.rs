@@ -4,13 +4,13 @@
 use serde_json::{json, Value};
 
 use super::{Reply, Req};
-use crate::sim::message::SimMessage;
-use crate::sim::payload::{as_id, id_str, message_json};
-use crate::sim::session::Event;
-use crate::sim::snowflake::iso_now;
-use crate::sim::state::State;
-use crate::sim::world::ChannelKind;
-use crate::sim::Inner;
+use crate::message::SimMessage;
+use crate::payload::{as_id, id_str, message_json};
+use crate::session::Event;
+use crate::snowflake::iso_now;
+use crate::state::State;
+use crate::world::ChannelKind;
+use crate::Inner;
 
 /// Discord's content limit, counted in characters (serenity counts `chars()` too).
 pub const CONTENT_LIMIT: usize = 2000;
@@ -412,9 +412,9 @@ pub fn delete(st: &mut State, req: &Req) -> Reply {
         o.insert("guild_id".into(), id_str(g));
     }
     let intent = if guild.is_some() {
-        crate::sim::session::intents::GUILD_MESSAGES
+        crate::session::intents::GUILD_MESSAGES
     } else {
-        crate::sim::session::intents::DIRECT_MESSAGES
+        crate::session::intents::DIRECT_MESSAGES
     };
     st.dispatch(Event::new("MESSAGE_DELETE", data, Some(intent)));
     Reply::no_content()

@@ -4,10 +4,10 @@
 
 use serde_json::{json, Value};
 
-use super::message::SimMessage;
-use super::snowflake::iso_of_snowflake;
-use super::state::State;
-use super::world::{ChannelKind, SimChannel, SimGuild, SimUser, World};
+use crate::message::SimMessage;
+use crate::snowflake::iso_of_snowflake;
+use crate::state::State;
+use crate::world::{ChannelKind, SimChannel, SimGuild, SimUser, World};
 
 /// Reads a snowflake sent as a string (Discord's form) or a number.
 pub fn as_id(v: &Value) -> Option<u64> {
@@ -99,7 +99,7 @@ pub fn permissions_of(world: &World, u: &SimUser) -> u64 {
         .fold(0, |acc, r| acc | r.permissions)
 }
 
-pub fn role_json(r: &super::world::SimRole) -> Value {
+pub fn role_json(r: &crate::world::SimRole) -> Value {
     json!({
         "id": id_str(r.id),
         "name": r.name,
@@ -370,7 +370,7 @@ fn partial_channel_json(state: &State, channel: u64) -> Value {
 }
 
 /// The parts every interaction has: who, where, token, context.
-pub fn interaction_base_json(state: &State, i: &super::state::InteractionRec) -> Value {
+pub fn interaction_base_json(state: &State, i: &crate::state::InteractionRec) -> Value {
     let world = &state.world;
     let user = world
         .user(i.user)

@@ -47,7 +47,7 @@ impl SimMessage {
             guild_id,
             author_id,
             content: content.to_string(),
-            timestamp: crate::sim::snowflake::iso_of_snowflake(id),
+            timestamp: crate::snowflake::iso_of_snowflake(id),
             edited_timestamp: None,
             kind: 0,
             message_reference: None,
@@ -79,7 +79,7 @@ impl SimMessage {
         self.message_reference
             .as_ref()
             .and_then(|r| r.get("message_id"))
-            .and_then(super::payload::as_id)
+            .and_then(crate::payload::as_id)
     }
 }
 
