@@ -480,3 +480,31 @@ fn a_corrupt_database_is_refused_or_read_without_a_panic() {
     }
     println!("{}", outcomes.join("\n"));
 }
+
+#[test]
+fn logs_to_a_pipe_carry_no_colour_codes() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let responses = repo().join("responses").display().to_string();
+    let config = format!("owner_name = \"Sam\"\nresponses = \"{responses}\"\n");
+    std::fs::write(dir.path().join("frontdesk.toml"), config).expect("config");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(["run", "--config", "frontdesk.toml"])
+        .args(["--discord-api", "http://127.0.0.1:9"])
+        .current_dir(dir.path())
+        .env_remove("RUST_LOG")
+        .env_remove("NO_COLOR")
+        .env("DISCORD_TOKEN", "not-a-real-token")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut first = String::new();
+    let read = BufReader::new(stderr).read_line(&mut first);
+    let _ = child.kill();
+    let _ = child.wait();
+    read.expect("a log line");
+    assert!(first.contains("frontdesk starting"), "{first:?}");
+    assert!(!first.contains('\u{1b}'), "no ANSI escapes: {first:?}");
+}
