@@ -43,9 +43,12 @@ pub async fn catch_up(shared: &Shared, http: &dc::Http, cutoff: Timestamp) -> Re
     let mut report = Report::default();
     let now = shared.clock.now();
     let mut sources: Vec<(ChannelId, MessageId)> = Vec::new();
-    let store = shared.desk.store();
+    let desk = &shared.desk;
     let cursor = |channel: ChannelId, default: MessageId| {
-        store.checkpoint(channel).ok().flatten().unwrap_or(default)
+        desk.catch_up_cursor(channel)
+            .ok()
+            .flatten()
+            .unwrap_or(default)
     };
     let since = MessageId::first_at(now - FIRST_LOOKBACK);
     for c in &shared.places.watch().channels {
@@ -59,7 +62,7 @@ pub async fn catch_up(shared: &Shared, http: &dc::Http, cutoff: Timestamp) -> Re
         ));
     }
     if shared.places.watch().dms {
-        match store.dm_channels() {
+        match desk.known_dm_channels() {
             Ok(list) => {
                 for (_, c) in list {
                     sources.push((c, cursor(c, since)));
@@ -185,7 +188,7 @@ async fn channel_pass(
             if msg.guild_id.is_none() {
                 msg.guild_id = guild.map(|g| dc::GuildId::new(g.max(1)));
             }
-            if shared.desk.store().is_claimed(id).unwrap_or(false) || msg.author.id.get() == me.0 {
+            if shared.desk.is_stored(id).unwrap_or(false) || msg.author.id.get() == me.0 {
                 after = id;
                 continue;
             }
@@ -224,18 +227,18 @@ async fn channel_pass(
                 Ok(Err(e)) => {
                     // Keep the cursor before this message so the next pass tries it again.
                     tracing::error!(message = id.0, error = %e, "catch-up could not store a message");
-                    let _ = shared.desk.store().advance_checkpoint(channel, after);
+                    let _ = shared.desk.advance_catch_up_cursor(channel, after);
                     return Ok((read, recovered));
                 }
                 Err(e) => {
                     tracing::error!(message = id.0, error = %e, "catch-up handler failed");
-                    let _ = shared.desk.store().advance_checkpoint(channel, after);
+                    let _ = shared.desk.advance_catch_up_cursor(channel, after);
                     return Ok((read, recovered));
                 }
             }
             after = id;
         }
-        if let Err(e) = shared.desk.store().advance_checkpoint(channel, after) {
+        if let Err(e) = shared.desk.advance_catch_up_cursor(channel, after) {
             tracing::warn!(error = %e, "cannot save a catch-up checkpoint");
         }
         if !full || after.created_at() >= cutoff {

@@ -27,9 +27,9 @@ use super::outbound::{
 use super::rest::{Rest, RestError};
 use crate::clock::Clock;
 use crate::desk::Desk;
+use crate::desk::{OutboxItem, OutboxKey, Pending, StoreError};
 use crate::model::{ChannelId, MessageId, UserId};
 use crate::responses::template::DISCORD_MESSAGE_LIMIT;
-use crate::store::{OutboxItem, Pending, Speaker, StoreError};
 
 /// How long owner notices are gathered before they go out: short enough to feel instant,
 /// long enough that a burst of customers becomes one digest.
@@ -126,11 +126,11 @@ pub struct Delivery {
     relay_lock: tokio::sync::Mutex<()>,
     /// Keys being delivered right now, so the periodic sweep and an event handler never
     /// work on the same item at once.
-    in_flight: Mutex<HashSet<Vec<u8>>>,
+    in_flight: Mutex<HashSet<OutboxKey>>,
     /// One per server channel acknowledgements were sent in.
     lanes: Mutex<HashMap<ChannelId, Arc<Lane>>>,
     /// Items whose last attempt failed in a way that may still have reached Discord.
-    unsure: Mutex<HashSet<Vec<u8>>>,
+    unsure: Mutex<HashSet<OutboxKey>>,
     /// Whether a sweep ran since the start (the first one also finds items from before it).
     swept: AtomicBool,
 }
@@ -170,7 +170,7 @@ impl Delivery {
 
     /// Delivers everything still pending in the store (after a restart, or what failed before).
     pub async fn sweep(&self) {
-        let items = match self.desk.store().pending() {
+        let items = match self.desk.undelivered() {
             Ok(items) => items,
             Err(e) => return tracing::error!(error = %e, "cannot read the outbox"),
         };
@@ -245,7 +245,7 @@ impl Delivery {
         rest
     }
 
-    fn release(&self, key: &[u8]) {
+    fn release(&self, key: &OutboxKey) {
         let mut busy = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
         busy.remove(key);
     }
@@ -317,7 +317,7 @@ impl Delivery {
                 _ = stop.changed() => return,
             }
             tokio::time::sleep(NOTICE_GATHER).await;
-            match self.desk.store().pending() {
+            match self.desk.undelivered() {
                 Ok(items) => {
                     let notices = items
                         .into_iter()
@@ -342,7 +342,7 @@ impl Delivery {
             .partition(|p| matches!(p.record.item, OutboxItem::Notice { .. }));
         let (lanes, direct) = self.by_lane(direct);
         // Lane items are released by whoever sends them, which need not be this call.
-        let keys: Vec<Vec<u8>> = notices
+        let keys: Vec<OutboxKey> = notices
             .iter()
             .chain(&direct)
             .map(|p| p.key.clone())
@@ -525,7 +525,7 @@ impl Delivery {
         let mut lines = Vec::with_capacity(batch.len());
         let mut line_of = Vec::with_capacity(batch.len());
         for (i, q) in batch.iter().enumerate() {
-            let guild = match self.desk.store().conversation(q.p.record.conversation) {
+            let guild = match self.desk.conversation(q.p.record.conversation) {
                 Ok(conv) => conv.and_then(|c| c.place.guild()),
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read a conversation; acknowledging it alone");
@@ -589,14 +589,13 @@ impl Delivery {
     /// delivered it may no longer be pending: checked after claiming, so it goes out once.
     fn take(&self, items: Vec<Pending>) -> Vec<Pending> {
         let mut busy = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-        let store = self.desk.store();
         items
             .into_iter()
             .filter(|p| {
                 if !busy.insert(p.key.clone()) {
                     return false;
                 }
-                if store.is_pending(&p.key).unwrap_or(true) {
+                if self.desk.is_undelivered(&p.key).unwrap_or(true) {
                     return true;
                 }
                 busy.remove(&p.key);
@@ -628,7 +627,7 @@ impl Delivery {
             }
             Outcome::Done => {}
         }
-        match self.desk.store().complete(&p.key) {
+        match self.desk.mark_delivered(&p.key) {
             Ok(()) => true,
             Err(e) => {
                 tracing::error!(conversation, error = %e, "could not mark an outbox item done; it may be sent again");
@@ -640,15 +639,15 @@ impl Delivery {
     /// Makes delivery marks durable, so a crash after this cannot send them again: Discord's
     /// nonce de-duplication lasts only minutes, a restart may take longer.
     async fn flush_marks(&self) {
-        if let Err(e) = self.desk.store().flush_async().await {
+        if let Err(e) = self.desk.make_durable().await {
             tracing::error!(error = %e, "could not flush delivery marks; they may be sent again");
         }
     }
 
-    fn note_unsure(&self, key: &[u8], unsure: bool) {
+    fn note_unsure(&self, key: &OutboxKey, unsure: bool) {
         let mut set = self.unsure.lock().unwrap_or_else(|p| p.into_inner());
         if unsure {
-            set.insert(key.to_vec());
+            set.insert(key.clone());
         } else {
             set.remove(key);
         }
@@ -666,11 +665,7 @@ impl Delivery {
         let conversation = p.record.conversation;
         let (target, reply) = match open_thread {
             Some(name) => {
-                let known = self
-                    .desk
-                    .store()
-                    .conversation(conversation)?
-                    .and_then(|c| c.thread);
+                let known = self.desk.conversation(conversation)?.and_then(|c| c.thread);
                 let thread = match known {
                     Some(t) => t,
                     None => {
@@ -705,7 +700,7 @@ impl Delivery {
             text,
             ping: None,
             reply_to: None,
-            nonce: format!("c{}", short_hash(&p.key)),
+            nonce: format!("c{}", short_hash(p.key.as_bytes())),
             buttons: Vec::new(),
         });
         let sent = self.post(channel, &body).await?;
@@ -728,11 +723,7 @@ impl Delivery {
         let conversation = p.record.conversation;
         // One thread per conversation, even when two relays are delivered at once.
         let _one = self.relay_lock.lock().await;
-        let known = self
-            .desk
-            .store()
-            .conversation(conversation)?
-            .and_then(|c| c.relay);
+        let known = self.desk.conversation(conversation)?.and_then(|c| c.relay);
         let thread = match known {
             Some(t) => t,
             None => {
@@ -839,17 +830,10 @@ impl Delivery {
             let OutboxItem::Notice { kind } = p.record.item else {
                 continue;
             };
-            let Some(conv) = self.desk.store().conversation(p.record.conversation)? else {
+            let Some(conv) = self.desk.conversation(p.record.conversation)? else {
                 continue;
             };
-            let excerpt = self
-                .desk
-                .store()
-                .messages(&conv)?
-                .into_iter()
-                .rev()
-                .find(|m| m.speaker == Speaker::Customer)
-                .and_then(|m| m.content);
+            let excerpt = self.desk.last_customer_words(&conv)?;
             if buttons.len() < 5
                 && !buttons
                     .iter()
@@ -873,7 +857,7 @@ impl Delivery {
         let nonce_base = short_hash(
             &notices
                 .iter()
-                .flat_map(|p| p.key.clone())
+                .flat_map(|p| p.key.as_bytes().iter().copied())
                 .collect::<Vec<_>>(),
         );
         let targets: Vec<Option<UserId>> = if self.owners.is_empty() {
@@ -903,7 +887,6 @@ impl Delivery {
             let name = match row_for(&row) {
                 Some(id) => self
                     .desk
-                    .store()
                     .conversation(id)?
                     .map(|c| c.customer_name)
                     .unwrap_or_default(),

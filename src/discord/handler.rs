@@ -13,14 +13,8 @@ use super::outbound::{no_mentions, Action};
 use super::places::{role_ids, Places};
 use crate::clock::Clock;
 use crate::core::{role_of, Command};
-use crate::desk::{Desk, Handled, Live};
+use crate::desk::{Desk, Received};
 use crate::model::{GuildId, UserId};
-
-/// How long a new conversation's commit waits for its acknowledgement's answer. Committing
-/// after the answer keeps the sled writes off the acknowledgement's path (BENCHMARKS.md §2);
-/// the bound keeps a rate-limited or slow send from leaving the conversation unstored (and
-/// the customer's next message waiting) for longer than a moment.
-const OPENING_COMMIT_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// State shared by every handler invocation (serenity runs them concurrently).
 pub struct Shared {
@@ -262,13 +256,7 @@ impl Events {
     fn relay_place(&self, msg: &dc::Message) -> Option<(crate::model::Place, Vec<String>)> {
         let guild = msg.guild_id?;
         let thread = crate::model::ChannelId(msg.channel_id.get());
-        let conv = self
-            .0
-            .desk
-            .store()
-            .latest_for(&crate::core::ConversationKey::Thread(thread))
-            .ok()
-            .flatten()?;
+        let conv = self.0.desk.conversation_in_thread(thread).ok().flatten()?;
         if conv.relay != Some(thread) {
             return None;
         }
@@ -305,62 +293,26 @@ impl Events {
         let now = self.0.clock.now();
         let incoming = self.0.places.incoming(&msg, place, tags, me, now, &[]);
         tracing::debug!(content = ?incoming.content, "received");
-        let mut new_dm_channel = false;
-        if let crate::model::Place::Dm { channel } = place {
-            match self
-                .0
-                .desk
-                .store()
-                .remember_dm_channel(incoming.author.id, channel)
-            {
-                Ok(new) => new_dm_channel = new,
-                Err(e) => tracing::warn!(error = %e, "could not remember a DM channel"),
-            }
-        }
         // Run here, on the event's own task, not on a blocking thread: nothing is flushed
-        // before the acknowledgement, so the intake is CPU and sled's in-memory work, ~13 µs
-        // back to back and 50–75 µs with the cold caches it meets here (BENCHMARKS.md §1, §2);
-        // a hop to another thread and back cost more (session 3). A burst then
-        // starts no blocking threads either (each one a stack and a malloc arena of RSS).
-        // A new conversation in a server channel is written after its acknowledgement
-        // (`desk::Opening`): the decision runs here, the sled writes once the answer is in.
-        let handled = self.0.desk.handle_live(&incoming, me, now).await;
-        match handled {
-            Ok(Live::Opening(mut opening)) => {
-                let conversation = opening.conversation();
-                let deliver = opening.take_deliveries();
-                let deliveries = deliver.len();
-                let mut send = Box::pin(self.0.delivery.deliver(deliver));
-                let answered = tokio::time::timeout(OPENING_COMMIT_WAIT, &mut send)
-                    .await
-                    .is_ok();
-                if let Err(e) = self.0.desk.finish_opening(*opening) {
-                    tracing::error!(error = %e, "could not store a new conversation; catch-up will rebuild it from Discord");
-                }
-                if !answered {
-                    send.await;
-                }
-                tracing::info!(conversation = conversation.0, deliveries, "stored");
-            }
-            Ok(Live::Done(Handled::Stored {
+        // before the acknowledgement, so the intake is CPU and sled's in-memory work, and a
+        // hop to another thread and back costs more than it. A burst then starts no blocking
+        // threads either (each one a stack and a malloc arena of RSS).
+        let delivery = &self.0.delivery;
+        let received = self
+            .0
+            .desk
+            .receive(&incoming, me, now, |items| {
+                Box::pin(delivery.deliver(items))
+            })
+            .await;
+        match received {
+            // Logged once the acknowledgement is out: a log line is a write to stderr, which
+            // the customer should not wait for.
+            Ok(Received::Stored {
                 conversation,
-                deliver,
-            })) => {
-                let deliveries = deliver.len();
-                // Discord's history is the log only where catch-up can read it: bots cannot
-                // list their DM channels, so a customer's first DM is made durable (with the
-                // channel) before it is answered. Everything else answers at once.
-                if new_dm_channel {
-                    if let Err(e) = self.0.desk.store().flush_async().await {
-                        tracing::error!(error = %e, "could not flush a new DM conversation");
-                    }
-                }
-                Box::pin(self.0.delivery.deliver(deliver)).await;
-                // Logged once the acknowledgement is out: a log line is a write to stderr,
-                // which the customer should not wait for.
-                tracing::info!(conversation = conversation.0, deliveries, "stored");
-            }
-            Ok(Live::Done(other)) => tracing::debug!(?other, "nothing to do"),
+                deliveries,
+            }) => tracing::info!(conversation = conversation.0, deliveries, "stored"),
+            Ok(Received::Nothing(other)) => tracing::debug!(?other, "nothing to do"),
             Err(e) => {
                 tracing::error!(error = %e, "could not store a message; catch-up will retry it")
             }

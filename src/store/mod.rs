@@ -97,7 +97,7 @@ pub struct Change {
 #[derive(Debug)]
 pub struct Handout {
     pub deliver: Vec<Pending>,
-    keys: Vec<Vec<u8>>,
+    keys: Vec<OutboxKey>,
     handed: Arc<handed::HandedOut>,
 }
 
@@ -109,10 +109,22 @@ impl Drop for Handout {
     }
 }
 
+/// The identity of one outbox entry: made by the store, handed back to it to mark the entry
+/// delivered. Opaque elsewhere, except as stable bytes (for Discord nonces).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OutboxKey(Vec<u8>);
+
+impl OutboxKey {
+    /// The key's bytes: the same for the same entry across restarts.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 /// A pending outbox entry with the key that completes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pending {
-    pub key: Vec<u8>,
+    pub key: OutboxKey,
     pub record: OutboxRecord,
 }
 
@@ -529,7 +541,7 @@ impl Store {
                             .and_then(|v| from_json(&v, "outbox entry").ok()),
                     };
                 deliver.extend(stored.map(|record| Pending {
-                    key: key.to_vec(),
+                    key: OutboxKey(key.to_vec()),
                     record,
                 }));
             }
@@ -574,11 +586,11 @@ impl Store {
         let deliver: Vec<Pending> = outbox_records(change)
             .into_iter()
             .map(|(key, record)| Pending {
-                key: key.to_vec(),
+                key: OutboxKey(key.to_vec()),
                 record,
             })
             .collect();
-        let keys: Vec<Vec<u8>> = deliver.iter().map(|p| p.key.clone()).collect();
+        let keys: Vec<OutboxKey> = deliver.iter().map(|p| p.key.clone()).collect();
         self.handed.add(keys.iter().cloned());
         Ok(Some(Handout {
             deliver,
@@ -598,7 +610,7 @@ impl Store {
         let mut removed = Ok(());
         for key in std::mem::take(&mut handout.keys) {
             if self.handed.settle(&key) && committed.is_ok() {
-                removed = removed.and(self.outbox.remove(key).map(|_| ()));
+                removed = removed.and(self.outbox.remove(key.0).map(|_| ()));
             }
         }
         let committed = committed?;
@@ -744,7 +756,7 @@ impl Store {
             let (k, v) = entry?;
             match from_json::<OutboxRecord>(&v, "outbox entry") {
                 Ok(record) => out.push(Pending {
-                    key: k.to_vec(),
+                    key: OutboxKey(k.to_vec()),
                     record,
                 }),
                 Err(e) => tracing::error!(error = %e, "skipping unreadable outbox entry"),
@@ -753,11 +765,11 @@ impl Store {
         Ok(out)
     }
 
-    pub fn is_pending(&self, key: &[u8]) -> Result<bool, StoreError> {
+    pub fn is_pending(&self, key: &OutboxKey) -> Result<bool, StoreError> {
         if let Some(pending) = self.handed.pending(key) {
             return Ok(pending);
         }
-        Ok(self.outbox.contains_key(key)?)
+        Ok(self.outbox.contains_key(&key.0)?)
     }
 
     /// What is stored but not yet delivered for one conversation. Outbox keys start with the
@@ -769,7 +781,7 @@ impl Store {
             let (k, v) = entry?;
             match from_json::<OutboxRecord>(&v, "outbox entry") {
                 Ok(record) => out.push(Pending {
-                    key: k.to_vec(),
+                    key: OutboxKey(k.to_vec()),
                     record,
                 }),
                 Err(e) => tracing::error!(error = %e, "skipping unreadable outbox entry"),
@@ -779,11 +791,11 @@ impl Store {
     }
 
     /// Marks an outbox entry delivered.
-    pub fn complete(&self, key: &[u8]) -> Result<(), StoreError> {
+    pub fn complete(&self, key: &OutboxKey) -> Result<(), StoreError> {
         if self.handed.complete(key) {
             return Ok(());
         }
-        self.outbox.remove(key)?;
+        self.outbox.remove(&key.0)?;
         Ok(())
     }
 

@@ -4,9 +4,9 @@
 use jiff::SignedDuration;
 
 use crate::core::ConversationId;
+use crate::desk::StoreError;
 use crate::duration::parse_duration;
 use crate::model::{ChannelId, MessageId};
-use crate::store::StoreError;
 
 /// Longest `/away` note kept: it is quoted in every acknowledgement while away.
 pub const AWAY_NOTE_CHARS: usize = 300;

@@ -1,11 +1,19 @@
-//! The front desk: runs one event through the core and stores the result.
+//! The front desk: runs one event through the core and stores the result. The one door
+//! between the edges and the store: `discord/` asks it, by what it means, for everything it
+//! reads or writes.
 //!
 //! This is the imperative shell around [`crate::core`]: it looks up the conversation an event
 //! belongs to, asks the core what to do, and commits the new state together with the outbox
 //! entries (acknowledgement, notices) in one commit. It never talks to Discord:
-//! the caller delivers the returned outbox entries and marks them done. A live message that
-//! opens a conversation in a server channel is the exception to "commit first": it comes back
-//! as an [`Opening`], delivered first and committed right after.
+//! the caller delivers the returned outbox entries and marks them done (`outbox`). A live
+//! message that opens a conversation in a server channel is the exception to "commit first":
+//! see `opening`. Catch-up's cursors live in `history`, the reads behind slash commands in
+//! `queries`.
+
+mod history;
+mod opening;
+mod outbox;
+mod queries;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -18,12 +26,11 @@ use crate::core::{
     self, role_of, step, wake_at, Away, Command, Context, Conversation, ConversationId,
     ConversationKey, Effect, Input, Policy, Role, Staff, Step,
 };
-use crate::model::{ChannelId, Incoming, MessageId, Place, UserId};
+use crate::model::{Incoming, Place, UserId};
 use crate::responses::Rules;
-use crate::store::{
-    Change, Committed, Handout, MessageRecord, OutboxItem, Pending, Speaker, Store, StoreError,
-    RECORD_VERSION,
-};
+use crate::store::{Change, Committed, MessageRecord, Speaker, Store, RECORD_VERSION};
+pub use crate::store::{OutboxItem, OutboxKey, OutboxRecord, Pending, StoreError};
+pub use opening::{Live, Opening, Received, OPENING_COMMIT_WAIT};
 
 /// How many recent first replies `{eta}` looks at.
 const ETA_SAMPLES: usize = 50;
@@ -60,44 +67,6 @@ pub enum Handled {
         conversation: ConversationId,
         deliver: Vec<Pending>,
     },
-}
-
-/// What [`Desk::handle_live`] decided.
-#[derive(Debug)]
-pub enum Live {
-    Done(Handled),
-    /// A new conversation, to acknowledge first and store right after. Boxed: the event's
-    /// task holds it while the acknowledgement goes out.
-    Opening(Box<Opening>),
-}
-
-/// A new conversation whose acknowledgement may go out before the conversation is written:
-/// Discord's history is the log (ARCHITECTURE.md, "Durability and latency"), and the sled
-/// writes, done on the event's task before the request, were half of what frontdesk added to
-/// the floor's latency (BENCHMARKS.md §2). Until [`Desk::finish_opening`] the customer's next
-/// message in this place, and a second delivery of this one, wait; the outbox entries are
-/// handed out (`Store::hand_out`), so delivering and marking them works as for stored ones.
-#[derive(Debug)]
-pub struct Opening {
-    key: ConversationKey,
-    change: Change,
-    handout: Handout,
-    /// Held until the commit: waiters lock it to learn that the opening is over.
-    turn: tokio::sync::OwnedMutexGuard<()>,
-}
-
-impl Opening {
-    pub fn conversation(&self) -> ConversationId {
-        self.change
-            .conversation
-            .as_ref()
-            .map_or(MessageId(0), |c| c.id)
-    }
-
-    /// The outbox entries to deliver now (once).
-    pub fn take_deliveries(&mut self) -> Vec<Pending> {
-        std::mem::take(&mut self.handout.deliver)
-    }
 }
 
 /// One pass of the customer intake.
@@ -139,6 +108,7 @@ impl Desk {
         }
     }
 
+    /// The store itself, for tests and tools: the edges use the desk's named methods.
     pub fn store(&self) -> &Store {
         &self.store
     }
@@ -250,70 +220,6 @@ impl Desk {
         }
     }
 
-    /// [`Desk::handle_message`] for a message from the gateway: a new conversation whose
-    /// acknowledgement goes to a channel comes back as an [`Opening`], to deliver first and
-    /// then store with [`Desk::finish_opening`]. Waits (without blocking the thread) while
-    /// this customer's previous message in the place is such an opening.
-    pub async fn handle_live(
-        &self,
-        msg: &Incoming,
-        me: UserId,
-        now: Timestamp,
-    ) -> Result<Live, StoreError> {
-        if role_of(&msg.author, me, &self.staff) != Role::Customer {
-            return self
-                .handle_message(msg, me, now, Arrival::Live)
-                .map(Live::Done);
-        }
-        loop {
-            match self.customer_message(msg, now, Arrival::Live, true)? {
-                Intake::Done(handled) => return Ok(Live::Done(handled)),
-                Intake::Opening(opening) => return Ok(Live::Opening(opening)),
-                Intake::Wait(turn) => drop(turn.lock().await),
-            }
-        }
-    }
-
-    /// Stores an [`Opening`] (its acknowledgement may be out already) and lets the
-    /// customer's next message in.
-    pub fn finish_opening(&self, opening: Opening) -> Result<Handled, StoreError> {
-        let _place = self.lock(self.stripe_of(&opening.key));
-        let conversation = opening.conversation();
-        let committed = self
-            .store
-            .commit_handed_out(&opening.change, opening.handout);
-        {
-            let mut openings = self.openings.lock().unwrap_or_else(|p| p.into_inner());
-            let mine = tokio::sync::OwnedMutexGuard::mutex(&opening.turn);
-            if openings
-                .get(&opening.key)
-                .is_some_and(|m| Arc::ptr_eq(m, mine))
-            {
-                openings.remove(&opening.key);
-            }
-        }
-        drop(opening.turn);
-        Ok(match committed? {
-            Committed::Stored { .. } => Handled::Stored {
-                conversation,
-                deliver: Vec::new(),
-            },
-            Committed::AlreadyClaimed => Handled::Duplicate,
-        })
-    }
-
-    /// The opening in progress at `key`, if any. One whose turn is free was dropped without
-    /// being stored (its task was cancelled): forgotten here, and catch-up rebuilds it.
-    fn opening_at(&self, key: &ConversationKey) -> Option<Arc<tokio::sync::Mutex<()>>> {
-        let mut openings = self.openings.lock().unwrap_or_else(|p| p.into_inner());
-        let turn = openings.get(key)?;
-        if turn.try_lock().is_ok() {
-            openings.remove(key);
-            return None;
-        }
-        Some(turn.clone())
-    }
-
     fn customer_message(
         &self,
         msg: &Incoming,
@@ -362,23 +268,7 @@ impl Desk {
         if open_first && opens_with_a_channel_ack(&out, msg) {
             if let Some(conv) = &out.conversation {
                 let change = self.change(conv, &out, Some(msg), Speaker::Customer, now);
-                let Some(handout) = self.store.hand_out(&change)? else {
-                    return Ok(Intake::Done(Handled::Duplicate));
-                };
-                let lock = Arc::new(tokio::sync::Mutex::new(()));
-                let Ok(turn) = lock.clone().try_lock_owned() else {
-                    unreachable!("a new lock is free");
-                };
-                self.openings
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(key, lock);
-                return Ok(Intake::Opening(Box::new(Opening {
-                    key,
-                    change,
-                    handout,
-                    turn,
-                })));
+                return self.open_first(key, change);
             }
         }
         self.commit(out, Some(msg), Speaker::Customer, now)
@@ -538,51 +428,6 @@ impl Desk {
         drop(turn);
         self.store.flush()?;
         Ok(Some((next, self.store.pending_for(id)?)))
-    }
-
-    /// Records frontdesk's own message in a conversation (its acknowledgement or closing text),
-    /// so catch-up and exports see it.
-    pub fn record_own_message(
-        &self,
-        conversation: ConversationId,
-        id: MessageId,
-        me: UserId,
-        text: &str,
-        at: Timestamp,
-    ) -> Result<(), StoreError> {
-        self.store.log_message(
-            conversation,
-            &MessageRecord {
-                v: RECORD_VERSION,
-                id,
-                author: me,
-                author_name: "frontdesk".into(),
-                speaker: Speaker::Frontdesk,
-                content: Some(text.to_string()),
-                at,
-            },
-        )
-    }
-
-    /// Records the private staff thread that mirrors a DM conversation.
-    pub fn relay_opened(
-        &self,
-        conversation: ConversationId,
-        thread: ChannelId,
-    ) -> Result<(), StoreError> {
-        // Read-modify-write of the stored conversation: ordered against the core's changes.
-        let _turn = self.conversation_lock(conversation);
-        self.store.set_relay(conversation, thread)
-    }
-
-    /// Records the thread frontdesk opened for a conversation.
-    pub fn thread_opened(
-        &self,
-        conversation: ConversationId,
-        thread: ChannelId,
-    ) -> Result<(), StoreError> {
-        let _turn = self.conversation_lock(conversation);
-        self.store.set_thread(conversation, thread)
     }
 }
 
