@@ -9,9 +9,9 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use std::sync::Arc;
 
+use frontdesk::app::BotOptions;
 use frontdesk::check::{self, CheckRequest, TryPlace};
 use frontdesk::clock::SystemClock;
-use frontdesk::discord::BotOptions;
 use frontdesk::export::{self, Format};
 use frontdesk::store::Store;
 
@@ -224,7 +224,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(api) = discord_api {
                 opts.api = Some(api.trim_end_matches('/').to_string());
             }
-            runtime()?.block_on(frontdesk::discord::run(opts, shutdown_signal()))?;
+            runtime()?.block_on(frontdesk::app::run(opts, shutdown_signal()))?;
             Ok(())
         }
         Command::Demo => {

@@ -7,69 +7,37 @@ use serenity::all as dc;
 use serenity::async_trait;
 use tracing::Instrument;
 
+use super::bot::Bot;
+use super::catchup::CatchUp;
 use super::commands;
-use super::delivery::Delivery;
 use super::outbound::{no_mentions, Action};
-use super::places::{role_ids, Places};
-use crate::clock::Clock;
+use super::places::role_ids;
 use crate::core::{role_of, Command};
-use crate::desk::{Desk, Received};
+use crate::desk::Received;
 use crate::model::{GuildId, UserId};
 
-/// State shared by every handler invocation (serenity runs them concurrently).
-pub struct Shared {
-    pub desk: Arc<Desk>,
-    pub delivery: Arc<Delivery>,
-    pub places: Places,
-    pub clock: Arc<dyn Clock>,
-    pub guild: Option<GuildId>,
-    pub me: OnceLock<UserId>,
-    pub staff_channel: Option<crate::model::ChannelId>,
+/// What the handler reaches while attached: the bot, its catch-up, and whether slash
+/// commands are registered.
+struct Attached {
+    bot: Arc<Bot>,
+    catch_up: Arc<CatchUp>,
+    /// `ready` fires again after every re-identify: commands are registered once.
     registered: OnceLock<()>,
-    catching_up: tokio::sync::Mutex<()>,
-}
-
-impl Shared {
-    /// One catch-up pass at a time: READY and the periodic timer may both ask for one.
-    pub async fn catch_up(
-        &self,
-        http: &dc::Http,
-        cutoff: jiff::Timestamp,
-    ) -> super::catchup::Report {
-        let _one = self.catching_up.lock().await;
-        super::catchup::catch_up(self, http, cutoff).await
-    }
-
-    pub fn new(
-        desk: Arc<Desk>,
-        delivery: Arc<Delivery>,
-        places: Places,
-        clock: Arc<dyn Clock>,
-        guild: Option<GuildId>,
-    ) -> Shared {
-        Shared {
-            desk,
-            delivery,
-            places,
-            clock,
-            guild,
-            me: OnceLock::new(),
-            staff_channel: None,
-            registered: OnceLock::new(),
-            catching_up: tokio::sync::Mutex::new(()),
-        }
-    }
 }
 
 /// serenity's event handler. It reaches the bot through a slot that `run` empties when it
 /// stops: serenity 0.12.5 can leave a shard runner connected after `shutdown_all` (one it
 /// restarted after unanswered heartbeats), and that runner must neither act on events after
 /// the final flush nor keep the database open (sled's lock) for the rest of the process.
-pub struct Handler(std::sync::RwLock<Option<Arc<Shared>>>);
+pub struct Handler(std::sync::RwLock<Option<Arc<Attached>>>);
 
 impl Handler {
-    pub fn new(shared: Arc<Shared>) -> Handler {
-        Handler(std::sync::RwLock::new(Some(shared)))
+    pub fn new(bot: Arc<Bot>, catch_up: Arc<CatchUp>) -> Handler {
+        Handler(std::sync::RwLock::new(Some(Arc::new(Attached {
+            bot,
+            catch_up,
+            registered: OnceLock::new(),
+        }))))
     }
 
     /// Stops handling events for good and lets go of the bot's state.
@@ -96,13 +64,13 @@ impl dc::EventHandler for Handler {
 
     async fn guild_create(&self, _ctx: dc::Context, guild: dc::Guild, _is_new: Option<bool>) {
         if let Some(h) = self.live() {
-            h.0.places.learn_guild(&guild);
+            h.0.bot.places.learn_guild(&guild);
         }
     }
 
     async fn thread_create(&self, _ctx: dc::Context, thread: dc::GuildChannel) {
         if let Some(h) = self.live() {
-            h.0.places.learn_channel(&thread);
+            h.0.bot.places.learn_channel(&thread);
         }
     }
 
@@ -120,17 +88,17 @@ impl dc::EventHandler for Handler {
 }
 
 /// One event's view of the running bot.
-struct Events(Arc<Shared>);
+struct Events(Arc<Attached>);
 
 impl Events {
     async fn ready(&self, ctx: dc::Context, ready: dc::Ready) {
         let me = UserId(ready.user.id.get());
-        let _ = self.0.me.set(me);
-        self.0.delivery.set_me(me);
+        let _ = self.0.bot.me.set(me);
+        self.0.bot.delivery.set_me(me);
         tracing::info!(bot = me.0, user = %ready.user.name, "connected to Discord");
         // `ready` fires again after every re-identify: register commands only once.
         if self.0.registered.set(()).is_ok() {
-            let result = match self.0.guild {
+            let result = match self.0.bot.guild {
                 Some(g) => dc::GuildId::new(g.0.max(1))
                     .set_commands(&ctx.http, commands::definitions())
                     .await
@@ -149,20 +117,20 @@ impl Events {
         // catch-up's. Discord's clock (snowflakes) is the reference, not the business clock.
         let cutoff = jiff::Timestamp::now();
         let expected: Vec<u64> = ready.guilds.iter().map(|g| g.id.get()).collect();
-        let shared = self.0.clone();
+        let attached = self.0.clone();
         tokio::spawn(async move {
-            shared.delivery.sweep().await;
+            attached.bot.delivery.sweep().await;
             // Catch-up needs to know which channels belong to which guild: wait (briefly)
             // for the GUILD_CREATEs that follow READY.
             let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
             while tokio::time::Instant::now() < deadline {
-                let known = shared.places.guilds();
+                let known = attached.bot.places.guilds();
                 if expected.iter().all(|g| known.contains(&GuildId(*g))) {
                     break;
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }
-            shared.catch_up(&ctx.http, cutoff).await;
+            attached.catch_up.pass(&ctx.http, cutoff).await;
         });
     }
 
@@ -192,10 +160,10 @@ impl Events {
     /// The buttons under an owner's notification: the same staff checks and the same desk
     /// commands as `/snooze` and `/resolve`.
     async fn on_button(&self, ctx: dc::Context, click: dc::ComponentInteraction) {
-        let now = self.0.clock.now();
+        let now = self.0.bot.clock.now();
         let user = UserId(click.user.id.get());
         let roles = role_ids(click.member.as_ref().map(|m| m.roles.as_slice()));
-        let is_staff = self.0.desk.staff().includes(user, &roles);
+        let is_staff = self.0.bot.desk.staff().includes(user, &roles);
         let text = match super::outbound::parse_action(&click.data.custom_id) {
             None => "This button is not one of mine any more.".to_string(),
             Some(_) if !is_staff => {
@@ -209,12 +177,12 @@ impl Events {
                     },
                     Action::MarkAnswered => Command::MarkAnswered { by: user },
                 };
-                let desk = self.0.desk.clone();
+                let desk = self.0.bot.desk.clone();
                 let result =
                     tokio::task::spawn_blocking(move || desk.command(conversation, cmd, now)).await;
                 match result {
                     Ok(Ok(Some((conv, deliver)))) => {
-                        self.0.delivery.deliver(deliver).await;
+                        self.0.bot.delivery.deliver(deliver).await;
                         let who = &conv.customer_name;
                         match action {
                             Action::SnoozeHour if conv.state == crate::core::State::Waiting => {
@@ -256,13 +224,20 @@ impl Events {
     fn relay_place(&self, msg: &dc::Message) -> Option<(crate::model::Place, Vec<String>)> {
         let guild = msg.guild_id?;
         let thread = crate::model::ChannelId(msg.channel_id.get());
-        let conv = self.0.desk.conversation_in_thread(thread).ok().flatten()?;
+        let conv = self
+            .0
+            .bot
+            .desk
+            .conversation_in_thread(thread)
+            .ok()
+            .flatten()?;
         if conv.relay != Some(thread) {
             return None;
         }
         let roles = role_ids(msg.member.as_ref().map(|m| m.roles.as_slice()));
         if !self
             .0
+            .bot
             .desk
             .staff()
             .includes(UserId(msg.author.id.get()), &roles)
@@ -272,7 +247,7 @@ impl Events {
         Some((
             crate::model::Place::Channel {
                 guild: GuildId(guild.get()),
-                channel: self.0.staff_channel?,
+                channel: self.0.bot.staff_channel?,
                 thread: Some(thread),
             },
             Vec::new(),
@@ -280,26 +255,27 @@ impl Events {
     }
 
     async fn on_message(&self, ctx: dc::Context, msg: dc::Message) {
-        let Some(me) = self.0.me.get().copied() else {
+        let Some(me) = self.0.bot.me.get().copied() else {
             return;
         };
-        let resolved = match self.0.places.place_of(&ctx.http, &msg).await {
+        let resolved = match self.0.bot.places.place_of(&ctx.http, &msg).await {
             Some(found) => Some(found),
             None => self.relay_place(&msg),
         };
         let Some((place, tags)) = resolved else {
             return;
         };
-        let now = self.0.clock.now();
-        let incoming = self.0.places.incoming(&msg, place, tags, me, now, &[]);
+        let now = self.0.bot.clock.now();
+        let incoming = self.0.bot.places.incoming(&msg, place, tags, me, now, &[]);
         tracing::debug!(content = ?incoming.content, "received");
         // Run here, on the event's own task, not on a blocking thread: nothing is flushed
         // before the acknowledgement, so the intake is CPU and sled's in-memory work, and a
         // hop to another thread and back costs more than it. A burst then starts no blocking
         // threads either (each one a stack and a malloc arena of RSS).
-        let delivery = &self.0.delivery;
+        let delivery = &self.0.bot.delivery;
         let received = self
             .0
+            .bot
             .desk
             .receive(&incoming, me, now, |items| {
                 Box::pin(delivery.deliver(items))
@@ -320,7 +296,7 @@ impl Events {
     }
 
     async fn on_command(&self, ctx: dc::Context, cmd: dc::CommandInteraction) {
-        let now = self.0.clock.now();
+        let now = self.0.bot.clock.now();
         let user = UserId(cmd.user.id.get());
         let roles = role_ids(cmd.member.as_ref().map(|m| m.roles.as_slice()));
         let author = crate::model::Author {
@@ -329,16 +305,16 @@ impl Events {
             bot: cmd.user.bot,
             roles,
         };
-        let me = self.0.me.get().copied().unwrap_or(UserId(0));
+        let me = self.0.bot.me.get().copied().unwrap_or(UserId(0));
         let caller = commands::Caller {
             user,
-            is_staff: role_of(&author, me, self.0.desk.staff()) == crate::core::Role::Staff,
+            is_staff: role_of(&author, me, self.0.bot.desk.staff()) == crate::core::Role::Staff,
             channel: crate::model::ChannelId(cmd.channel_id.get()),
         };
         let name = cmd.data.name.clone();
         let args = commands::args_of(&cmd.data.options);
         let budget = commands::answer_budget(&caller, &name);
-        let desk = self.0.desk.clone();
+        let desk = self.0.bot.desk.clone();
         let mut work =
             tokio::task::spawn_blocking(move || commands::run(&desk, &caller, &name, &args, now));
         // Discord drops an interaction not answered within 3 s: answer directly when the work
@@ -384,6 +360,6 @@ impl Events {
             tracing::warn!(error = %e, "could not answer a command");
         }
         // After answering: a reopened conversation notifies the owners.
-        self.0.delivery.deliver(answer.deliver).await;
+        self.0.bot.delivery.deliver(answer.deliver).await;
     }
 }
