@@ -193,9 +193,8 @@ impl Desk {
     /// Handles one message from a watched place: commits the change (atomic, visible to every
     /// later read) and returns what to deliver.
     ///
-    /// The commit is not flushed here: Discord's history is the log (see ARCHITECTURE.md,
-    /// "Durability and latency"). sled makes it durable within `flush_every`; if the process
-    /// dies first, catch-up finds the message after the last durable checkpoint and rebuilds
+    /// The commit is not flushed here: Discord's history is the log. sled makes it durable
+    /// within `flush_every`; if the process dies first, catch-up finds the message after the last durable checkpoint and rebuilds
     /// the conversation, without a second acknowledgement if this one already went out.
     pub fn handle_message(
         &self,

@@ -97,9 +97,9 @@ impl Delivery {
 
     /// Queues `items` in the channel's lane. If a task is already sending there, that is all:
     /// the sender takes them with its next batch, and this call (and the serenity task behind
-    /// it) ends at once instead of waiting its turn. In a burst, hundreds of event tasks used
-    /// to wait here, each holding kilobytes (BENCHMARKS.md §3). Otherwise this call becomes
-    /// the sender and sends batches until the lane is empty.
+    /// it) ends at once instead of waiting its turn, so a burst does not keep hundreds of
+    /// event tasks (kilobytes each) alive here. Otherwise this call becomes the sender and
+    /// sends batches until the lane is empty.
     pub(super) async fn through_lane(&self, channel: ChannelId, items: Vec<Queued>) {
         let lane = self.lane(channel);
         {

@@ -189,9 +189,8 @@ impl Delivery {
         }
         if !notices.is_empty() {
             let outcome = Outcome::of(self.notify(&notices).await);
-            // One digest delivered them all: one flush makes all their marks durable. A flush
-            // each made a gathering of ~145 notices cost 145 fsyncs in a row: 21–47 ms of
-            // work every 0.7 s at 200 new customers/s, 4.7–9.6 ms with one (BENCHMARKS.md §2).
+            // One digest delivered them all: one flush makes all their marks durable (a flush
+            // each would cost one fsync per notice in a burst).
             let mut marked = false;
             for p in &notices {
                 marked |= self.mark(p, &outcome);
