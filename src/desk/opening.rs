@@ -14,65 +14,16 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use super::{Arrival, Desk, Handled, Intake};
-use crate::core::{role_of, ConversationId, ConversationKey, Role};
-use crate::model::{Incoming, MessageId, Place, UserId};
-use crate::store::{Change, Committed, Handout, Pending, StoreError};
+use super::{Arrival, Desk, Handled, Intake, Live, Opening, Received};
+use crate::core::{role_of, ConversationKey, Role};
+use crate::model::{Incoming, Place, UserId};
+use crate::store::{Change, Committed, Pending, StoreError};
 
 /// How long a new conversation's commit waits for its acknowledgement's answer. Committing
 /// after the answer keeps the sled writes off the acknowledgement's path; the bound keeps a
 /// rate-limited or slow send from leaving the conversation unstored (and the customer's next
 /// message waiting) for longer than a moment.
 pub const OPENING_COMMIT_WAIT: Duration = Duration::from_millis(50);
-
-/// What [`Desk::handle_live`] decided.
-#[derive(Debug)]
-pub enum Live {
-    Done(Handled),
-    /// A new conversation, to acknowledge first and store right after. Boxed: the event's
-    /// task holds it while the acknowledgement goes out.
-    Opening(Box<Opening>),
-}
-
-/// What [`Desk::receive`] did with a live message.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Received {
-    /// Stored, and its outbox entries (`deliveries` of them) delivered.
-    Stored {
-        conversation: ConversationId,
-        deliveries: usize,
-    },
-    /// Nothing to store or deliver.
-    Nothing(Handled),
-}
-
-/// A new conversation whose acknowledgement may go out before the conversation is written:
-/// Discord's history is the log (catch-up rebuilds what a crash loses), so the sled writes
-/// need not delay the acknowledgement. Until [`Desk::finish_opening`] the customer's next
-/// message in this place, and a second delivery of this one, wait; the outbox entries are
-/// handed out by the store, so delivering and marking them works as for stored ones.
-#[derive(Debug)]
-pub struct Opening {
-    key: ConversationKey,
-    change: Change,
-    handout: Handout,
-    /// Held until the commit: waiters lock it to learn that the opening is over.
-    turn: tokio::sync::OwnedMutexGuard<()>,
-}
-
-impl Opening {
-    pub fn conversation(&self) -> ConversationId {
-        self.change
-            .conversation
-            .as_ref()
-            .map_or(MessageId(0), |c| c.id)
-    }
-
-    /// The outbox entries to deliver now (once).
-    pub fn take_deliveries(&mut self) -> Vec<Pending> {
-        std::mem::take(&mut self.handout.deliver)
-    }
-}
 
 impl Desk {
     /// Handles a message from the gateway, from intake to delivery: stores it and hands what

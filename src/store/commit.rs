@@ -1,9 +1,10 @@
 //! One event's writes, applied in an order that makes a crash leave all of them or none
 //! that counts, and the changes Discord makes to a stored conversation (its thread, its relay).
 
-use super::outbox::{outbox_records, OutboxKey, Pending};
+use super::keys::OutboxKey;
+use super::outbox::outbox_records;
 use super::records::{ConversationRecord, ReplyRecord, RECORD_VERSION};
-use super::{from_json, index, keys, to_json, Change, Committed, Store, StoreError};
+use super::{from_json, index, keys, to_json, Change, Committed, Pending, Store, StoreError};
 use crate::core::{Conversation, ConversationId, ConversationKey};
 use crate::model::{ChannelId, MessageId};
 

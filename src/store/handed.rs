@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::OutboxKey;
+use super::keys::OutboxKey;
 
 #[derive(Debug, Default)]
 pub struct HandedOut(Mutex<HashMap<OutboxKey, bool>>);

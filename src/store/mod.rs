@@ -36,12 +36,11 @@ use sled::{Db, Tree};
 
 use crate::core::{Away, Conversation};
 use crate::model::{ChannelId, MessageId};
-pub use outbox::{Handout, OutboxKey, Pending};
+pub use keys::OutboxKey;
 pub use records::{
     ConversationRecord, MessageRecord, OpeningRecord, OutboxItem, OutboxRecord, ReplyRecord,
     Speaker, RECORD_VERSION,
 };
-pub use schema::SCHEMA_VERSION;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -71,6 +70,15 @@ pub enum StoreError {
     Corrupt { what: &'static str, reason: String },
 }
 
+/// The database layout this version reads and writes. 2: the place, customer and wake-up
+/// indexes live in memory, rebuilt at open from one small `heads` record per conversation
+/// (layout 1 kept three index trees). 3: heads are variable-length, most 22 bytes or fewer
+/// (sled's inline size), and the message that opens a conversation is claimed by the
+/// conversation's head, not by a `claims` entry (layout 2's such claims stay true). 4: that
+/// message is kept in the conversation's record, not in `messages` (layout 3's such messages
+/// stay where they are; the stamp keeps older versions, which would drop it, away).
+pub const SCHEMA_VERSION: u32 = 4;
+
 /// What a committed change did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Committed {
@@ -95,6 +103,31 @@ pub struct Change {
     pub wait: u32,
     pub checkpoint: Option<(ChannelId, MessageId)>,
     pub now: Option<Timestamp>,
+}
+
+/// A pending outbox entry with the key that completes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    pub key: OutboxKey,
+    pub record: OutboxRecord,
+}
+
+/// Outbox entries handed out for delivery before their change is written (see
+/// [`Store::hand_out`]). Dropped without [`Store::commit_handed_out`] (a task cancelled at
+/// shutdown), it takes them back: they were never stored, and catch-up rebuilds the change.
+#[derive(Debug)]
+pub struct Handout {
+    pub deliver: Vec<Pending>,
+    keys: Vec<OutboxKey>,
+    handed: Arc<handed::HandedOut>,
+}
+
+impl Drop for Handout {
+    fn drop(&mut self) {
+        for key in &self.keys {
+            self.handed.settle(key);
+        }
+    }
 }
 
 #[derive(Clone)]

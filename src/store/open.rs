@@ -4,8 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::schema::SCHEMA_VERSION;
-use super::{ceiling, index, keys, Store, StoreError};
+use super::{ceiling, index, keys, Store, StoreError, SCHEMA_VERSION};
 use crate::model::MessageId;
 
 impl Store {

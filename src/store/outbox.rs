@@ -1,50 +1,12 @@
 //! The outbox: what must reach Discord, one entry per thing that must happen once, until it
 //! is marked delivered; and the hand-out of a new conversation's entries before its commit.
 
-use std::sync::Arc;
-
 use jiff::Timestamp;
 
+use super::keys::OutboxKey;
 use super::records::{OutboxItem, OutboxRecord, RECORD_VERSION};
-use super::{from_json, handed, keys, Change, Committed, Store, StoreError};
+use super::{from_json, keys, Change, Committed, Handout, Pending, Store, StoreError};
 use crate::core::{ConversationId, NoticeKind};
-
-/// The identity of one outbox entry: made by the store, handed back to it to mark the entry
-/// delivered. Opaque elsewhere, except as stable bytes (for Discord nonces).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct OutboxKey(pub(super) Vec<u8>);
-
-impl OutboxKey {
-    /// The key's bytes: the same for the same entry across restarts.
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-/// A pending outbox entry with the key that completes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pending {
-    pub key: OutboxKey,
-    pub record: OutboxRecord,
-}
-
-/// Outbox entries handed out for delivery before their change is written (see
-/// [`Store::hand_out`]). Dropped without [`Store::commit_handed_out`] (a task cancelled at
-/// shutdown), it takes them back: they were never stored, and catch-up rebuilds the change.
-#[derive(Debug)]
-pub struct Handout {
-    pub deliver: Vec<Pending>,
-    keys: Vec<OutboxKey>,
-    handed: Arc<handed::HandedOut>,
-}
-
-impl Drop for Handout {
-    fn drop(&mut self) {
-        for key in &self.keys {
-            self.handed.settle(key);
-        }
-    }
-}
 
 impl Store {
     /// The outbox entries `change` would store, for delivery before the change is written:

@@ -2,17 +2,8 @@
 
 use super::commit::head_of;
 use super::records::ConversationRecord;
-use super::{from_json, index, keys, Store, StoreError};
+use super::{from_json, index, keys, Store, StoreError, SCHEMA_VERSION};
 use crate::model::MessageId;
-
-/// The database layout this version reads and writes. 2: the place, customer and wake-up
-/// indexes live in memory, rebuilt at open from one small `heads` record per conversation
-/// (layout 1 kept three index trees). 3: heads are variable-length, most 22 bytes or fewer
-/// (sled's inline size), and the message that opens a conversation is claimed by the
-/// conversation's head, not by a `claims` entry (layout 2's such claims stay true). 4: that
-/// message is kept in the conversation's record, not in `messages` (layout 3's such messages
-/// stay where they are; the stamp keeps older versions, which would drop it, away).
-pub const SCHEMA_VERSION: u32 = 4;
 
 impl Store {
     pub(super) fn check_schema(&self, marked: bool) -> Result<(), StoreError> {

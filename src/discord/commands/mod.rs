@@ -158,7 +158,7 @@ pub fn run(
     now: Timestamp,
 ) -> Answer {
     let answer = execute(desk, caller, name, args, now).unwrap_or_else(|e| {
-        if let CommandError::Store(inner) = &e {
+        if let CommandError::Desk(inner) = &e {
             tracing::error!(error = %inner, command = name, "command failed");
         }
         Answer {

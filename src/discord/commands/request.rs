@@ -4,7 +4,7 @@
 use jiff::SignedDuration;
 
 use crate::core::ConversationId;
-use crate::desk::StoreError;
+use crate::desk::DeskError;
 use crate::duration::parse_duration;
 use crate::model::{ChannelId, MessageId};
 
@@ -97,7 +97,7 @@ pub enum CommandError {
         example: i64,
     },
     #[error("Sorry, something went wrong on our side. Please try again in a minute.")]
-    Store(#[from] StoreError),
+    Desk(#[from] DeskError),
 }
 
 /// Reads a command. `channel` is where it was run (for [`Target::Here`]).

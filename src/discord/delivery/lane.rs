@@ -5,56 +5,14 @@
 //! window.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use super::queue::{Lane, Queued, Sending};
 use super::{Delivery, DeliveryError, Outcome};
 use crate::desk::{OutboxItem, Pending};
 use crate::discord::outbound::{merged_acks, AckLine};
 use crate::discord::rest::RestError;
-use crate::model::{ChannelId, MessageId, UserId};
-
-/// Acknowledgements waiting to be sent in one channel, and whether a task is sending them.
-#[derive(Default)]
-pub(super) struct Lane(Mutex<LaneState>);
-
-#[derive(Default)]
-struct LaneState {
-    queue: Vec<Queued>,
-    sending: bool,
-}
-
-impl Lane {
-    fn state(&self) -> std::sync::MutexGuard<'_, LaneState> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-/// Gives up a lane's sending role however the sender ends, so a sender dropped mid-send (a
-/// task cancelled at shutdown) cannot leave the lane with items and nobody to send them: the
-/// next item queued there starts a new sender.
-struct Sending<'a>(&'a Lane);
-
-impl Sending<'_> {
-    /// The sender gave the role up itself, under the lock that saw the queue empty; by now
-    /// another task may hold it, which dropping the guard would wrongly end.
-    fn given_up(self) {
-        std::mem::forget(self);
-    }
-}
-
-impl Drop for Sending<'_> {
-    fn drop(&mut self) {
-        self.0.state().sending = false;
-    }
-}
-
-/// An acknowledgement in a lane.
-pub(super) struct Queued {
-    p: Pending,
-    message: MessageId,
-    customer: UserId,
-    text: String,
-}
+use crate::model::ChannelId;
 
 impl Delivery {
     /// Sorts out the acknowledgements that go through a channel lane. Thread-mode

@@ -13,6 +13,7 @@
 
 mod lane;
 mod notices;
+mod queue;
 mod relay;
 mod replies;
 mod sweep;
@@ -26,7 +27,7 @@ use serde_json::Value;
 
 use super::rest::{Rest, RestError};
 use crate::clock::Clock;
-use crate::desk::{Desk, OutboxItem, OutboxKey, Pending, StoreError};
+use crate::desk::{Desk, DeskError, OutboxItem, OutboxKey, Pending};
 use crate::model::{ChannelId, MessageId, UserId};
 
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +35,7 @@ enum DeliveryError {
     #[error(transparent)]
     Rest(#[from] RestError),
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Desk(#[from] DeskError),
 }
 
 /// How one delivery attempt ended.
@@ -74,7 +75,7 @@ pub struct Delivery {
     /// work on the same item at once.
     in_flight: Mutex<HashSet<OutboxKey>>,
     /// One per server channel acknowledgements were sent in.
-    lanes: Mutex<HashMap<ChannelId, Arc<lane::Lane>>>,
+    lanes: Mutex<HashMap<ChannelId, Arc<queue::Lane>>>,
     /// Items whose last attempt failed in a way that may still have reached Discord.
     unsure: Mutex<HashSet<OutboxKey>>,
     /// Whether a sweep ran since the start (the first one also finds items from before it).
@@ -273,7 +274,7 @@ impl Delivery {
         }
     }
 
-    fn record(&self, conversation: MessageId, sent: Value, text: &str) -> Result<(), StoreError> {
+    fn record(&self, conversation: MessageId, sent: Value, text: &str) -> Result<(), DeskError> {
         let (Some(id), Some(me)) = (snowflake(&sent["id"]), self.me.get()) else {
             return Ok(());
         };

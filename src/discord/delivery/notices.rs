@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::{snowflake, Delivery, DeliveryError};
-use crate::desk::{OutboxItem, Pending, StoreError};
+use crate::desk::{DeskError, OutboxItem, Pending};
 use crate::discord::notice;
 use crate::discord::outbound::{message_body, short_hash, Action, Button, Outbound};
 use crate::discord::rest::RestError;
@@ -104,7 +104,7 @@ impl Delivery {
     }
 
     /// Adds the customer's name to each row's labels ("Snooze 1 h · bob").
-    fn label_rows(&self, rows: Vec<Vec<Button>>) -> Result<Vec<Vec<Button>>, StoreError> {
+    fn label_rows(&self, rows: Vec<Vec<Button>>) -> Result<Vec<Vec<Button>>, DeskError> {
         let mut out = Vec::new();
         for row in rows {
             let name = match row_for(&row) {
