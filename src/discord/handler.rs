@@ -25,7 +25,7 @@ struct Attached {
     registered: OnceLock<()>,
 }
 
-/// serenity's event handler. It reaches the bot through a slot that `run` empties when it
+/// serenity's event handler. It reaches the bot through a slot the gateway empties when it
 /// stops: serenity 0.12.5 can leave a shard runner connected after `shutdown_all` (one it
 /// restarted after unanswered heartbeats), and that runner must neither act on events after
 /// the final flush nor keep the database open (sled's lock) for the rest of the process.
