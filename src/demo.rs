@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use crate::app::{run, BotError, BotOptions, RetryPolicy};
 use crate::clock::{Clock, ManualClock};
 use crate::config::{Config, Secret};
-use crate::discord::{run, BotError, BotOptions, RetryPolicy};
 use crate::store::Store;
 use frontdesk_sim::demo as ids;
 use frontdesk_sim::{SimConfig, SimError, SimMessage, Simulator, World};

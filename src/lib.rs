@@ -1,6 +1,7 @@
 //! frontdesk: acknowledges every customer at once and keeps reminding the owner until they reply.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod check;
 pub mod clock;
 pub mod config;

@@ -9,9 +9,9 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use std::sync::Arc;
 
+use frontdesk::app::BotOptions;
 use frontdesk::check::{self, CheckRequest, TryPlace};
 use frontdesk::clock::SystemClock;
-use frontdesk::discord::BotOptions;
 use frontdesk::export::{self, Format};
 use frontdesk::store::Store;
 
@@ -107,8 +107,7 @@ fn main() -> ExitCode {
 /// Two malloc arenas instead of glibc's default of up to eight per core. Each thread that
 /// allocates while another holds an arena gets one of its own, and memory freed into an arena
 /// stays there: tokio's workers and blocking threads and sled's I/O threads otherwise spread
-/// a burst's allocations over a dozen arenas and keep them all. With 100,000 conversations,
-/// the peak after 500 acknowledgements fell from 61.5–68 to 60–61 MiB (BENCHMARKS.md §3).
+/// a burst's allocations over a dozen arenas and keep them all, which raises the peak RSS.
 /// Set before any thread starts; `MALLOC_ARENA_MAX` still overrides it.
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -229,7 +228,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(api) = discord_api {
                 opts.api = Some(api.trim_end_matches('/').to_string());
             }
-            runtime()?.block_on(frontdesk::discord::run(opts, shutdown_signal()))?;
+            runtime()?.block_on(frontdesk::app::run(opts, shutdown_signal()))?;
             Ok(())
         }
         Command::Demo => {

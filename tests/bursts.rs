@@ -12,9 +12,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use frontdesk::app::{run, BotOptions, RetryPolicy};
 use frontdesk::clock::SystemClock;
 use frontdesk::config::{Config, Secret};
-use frontdesk::discord::{run, BotOptions, RetryPolicy};
 use frontdesk_sim::{demo, SimChannel, SimConfig, Simulator, World};
 use support::{acked_by_message, acked_by_request, assert_bodies_match_discords_spec};
 use tokio::sync::oneshot;
@@ -68,7 +68,7 @@ channels = [{list}]
 type Running = (
     Simulator,
     oneshot::Sender<()>,
-    JoinHandle<Result<(), frontdesk::discord::BotError>>,
+    JoinHandle<Result<(), frontdesk::app::BotError>>,
     tempfile::TempDir,
 );
 

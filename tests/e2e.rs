@@ -17,7 +17,7 @@ async fn start(cfg: SimConfig) -> (Bot, tempfile::TempDir) {
 /// The same, with a last say on the bot's options (its config included).
 async fn start_adjusted(
     cfg: SimConfig,
-    adjust: impl FnOnce(&mut frontdesk::discord::BotOptions),
+    adjust: impl FnOnce(&mut frontdesk::app::BotOptions),
 ) -> (Bot, tempfile::TempDir) {
     let sim = Simulator::start(World::demo(), cfg)
         .await

@@ -860,7 +860,7 @@ async fn an_opening_is_delivered_before_it_is_written_and_its_marks_are_kept() {
     assert_eq!(id, m.id);
     assert!(store.conversation(m.id).expect("read").is_some());
     assert!(store.is_claimed(m.id).expect("claim"));
-    let left: Vec<Vec<u8>> = store
+    let left: Vec<_> = store
         .pending()
         .expect("outbox")
         .into_iter()
@@ -913,7 +913,7 @@ async fn an_abandoned_opening_does_not_block_the_customer() {
     let d = desk(dir.path());
     let first = message(3000, 8, 10, "hello?", t("10:00"));
     let mut abandoned = opening(d.handle_live(&first, ME, first.at).await.expect("live"));
-    let keys: Vec<Vec<u8>> = abandoned
+    let keys: Vec<_> = abandoned
         .take_deliveries()
         .into_iter()
         .map(|p| p.key)

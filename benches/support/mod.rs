@@ -9,9 +9,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use frontdesk::app::{run, BotError, BotOptions};
 use frontdesk::clock::SystemClock;
 use frontdesk::config::{Config, Secret};
-use frontdesk::discord::{run, BotError, BotOptions};
 use frontdesk_sim::{demo, perms, SimChannel, SimGuild, SimUser, Simulator, World};
 use serde_json::Value;
 use tokio::sync::oneshot;

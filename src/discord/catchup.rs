@@ -8,12 +8,13 @@
 //! acknowledgement, and one a staff member already answered is stored quietly.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use reqwest::Method;
 use serenity::all as dc;
 
-use super::handler::Shared;
+use super::bot::Bot;
 use super::rest::RestError;
 use crate::core::{role_of, Role};
 use crate::desk::{Arrival, Handled};
@@ -33,33 +34,57 @@ pub struct Report {
     pub recovered: usize,
 }
 
+/// Runs catch-up passes, one at a time: READY and the periodic timer may both ask for one.
+pub struct CatchUp {
+    bot: Arc<Bot>,
+    one: tokio::sync::Mutex<()>,
+}
+
+impl CatchUp {
+    pub fn new(bot: Arc<Bot>) -> CatchUp {
+        CatchUp {
+            bot,
+            one: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// One pass (see [`catch_up`]), after any pass already running.
+    pub async fn pass(&self, http: &dc::Http, cutoff: Timestamp) -> Report {
+        let _one = self.one.lock().await;
+        catch_up(&self.bot, http, cutoff).await
+    }
+}
+
 /// One pass over every watched place, for messages created up to `cutoff` (Discord's clock).
 /// Newer ones are left to the gateway, which delivers them live; a later pass picks up any
 /// it dropped. Without the cutoff a fresh message could be answered with the "late" text.
-pub async fn catch_up(shared: &Shared, http: &dc::Http, cutoff: Timestamp) -> Report {
-    let Some(me) = shared.me.get().copied() else {
+async fn catch_up(bot: &Bot, http: &dc::Http, cutoff: Timestamp) -> Report {
+    let Some(me) = bot.me.get().copied() else {
         return Report::default();
     };
     let mut report = Report::default();
-    let now = shared.clock.now();
+    let now = bot.clock.now();
     let mut sources: Vec<(ChannelId, MessageId)> = Vec::new();
-    let store = shared.desk.store();
+    let desk = &bot.desk;
     let cursor = |channel: ChannelId, default: MessageId| {
-        store.checkpoint(channel).ok().flatten().unwrap_or(default)
+        desk.catch_up_cursor(channel)
+            .ok()
+            .flatten()
+            .unwrap_or(default)
     };
     let since = MessageId::first_at(now - FIRST_LOOKBACK);
-    for c in &shared.places.watch().channels {
+    for c in &bot.places.watch().channels {
         sources.push((*c, cursor(*c, since)));
     }
-    for thread in active_threads(shared).await {
+    for thread in active_threads(bot).await {
         // A thread's first message has the thread's id (a forum post's starter message).
         sources.push((
             thread,
             cursor(thread, MessageId(thread.0.saturating_sub(1))),
         ));
     }
-    if shared.places.watch().dms {
-        match store.dm_channels() {
+    if bot.places.watch().dms {
+        match desk.known_dm_channels() {
             Ok(list) => {
                 for (_, c) in list {
                     sources.push((c, cursor(c, since)));
@@ -70,7 +95,7 @@ pub async fn catch_up(shared: &Shared, http: &dc::Http, cutoff: Timestamp) -> Re
     }
     for (channel, after) in sources {
         report.channels += 1;
-        match channel_pass(shared, http, me, channel, after, cutoff).await {
+        match channel_pass(bot, http, me, channel, after, cutoff).await {
             Ok((read, recovered)) => {
                 report.read += read;
                 report.recovered += recovered;
@@ -86,10 +111,10 @@ pub async fn catch_up(shared: &Shared, http: &dc::Http, cutoff: Timestamp) -> Re
     report
 }
 
-async fn active_threads(shared: &Shared) -> Vec<ChannelId> {
+async fn active_threads(bot: &Bot) -> Vec<ChannelId> {
     let mut out = Vec::new();
-    for guild in shared.places.guilds() {
-        let answer = shared
+    for guild in bot.places.guilds() {
+        let answer = bot
             .delivery
             .rest()
             .call(
@@ -109,8 +134,8 @@ async fn active_threads(shared: &Shared) -> Vec<ChannelId> {
         for t in threads {
             match serde_json::from_value::<dc::GuildChannel>(t) {
                 Ok(thread) => {
-                    shared.places.learn_channel(&thread);
-                    if shared.places.is_watched_thread(thread.id.get()) {
+                    bot.places.learn_channel(&thread);
+                    if bot.places.is_watched_thread(thread.id.get()) {
                         out.push(ChannelId(thread.id.get()));
                     }
                 }
@@ -123,7 +148,7 @@ async fn active_threads(shared: &Shared) -> Vec<ChannelId> {
 
 /// Reads one channel page by page, oldest first; returns (read, recovered).
 async fn channel_pass(
-    shared: &Shared,
+    bot: &Bot,
     http: &dc::Http,
     me: UserId,
     channel: ChannelId,
@@ -132,7 +157,7 @@ async fn channel_pass(
 ) -> Result<(usize, usize), RestError> {
     let (mut read, mut recovered) = (0, 0);
     loop {
-        let page = shared
+        let page = bot
             .delivery
             .rest()
             .call(
@@ -155,12 +180,12 @@ async fn channel_pass(
         }
         // Discord answers newest first.
         messages.sort_by_key(|m| m.id);
-        let is_dm = !shared.places.watch().channels.contains(&channel)
-            && !shared.places.is_watched_thread(channel.0);
+        let is_dm = !bot.places.watch().channels.contains(&channel)
+            && !bot.places.is_watched_thread(channel.0);
         let guild = if is_dm {
             None
         } else {
-            match shared.places.guild_of(channel.0) {
+            match bot.places.guild_of(channel.0) {
                 Some(g) => Some(g),
                 None => {
                     // Not known yet (GUILD_CREATE still on its way): a guild message must not be
@@ -173,7 +198,7 @@ async fn channel_pass(
                 }
             }
         };
-        let (acknowledged, answered) = already_handled(shared, http, me, guild, &messages).await;
+        let (acknowledged, answered) = already_handled(bot, http, me, guild, &messages).await;
         let full = messages.len() == PAGE;
         for mut msg in messages {
             let id = MessageId(msg.id.get());
@@ -185,32 +210,29 @@ async fn channel_pass(
             if msg.guild_id.is_none() {
                 msg.guild_id = guild.map(|g| dc::GuildId::new(g.max(1)));
             }
-            if shared.desk.store().is_claimed(id).unwrap_or(false) || msg.author.id.get() == me.0 {
+            if bot.desk.is_stored(id).unwrap_or(false) || msg.author.id.get() == me.0 {
                 after = id;
                 continue;
             }
-            let Some((place, tags)) = shared.places.place_of(http, &msg).await else {
+            let Some((place, tags)) = bot.places.place_of(http, &msg).await else {
                 after = id;
                 continue;
             };
             let roles = match guild {
                 Some(g) if msg.member.is_none() && !msg.author.bot => {
-                    shared
-                        .places
-                        .member_roles(http, g, msg.author.id.get())
-                        .await
+                    bot.places.member_roles(http, g, msg.author.id.get()).await
                 }
                 _ => Vec::new(),
             };
             let at = Timestamp::from_millisecond(msg.timestamp.unix_timestamp() * 1000)
                 .unwrap_or_else(|_| id.created_at());
-            let incoming = shared.places.incoming(&msg, place, tags, me, at, &roles);
+            let incoming = bot.places.incoming(&msg, place, tags, me, at, &roles);
             let arrival = Arrival::Late {
                 acknowledged: acknowledged.contains(&id),
                 answered: answered.contains(&id),
             };
-            let desk = shared.desk.clone();
-            let now = shared.clock.now();
+            let desk = bot.desk.clone();
+            let now = bot.clock.now();
             let handled = tokio::task::spawn_blocking(move || {
                 desk.handle_message(&incoming, me, now, arrival)
             })
@@ -218,24 +240,24 @@ async fn channel_pass(
             match handled {
                 Ok(Ok(Handled::Stored { deliver, .. })) => {
                     recovered += 1;
-                    shared.delivery.deliver(deliver).await;
+                    bot.delivery.deliver(deliver).await;
                 }
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => {
                     // Keep the cursor before this message so the next pass tries it again.
                     tracing::error!(message = id.0, error = %e, "catch-up could not store a message");
-                    let _ = shared.desk.store().advance_checkpoint(channel, after);
+                    let _ = bot.desk.advance_catch_up_cursor(channel, after);
                     return Ok((read, recovered));
                 }
                 Err(e) => {
                     tracing::error!(message = id.0, error = %e, "catch-up handler failed");
-                    let _ = shared.desk.store().advance_checkpoint(channel, after);
+                    let _ = bot.desk.advance_catch_up_cursor(channel, after);
                     return Ok((read, recovered));
                 }
             }
             after = id;
         }
-        if let Err(e) = shared.desk.store().advance_checkpoint(channel, after) {
+        if let Err(e) = bot.desk.advance_catch_up_cursor(channel, after) {
             tracing::warn!(error = %e, "cannot save a catch-up checkpoint");
         }
         if !full || after.created_at() >= cutoff {
@@ -248,7 +270,7 @@ async fn channel_pass(
 /// to them or links them, or sits in the thread started on them) and which a staff member already answered
 /// (a later staff reply to them, or a later staff message in the same thread).
 async fn already_handled(
-    shared: &Shared,
+    bot: &Bot,
     http: &dc::Http,
     me: UserId,
     guild: Option<u64>,
@@ -258,7 +280,7 @@ async fn already_handled(
     let mut answered = HashSet::new();
     let in_thread = page
         .first()
-        .is_some_and(|m| shared.places.is_watched_thread(m.channel_id.get()));
+        .is_some_and(|m| bot.places.is_watched_thread(m.channel_id.get()));
     let mut pending_in_thread: Vec<MessageId> = Vec::new();
     for m in page {
         let replied = m
@@ -283,7 +305,7 @@ async fn already_handled(
         }
         let roles = match (guild, &m.member) {
             (_, Some(member)) => super::places::role_ids(Some(&member.roles)),
-            (Some(g), None) => shared.places.member_roles(http, g, m.author.id.get()).await,
+            (Some(g), None) => bot.places.member_roles(http, g, m.author.id.get()).await,
             (None, None) => Vec::new(),
         };
         let author = crate::model::Author {
@@ -292,7 +314,7 @@ async fn already_handled(
             bot: false,
             roles,
         };
-        if role_of(&author, me, shared.desk.staff()) == Role::Staff {
+        if role_of(&author, me, bot.desk.staff()) == Role::Staff {
             answered.extend(replied);
             if in_thread {
                 answered.extend(pending_in_thread.drain(..));

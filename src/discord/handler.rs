@@ -7,75 +7,37 @@ use serenity::all as dc;
 use serenity::async_trait;
 use tracing::Instrument;
 
+use super::bot::Bot;
+use super::catchup::CatchUp;
 use super::commands;
-use super::delivery::Delivery;
 use super::outbound::{no_mentions, Action};
-use super::places::{role_ids, Places};
-use crate::clock::Clock;
+use super::places::role_ids;
 use crate::core::{role_of, Command};
-use crate::desk::{Desk, Handled, Live};
+use crate::desk::Received;
 use crate::model::{GuildId, UserId};
 
-/// How long a new conversation's commit waits for its acknowledgement's answer. Committing
-/// after the answer keeps the sled writes off the acknowledgement's path (BENCHMARKS.md §2);
-/// the bound keeps a rate-limited or slow send from leaving the conversation unstored (and
-/// the customer's next message waiting) for longer than a moment.
-const OPENING_COMMIT_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
-
-/// State shared by every handler invocation (serenity runs them concurrently).
-pub struct Shared {
-    pub desk: Arc<Desk>,
-    pub delivery: Arc<Delivery>,
-    pub places: Places,
-    pub clock: Arc<dyn Clock>,
-    pub guild: Option<GuildId>,
-    pub me: OnceLock<UserId>,
-    pub staff_channel: Option<crate::model::ChannelId>,
+/// What the handler reaches while attached: the bot, its catch-up, and whether slash
+/// commands are registered.
+struct Attached {
+    bot: Arc<Bot>,
+    catch_up: Arc<CatchUp>,
+    /// `ready` fires again after every re-identify: commands are registered once.
     registered: OnceLock<()>,
-    catching_up: tokio::sync::Mutex<()>,
 }
 
-impl Shared {
-    /// One catch-up pass at a time: READY and the periodic timer may both ask for one.
-    pub async fn catch_up(
-        &self,
-        http: &dc::Http,
-        cutoff: jiff::Timestamp,
-    ) -> super::catchup::Report {
-        let _one = self.catching_up.lock().await;
-        super::catchup::catch_up(self, http, cutoff).await
-    }
-
-    pub fn new(
-        desk: Arc<Desk>,
-        delivery: Arc<Delivery>,
-        places: Places,
-        clock: Arc<dyn Clock>,
-        guild: Option<GuildId>,
-    ) -> Shared {
-        Shared {
-            desk,
-            delivery,
-            places,
-            clock,
-            guild,
-            me: OnceLock::new(),
-            staff_channel: None,
-            registered: OnceLock::new(),
-            catching_up: tokio::sync::Mutex::new(()),
-        }
-    }
-}
-
-/// serenity's event handler. It reaches the bot through a slot that `run` empties when it
+/// serenity's event handler. It reaches the bot through a slot the gateway empties when it
 /// stops: serenity 0.12.5 can leave a shard runner connected after `shutdown_all` (one it
 /// restarted after unanswered heartbeats), and that runner must neither act on events after
 /// the final flush nor keep the database open (sled's lock) for the rest of the process.
-pub struct Handler(std::sync::RwLock<Option<Arc<Shared>>>);
+pub struct Handler(std::sync::RwLock<Option<Arc<Attached>>>);
 
 impl Handler {
-    pub fn new(shared: Arc<Shared>) -> Handler {
-        Handler(std::sync::RwLock::new(Some(shared)))
+    pub fn new(bot: Arc<Bot>, catch_up: Arc<CatchUp>) -> Handler {
+        Handler(std::sync::RwLock::new(Some(Arc::new(Attached {
+            bot,
+            catch_up,
+            registered: OnceLock::new(),
+        }))))
     }
 
     /// Stops handling events for good and lets go of the bot's state.
@@ -102,13 +64,13 @@ impl dc::EventHandler for Handler {
 
     async fn guild_create(&self, _ctx: dc::Context, guild: dc::Guild, _is_new: Option<bool>) {
         if let Some(h) = self.live() {
-            h.0.places.learn_guild(&guild);
+            h.0.bot.places.learn_guild(&guild);
         }
     }
 
     async fn thread_create(&self, _ctx: dc::Context, thread: dc::GuildChannel) {
         if let Some(h) = self.live() {
-            h.0.places.learn_channel(&thread);
+            h.0.bot.places.learn_channel(&thread);
         }
     }
 
@@ -126,17 +88,17 @@ impl dc::EventHandler for Handler {
 }
 
 /// One event's view of the running bot.
-struct Events(Arc<Shared>);
+struct Events(Arc<Attached>);
 
 impl Events {
     async fn ready(&self, ctx: dc::Context, ready: dc::Ready) {
         let me = UserId(ready.user.id.get());
-        let _ = self.0.me.set(me);
-        self.0.delivery.set_me(me);
+        let _ = self.0.bot.me.set(me);
+        self.0.bot.delivery.set_me(me);
         tracing::info!(bot = me.0, user = %ready.user.name, "connected to Discord");
         // `ready` fires again after every re-identify: register commands only once.
         if self.0.registered.set(()).is_ok() {
-            let result = match self.0.guild {
+            let result = match self.0.bot.guild {
                 Some(g) => dc::GuildId::new(g.0.max(1))
                     .set_commands(&ctx.http, commands::definitions())
                     .await
@@ -155,20 +117,20 @@ impl Events {
         // catch-up's. Discord's clock (snowflakes) is the reference, not the business clock.
         let cutoff = jiff::Timestamp::now();
         let expected: Vec<u64> = ready.guilds.iter().map(|g| g.id.get()).collect();
-        let shared = self.0.clone();
+        let attached = self.0.clone();
         tokio::spawn(async move {
-            shared.delivery.sweep().await;
+            attached.bot.delivery.sweep().await;
             // Catch-up needs to know which channels belong to which guild: wait (briefly)
             // for the GUILD_CREATEs that follow READY.
             let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
             while tokio::time::Instant::now() < deadline {
-                let known = shared.places.guilds();
+                let known = attached.bot.places.guilds();
                 if expected.iter().all(|g| known.contains(&GuildId(*g))) {
                     break;
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }
-            shared.catch_up(&ctx.http, cutoff).await;
+            attached.catch_up.pass(&ctx.http, cutoff).await;
         });
     }
 
@@ -198,10 +160,10 @@ impl Events {
     /// The buttons under an owner's notification: the same staff checks and the same desk
     /// commands as `/snooze` and `/resolve`.
     async fn on_button(&self, ctx: dc::Context, click: dc::ComponentInteraction) {
-        let now = self.0.clock.now();
+        let now = self.0.bot.clock.now();
         let user = UserId(click.user.id.get());
         let roles = role_ids(click.member.as_ref().map(|m| m.roles.as_slice()));
-        let is_staff = self.0.desk.staff().includes(user, &roles);
+        let is_staff = self.0.bot.desk.staff().includes(user, &roles);
         let text = match super::outbound::parse_action(&click.data.custom_id) {
             None => "This button is not one of mine any more.".to_string(),
             Some(_) if !is_staff => {
@@ -215,12 +177,12 @@ impl Events {
                     },
                     Action::MarkAnswered => Command::MarkAnswered { by: user },
                 };
-                let desk = self.0.desk.clone();
+                let desk = self.0.bot.desk.clone();
                 let result =
                     tokio::task::spawn_blocking(move || desk.command(conversation, cmd, now)).await;
                 match result {
                     Ok(Ok(Some((conv, deliver)))) => {
-                        self.0.delivery.deliver(deliver).await;
+                        self.0.bot.delivery.deliver(deliver).await;
                         let who = &conv.customer_name;
                         match action {
                             Action::SnoozeHour if conv.state == crate::core::State::Waiting => {
@@ -264,9 +226,9 @@ impl Events {
         let thread = crate::model::ChannelId(msg.channel_id.get());
         let conv = self
             .0
+            .bot
             .desk
-            .store()
-            .latest_for(&crate::core::ConversationKey::Thread(thread))
+            .conversation_in_thread(thread)
             .ok()
             .flatten()?;
         if conv.relay != Some(thread) {
@@ -275,6 +237,7 @@ impl Events {
         let roles = role_ids(msg.member.as_ref().map(|m| m.roles.as_slice()));
         if !self
             .0
+            .bot
             .desk
             .staff()
             .includes(UserId(msg.author.id.get()), &roles)
@@ -284,7 +247,7 @@ impl Events {
         Some((
             crate::model::Place::Channel {
                 guild: GuildId(guild.get()),
-                channel: self.0.staff_channel?,
+                channel: self.0.bot.staff_channel?,
                 thread: Some(thread),
             },
             Vec::new(),
@@ -292,75 +255,40 @@ impl Events {
     }
 
     async fn on_message(&self, ctx: dc::Context, msg: dc::Message) {
-        let Some(me) = self.0.me.get().copied() else {
+        let Some(me) = self.0.bot.me.get().copied() else {
             return;
         };
-        let resolved = match self.0.places.place_of(&ctx.http, &msg).await {
+        let resolved = match self.0.bot.places.place_of(&ctx.http, &msg).await {
             Some(found) => Some(found),
             None => self.relay_place(&msg),
         };
         let Some((place, tags)) = resolved else {
             return;
         };
-        let now = self.0.clock.now();
-        let incoming = self.0.places.incoming(&msg, place, tags, me, now, &[]);
+        let now = self.0.bot.clock.now();
+        let incoming = self.0.bot.places.incoming(&msg, place, tags, me, now, &[]);
         tracing::debug!(content = ?incoming.content, "received");
-        let mut new_dm_channel = false;
-        if let crate::model::Place::Dm { channel } = place {
-            match self
-                .0
-                .desk
-                .store()
-                .remember_dm_channel(incoming.author.id, channel)
-            {
-                Ok(new) => new_dm_channel = new,
-                Err(e) => tracing::warn!(error = %e, "could not remember a DM channel"),
-            }
-        }
         // Run here, on the event's own task, not on a blocking thread: nothing is flushed
-        // before the acknowledgement, so the intake is CPU and sled's in-memory work, ~13 µs
-        // back to back and 50–75 µs with the cold caches it meets here (BENCHMARKS.md §1, §2);
-        // a hop to another thread and back cost more (session 3). A burst then
-        // starts no blocking threads either (each one a stack and a malloc arena of RSS).
-        // A new conversation in a server channel is written after its acknowledgement
-        // (`desk::Opening`): the decision runs here, the sled writes once the answer is in.
-        let handled = self.0.desk.handle_live(&incoming, me, now).await;
-        match handled {
-            Ok(Live::Opening(mut opening)) => {
-                let conversation = opening.conversation();
-                let deliver = opening.take_deliveries();
-                let deliveries = deliver.len();
-                let mut send = Box::pin(self.0.delivery.deliver(deliver));
-                let answered = tokio::time::timeout(OPENING_COMMIT_WAIT, &mut send)
-                    .await
-                    .is_ok();
-                if let Err(e) = self.0.desk.finish_opening(*opening) {
-                    tracing::error!(error = %e, "could not store a new conversation; catch-up will rebuild it from Discord");
-                }
-                if !answered {
-                    send.await;
-                }
-                tracing::info!(conversation = conversation.0, deliveries, "stored");
-            }
-            Ok(Live::Done(Handled::Stored {
+        // before the acknowledgement, so the intake is CPU and sled's in-memory work, and a
+        // hop to another thread and back costs more than it. A burst then starts no blocking
+        // threads either (each one a stack and a malloc arena of RSS).
+        let delivery = &self.0.bot.delivery;
+        let received = self
+            .0
+            .bot
+            .desk
+            .receive(&incoming, me, now, |items| {
+                Box::pin(delivery.deliver(items))
+            })
+            .await;
+        match received {
+            // Logged once the acknowledgement is out: a log line is a write to stderr, which
+            // the customer should not wait for.
+            Ok(Received::Stored {
                 conversation,
-                deliver,
-            })) => {
-                let deliveries = deliver.len();
-                // Discord's history is the log only where catch-up can read it: bots cannot
-                // list their DM channels, so a customer's first DM is made durable (with the
-                // channel) before it is answered. Everything else answers at once.
-                if new_dm_channel {
-                    if let Err(e) = self.0.desk.store().flush_async().await {
-                        tracing::error!(error = %e, "could not flush a new DM conversation");
-                    }
-                }
-                Box::pin(self.0.delivery.deliver(deliver)).await;
-                // Logged once the acknowledgement is out: a log line is a write to stderr,
-                // which the customer should not wait for.
-                tracing::info!(conversation = conversation.0, deliveries, "stored");
-            }
-            Ok(Live::Done(other)) => tracing::debug!(?other, "nothing to do"),
+                deliveries,
+            }) => tracing::info!(conversation = conversation.0, deliveries, "stored"),
+            Ok(Received::Nothing(other)) => tracing::debug!(?other, "nothing to do"),
             Err(e) => {
                 tracing::error!(error = %e, "could not store a message; catch-up will retry it")
             }
@@ -368,7 +296,7 @@ impl Events {
     }
 
     async fn on_command(&self, ctx: dc::Context, cmd: dc::CommandInteraction) {
-        let now = self.0.clock.now();
+        let now = self.0.bot.clock.now();
         let user = UserId(cmd.user.id.get());
         let roles = role_ids(cmd.member.as_ref().map(|m| m.roles.as_slice()));
         let author = crate::model::Author {
@@ -377,16 +305,16 @@ impl Events {
             bot: cmd.user.bot,
             roles,
         };
-        let me = self.0.me.get().copied().unwrap_or(UserId(0));
+        let me = self.0.bot.me.get().copied().unwrap_or(UserId(0));
         let caller = commands::Caller {
             user,
-            is_staff: role_of(&author, me, self.0.desk.staff()) == crate::core::Role::Staff,
+            is_staff: role_of(&author, me, self.0.bot.desk.staff()) == crate::core::Role::Staff,
             channel: crate::model::ChannelId(cmd.channel_id.get()),
         };
         let name = cmd.data.name.clone();
         let args = commands::args_of(&cmd.data.options);
         let budget = commands::answer_budget(&caller, &name);
-        let desk = self.0.desk.clone();
+        let desk = self.0.bot.desk.clone();
         let mut work =
             tokio::task::spawn_blocking(move || commands::run(&desk, &caller, &name, &args, now));
         // Discord drops an interaction not answered within 3 s: answer directly when the work
@@ -432,6 +360,6 @@ impl Events {
             tracing::warn!(error = %e, "could not answer a command");
         }
         // After answering: a reopened conversation notifies the owners.
-        self.0.delivery.deliver(answer.deliver).await;
+        self.0.bot.delivery.deliver(answer.deliver).await;
     }
 }

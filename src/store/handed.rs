@@ -6,16 +6,18 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use super::keys::OutboxKey;
+
 #[derive(Debug, Default)]
-pub struct HandedOut(Mutex<HashMap<Vec<u8>, bool>>);
+pub struct HandedOut(Mutex<HashMap<OutboxKey, bool>>);
 
 impl HandedOut {
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<Vec<u8>, bool>> {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<OutboxKey, bool>> {
         // Every update is one map operation: a poisoned lock still guards a consistent map.
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn add(&self, keys: impl IntoIterator<Item = Vec<u8>>) {
+    pub fn add(&self, keys: impl IntoIterator<Item = OutboxKey>) {
         let mut map = self.map();
         for key in keys {
             map.insert(key, false);
@@ -24,13 +26,13 @@ impl HandedOut {
 
     /// Whether `key` is still to be delivered, if it is handed out; `None` if the outbox
     /// itself holds the answer.
-    pub fn pending(&self, key: &[u8]) -> Option<bool> {
+    pub fn pending(&self, key: &OutboxKey) -> Option<bool> {
         self.map().get(key).map(|done| !done)
     }
 
     /// Records a delivery of a handed-out entry; false if `key` is not one (the outbox
     /// entry itself must be removed then).
-    pub fn complete(&self, key: &[u8]) -> bool {
+    pub fn complete(&self, key: &OutboxKey) -> bool {
         match self.map().get_mut(key) {
             Some(done) => {
                 *done = true;
@@ -42,7 +44,7 @@ impl HandedOut {
 
     /// Ends the hand-out of `key`, once its commit is written (or failed): whether it was
     /// delivered meanwhile, so the written entry must go.
-    pub fn settle(&self, key: &[u8]) -> bool {
+    pub fn settle(&self, key: &OutboxKey) -> bool {
         self.map().remove(key).unwrap_or(false)
     }
 }
@@ -53,16 +55,18 @@ mod tests {
 
     #[test]
     fn a_handed_out_entry_is_pending_until_delivered_and_settled_once() {
+        let key = |k: &[u8]| OutboxKey(k.to_vec());
+        let (a, b, c) = (key(b"a"), key(b"b"), key(b"c"));
         let h = HandedOut::default();
-        h.add([b"a".to_vec(), b"b".to_vec()]);
-        assert_eq!(h.pending(b"a"), Some(true));
-        assert_eq!(h.pending(b"c"), None);
-        assert!(h.complete(b"a"));
-        assert!(!h.complete(b"c"));
-        assert_eq!(h.pending(b"a"), Some(false));
-        assert!(h.settle(b"a"));
-        assert!(!h.settle(b"b"));
-        assert_eq!(h.pending(b"a"), None);
-        assert!(!h.complete(b"a"), "after the commit the outbox answers");
+        h.add([a.clone(), b.clone()]);
+        assert_eq!(h.pending(&a), Some(true));
+        assert_eq!(h.pending(&c), None);
+        assert!(h.complete(&a));
+        assert!(!h.complete(&c));
+        assert_eq!(h.pending(&a), Some(false));
+        assert!(h.settle(&a));
+        assert!(!h.settle(&b));
+        assert_eq!(h.pending(&a), None);
+        assert!(!h.complete(&a), "after the commit the outbox answers");
     }
 }

@@ -29,3 +29,15 @@ pub fn outbox(conversation: ConversationId, wait: u32, tag: u8, step: u64) -> [u
     k[13..].copy_from_slice(&step.to_be_bytes());
     k
 }
+
+/// The identity of one outbox entry: made by the store, handed back to it to mark the entry
+/// delivered. Opaque elsewhere, except as stable bytes (for Discord nonces).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OutboxKey(pub(super) Vec<u8>);
+
+impl OutboxKey {
+    /// The key's bytes: the same for the same entry across restarts.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use frontdesk::app::{run, BotError, BotOptions, RetryPolicy};
 use frontdesk::clock::{Clock, SystemClock};
 use frontdesk::config::Secret;
-use frontdesk::discord::{run, BotError, BotOptions, RetryPolicy};
 use frontdesk_sim::schema::{ApiSchema, Violation};
 use frontdesk_sim::{RecordedRequest, Simulator};
 use tokio::sync::oneshot;

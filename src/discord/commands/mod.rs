@@ -3,8 +3,9 @@
 //! The handler only converts serenity's interaction into a [`Caller`] and [`Arg`]s, calls
 //! [`run`] on a blocking thread and sends the text back ephemerally. Reading the options
 //! (`request`) and every answer text (`status`, `queue`, `stats`, `actions`) are pure
-//! functions of stored state, tested without Discord; [`run`] is the thin glue that reads the
-//! store and applies staff commands through the desk, so the core decides what they change.
+//! functions of stored state, tested without Discord; [`run`] is the thin glue that reads
+//! conversations from the desk and applies staff commands through it, so the core decides
+//! what they change.
 
 mod actions;
 mod queue;
@@ -19,11 +20,10 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serenity::all as dc;
 
-use crate::core::{Away, Command, Conversation, ConversationKey};
-use crate::desk::Desk;
+use crate::core::{Away, Command, Conversation};
+use crate::desk::{Desk, Pending};
 use crate::model::{ChannelId, UserId};
 use crate::responses::template::{truncate_chars, DISCORD_MESSAGE_LIMIT};
-use crate::store::{Pending, Store};
 pub use request::{Arg, AwayRequest, CommandError, Request, Target};
 
 /// Who ran a command, and where.
@@ -158,7 +158,7 @@ pub fn run(
     now: Timestamp,
 ) -> Answer {
     let answer = execute(desk, caller, name, args, now).unwrap_or_else(|e| {
-        if let CommandError::Store(inner) = &e {
+        if let CommandError::Desk(inner) = &e {
             tracing::error!(error = %inner, command = name, "command failed");
         }
         Answer {
@@ -185,7 +185,6 @@ fn execute(
             command: name.to_string(),
         });
     }
-    let store = desk.store();
     let policy = desk.policy();
     let text = |text: String| Answer {
         text,
@@ -193,14 +192,14 @@ fn execute(
     };
     match request::parse(name, args, caller.channel)? {
         Request::Status if caller.is_staff => Ok(text(status::staff_status(
-            &open_conversations(store),
+            &open_conversations(desk),
             &policy.hours,
             desk.reply_target(),
             now,
         ))),
         Request::Status => {
             // Only the caller's own conversations are ever read for a customer.
-            let mine = store.customer_conversations(caller.user)?;
+            let mine = desk.customer_conversations(caller.user)?;
             let eta = desk.eta(now)?;
             Ok(text(status::customer_status(
                 &mine,
@@ -210,12 +209,12 @@ fn execute(
             )))
         }
         Request::Queue { page } => Ok(text(queue::queue_page(
-            &open_conversations(store),
+            &open_conversations(desk),
             page,
             now,
         ))),
         Request::Resolve(target) => {
-            let before = find(store, target, "resolve")?;
+            let before = find(desk, target, "resolve")?;
             let (after, deliver) = apply(desk, &before, Command::Resolve { by: caller.user }, now)?;
             Ok(Answer {
                 text: actions::resolved(before.state, &after),
@@ -223,7 +222,7 @@ fn execute(
             })
         }
         Request::Reopen(target) => {
-            let before = find(store, target, "reopen")?;
+            let before = find(desk, target, "reopen")?;
             let (after, deliver) = apply(desk, &before, Command::Reopen { by: caller.user }, now)?;
             Ok(Answer {
                 text: actions::reopened(before.state, &after),
@@ -231,7 +230,7 @@ fn execute(
             })
         }
         Request::Snooze { duration, target } => {
-            let before = find(store, target, "snooze")?;
+            let before = find(desk, target, "snooze")?;
             let until = now.saturating_add(duration).unwrap_or(now);
             let by = caller.user;
             let (after, deliver) = apply(desk, &before, Command::Snooze { by, until }, now)?;
@@ -242,18 +241,16 @@ fn execute(
             })
         }
         Request::Away(AwayRequest::Off) => {
-            let was_on = store.away().is_some();
-            store.set_away(None)?;
-            store.flush()?;
+            let was_on = desk.away().is_some();
+            desk.set_away(None)?;
             Ok(text(actions::away_off(was_on)))
         }
         Request::Away(AwayRequest::For { duration, note }) => {
             let until = now.saturating_add(duration).unwrap_or(now);
-            store.set_away(Some(&Away {
+            desk.set_away(Some(&Away {
                 until: Some(until),
                 note: note.clone(),
             }))?;
-            store.flush()?;
             let when = policy.hours.describe_moment(now, until);
             Ok(text(actions::away_on(
                 &policy.owner_name,
@@ -264,7 +261,7 @@ fn execute(
             )))
         }
         Request::Stats { days } => {
-            let all: Vec<Conversation> = all_conversations(store);
+            let all: Vec<Conversation> = desk.all_conversations();
             let window = stats::Window {
                 days,
                 target: desk.reply_target(),
@@ -277,16 +274,12 @@ fn execute(
 }
 
 /// The conversation a staff command is about.
-fn find(
-    store: &Store,
-    target: Target,
-    command: &'static str,
-) -> Result<Conversation, CommandError> {
+fn find(desk: &Desk, target: Target, command: &'static str) -> Result<Conversation, CommandError> {
     match target {
-        Target::Here(channel) => store
-            .latest_for(&ConversationKey::Thread(channel))?
+        Target::Here(channel) => desk
+            .conversation_in_thread(channel)?
             .ok_or(CommandError::NoConversationHere { command }),
-        Target::Id(id) => store
+        Target::Id(id) => desk
             .conversation(id)?
             .ok_or(CommandError::UnknownConversation(id)),
     }
@@ -302,18 +295,8 @@ fn apply(
         .ok_or(CommandError::UnknownConversation(conv.id))
 }
 
-fn all_conversations(store: &Store) -> Vec<Conversation> {
-    store
-        .conversations()
-        .filter_map(|c| {
-            c.map_err(|e| tracing::error!(error = %e, "skipping an unreadable conversation"))
-                .ok()
-        })
-        .collect()
-}
-
-fn open_conversations(store: &Store) -> Vec<Conversation> {
-    let mut all = all_conversations(store);
+fn open_conversations(desk: &Desk) -> Vec<Conversation> {
+    let mut all = desk.all_conversations();
     all.retain(Conversation::is_open);
     all
 }

@@ -4,9 +4,9 @@
 use jiff::SignedDuration;
 
 use crate::core::ConversationId;
+use crate::desk::DeskError;
 use crate::duration::parse_duration;
 use crate::model::{ChannelId, MessageId};
-use crate::store::StoreError;
 
 /// Longest `/away` note kept: it is quoted in every acknowledgement while away.
 pub const AWAY_NOTE_CHARS: usize = 300;
@@ -97,7 +97,7 @@ pub enum CommandError {
         example: i64,
     },
     #[error("Sorry, something went wrong on our side. Please try again in a minute.")]
-    Store(#[from] StoreError),
+    Desk(#[from] DeskError),
 }
 
 /// Reads a command. `channel` is where it was run (for [`Target::Here`]).

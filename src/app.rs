@@ -1,0 +1,189 @@
+//! The composition root: opens the store, builds the desk and the Discord edge around it,
+//! runs the background loops (clock ticks and outbox sweeps, owner notices, catch-up) and
+//! shuts everything down in order, sled flushed last.
+//!
+//! Loops start here, not in serenity's `ready`, which fires again after every reconnect.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::Clock;
+use crate::config::{Config, Secret};
+use crate::desk::Desk;
+use crate::discord::rest::{self, Rest};
+pub use crate::discord::RetryPolicy;
+use crate::discord::{Bot, CatchUpHandle, Delivery, Gateway, GatewayError};
+use crate::responses::{ResponsesErrors, Rules};
+use crate::store::{Store, StoreError};
+
+/// Everything `run` needs besides the config.
+pub struct BotOptions {
+    pub config: Config,
+    pub token: Secret,
+    /// A Discord-compatible API base URL (the simulator, a REST proxy); `None` = discord.com.
+    pub api: Option<String>,
+    pub clock: Arc<dyn Clock>,
+    /// How often reminders and auto-resolve are checked and the outbox swept.
+    pub tick_every: Duration,
+    /// How often history is read for messages the gateway never delivered (also on READY).
+    pub catch_up_every: Duration,
+    pub retry: RetryPolicy,
+    /// The HTTP client for everything sent to Discord, by serenity and by frontdesk; `None`
+    /// builds one with timeouts. Tests use it to resolve discord.com to the simulator.
+    pub http_client: Option<reqwest::Client>,
+}
+
+impl BotOptions {
+    pub fn new(config: Config, token: Secret, clock: Arc<dyn Clock>) -> BotOptions {
+        BotOptions {
+            api: config.discord.api.clone(),
+            config,
+            token,
+            clock,
+            tick_every: Duration::from_secs(20),
+            catch_up_every: Duration::from_secs(300),
+            retry: RetryPolicy::default(),
+            http_client: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    #[error("{0}")]
+    Responses(#[from] ResponsesErrors),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Discord(#[from] GatewayError),
+}
+
+/// Runs the bot until `shutdown` completes (or the gateway fails for good), then flushes sled.
+pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result<(), BotError> {
+    let config = &opts.config;
+    let rules = Rules::load_dir(&config.resolve(&config.responses))?;
+    let store = Store::open_flushing_every(&config.resolve(&config.data_dir), config.flush_every)?;
+    tracing::info!(
+        conversations = store.conversation_count(),
+        rules = rules.len(),
+        data = %store.path().display(),
+        "frontdesk starting"
+    );
+    let desk = Arc::new(Desk::new(store.clone(), config, rules));
+    let base = opts.api.as_deref().unwrap_or("https://discord.com");
+    let http_client = match &opts.http_client {
+        Some(c) => c.clone(),
+        None => rest::http_client(&opts.retry).map_err(|e| GatewayError::Client(e.to_string()))?,
+    };
+    let rest = Rest::with_client(http_client.clone(), base, &opts.token, opts.retry.clone());
+    let delivery = Arc::new(Delivery::new(
+        rest,
+        desk.clone(),
+        opts.clock.clone(),
+        config.staff.owners.clone(),
+        config.discord.staff_channel,
+    ));
+    let bot = Arc::new(Bot::new(
+        desk.clone(),
+        delivery.clone(),
+        opts.clock.clone(),
+        config,
+    ));
+    let gateway = Gateway::connect(
+        bot,
+        &opts.token,
+        opts.api.as_deref(),
+        http_client,
+        config.discord.message_content,
+    )
+    .await?;
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let ticker = tokio::spawn(tick_loop(
+        desk.clone(),
+        delivery.clone(),
+        opts.clock.clone(),
+        opts.tick_every,
+        stop_rx.clone(),
+    ));
+    let notifier = {
+        let delivery = delivery.clone();
+        let stop = stop_rx.clone();
+        tokio::spawn(async move { delivery.notice_loop(stop).await })
+    };
+    let catcher = tokio::spawn(catch_up_loop(
+        gateway.catch_up(),
+        opts.catch_up_every,
+        stop_rx,
+    ));
+
+    let outcome = gateway.run(shutdown).await;
+    let _ = stop_tx.send(true);
+    let _ = ticker.await;
+    let _ = catcher.await;
+    let _ = notifier.await;
+    // Last: whatever was accepted is on disk before the process ends.
+    store.flush_async().await?;
+    store.secure_files();
+    tracing::info!("stopped; database flushed");
+    outcome.map_err(BotError::from)
+}
+
+async fn tick_loop(
+    desk: Arc<Desk>,
+    delivery: Arc<Delivery>,
+    clock: Arc<dyn Clock>,
+    every: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = stop.changed() => return,
+        }
+        let now = clock.now();
+        let d = desk.clone();
+        let work = async {
+            match tokio::task::spawn_blocking(move || d.tick(now)).await {
+                Ok(Ok(due)) => delivery.deliver(due).await,
+                Ok(Err(e)) => tracing::error!(error = %e, "reminder check failed"),
+                Err(e) => tracing::error!(error = %e, "reminder check panicked"),
+            }
+            delivery.sweep().await;
+        };
+        // With Discord unreachable a sweep retries for up to a minute; a stop must not wait
+        // for it. Dropping a delivery half-way is safe: an outbox entry is removed only after
+        // Discord accepted it, and its nonce makes the next attempt harmless.
+        tokio::select! {
+            () = work => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+async fn catch_up_loop(
+    catch_up: CatchUpHandle,
+    every: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick is immediate; READY runs the first pass.
+    interval.tick().await;
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = stop.changed() => return,
+        }
+        // Recent messages are still the gateway's: only older ones count as missed.
+        let cutoff = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(10);
+        // As for ticks: a stop does not wait for a pass stuck on an unreachable Discord.
+        tokio::select! {
+            _ = catch_up.pass(cutoff) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}

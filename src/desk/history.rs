@@ -1,0 +1,33 @@
+//! What catch-up asks of the desk: how far each channel's history has been read, which DM
+//! channels to read, and whether a message found there is stored already.
+
+use super::Desk;
+use crate::model::{ChannelId, MessageId, UserId};
+use crate::store::StoreError;
+
+impl Desk {
+    /// The last message catch-up handled in `channel`, if it ever read it.
+    pub fn catch_up_cursor(&self, channel: ChannelId) -> Result<Option<MessageId>, StoreError> {
+        self.store.checkpoint(channel)
+    }
+
+    /// Moves a channel's catch-up cursor forward (never back), over durable state only: what
+    /// it passes is flushed first, so after a crash catch-up re-reads whatever was lost.
+    pub fn advance_catch_up_cursor(
+        &self,
+        channel: ChannelId,
+        to: MessageId,
+    ) -> Result<(), StoreError> {
+        self.store.advance_checkpoint(channel, to)
+    }
+
+    /// Every customer's DM channel frontdesk has seen: bots cannot list them on Discord.
+    pub fn known_dm_channels(&self) -> Result<Vec<(UserId, ChannelId)>, StoreError> {
+        self.store.dm_channels()
+    }
+
+    /// Whether a message is stored: it opened a conversation or was claimed for one.
+    pub fn is_stored(&self, msg: MessageId) -> Result<bool, StoreError> {
+        self.store.is_claimed(msg)
+    }
+}

@@ -1,0 +1,200 @@
+//! The intake of one message: which conversation it belongs to (new or existing, a staff
+//! reply or not), what the core makes of it, and the commit of the result.
+
+use jiff::Timestamp;
+
+use super::{outbox_item, Arrival, Desk, Handled, Intake};
+use crate::core::{
+    role_of, step, wake_at, Conversation, ConversationKey, Effect, Input, Role, Step,
+};
+use crate::model::{Incoming, Place, UserId};
+use crate::store::{Change, Committed, MessageRecord, Speaker, StoreError, RECORD_VERSION};
+
+impl Desk {
+    /// Handles one message from a watched place: commits the change (atomic, visible to every
+    /// later read) and returns what to deliver.
+    ///
+    /// The commit is not flushed here: Discord's history is the log. sled makes it durable
+    /// within `flush_every`; if the process dies first, catch-up finds the message after the last durable checkpoint and rebuilds
+    /// the conversation, without a second acknowledgement if this one already went out.
+    pub fn handle_message(
+        &self,
+        msg: &Incoming,
+        me: UserId,
+        now: Timestamp,
+        arrival: Arrival,
+    ) -> Result<Handled, StoreError> {
+        match role_of(&msg.author, me, &self.staff) {
+            Role::Myself | Role::Bot => Ok(Handled::Ignored),
+            Role::Staff => self.staff_message(msg, now),
+            Role::Customer => loop {
+                match self.customer_message(msg, now, arrival, false)? {
+                    Intake::Done(handled) => return Ok(handled),
+                    // Not asked for: never happens.
+                    Intake::Opening(opening) => return self.finish_opening(*opening),
+                    // An opening lasts a delivery's answer at most (`receive`); only catch-up,
+                    // on a blocking thread, can meet one here.
+                    Intake::Wait(_) => std::thread::sleep(std::time::Duration::from_millis(1)),
+                }
+            },
+        }
+    }
+
+    pub(super) fn customer_message(
+        &self,
+        msg: &Incoming,
+        now: Timestamp,
+        arrival: Arrival,
+        open_first: bool,
+    ) -> Result<Intake, StoreError> {
+        let late = arrival != Arrival::Live;
+        let key = ConversationKey::of(&msg.place, msg.author.id);
+        // The place's lock decides "new or existing conversation" one message at a time; the
+        // conversation's own lock (taken second, never the other way round) orders this change
+        // against staff replies, ticks and commands, which arrive by other keys.
+        let place_stripe = self.stripe_of(&key);
+        let _place = self.lock(place_stripe);
+        if let Some(turn) = self.opening_at(&key) {
+            return Ok(Intake::Wait(turn));
+        }
+        // A second delivery of this message is caught by the commit's claim check: no read
+        // here, as nearly every message is new.
+        let mut latest = self.store.latest_for(&key)?;
+        let conv_stripe = latest.as_ref().map(|c| self.stripe_of(&c.id));
+        let _conversation = match conv_stripe {
+            Some(s) if s != place_stripe => {
+                let guard = self.lock(s);
+                latest = self.store.latest_for(&key)?;
+                Some(guard)
+            }
+            _ => None,
+        };
+        let away = self.store.away();
+        let eta = self.eta(now)?;
+        let earlier = self.store.customer_conversation_count(msg.author.id);
+        let cx = self.context(now, away.as_ref(), &eta, late, earlier);
+        let mut out = step(latest.as_ref(), Input::Customer(msg), &cx);
+        if let Arrival::Late {
+            acknowledged,
+            answered,
+        } = arrival
+        {
+            out.effects.retain(|e| match e {
+                Effect::Acknowledge(_) => !(acknowledged || answered),
+                Effect::Notify(_) => !answered,
+                Effect::Close { .. } | Effect::RelayIn { .. } | Effect::RelayOut { .. } => true,
+            });
+        }
+        if open_first && opens_with_a_channel_ack(&out, msg) {
+            if let Some(conv) = &out.conversation {
+                let change = self.change(conv, &out, Some(msg), Speaker::Customer, now);
+                return self.open_first(key, change);
+            }
+        }
+        self.commit(out, Some(msg), Speaker::Customer, now)
+            .map(Intake::Done)
+    }
+
+    pub(super) fn staff_message(
+        &self,
+        msg: &Incoming,
+        now: Timestamp,
+    ) -> Result<Handled, StoreError> {
+        let conversation = match ConversationKey::of(&msg.place, msg.author.id) {
+            ConversationKey::Thread(_) => self
+                .store
+                .latest_for(&ConversationKey::of(&msg.place, msg.author.id))?,
+            // In a shared channel only a reply says which customer a staff message answers.
+            ConversationKey::ChannelCustomer(..) => match msg.reply_to {
+                Some(r) => match self.store.conversation_of_message(r)? {
+                    Some(id) => self.store.conversation(id)?,
+                    None => None,
+                },
+                None => None,
+            },
+            // Staff cannot write into a customer's DM; their own DMs to the bot are not replies.
+            ConversationKey::Dm(_) => None,
+        };
+        let Some(conv) = conversation else {
+            return Ok(Handled::NotAConversation);
+        };
+        let _turn = self.conversation_lock(conv.id);
+        // Re-read under the lock: a customer message may have changed it meanwhile.
+        let conv = self.store.conversation(conv.id)?.unwrap_or(conv);
+        let eta = String::new();
+        let cx = self.context(now, None, &eta, false, 0);
+        let out = step(Some(&conv), Input::Staff(msg), &cx);
+        self.commit(out, Some(msg), Speaker::Staff, now)
+    }
+
+    pub(super) fn commit(
+        &self,
+        out: Step,
+        msg: Option<&Incoming>,
+        speaker: Speaker,
+        now: Timestamp,
+    ) -> Result<Handled, StoreError> {
+        let Some(conv) = &out.conversation else {
+            return Ok(Handled::NotAConversation);
+        };
+        let change = self.change(conv, &out, msg, speaker, now);
+        // Only what this change stored: anything older still pending is the sweep's.
+        let Committed::Stored { deliver } = self.store.commit(&change)? else {
+            return Ok(Handled::Duplicate);
+        };
+        Ok(Handled::Stored {
+            conversation: conv.id,
+            deliver,
+        })
+    }
+
+    /// The writes of one step caused by a message.
+    pub(super) fn change(
+        &self,
+        conv: &Conversation,
+        out: &Step,
+        msg: Option<&Incoming>,
+        speaker: Speaker,
+        now: Timestamp,
+    ) -> Change {
+        Change {
+            claim: msg.map(|m| m.id),
+            wake_at: wake_at(conv, &self.policy),
+            message: msg.filter(|_| out.log_message).map(|m| MessageRecord {
+                v: RECORD_VERSION,
+                id: m.id,
+                author: m.author.id,
+                author_name: m.author.name.clone(),
+                speaker,
+                content: m.content.clone(),
+                at: m.at,
+            }),
+            outbox: out.effects.iter().map(outbox_item).collect(),
+            wait: conv.waits,
+            // Checkpoints belong to catch-up, which reads history without gaps; a live event
+            // may arrive while an earlier one was lost, so it must not move them.
+            checkpoint: None,
+            now: Some(now),
+            conversation: Some(conv.clone()),
+        }
+    }
+}
+
+/// Whether `out` opens a new conversation with `msg` whose deliveries are only a plain
+/// acknowledgement in a server channel and owner notices: nothing in it reads the stored
+/// conversation back while it is delivered. A thread-mode acknowledgement records its thread
+/// in the conversation, a DM's relay its staff thread, and a customer's first DM must be
+/// durable before it is answered (bots cannot list their DM channels for catch-up).
+fn opens_with_a_channel_ack(out: &Step, msg: &Incoming) -> bool {
+    !matches!(msg.place, Place::Dm { .. })
+        && out.conversation.as_ref().is_some_and(|c| c.id == msg.id)
+        && out
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::Acknowledge(_)))
+        && out.effects.iter().all(|e| match e {
+            Effect::Acknowledge(ack) => ack.open_thread.is_none(),
+            Effect::Notify(_) => true,
+            Effect::Close { .. } | Effect::RelayIn { .. } | Effect::RelayOut { .. } => false,
+        })
+}

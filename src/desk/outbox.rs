@@ -1,0 +1,95 @@
+//! What delivery asks of the desk: the outbox entries still to send, their delivery marks,
+//! and what Discord assigned while sending them (frontdesk's own messages, threads).
+
+use jiff::Timestamp;
+
+use super::Desk;
+use crate::core::{Conversation, ConversationId};
+use crate::model::{ChannelId, MessageId, UserId};
+use crate::store::{MessageRecord, OutboxKey, Pending, Speaker, StoreError, RECORD_VERSION};
+
+impl Desk {
+    /// Every outbox entry stored but not yet delivered, oldest conversation first.
+    pub fn undelivered(&self) -> Result<Vec<Pending>, StoreError> {
+        self.store.pending()
+    }
+
+    /// Whether an outbox entry is still to be delivered (another task may have done it).
+    pub fn is_undelivered(&self, key: &OutboxKey) -> Result<bool, StoreError> {
+        self.store.is_pending(key)
+    }
+
+    /// Records that Discord accepted an outbox entry. Durable at the next flush
+    /// ([`Desk::make_durable`]) or within the flush interval.
+    pub fn mark_delivered(&self, key: &OutboxKey) -> Result<(), StoreError> {
+        self.store.complete(key)
+    }
+
+    /// Makes every write so far durable: delivery marks must be, before a restart could send
+    /// them again (Discord's nonce de-duplication lasts minutes, a restart may take longer).
+    /// Callers at about the same moment share one fsync.
+    pub async fn make_durable(&self) -> Result<(), StoreError> {
+        self.store.flush_async().await
+    }
+
+    /// A stored conversation.
+    pub fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, StoreError> {
+        self.store.conversation(id)
+    }
+
+    /// What the customer last wrote in a conversation, for an owner's notice.
+    pub fn last_customer_words(&self, conv: &Conversation) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .store
+            .messages(conv)?
+            .into_iter()
+            .rev()
+            .find(|m| m.speaker == Speaker::Customer)
+            .and_then(|m| m.content))
+    }
+
+    /// Records frontdesk's own message in a conversation (its acknowledgement or closing text),
+    /// so catch-up and exports see it.
+    pub fn record_own_message(
+        &self,
+        conversation: ConversationId,
+        id: MessageId,
+        me: UserId,
+        text: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.store.log_message(
+            conversation,
+            &MessageRecord {
+                v: RECORD_VERSION,
+                id,
+                author: me,
+                author_name: "frontdesk".into(),
+                speaker: Speaker::Frontdesk,
+                content: Some(text.to_string()),
+                at,
+            },
+        )
+    }
+
+    /// Records the private staff thread that mirrors a DM conversation.
+    pub fn relay_opened(
+        &self,
+        conversation: ConversationId,
+        thread: ChannelId,
+    ) -> Result<(), StoreError> {
+        // Read-modify-write of the stored conversation: ordered against the core's changes.
+        let _turn = self.conversation_lock(conversation);
+        self.store.set_relay(conversation, thread)
+    }
+
+    /// Records the thread frontdesk opened for a conversation.
+    pub fn thread_opened(
+        &self,
+        conversation: ConversationId,
+        thread: ChannelId,
+    ) -> Result<(), StoreError> {
+        let _turn = self.conversation_lock(conversation);
+        self.store.set_thread(conversation, thread)
+    }
+}

@@ -1,0 +1,201 @@
+//! The channel lane: acknowledgements in one server channel, one sender at a time, which
+//! takes everything queued each time round (whoever finds a sender there only queues). While
+//! the channel's rate-limit window has room they go out one reply each; what queued up beyond
+//! it goes out merged, one message naming each customer, so nobody waits more than about one
+//! window.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::queue::{Lane, Queued, Sending};
+use super::{Delivery, DeliveryError, Outcome};
+use crate::desk::{OutboxItem, Pending};
+use crate::discord::outbound::{merged_acks, AckLine};
+use crate::discord::rest::RestError;
+use crate::model::ChannelId;
+
+impl Delivery {
+    /// Sorts out the acknowledgements that go through a channel lane. Thread-mode
+    /// acknowledgements each have their own thread, and a DM channel has one customer: neither
+    /// has anything to merge, so they are sent directly as before.
+    pub(super) fn by_lane(
+        &self,
+        items: Vec<Pending>,
+    ) -> (BTreeMap<ChannelId, Vec<Queued>>, Vec<Pending>) {
+        let mut lanes: BTreeMap<ChannelId, Vec<Queued>> = BTreeMap::new();
+        let mut direct = Vec::new();
+        for p in items {
+            let OutboxItem::Ack {
+                channel,
+                reply_to,
+                customer,
+                text,
+                open_thread: None,
+                ..
+            } = &p.record.item
+            else {
+                direct.push(p);
+                continue;
+            };
+            let (channel, message, customer, text) = (*channel, *reply_to, *customer, text.clone());
+            lanes.entry(channel).or_default().push(Queued {
+                p,
+                message,
+                customer,
+                text,
+            });
+        }
+        (lanes, direct)
+    }
+
+    fn lane(&self, channel: ChannelId) -> Arc<Lane> {
+        let mut lanes = self.lanes.lock().unwrap_or_else(|p| p.into_inner());
+        lanes.entry(channel).or_default().clone()
+    }
+
+    /// Queues `items` in the channel's lane. If a task is already sending there, that is all:
+    /// the sender takes them with its next batch, and this call (and the serenity task behind
+    /// it) ends at once instead of waiting its turn, so a burst does not keep hundreds of
+    /// event tasks (kilobytes each) alive here. Otherwise this call becomes the sender and
+    /// sends batches until the lane is empty.
+    pub(super) async fn through_lane(&self, channel: ChannelId, items: Vec<Queued>) {
+        let lane = self.lane(channel);
+        {
+            let mut state = lane.state();
+            state.queue.extend(items);
+            if state.sending {
+                return;
+            }
+            state.sending = true;
+        }
+        let sending = Sending(&lane);
+        let mut marked = false;
+        loop {
+            let batch = {
+                let mut state = lane.state();
+                if state.queue.is_empty() {
+                    // Given up under the same lock that found the queue empty, so an item
+                    // queued a moment later finds no sender and becomes one.
+                    state.sending = false;
+                    break;
+                }
+                std::mem::take(&mut state.queue)
+            };
+            marked |= self.send_batch(channel, batch).await;
+        }
+        sending.given_up();
+        // Once the lane is empty, not per batch: the next batch should not wait for a disk.
+        // Until then sled's own periodic flush covers the marks.
+        if marked {
+            self.flush_marks().await;
+        }
+    }
+
+    /// Sends one lane's batch: waits for the channel's rate-limit window, then replies one by
+    /// one while the window has room for all of them, merged otherwise. Marks and releases
+    /// every item; returns whether any was marked done.
+    async fn send_batch(&self, channel: ChannelId, mut batch: Vec<Queued>) -> bool {
+        let bucket = format!("channel:{channel}");
+        let mut slots = self.rest.ready(&bucket).await;
+        let mut marked = false;
+        // Nothing has told the room in this channel's window yet (the first send since the
+        // start): one personal reply first, whose answer announces the window, then decide.
+        if slots.is_none() && batch.len() > 1 {
+            let q = batch.remove(0);
+            let result = self
+                .ack(&q.p, channel, q.message, q.customer, &q.text, None)
+                .await;
+            marked |= self.mark(&q.p, &Outcome::of(result));
+            self.release(&q.p.key);
+            slots = self.rest.ready(&bucket).await;
+        }
+        // Room still unknown (no answer announced a limit: rate limits off, or only bare
+        // 429s) counts as room.
+        let outcomes = if batch.len() == 1 || slots.is_none_or(|room| batch.len() as u64 <= room) {
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for q in &batch {
+                let result = self
+                    .ack(&q.p, channel, q.message, q.customer, &q.text, None)
+                    .await;
+                outcomes.push(Outcome::of(result));
+            }
+            outcomes
+        } else {
+            self.ack_merged(channel, &batch).await
+        };
+        for (q, outcome) in batch.iter().zip(&outcomes) {
+            marked |= self.mark(&q.p, outcome);
+            self.release(&q.p.key);
+        }
+        marked
+    }
+
+    /// Sends `batch` as merged acknowledgements, each recorded in every conversation it
+    /// covers; returns each item's outcome, in order. A merged message links each customer's
+    /// message, which needs its server: items whose conversation says none (cannot happen in a
+    /// server channel, but the store is the authority) go out as plain replies instead.
+    async fn ack_merged(&self, channel: ChannelId, batch: &[Queued]) -> Vec<Outcome> {
+        let mut outcomes: Vec<Option<Outcome>> = batch.iter().map(|_| None).collect();
+        let mut lines = Vec::with_capacity(batch.len());
+        let mut line_of = Vec::with_capacity(batch.len());
+        for (i, q) in batch.iter().enumerate() {
+            let guild = match self.desk.conversation(q.p.record.conversation) {
+                Ok(conv) => conv.and_then(|c| c.place.guild()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read a conversation; acknowledging it alone");
+                    None
+                }
+            };
+            match guild {
+                Some(guild) => {
+                    lines.push(AckLine {
+                        guild: guild.0,
+                        channel,
+                        message: q.message,
+                        customer: q.customer,
+                        text: &q.text,
+                    });
+                    line_of.push(i);
+                }
+                None => {
+                    let result = self
+                        .ack(&q.p, channel, q.message, q.customer, &q.text, None)
+                        .await;
+                    outcomes[i] = Some(Outcome::of(result));
+                }
+            }
+        }
+        for merged in merged_acks(&lines) {
+            tracing::debug!(
+                channel = channel.0,
+                customers = merged.covers.len(),
+                "acknowledging together"
+            );
+            match self.post(channel, &merged.body).await {
+                Ok(sent) => {
+                    for &l in &merged.covers {
+                        let i = line_of[l];
+                        let q = &batch[i];
+                        let recorded = self.record(q.p.record.conversation, sent.clone(), &q.text);
+                        outcomes[i] = Some(Outcome::of(recorded.map_err(DeliveryError::from)));
+                    }
+                }
+                Err(e) => {
+                    let why = e.to_string();
+                    let refused = matches!(e, RestError::Refused { .. });
+                    for &l in &merged.covers {
+                        outcomes[line_of[l]] = Some(if refused {
+                            Outcome::Refused(why.clone())
+                        } else {
+                            Outcome::Retry(why.clone())
+                        });
+                    }
+                }
+            }
+        }
+        outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or_else(|| Outcome::Retry("not sent".into())))
+            .collect()
+    }
+}

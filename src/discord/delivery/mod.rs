@@ -1,0 +1,301 @@
+//! Delivery of the outbox to Discord: where an outbox entry is claimed, sent and marked done.
+//!
+//! Every item was committed before it gets here (durable within the flush interval; if a
+//! crash loses it first, catch-up rebuilds it from Discord's history) and is marked done, and
+//! flushed, only after Discord accepted it, so a crash in between means it is sent again on
+//! restart — with the same nonce, which Discord uses to drop the duplicate (and, for
+//! acknowledgements, after a look at the channel's history: `sweep`).
+//!
+//! By concern: acknowledgements in a server channel go through that channel's `lane` (pacing,
+//! merged acknowledgements); thread-mode acknowledgements and closing messages are `replies`;
+//! owner `notices` are gathered into one digest per owner; a DM conversation is mirrored in a
+//! private staff thread by the `relay`; the `sweep` sends whatever is still undelivered.
+
+mod lane;
+mod notices;
+mod queue;
+mod relay;
+mod replies;
+mod sweep;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use reqwest::Method;
+use serde_json::Value;
+
+use super::rest::{Rest, RestError};
+use crate::clock::Clock;
+use crate::desk::{Desk, DeskError, OutboxItem, OutboxKey, Pending};
+use crate::model::{ChannelId, MessageId, UserId};
+
+#[derive(Debug, thiserror::Error)]
+enum DeliveryError {
+    #[error(transparent)]
+    Rest(#[from] RestError),
+    #[error(transparent)]
+    Desk(#[from] DeskError),
+}
+
+/// How one delivery attempt ended.
+enum Outcome {
+    Done,
+    /// Worth trying again later (Discord unreachable, 5xx, rate limits beyond our patience).
+    Retry(String),
+    /// Discord said no for good (unknown channel, missing permission, ...).
+    Refused(String),
+}
+
+impl Outcome {
+    fn of(result: Result<(), DeliveryError>) -> Outcome {
+        match result {
+            Ok(()) => Outcome::Done,
+            Err(DeliveryError::Rest(e @ RestError::Refused { .. })) => {
+                Outcome::Refused(e.to_string())
+            }
+            Err(e) => Outcome::Retry(e.to_string()),
+        }
+    }
+}
+
+pub struct Delivery {
+    rest: Rest,
+    desk: Arc<Desk>,
+    clock: Arc<dyn Clock>,
+    me: OnceLock<UserId>,
+    owners: Vec<UserId>,
+    staff_channel: Option<ChannelId>,
+    dm_channels: Mutex<HashMap<UserId, ChannelId>>,
+    /// Wakes [`Delivery::notice_loop`]: owner notices are due.
+    notices_due: tokio::sync::Notify,
+    /// Serialises opening relay threads, so a conversation never gets two.
+    relay_lock: tokio::sync::Mutex<()>,
+    /// Keys being delivered right now, so the periodic sweep and an event handler never
+    /// work on the same item at once.
+    in_flight: Mutex<HashSet<OutboxKey>>,
+    /// One per server channel acknowledgements were sent in.
+    lanes: Mutex<HashMap<ChannelId, Arc<queue::Lane>>>,
+    /// Items whose last attempt failed in a way that may still have reached Discord.
+    unsure: Mutex<HashSet<OutboxKey>>,
+    /// Whether a sweep ran since the start (the first one also finds items from before it).
+    swept: AtomicBool,
+}
+
+impl Delivery {
+    pub fn new(
+        rest: Rest,
+        desk: Arc<Desk>,
+        clock: Arc<dyn Clock>,
+        owners: Vec<UserId>,
+        staff_channel: Option<ChannelId>,
+    ) -> Delivery {
+        Delivery {
+            rest,
+            desk,
+            clock,
+            me: OnceLock::new(),
+            owners,
+            staff_channel,
+            dm_channels: Mutex::new(HashMap::new()),
+            in_flight: Mutex::new(HashSet::new()),
+            lanes: Mutex::new(HashMap::new()),
+            unsure: Mutex::new(HashSet::new()),
+            swept: AtomicBool::new(false),
+            relay_lock: tokio::sync::Mutex::new(()),
+            notices_due: tokio::sync::Notify::new(),
+        }
+    }
+
+    pub fn rest(&self) -> &Rest {
+        &self.rest
+    }
+
+    pub fn set_me(&self, me: UserId) {
+        let _ = self.me.set(me);
+    }
+
+    fn release(&self, key: &OutboxKey) {
+        let mut busy = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        busy.remove(key);
+    }
+
+    /// Delivers `items` now, except owner notices: those are gathered for a moment (see
+    /// [`Delivery::notice_loop`]) so that a burst of customers reaches each owner as one
+    /// digest instead of a flood through their single DM rate-limit bucket.
+    pub async fn deliver(&self, items: Vec<Pending>) {
+        let (notices, now): (Vec<Pending>, Vec<Pending>) = items
+            .into_iter()
+            .partition(|p| matches!(p.record.item, OutboxItem::Notice { .. }));
+        if !notices.is_empty() {
+            self.notices_due.notify_one();
+        }
+        self.deliver_now(now).await;
+    }
+
+    /// Delivers `items` at once: acknowledgements and other messages first, then one digest
+    /// of the notices per owner.
+    async fn deliver_now(&self, items: Vec<Pending>) {
+        let items = self.take(items);
+        if items.is_empty() {
+            return;
+        }
+        let (notices, direct): (Vec<Pending>, Vec<Pending>) = items
+            .into_iter()
+            .partition(|p| matches!(p.record.item, OutboxItem::Notice { .. }));
+        let (lanes, direct) = self.by_lane(direct);
+        // Lane items are released by whoever sends them, which need not be this call.
+        let keys: Vec<OutboxKey> = notices
+            .iter()
+            .chain(&direct)
+            .map(|p| p.key.clone())
+            .collect();
+        for (channel, queued) in lanes {
+            self.through_lane(channel, queued).await;
+        }
+        for p in &direct {
+            let result = match &p.record.item {
+                OutboxItem::Ack {
+                    channel,
+                    reply_to,
+                    customer,
+                    text,
+                    open_thread,
+                    ..
+                } => {
+                    self.ack(
+                        p,
+                        *channel,
+                        *reply_to,
+                        *customer,
+                        text,
+                        open_thread.as_deref(),
+                    )
+                    .await
+                }
+                OutboxItem::Close { channel, text } => self.close(p, *channel, text).await,
+                OutboxItem::RelayIn {
+                    source,
+                    text,
+                    thread_name,
+                } => self.relay_in(p, *source, text, thread_name).await,
+                OutboxItem::RelayOut {
+                    source,
+                    channel,
+                    text,
+                } => self.relay_out(p, *source, *channel, text).await,
+                OutboxItem::Notice { .. } => Ok(()),
+            };
+            self.settle(p, &Outcome::of(result)).await;
+        }
+        if !notices.is_empty() {
+            let outcome = Outcome::of(self.notify(&notices).await);
+            // One digest delivered them all: one flush makes all their marks durable (a flush
+            // each would cost one fsync per notice in a burst).
+            let mut marked = false;
+            for p in &notices {
+                marked |= self.mark(p, &outcome);
+            }
+            if marked {
+                self.flush_marks().await;
+            }
+        }
+        let mut busy = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        for k in keys {
+            busy.remove(&k);
+        }
+    }
+
+    /// Claims items for this delivery. An item read from the store before another task
+    /// delivered it may no longer be pending: checked after claiming, so it goes out once.
+    fn take(&self, items: Vec<Pending>) -> Vec<Pending> {
+        let mut busy = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        items
+            .into_iter()
+            .filter(|p| {
+                if !busy.insert(p.key.clone()) {
+                    return false;
+                }
+                if self.desk.is_undelivered(&p.key).unwrap_or(true) {
+                    return true;
+                }
+                busy.remove(&p.key);
+                false
+            })
+            .collect()
+    }
+
+    /// Marks an item done, or leaves it for the next sweep when the failure may pass.
+    async fn settle(&self, p: &Pending, outcome: &Outcome) {
+        if self.mark(p, outcome) {
+            self.flush_marks().await;
+        }
+    }
+
+    /// [`Delivery::settle`] without the flush: returns whether an entry was marked done, so
+    /// the caller flushes (once for several).
+    fn mark(&self, p: &Pending, outcome: &Outcome) -> bool {
+        let conversation = p.record.conversation.0;
+        self.note_unsure(&p.key, matches!(outcome, Outcome::Retry(_)));
+        match outcome {
+            Outcome::Retry(why) => {
+                tracing::warn!(conversation, error = %why, "delivery failed for now; will retry");
+                return false;
+            }
+            // Retrying cannot help; the conversation itself stays stored.
+            Outcome::Refused(why) => {
+                tracing::error!(conversation, error = %why, "Discord refused a delivery; giving up on this item")
+            }
+            Outcome::Done => {}
+        }
+        match self.desk.mark_delivered(&p.key) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!(conversation, error = %e, "could not mark an outbox item done; it may be sent again");
+                false
+            }
+        }
+    }
+
+    /// Makes delivery marks durable, so a crash after this cannot send them again: Discord's
+    /// nonce de-duplication lasts only minutes, a restart may take longer.
+    async fn flush_marks(&self) {
+        if let Err(e) = self.desk.make_durable().await {
+            tracing::error!(error = %e, "could not flush delivery marks; they may be sent again");
+        }
+    }
+
+    fn note_unsure(&self, key: &OutboxKey, unsure: bool) {
+        let mut set = self.unsure.lock().unwrap_or_else(|p| p.into_inner());
+        if unsure {
+            set.insert(key.clone());
+        } else {
+            set.remove(key);
+        }
+    }
+
+    fn record(&self, conversation: MessageId, sent: Value, text: &str) -> Result<(), DeskError> {
+        let (Some(id), Some(me)) = (snowflake(&sent["id"]), self.me.get()) else {
+            return Ok(());
+        };
+        self.desk
+            .record_own_message(conversation, MessageId(id), *me, text, self.clock.now())
+    }
+
+    async fn post(&self, channel: ChannelId, body: &Value) -> Result<Value, RestError> {
+        self.rest
+            .call(
+                Method::POST,
+                &format!("/channels/{channel}/messages"),
+                &format!("channel:{channel}"),
+                Some(body),
+            )
+            .await
+    }
+}
+
+fn snowflake(v: &Value) -> Option<u64> {
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .or_else(|| v.as_u64())
+}

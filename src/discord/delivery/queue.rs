@@ -1,0 +1,49 @@
+//! A channel's queue of acknowledgements and its one sender (see `lane` for how they are sent).
+
+use std::sync::Mutex;
+
+use crate::desk::Pending;
+use crate::model::{MessageId, UserId};
+
+/// Acknowledgements waiting to be sent in one channel, and whether a task is sending them.
+#[derive(Default)]
+pub(super) struct Lane(Mutex<LaneState>);
+
+#[derive(Default)]
+pub(super) struct LaneState {
+    pub(super) queue: Vec<Queued>,
+    pub(super) sending: bool,
+}
+
+impl Lane {
+    pub(super) fn state(&self) -> std::sync::MutexGuard<'_, LaneState> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Gives up a lane's sending role however the sender ends, so a sender dropped mid-send (a
+/// task cancelled at shutdown) cannot leave the lane with items and nobody to send them: the
+/// next item queued there starts a new sender.
+pub(super) struct Sending<'a>(pub(super) &'a Lane);
+
+impl Sending<'_> {
+    /// The sender gave the role up itself, under the lock that saw the queue empty; by now
+    /// another task may hold it, which dropping the guard would wrongly end.
+    pub(super) fn given_up(self) {
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Sending<'_> {
+    fn drop(&mut self) {
+        self.0.state().sending = false;
+    }
+}
+
+/// An acknowledgement in a lane.
+pub(super) struct Queued {
+    pub(super) p: Pending,
+    pub(super) message: MessageId,
+    pub(super) customer: UserId,
+    pub(super) text: String,
+}

@@ -1,0 +1,95 @@
+//! Messages in a conversation's own place: acknowledgements sent one by one (opening the
+//! conversation's thread first in thread mode) and closing messages.
+
+use reqwest::Method;
+use serde_json::json;
+
+use super::{snowflake, Delivery, DeliveryError};
+use crate::desk::Pending;
+use crate::discord::outbound::{message_body, short_hash, Outbound};
+use crate::discord::rest::RestError;
+use crate::model::{ChannelId, MessageId, UserId};
+
+/// "A thread has already been created for this message".
+const THREAD_EXISTS: u64 = 160004;
+
+impl Delivery {
+    pub(super) async fn ack(
+        &self,
+        p: &Pending,
+        channel: ChannelId,
+        reply_to: MessageId,
+        customer: UserId,
+        text: &str,
+        open_thread: Option<&str>,
+    ) -> Result<(), DeliveryError> {
+        let conversation = p.record.conversation;
+        let (target, reply) = match open_thread {
+            Some(name) => {
+                let known = self.desk.conversation(conversation)?.and_then(|c| c.thread);
+                let thread = match known {
+                    Some(t) => t,
+                    None => {
+                        let t = self.start_thread(channel, reply_to, name).await?;
+                        self.desk.thread_opened(conversation, t)?;
+                        t
+                    }
+                };
+                (thread, None)
+            }
+            None => (channel, Some((channel, reply_to))),
+        };
+        let body = message_body(&Outbound {
+            text,
+            ping: Some(customer),
+            reply_to: reply,
+            nonce: format!("a{reply_to}"),
+            buttons: Vec::new(),
+        });
+        let sent = self.post(target, &body).await?;
+        self.record(conversation, sent, text)?;
+        Ok(())
+    }
+
+    pub(super) async fn close(
+        &self,
+        p: &Pending,
+        channel: ChannelId,
+        text: &str,
+    ) -> Result<(), DeliveryError> {
+        let body = message_body(&Outbound {
+            text,
+            ping: None,
+            reply_to: None,
+            nonce: format!("c{}", short_hash(p.key.as_bytes())),
+            buttons: Vec::new(),
+        });
+        let sent = self.post(channel, &body).await?;
+        self.record(p.record.conversation, sent, text)?;
+        Ok(())
+    }
+
+    async fn start_thread(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        name: &str,
+    ) -> Result<ChannelId, RestError> {
+        let body = json!({ "name": name, "auto_archive_duration": 10080 });
+        let result = self
+            .rest
+            .call(
+                Method::POST,
+                &format!("/channels/{channel}/messages/{message}/threads"),
+                &format!("channel:{channel}:threads"),
+                Some(&body),
+            )
+            .await;
+        match result {
+            Ok(v) => Ok(ChannelId(snowflake(&v["id"]).unwrap_or(message.0))),
+            // A thread started on a message has the message's id.
+            Err(e) if e.code() == Some(THREAD_EXISTS) => Ok(ChannelId(message.0)),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The outbox: what must reach Discord, one entry per thing that must happen once, until it
+//! is marked delivered; and the hand-out of a new conversation's entries before its commit.
+
+use jiff::Timestamp;
+
+use super::keys::OutboxKey;
+use super::records::{OutboxItem, OutboxRecord, RECORD_VERSION};
+use super::{from_json, keys, Change, Committed, Handout, Pending, Store, StoreError};
+use crate::core::{ConversationId, NoticeKind};
+
+impl Store {
+    /// The outbox entries `change` would store, for delivery before the change is written:
+    /// `None` if its message is claimed already. The entries count as pending (and their
+    /// delivery marks are kept) until [`Store::commit_handed_out`] writes the change. The
+    /// caller makes sure nothing else commits for the same conversation or message in
+    /// between (the desk holds the customer's place for it).
+    pub fn hand_out(&self, change: &Change) -> Result<Option<Handout>, StoreError> {
+        if let Some(msg) = change.claim {
+            if self.is_claimed(msg)? {
+                return Ok(None);
+            }
+        }
+        let deliver: Vec<Pending> = outbox_records(change)
+            .into_iter()
+            .map(|(key, record)| Pending {
+                key: OutboxKey(key.to_vec()),
+                record,
+            })
+            .collect();
+        let keys: Vec<OutboxKey> = deliver.iter().map(|p| p.key.clone()).collect();
+        self.handed.add(keys.iter().cloned());
+        Ok(Some(Handout {
+            deliver,
+            keys,
+            handed: self.handed.clone(),
+        }))
+    }
+
+    /// Commits a change whose outbox entries were handed out: entries delivered meanwhile
+    /// are removed once written, the rest stay pending as after [`Store::commit`].
+    pub fn commit_handed_out(
+        &self,
+        change: &Change,
+        mut handout: Handout,
+    ) -> Result<Committed, StoreError> {
+        let committed = self.commit(change);
+        let mut removed = Ok(());
+        for key in std::mem::take(&mut handout.keys) {
+            if self.handed.settle(&key) && committed.is_ok() {
+                removed = removed.and(self.outbox.remove(key.0).map(|_| ()));
+            }
+        }
+        let committed = committed?;
+        removed?;
+        Ok(committed)
+    }
+
+    /// Everything stored but not yet delivered to Discord, oldest conversation first.
+    pub fn pending(&self) -> Result<Vec<Pending>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.outbox.iter() {
+            let (k, v) = entry?;
+            match from_json::<OutboxRecord>(&v, "outbox entry") {
+                Ok(record) => out.push(Pending {
+                    key: OutboxKey(k.to_vec()),
+                    record,
+                }),
+                Err(e) => tracing::error!(error = %e, "skipping unreadable outbox entry"),
+            }
+        }
+        Ok(out)
+    }
+
+    /// What is stored but not yet delivered for one conversation. Outbox keys start with the
+    /// conversation id, so this reads only that conversation's entries: a backlog of other
+    /// conversations (a burst, an outage) does not slow down the next acknowledgement.
+    pub fn pending_for(&self, conversation: ConversationId) -> Result<Vec<Pending>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.outbox.scan_prefix(keys::id(conversation.0)) {
+            let (k, v) = entry?;
+            match from_json::<OutboxRecord>(&v, "outbox entry") {
+                Ok(record) => out.push(Pending {
+                    key: OutboxKey(k.to_vec()),
+                    record,
+                }),
+                Err(e) => tracing::error!(error = %e, "skipping unreadable outbox entry"),
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn is_pending(&self, key: &OutboxKey) -> Result<bool, StoreError> {
+        if let Some(pending) = self.handed.pending(key) {
+            return Ok(pending);
+        }
+        Ok(self.outbox.contains_key(&key.0)?)
+    }
+
+    /// Marks an outbox entry delivered.
+    pub fn complete(&self, key: &OutboxKey) -> Result<(), StoreError> {
+        if self.handed.complete(key) {
+            return Ok(());
+        }
+        self.outbox.remove(&key.0)?;
+        Ok(())
+    }
+}
+
+/// The outbox entries a change stores, with their keys.
+pub(super) fn outbox_records(change: &Change) -> Vec<([u8; 21], OutboxRecord)> {
+    let Some(c) = &change.conversation else {
+        return Vec::new();
+    };
+    let created_at = change.now.unwrap_or_else(Timestamp::now);
+    change
+        .outbox
+        .iter()
+        .map(|item| {
+            let (tag, step) = outbox_tag(item);
+            let record = OutboxRecord {
+                v: RECORD_VERSION,
+                conversation: c.id,
+                created_at,
+                item: item.clone(),
+            };
+            (keys::outbox(c.id, change.wait, tag, step), record)
+        })
+        .collect()
+}
+
+pub(super) fn outbox_tag(item: &OutboxItem) -> (u8, u64) {
+    match item {
+        OutboxItem::Ack { .. } => (b'a', 0),
+        OutboxItem::Notice { kind } => match kind {
+            NoticeKind::Opened => (b'o', 0),
+            NoticeKind::Reopened => (b'r', 0),
+            NoticeKind::FollowUp => (b'f', 0),
+            NoticeKind::Reminder(n) => (b'm', u64::from(*n)),
+        },
+        OutboxItem::Close { .. } => (b'c', 0),
+        // One per relayed message: the message id keeps them apart and in order.
+        OutboxItem::RelayIn { source, .. } => (b'i', source.0),
+        OutboxItem::RelayOut { source, .. } => (b'u', source.0),
+    }
+}
