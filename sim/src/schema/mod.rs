@@ -15,8 +15,8 @@
 //! `jsonschema` crate: the subset is registered once as one document, so its local `$ref`s
 //! resolve inside it and nothing is fetched. Each schema (an operation's request body, one of
 //! its responses, a parameter) is compiled on first use. What stays here is route matching
-//! ([`route`]), reading query strings as the parameter's type, and wording the errors
-//! ([`report`]).
+//! (`route`), reading query strings as the parameter's type, and wording the errors
+//! (`report`).
 //!
 //! Nothing here reads the file system at run time. If the subset cannot be loaded every
 //! validation reports that as a violation instead of panicking.
