@@ -272,14 +272,9 @@ impl Alternatives<'_> {
         format!("{}{}", self.at, e.instance_path())
     }
 
-    /// The `const` an alternative that is nothing but a `const` expected of this value.
+    /// The value a `const` expected of this very value, if `e` is that error.
     fn constant_here<'e>(&self, e: &'e ValidationError<'_>) -> Option<&'e Value> {
-        match e.kind() {
-            ValidationErrorKind::Constant { expected_value } if self.pointer_of(e) == self.ptr => {
-                Some(expected_value)
-            }
-            _ => None,
-        }
+        constant(e).filter(|_| self.pointer_of(e) == self.ptr)
     }
 
     /// Whether alternative `i` was meant for this value: neither its JSON type, its `const`
@@ -305,52 +300,56 @@ impl Alternatives<'_> {
     fn discriminator_message(&self) -> Option<String> {
         let found = self.inst.as_object()?.get("type")?;
         let discriminator = format!("{}/type", self.ptr);
-        let mut accepted = Vec::new();
+        let mut choices = Vec::new();
         for (i, errs) in self.context.iter().enumerate() {
             let here: Vec<&ValidationError<'_>> = errs
                 .iter()
                 .filter(|e| self.pointer_of(e) == discriminator)
                 .collect();
-            let values: Vec<&Value> = if let Some(options) =
-                here.iter().find_map(|e| match e.kind() {
-                    ValidationErrorKind::Enum { options } => options.as_array(),
-                    _ => None,
-                }) {
-                options.iter().collect()
-            } else if let Some(c) = here.iter().find_map(|e| match e.kind() {
-                ValidationErrorKind::Constant { expected_value } => Some(&**expected_value),
-                _ => None,
-            }) {
-                vec![c]
-            } else {
-                here.iter().find_map(|e| match e.kind() {
-                    ValidationErrorKind::OneOfNotValid { context }
-                    | ValidationErrorKind::AnyOf { context } => context
-                        .iter()
-                        .map(|errs| {
-                            errs.iter().find_map(|e| match e.kind() {
-                                ValidationErrorKind::Constant { expected_value } => {
-                                    Some(&**expected_value)
-                                }
-                                _ => None,
-                            })
-                        })
-                        .collect::<Option<Vec<&Value>>>(),
-                    _ => None,
-                })?
-            };
+            let values = accepted(&here)?;
             let shown: Vec<String> = values.into_iter().map(show).collect();
             let name = name_of(self.branches.get(i).copied(), i);
-            accepted.push(format!("{} ({name})", shown.join(", ")));
+            choices.push(format!("{} ({name})", shown.join(", ")));
         }
         Some(format!(
             "{}: {} selects none of the {} alternatives; accepted: {}",
             discriminator,
             show(found),
             self.keyword,
-            accepted.join(", ")
+            choices.join(", ")
         ))
     }
+}
+
+fn constant<'e>(e: &'e ValidationError<'_>) -> Option<&'e Value> {
+    match e.kind() {
+        ValidationErrorKind::Constant { expected_value } => Some(expected_value),
+        _ => None,
+    }
+}
+
+/// The values a discriminator accepts, read from its errors: an `enum`, a `const`, or a
+/// `oneOf`/`anyOf` of `const`s (Discord's enums).
+fn accepted<'e>(errors: &[&'e ValidationError<'_>]) -> Option<Vec<&'e Value>> {
+    let options = errors.iter().find_map(|e| match e.kind() {
+        ValidationErrorKind::Enum { options } => options.as_array(),
+        _ => None,
+    });
+    if let Some(options) = options {
+        return Some(options.iter().collect());
+    }
+    if let Some(c) = errors.iter().find_map(|e| constant(e)) {
+        return Some(vec![c]);
+    }
+    errors.iter().find_map(|e| match e.kind() {
+        ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
+            context
+                .iter()
+                .map(|errs| errs.iter().find_map(constant))
+                .collect()
+        }
+        _ => None,
+    })
 }
 
 /// The value of the keyword an error comes from, found in the subset by its location.
