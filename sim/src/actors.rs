@@ -6,8 +6,9 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 use crate::message::SimMessage;
-use crate::payload::{id_str, interaction_base_json, message_json};
+use crate::payload::{interaction_base_json, message_json};
 use crate::session::Event;
+use crate::snowflake::id_str;
 use crate::state::{InteractionRec, State};
 use crate::world::ChannelKind;
 use crate::Simulator;

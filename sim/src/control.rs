@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::payload::{as_id, id_str};
+use crate::snowflake::{as_id, id_str};
 use crate::{Inner, Simulator};
 
 pub fn routes() -> Router<Arc<Inner>> {

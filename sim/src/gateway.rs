@@ -12,8 +12,9 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-use crate::payload::{current_user_json, guild_create_json, id_str};
+use crate::payload::{current_user_json, guild_create_json};
 use crate::session::{intents, Live, Outbound, Session};
+use crate::snowflake::id_str;
 use crate::state::HeldIdentify;
 use crate::Inner;
 

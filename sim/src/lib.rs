@@ -1,11 +1,29 @@
 //! A loopback Discord: REST under `/api/v10` and a WebSocket gateway on 127.0.0.1, good
-//! enough for the real serenity 0.12.5 client to run against it. Used by end-to-end tests,
-//! benchmarks and the offline demo. It never talks to discord.com.
+//! enough for the real serenity 0.12.5 client to run against it. Used by frontdesk's
+//! end-to-end tests, benchmarks and offline demo. It never talks to discord.com.
 //!
 //! Start one with [`Simulator::start`], point serenity at it with
 //! `HttpBuilder::new(sim.token()).proxy(sim.base_url()).ratelimiter_disabled(true)`, then act
 //! as people (`post_message`, `send_dm`, `invoke_command`, ...) and observe what the bot did
-//! (`requests`, `messages_in`, `interaction_responses`).
+//! (`requests`, `messages_in`, `interaction_responses`). [`schema::ApiSchema`] checks a
+//! recorded request against Discord's own OpenAPI description.
+//!
+//! # Modules
+//! * `world`, `config`: what a simulator starts with (a guild, its channels, the people) and
+//!   the knobs a test turns.
+//! * `state`: the mutable world, behind one mutex. `publish`: the changes the bot hears about,
+//!   stored, rendered and dispatched in one step.
+//! * `rest`: one handler per REST route, every request recorded (`record`), message creation
+//!   rate limited (`ratelimit`). `control`: `/_sim/` endpoints that drive a standalone
+//!   simulator.
+//! * `gateway`, `session`: the WebSocket gateway and its sessions (intents, RESUME replay).
+//! * `actors`: acting as people. `payload`: Discord's JSON shapes; `message`: a stored
+//!   message; `snowflake`: ids and timestamps.
+//! * `schema`: the generated subset of Discord's OpenAPI description and the check against
+//!   it (the `jsonschema` crate validates; routes and wording are ours).
+//!
+//! Dependencies between these point one way: `payload` renders from `state`, and `state`
+//! renders nothing.
 
 mod actors;
 mod config;
@@ -16,6 +34,7 @@ mod message;
 mod payload;
 #[cfg(test)]
 mod payload_tests;
+mod publish;
 mod ratelimit;
 mod record;
 mod rest;

@@ -79,7 +79,7 @@ impl SimMessage {
         self.message_reference
             .as_ref()
             .and_then(|r| r.get("message_id"))
-            .and_then(crate::payload::as_id)
+            .and_then(crate::snowflake::as_id)
     }
 }
 

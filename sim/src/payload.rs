@@ -5,22 +5,9 @@
 use serde_json::{json, Value};
 
 use crate::message::SimMessage;
-use crate::snowflake::iso_of_snowflake;
+use crate::snowflake::{id_str, iso_of_snowflake};
 use crate::state::State;
 use crate::world::{ChannelKind, SimChannel, SimGuild, SimUser, World};
-
-/// Reads a snowflake sent as a string (Discord's form) or a number.
-pub fn as_id(v: &Value) -> Option<u64> {
-    match v {
-        Value::String(s) => s.parse().ok(),
-        Value::Number(n) => n.as_u64(),
-        _ => None,
-    }
-}
-
-pub fn id_str(id: u64) -> Value {
-    Value::String(id.to_string())
-}
 
 fn ids(list: &[u64]) -> Value {
     Value::Array(list.iter().map(|i| id_str(*i)).collect())

@@ -1,6 +1,9 @@
-//! Snowflake ids and ISO-8601 timestamps, the way Discord derives one from the other.
+//! Snowflake ids and ISO-8601 timestamps, the way Discord derives one from the other, and
+//! ids as they cross JSON (Discord writes them as strings).
 
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
 
 /// Discord's epoch (2015-01-01T00:00:00Z) in Unix milliseconds.
 pub const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
@@ -19,6 +22,20 @@ impl IdGen {
         self.last = id;
         id
     }
+}
+
+/// Reads a snowflake sent as a string (Discord's form) or a number.
+pub fn as_id(v: &Value) -> Option<u64> {
+    match v {
+        Value::String(s) => s.parse().ok(),
+        Value::Number(n) => n.as_u64(),
+        _ => None,
+    }
+}
+
+/// A snowflake as Discord writes it in JSON: a decimal string.
+pub fn id_str(id: u64) -> Value {
+    Value::String(id.to_string())
 }
 
 pub fn now_ms() -> u64 {

@@ -185,15 +185,6 @@ impl State {
         id
     }
 
-    /// Stores a message and dispatches MESSAGE_CREATE for it.
-    pub fn insert_message(&mut self, msg: SimMessage) {
-        let payload = crate::payload::message_json(self, &msg, true);
-        let event = Event::message_create(&msg, payload, self.bot_id());
-        self.message_channel.insert(msg.id, msg.channel_id);
-        self.history.entry(msg.channel_id).or_default().push(msg);
-        self.dispatch(event);
-    }
-
     /// Sends an event to every session that may receive it.
     pub fn dispatch(&mut self, event: Event) {
         let bot = self.bot_id();
@@ -225,21 +216,5 @@ impl State {
         };
         self.channels.insert(id, thread.clone());
         thread
-    }
-
-    /// THREAD_CREATE for a thread, with `newly_created` as Discord sends it for new threads.
-    pub fn dispatch_thread_create(&mut self, thread_id: u64) {
-        let Some(thread) = self.channels.get(&thread_id) else {
-            return;
-        };
-        let mut payload = crate::payload::channel_json(self, thread);
-        if let Some(o) = payload.as_object_mut() {
-            o.insert("newly_created".into(), Value::Bool(true));
-        }
-        self.dispatch(Event::new(
-            "THREAD_CREATE",
-            payload,
-            Some(crate::session::intents::GUILDS),
-        ));
     }
 }

@@ -3,7 +3,8 @@
 use serde_json::{json, Value};
 
 use super::{Reply, Req};
-use crate::payload::{id_str, user_json};
+use crate::payload::user_json;
+use crate::snowflake::id_str;
 use crate::state::State;
 
 /// `GET /applications/@me` and `GET /oauth2/applications/@me`

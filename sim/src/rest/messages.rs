@@ -5,9 +5,9 @@ use serde_json::{json, Value};
 
 use super::{Reply, Req};
 use crate::message::SimMessage;
-use crate::payload::{as_id, id_str, message_json};
+use crate::payload::message_json;
 use crate::session::Event;
-use crate::snowflake::iso_now;
+use crate::snowflake::{as_id, id_str, iso_now};
 use crate::state::State;
 use crate::world::ChannelKind;
 use crate::Inner;

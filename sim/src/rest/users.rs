@@ -1,7 +1,8 @@
 //! `/users/...`: the bot's own user, other users, and DM channel creation.
 
 use super::{Reply, Req};
-use crate::payload::{as_id, channel_json, current_user_json, user_json};
+use crate::payload::{channel_json, current_user_json, user_json};
+use crate::snowflake::as_id;
 use crate::state::State;
 
 /// `GET /users/@me`
