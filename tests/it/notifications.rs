@@ -1,20 +1,17 @@
 //! The owner's side: notifications with buttons, the staff-channel fallback, and digests.
 
-mod support;
-
 use std::sync::Arc;
-use std::time::Duration;
 
+use crate::support::{
+    posts_containing, quiet_period, wait_ack, wait_interaction, wait_post_containing, Bot, QUIET,
+};
 use frontdesk::clock::ManualClock;
-use frontdesk_sim::{demo, SimConfig, Simulator, World};
+use frontdesk_sim::{demo, Simulator};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
-use support::{posts_containing, wait_ack, wait_interaction, wait_post_containing, Bot};
 
 async fn start() -> (Simulator, Bot, Arc<ManualClock>, tempfile::TempDir) {
-    let sim = Simulator::start(World::demo(), SimConfig::default())
-        .await
-        .expect("simulator");
+    let sim = crate::support::demo_sim().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let start: Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
     let clock = Arc::new(ManualClock::new(start));
@@ -68,7 +65,7 @@ async fn notification_buttons_snooze_and_mark_answered_for_staff_only() {
         .as_str()
         .is_some_and(|t| t.contains("pause for an hour")));
     clock.advance(SignedDuration::from_mins(30));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    quiet_period(QUIET).await;
     assert!(posts_containing(&sim, "⏰ Reminder").is_empty(), "snoozed");
     clock.advance(SignedDuration::from_mins(31));
     wait_post_containing(&sim, "⏰ Reminder 1:").await;
@@ -82,16 +79,14 @@ async fn notification_buttons_snooze_and_mark_answered_for_staff_only() {
         .as_str()
         .is_some_and(|t| t.contains("no more reminders")));
     clock.advance(SignedDuration::from_hours(30));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    quiet_period(QUIET).await;
     assert_eq!(posts_containing(&sim, "⏰ Reminder").len(), 1);
     bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closed_owner_dms_fall_back_to_the_staff_channel_pinging_only_the_owner() {
-    let sim = Simulator::start(World::demo(), SimConfig::default())
-        .await
-        .expect("simulator");
+    let sim = crate::support::demo_sim().await;
     sim.set_dm_blocked(demo::OWNER, true);
     let dir = tempfile::tempdir().expect("tempdir");
     let bot = Bot::start(&sim, &dir.path().join("data")).await;
@@ -177,7 +172,7 @@ async fn the_dm_relay_works_both_ways_and_counts_as_the_first_reply() {
     let created = sim
         .wait_for_request(
             |r| r.is("POST", &format!("/channels/{}/threads", demo::STAFF)) && r.status < 300,
-            support::WAIT,
+            crate::support::WAIT,
         )
         .await
         .expect("a private staff thread");
@@ -197,7 +192,7 @@ async fn the_dm_relay_works_both_ways_and_counts_as_the_first_reply() {
         .wait_for_message(
             carol_dm,
             |m| m.content.starts_with("Yes, and it's free!"),
-            support::WAIT,
+            crate::support::WAIT,
         )
         .await
         .expect("relayed to the customer");
@@ -228,7 +223,7 @@ async fn the_dm_relay_works_both_ways_and_counts_as_the_first_reply() {
 
     // Anyone but staff writing in the thread is not relayed.
     sim.post_message(demo::ALICE, thread, "psst, carol").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    quiet_period(QUIET).await;
     assert!(sim
         .messages_in(carol_dm)
         .iter()

@@ -3,13 +3,12 @@
 //! refusals for customers, bad arguments — plus the registered command list. Every request
 //! body is validated against Discord's OpenAPI description when a bot stops.
 
-mod support;
+mod actions;
 
-use std::time::Duration;
-
-use frontdesk_sim::{demo, SimConfig, Simulator, World};
+use frontdesk_sim::{demo, Simulator};
 use serde_json::{json, Value};
-use support::WAIT;
+
+use crate::support::{command, command_until, Answer, WAIT};
 
 const STAFF_COMMANDS: [&str; 6] = ["queue", "resolve", "reopen", "snooze", "away", "stats"];
 /// Discord's MANAGE_MESSAGES permission bit, as serenity sends it (a string).
@@ -18,39 +17,15 @@ const MANAGE_MESSAGES: &str = "8192";
 /// The shared test bot, plus helpers to run commands as a person would.
 struct Bot {
     sim: Simulator,
-    bot: support::Bot,
+    bot: crate::support::Bot,
     _dir: tempfile::TempDir,
-}
-
-/// What the bot answered to one interaction.
-struct Answer {
-    /// The bodies sent: the callback, then the edit of a deferred answer.
-    bodies: Vec<Value>,
-    text: String,
-}
-
-impl Answer {
-    fn deferred(&self) -> bool {
-        self.bodies[0]["type"] == json!(5)
-    }
-
-    fn assert_ephemeral(&self) {
-        assert_eq!(
-            self.bodies[0]["data"]["flags"],
-            json!(64),
-            "ephemeral: {:?}",
-            self.bodies
-        );
-    }
 }
 
 impl Bot {
     async fn start() -> Bot {
-        let sim = Simulator::start(World::demo(), SimConfig::default())
-            .await
-            .expect("simulator");
+        let sim = crate::support::demo_sim().await;
         let dir = tempfile::tempdir().expect("tempdir");
-        let bot = support::Bot::start(&sim, &dir.path().join("data")).await;
+        let bot = crate::support::Bot::start(&sim, &dir.path().join("data")).await;
         Bot {
             sim,
             bot,
@@ -77,29 +52,10 @@ impl Bot {
 
     /// `user` runs `/name options` in `channel`; waits for the final answer text.
     async fn command(&self, user: u64, channel: u64, name: &str, options: Value) -> Answer {
-        let id = self.sim.invoke_command(user, channel, name, options).await;
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            let bodies = self.sim.interaction_responses(id);
-            let text = bodies.iter().rev().find_map(|b| {
-                b["data"]["content"]
-                    .as_str()
-                    .or_else(|| b["content"].as_str())
-            });
-            if let Some(text) = text {
-                let text = text.to_string();
-                return Answer { bodies, text };
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "/{name} was answered"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        command(&self.sim, user, channel, name, options).await
     }
 
-    /// Runs a command until its answer satisfies `done` (state changes from gateway events
-    /// are applied asynchronously); fails after the deadline.
+    /// Runs a command until its answer satisfies `done`; fails after the deadline.
     async fn command_until(
         &self,
         user: u64,
@@ -107,18 +63,7 @@ impl Bot {
         name: &str,
         done: impl Fn(&str) -> bool,
     ) -> Answer {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            let answer = self.command(user, channel, name, json!([])).await;
-            if done(&answer.text) {
-                return answer;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "/{name} never showed the expected state; last: {}",
-                answer.text
-            );
-        }
+        command_until(&self.sim, user, channel, name, done).await
     }
 
     /// Waits for frontdesk's acknowledgement of `message` (posted in `channel`) and for its
@@ -408,306 +353,5 @@ async fn queue_lists_the_waiting_oldest_first_with_links_a_page_at_a_time() {
         "{}",
         beyond.text
     );
-    bot.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn resolve_and_reopen_in_a_forum_post_or_by_id_with_clear_errors() {
-    let bot = Bot::start().await;
-    let post = bot
-        .forum_post(demo::BOB, "Order #1042", "My order hasn't arrived")
-        .await;
-
-    let resolved = bot.command(demo::OWNER, post, "resolve", json!([])).await;
-    resolved.assert_ephemeral();
-    assert!(
-        resolved
-            .text
-            .starts_with("✅ Resolved **bob**'s conversation about "),
-        "{}",
-        resolved.text
-    );
-    assert!(resolved.text.contains(&format!("(id `{post}`)")));
-    let again = bot.command(demo::OWNER, post, "resolve", json!([])).await;
-    assert!(
-        again.text.ends_with("was already resolved."),
-        "{}",
-        again.text
-    );
-    let calm = bot
-        .command(demo::OWNER, demo::HELP, "status", json!([]))
-        .await;
-    assert!(
-        calm.text.starts_with("✅ Nobody is waiting"),
-        "{}",
-        calm.text
-    );
-
-    // Reopened by id from another channel; the owners hear about it.
-    let reopened = bot
-        .command(
-            demo::OWNER,
-            demo::STAFF,
-            "reopen",
-            json!({"conversation": post.to_string()}),
-        )
-        .await;
-    assert!(
-        reopened
-            .text
-            .starts_with("🔁 Reopened **bob**'s conversation"),
-        "{}",
-        reopened.text
-    );
-    bot.sim
-        .wait_for_request(
-            |r| {
-                r.is("POST", "/messages")
-                    && r.body.as_ref().is_some_and(|b| {
-                        // Alone, or inside a digest with other notices due at the same moment.
-                        b["content"]
-                            .as_str()
-                            .is_some_and(|c| c.contains("🔁 Reopened: **bob**"))
-                    })
-            },
-            WAIT,
-        )
-        .await
-        .expect("the owner is notified of the reopened conversation");
-    let still_open = bot
-        .command(
-            demo::OWNER,
-            demo::HELP,
-            "reopen",
-            json!({"conversation": post.to_string()}),
-        )
-        .await;
-    assert!(
-        still_open.text.contains("still open (waiting)"),
-        "{}",
-        still_open.text
-    );
-
-    // Bad arguments.
-    let unknown = bot
-        .command(
-            demo::OWNER,
-            demo::HELP,
-            "resolve",
-            json!({"conversation": "123456789"}),
-        )
-        .await;
-    unknown.assert_ephemeral();
-    assert_eq!(
-        unknown.text,
-        "No conversation has the id `123456789`. `/queue` shows the id of each waiting conversation."
-    );
-    let not_an_id = bot
-        .command(
-            demo::OWNER,
-            demo::HELP,
-            "resolve",
-            json!({"conversation": "bob's order"}),
-        )
-        .await;
-    assert!(
-        not_an_id
-            .text
-            .starts_with("`bob's order` is not a conversation id"),
-        "{}",
-        not_an_id.text
-    );
-    let nowhere = bot
-        .command(demo::OWNER, demo::HELP, "resolve", json!([]))
-        .await;
-    assert!(
-        nowhere
-            .text
-            .starts_with("This channel isn't a conversation's thread or forum post")
-            && nowhere.text.contains("`/resolve conversation:<id>`"),
-        "{}",
-        nowhere.text
-    );
-    bot.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn snooze_pauses_reminders_and_a_bad_duration_shows_a_good_one() {
-    let bot = Bot::start().await;
-    let post = bot
-        .forum_post(demo::BOB, "Order #1042", "My order hasn't arrived")
-        .await;
-    let snoozed = bot
-        .command(demo::OWNER, post, "snooze", json!({"duration": "2h"}))
-        .await;
-    snoozed.assert_ephemeral();
-    assert!(
-        snoozed
-            .text
-            .starts_with("😴 Snoozed reminders for **bob**'s conversation")
-            && (snoozed.text.contains("for 2 h (until today at ")
-                || snoozed.text.contains("for 2 h (until tomorrow at ")),
-        "{}",
-        snoozed.text
-    );
-    let queue = bot
-        .command(demo::OWNER, demo::HELP, "queue", json!([]))
-        .await;
-    assert!(
-        queue.text.contains(", snoozed 1 h 59 min more")
-            || queue.text.contains(", snoozed 2 h more"),
-        "{}",
-        queue.text
-    );
-
-    let bad = bot
-        .command(demo::OWNER, post, "snooze", json!({"duration": "a bit"}))
-        .await;
-    bad.assert_ephemeral();
-    assert_eq!(
-        bad.text,
-        "`a bit` isn't a duration I understand. Write a number and a unit, e.g. `/snooze duration:2h` (also 30m, 1d, 1h30m)."
-    );
-    let by_bad_id = bot
-        .command(
-            demo::OWNER,
-            demo::HELP,
-            "snooze",
-            json!({"duration": "30m", "conversation": "42"}),
-        )
-        .await;
-    assert!(
-        by_bad_id
-            .text
-            .starts_with("No conversation has the id `42`"),
-        "{}",
-        by_bad_id.text
-    );
-    bot.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn away_mode_is_reflected_in_acknowledgements_until_switched_off() {
-    let bot = Bot::start().await;
-    let on = bot
-        .command(
-            demo::OWNER,
-            demo::STAFF,
-            "away",
-            json!({"until": "3d", "message": "We're at the craft fair."}),
-        )
-        .await;
-    on.assert_ephemeral();
-    assert!(
-        on.text.starts_with("🏖️ Away mode is on for 3 days (until ")
-            && on.text.contains("“We're at the craft fair.”"),
-        "{}",
-        on.text
-    );
-    let dm = bot.sim.send_dm(demo::CAROL, "Do you gift wrap?").await;
-    let channel = bot.sim.dm_channel_of(demo::CAROL).expect("dm channel");
-    let ack = bot.wait_ack(channel, dm).await;
-    assert!(
-        ack.contains("Sam is away right now") && ack.contains("We're at the craft fair."),
-        "{ack}"
-    );
-
-    let bad = bot
-        .command(
-            demo::OWNER,
-            demo::STAFF,
-            "away",
-            json!({"until": "next week"}),
-        )
-        .await;
-    assert!(
-        bad.text
-            .starts_with("`next week` isn't a duration I understand")
-            && bad.text.contains("`/away until:3d`")
-            && bad.text.contains("`/away until:off`"),
-        "{}",
-        bad.text
-    );
-
-    let off = bot
-        .command(demo::OWNER, demo::STAFF, "away", json!({"until": "off"}))
-        .await;
-    assert!(off.text.starts_with("👋 Welcome back!"), "{}", off.text);
-    let again = bot
-        .command(demo::OWNER, demo::STAFF, "away", json!({"until": "off"}))
-        .await;
-    assert_eq!(again.text, "Away mode was already off.");
-    let msg = bot
-        .sim
-        .post_message(demo::ALICE, demo::HELP, "How much is shipping?")
-        .await;
-    let ack = bot.wait_ack(demo::HELP, msg).await;
-    assert!(!ack.contains("away"), "{ack}");
-    bot.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn stats_defers_then_reports_counts_reply_times_and_topics() {
-    let bot = Bot::start().await;
-    let alice = bot
-        .sim
-        .post_message(demo::ALICE, demo::HELP, "How much is shipping to Canada?")
-        .await;
-    bot.wait_ack(demo::HELP, alice).await;
-    bot.sim
-        .post_reply(demo::OWNER, demo::HELP, "£8.50, Alice!", alice)
-        .await;
-    bot.command_until(demo::OWNER, demo::HELP, "status", |t| {
-        t.starts_with("✅ Nobody is waiting. 1 answered")
-    })
-    .await;
-    bot.forum_post(demo::BOB, "Gifts", "Do you do gift wrapping?")
-        .await;
-
-    let stats = bot
-        .command(demo::OWNER, demo::STAFF, "stats", json!([]))
-        .await;
-    stats.assert_ephemeral();
-    assert!(
-        stats.deferred(),
-        "/stats defers, then edits: {:?}",
-        stats.bodies
-    );
-    assert_eq!(
-        stats.bodies[1]["allowed_mentions"]["parse"],
-        json!([]),
-        "the edit pings nobody"
-    );
-    let lines: Vec<&str> = stats.text.lines().collect();
-    assert_eq!(
-        lines[0],
-        "**2 conversations** in the last 30 days (1 still waiting)"
-    );
-    assert!(
-        lines[1].starts_with("First personal reply (open hours): median "),
-        "{}",
-        lines[1]
-    );
-    assert_eq!(lines[2], "Answered within the 1 h target: 1 of 1 (100%)");
-    assert_eq!(lines[3], "By topic:");
-    assert_eq!(lines.len(), 6, "{}", stats.text);
-    assert!(
-        lines[4..].contains(&"• orders & shipping: 1, median 0s, 100% within target")
-            && lines[4..].contains(&"• general: 1, no reply yet"),
-        "{}",
-        stats.text
-    );
-
-    let bad = bot
-        .command(demo::OWNER, demo::STAFF, "stats", json!({"days": 0}))
-        .await;
-    assert_eq!(
-        bad.text,
-        "`days` must be a whole number from 1 to 365, e.g. `/stats days:7`."
-    );
-    let week = bot
-        .command(demo::OWNER, demo::STAFF, "stats", json!({"days": 7}))
-        .await;
-    assert!(week.text.contains("in the last 7 days"), "{}", week.text);
     bot.stop().await;
 }

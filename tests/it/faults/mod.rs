@@ -5,16 +5,19 @@
 //! (not on the requests the bot sent, since a retried send with the same nonce is dropped by
 //! Discord): each conversation has exactly one visible acknowledgement, no message has two,
 //! and every conversation's owner was notified at least once. Each test prints its figures
-//! (`cargo test --test faults -- --nocapture`) for RELIABILITY.md.
+//! (`cargo test --test it faults:: -- --nocapture`) for RELIABILITY.md.
 
-mod support;
+#[cfg(unix)]
+mod kills;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::support::{
+    eventually, quiet_period, spawn_frontdesk, wait_for, write_demo_config, Bot, QUIET, WAIT,
+};
 use frontdesk_sim::{demo, SimConfig, SimUser, Simulator, World};
-use support::{Bot, WAIT};
 
 /// Where a test message went; a conversation is one (channel, customer) pair here, since
 /// every forum post is its own channel and nothing in these tests resolves a conversation.
@@ -177,7 +180,7 @@ fn audit(sim: &Simulator, sent: &[Sent]) -> Audit {
         for s in &msgs {
             let acks: Vec<_> = bot_messages[&channel]
                 .iter()
-                .filter(|m| support::acked_by_message(m).contains(&s.id))
+                .filter(|m| crate::support::acked_by_message(m).contains(&s.id))
                 .collect();
             if acks.len() > 1 {
                 a.double_acked.push(s.id);
@@ -214,11 +217,9 @@ fn audit(sim: &Simulator, sent: &[Sent]) -> Audit {
 /// Audits until every conversation is acknowledged and notified (or `within` passes), then
 /// waits `quiet` more and audits again, so a late duplicate would still be seen.
 async fn settle(sim: &Simulator, sent: &[Sent], within: Duration, quiet: Duration) -> Audit {
-    let deadline = Instant::now() + within;
-    while !audit(sim, sent).settled() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    tokio::time::sleep(quiet).await;
+    // On a timeout the audit's checks name what is missing.
+    wait_for(within, async || audit(sim, sent).settled().then_some(())).await;
+    quiet_period(quiet).await;
     audit(sim, sent)
 }
 
@@ -350,14 +351,10 @@ async fn messages_sent_while_the_session_is_lost_are_caught_up_on_the_new_ready(
     // Let a live message race the stall, then wait for the socket to go.
     sim.stall_gateway(true);
     sent.push(forum(&sim, c.next().unwrap_or(demo::BOB), "as the gateway stalls").await);
-    let deadline = Instant::now() + WAIT;
-    while sim.connected_intents().is_some() {
-        assert!(
-            Instant::now() < deadline,
-            "serenity gave up on the silent session"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    eventually("serenity gave up on the silent session", async || {
+        sim.connected_intents().is_none().then_some(())
+    })
+    .await;
     // No session can receive these: the old one is gone, and a new IDENTIFY is held until
     // the stall ends. They can only be buffered for a RESUME that never comes.
     let mut lost = Vec::new();
@@ -383,9 +380,9 @@ async fn messages_sent_while_the_session_is_lost_are_caught_up_on_the_new_ready(
     // serenity 0.12.5 may leave the restarted shard connected after shutdown; frontdesk must
     // not act on what it still receives (and must have let go of the database).
     let after = forum(&sim, demo::ALICE, "after the bot stopped").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    quiet_period(QUIET).await;
     assert!(
-        support::acks_for(&sim, after.id).is_empty(),
+        crate::support::acks_for(&sim, after.id).is_empty(),
         "a stopped bot answers nothing"
     );
     print_figures(
@@ -450,13 +447,14 @@ async fn rest_5xx_and_429_storms_still_acknowledge_everyone_exactly_once() {
             sent.push(forum(&sim, c.next().unwrap_or(demo::ALICE), "storm question").await);
             sent.push(help(&sim, c.next().unwrap_or(demo::BOB), "storm question").await);
         }
-        // The storm is over once the bot used it up.
-        let deadline = Instant::now() + WAIT;
-        while sim.requests().iter().filter(|r| r.status == status).count() == 0
-            && Instant::now() < deadline
-        {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        // The storm is over once the bot used it up (the audit below tells if it never did).
+        wait_for(WAIT, async || {
+            sim.requests()
+                .iter()
+                .any(|r| r.status == status)
+                .then_some(())
+        })
+        .await;
     }
     let a = settle(
         &sim,
@@ -489,259 +487,4 @@ async fn rest_5xx_and_429_storms_still_acknowledge_everyone_exactly_once() {
         "the storms hit the bot ({fired} errors answered)"
     );
     assert_store_holds(&data, &sent, &a);
-}
-
-/// A tiny deterministic generator (xorshift64*), so a failing run can be replayed with
-/// `FAULTS_SEED=<seed>` without another dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn millis(&mut self, lo: u64, hi: u64) -> Duration {
-        Duration::from_millis(lo + self.below(hi - lo + 1))
-    }
-}
-
-/// The real binary, killed with SIGKILL if the test ends early.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn kill_config(dir: &Path) -> std::path::PathBuf {
-    let config = dir.join("frontdesk.toml");
-    std::fs::write(
-        &config,
-        frontdesk::demo::demo_config_text(Path::new("data"), &support::responses(), ""),
-    )
-    .expect("config");
-    config
-}
-
-/// 500 customer messages while the real binary is SIGKILLed at random moments and restarted,
-/// five times. The messages are spread over #help (23 customers: the first message of each
-/// opens their conversation, the rest are follow-ups that must be stored, not acknowledged),
-/// forum posts (each one a new conversation) and DMs (follow-ups in 5 DM conversations opened
-/// before the burst, each relayed to the staff thread).
-///
-/// The simulator runs without its per-channel rate limit: with Discord's 5 per 5 s, the owner's
-/// DM channel and #help would make the run take minutes of waiting that test pacing, not
-/// crash safety (pacing under 429s is `rest_5xx_and_429_storms_...` above).
-///
-/// DM channels are opened before the burst on purpose: a bot cannot list its DM channels, so a
-/// customer whose very first DM arrives while frontdesk is down is found only when they write
-/// again (see RELIABILITY.md).
-#[cfg(unix)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn five_sigkills_during_a_burst_of_500_messages_lose_nothing_and_ack_once() {
-    const MESSAGES: usize = 500;
-    const KILLS: usize = 5;
-    let started = Instant::now();
-    let seed = std::env::var("FAULTS_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64)
-                | 1
-        });
-    println!("FAULTS_SEED={seed}");
-    let mut rng = Rng(seed);
-    let (w, customers) = world(20);
-    let sim = sim_with(w, unlimited()).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = kill_config(dir.path());
-    let logs = dir.path().join("logs");
-    std::fs::create_dir_all(&logs).expect("logs dir");
-    let mut spawned = 0usize;
-    let mut spawn = || {
-        spawned += 1;
-        let log = std::fs::File::create(logs.join(format!("run-{spawned}.log"))).expect("log");
-        Child(
-            std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-                .args(["run", "--config"])
-                .arg(&config)
-                .args(["--discord-api", &sim.base_url()])
-                .env("DISCORD_TOKEN", "kill-test")
-                .env("RUST_LOG", "warn")
-                .env("RUST_BACKTRACE", "1")
-                .stdout(std::process::Stdio::null())
-                .stderr(log)
-                .spawn()
-                .expect("spawn frontdesk"),
-        )
-    };
-
-    let mut child = spawn();
-    sim.wait_for_request(|r| r.is("PUT", "/commands"), WAIT)
-        .await
-        .expect("ready");
-    let dm_customers: Vec<u64> = customers[..5].to_vec();
-    let mut warm = Vec::new();
-    for &c in &dm_customers {
-        warm.push(dm(&sim, c, &format!("hello from {c}, a first DM")).await);
-    }
-    for s in &warm {
-        support::wait_ack(&sim, s.id).await;
-    }
-
-    // The burst runs on its own task while this one kills and restarts the bot.
-    let burst = {
-        let sim = sim.clone();
-        let customers = customers.clone();
-        let dm_customers = dm_customers.clone();
-        let mut rng = Rng(seed.rotate_left(17) | 1);
-        tokio::spawn(async move {
-            let mut sent = Vec::with_capacity(MESSAGES);
-            for i in 0..MESSAGES {
-                let pick =
-                    |rng: &mut Rng, from: &[u64]| from[rng.below(from.len() as u64) as usize];
-                let s = match rng.below(10) {
-                    0..=3 => {
-                        let c = pick(&mut rng, &customers);
-                        forum(&sim, c, &format!("burst #{i}: do you have this in blue?")).await
-                    }
-                    4..=7 => {
-                        let c = pick(&mut rng, &customers);
-                        help(&sim, c, &format!("burst #{i}: when does my order ship?")).await
-                    }
-                    _ => {
-                        let c = pick(&mut rng, &dm_customers);
-                        dm(&sim, c, &format!("burst #{i}: one more detail")).await
-                    }
-                };
-                sent.push(s);
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            sent
-        })
-    };
-    let mut kills = Vec::new();
-    let burst_started = Instant::now();
-    for _ in 0..KILLS {
-        tokio::time::sleep(rng.millis(700, 2200)).await;
-        child.0.kill().expect("SIGKILL");
-        let _ = child.0.wait();
-        kills.push(burst_started.elapsed());
-        tokio::time::sleep(rng.millis(0, 400)).await;
-        child = spawn();
-    }
-    let mut sent = warm;
-    sent.extend(burst.await.expect("the burst task"));
-    let burst_took = burst_started.elapsed();
-
-    let a = settle(&sim, &sent, Duration::from_secs(90), Duration::from_secs(1)).await;
-    // A graceful stop at the end (SIGTERM), so the last run's shutdown path is covered too.
-    let _ = std::process::Command::new("sh")
-        // The shell builtin: a slim CI image may lack /bin/kill.
-        .args(["-c", &format!("kill -TERM {}", child.0.id())])
-        .status();
-    let deadline = Instant::now() + WAIT;
-    let status = loop {
-        if let Some(status) = child.0.try_wait().expect("wait") {
-            break Some(status);
-        }
-        if Instant::now() > deadline {
-            break None;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-
-    // Every DM follow-up reached the staff: its text is in exactly one relay message.
-    let bot = sim.bot_id();
-    let relayed: Vec<String> = sim
-        .threads()
-        .iter()
-        .filter(|t| t.parent_id == Some(demo::STAFF))
-        .flat_map(|t| sim.messages_in(t.id))
-        .filter(|m| m.author_id == bot)
-        .map(|m| m.content)
-        .collect();
-    let relay_counts: Vec<(u64, usize)> = sent
-        .iter()
-        .filter(|s| s.kind == Kind::Dm)
-        .map(|s| {
-            let text = sim.message(s.id).map(|m| m.content).unwrap_or_default();
-            (s.id, relayed.iter().filter(|r| r.contains(&text)).count())
-        })
-        .collect();
-    let relay_threads = sim
-        .threads()
-        .iter()
-        .filter(|t| t.parent_id == Some(demo::STAFF))
-        .count();
-    let mut panics = 0;
-    for entry in std::fs::read_dir(&logs).expect("logs") {
-        let text = std::fs::read_to_string(entry.expect("entry").path()).unwrap_or_default();
-        panics += text.matches("panicked").count();
-        if text.contains("panicked") {
-            eprintln!("{text}");
-        }
-    }
-    // Sends repeated after a kill (same nonce): the simulator, like Discord, shows one message.
-    let mut nonces: HashMap<String, usize> = HashMap::new();
-    for r in sim.requests() {
-        if r.is("POST", "/messages") && r.status < 300 {
-            if let Some(n) = r.body.as_ref().and_then(|b| b["nonce"].as_str()) {
-                *nonces.entry(n.to_string()).or_default() += 1;
-            }
-        }
-    }
-    let resent = nonces.values().filter(|&&n| n > 1).count();
-    let by_kind = |k: Kind| sent.iter().filter(|s| s.kind == k).count();
-    print_figures(
-        "SIGKILL x5",
-        &format!(
-            "{KILLS} SIGKILLs at {:?} into a {:.1} s burst, then SIGTERM; {spawned} processes; \
-             {} #help / {} forum / {} DM messages; relay threads {relay_threads} for {} DM \
-             conversations; DM texts relayed (copies → messages): {:?}; sends repeated after a kill \
-             and de-duplicated by nonce: {resent}; panics: {panics}; seed {seed}",
-            kills
-                .iter()
-                .map(|d| format!("{:.1}s", d.as_secs_f64()))
-                .collect::<Vec<_>>(),
-            burst_took.as_secs_f64(),
-            by_kind(Kind::Help),
-            by_kind(Kind::Forum),
-            by_kind(Kind::Dm),
-            dm_customers.len(),
-            relay_counts.iter().fold(BTreeMap::new(), |mut m, (_, n)| {
-                *m.entry(*n).or_insert(0usize) += 1;
-                m
-            }),
-        ),
-        &a,
-        started.elapsed(),
-    );
-    assert_eq!(panics, 0, "no run of the bot panicked");
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "SIGTERM stops the last run cleanly: {status:?}"
-    );
-    a.assert_exactly_once();
-    let unrelayed: Vec<u64> = relay_counts
-        .iter()
-        .filter(|(_, n)| *n == 0)
-        .map(|(id, _)| *id)
-        .collect();
-    assert!(
-        unrelayed.is_empty(),
-        "DMs never relayed to staff: {unrelayed:?}"
-    );
-    assert_store_holds(&dir.path().join("data"), &sent, &a);
 }

@@ -1,13 +1,11 @@
 //! End to end: the real serenity client and frontdesk against the loopback Discord simulator.
 //! Every request body frontdesk sends is validated against Discord's OpenAPI description.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{acks_for, quiet_period, wait_ack, wait_owner_replied, Bot, QUIET, WAIT};
 use frontdesk_sim::{demo, RateLimit, SimConfig, Simulator, World};
 use serde_json::json;
-use support::{acks_for, wait_ack, wait_interaction, Bot, WAIT};
 
 /// A simulator with the demo world, the bot started on a fresh database.
 async fn start(cfg: SimConfig) -> (Bot, tempfile::TempDir) {
@@ -92,7 +90,7 @@ async fn a_customer_is_acknowledged_once_pinging_only_them_and_the_owner_is_noti
         .sim
         .post_message(demo::ALICE, demo::HELP, "hello?")
         .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    quiet_period(Duration::from_millis(500)).await;
     assert!(
         acks_for(&bot.sim, again).is_empty(),
         "no second acknowledgement"
@@ -165,13 +163,8 @@ async fn a_staff_reply_answers_the_conversation_and_a_forum_post_and_dm_are_ackn
     bot.sim
         .post_message(demo::OWNER, post, "It ships tomorrow, Bob!")
         .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let answer = bot
-        .sim
-        .invoke_command(demo::BOB, demo::HELP, "status", json!([]))
-        .await;
-    let responses = wait_interaction(&bot.sim, answer).await;
-    let reply = &responses[0];
+    let answer = wait_owner_replied(&bot.sim, demo::BOB, demo::HELP).await;
+    let reply = &answer.bodies[0];
     assert_eq!(reply["data"]["flags"], json!(64), "ephemeral");
     let text = reply["data"]["content"].as_str().unwrap_or("");
     assert!(text.contains("Sam has replied"), "{text}");
@@ -202,7 +195,7 @@ async fn rate_limits_and_server_errors_delay_acknowledgements_but_never_lose_the
     for m in &posted {
         wait_ack(&bot.sim, *m).await;
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    quiet_period(QUIET).await;
     for m in &posted {
         assert_eq!(
             acks_for(&bot.sim, *m).len(),
@@ -227,7 +220,10 @@ async fn rate_limits_and_server_errors_delay_acknowledgements_but_never_lose_the
         .collect();
     // With 2 messages per window, acknowledgements beyond it may go out merged: what counts is
     // that the visible messages acknowledge each customer exactly once, and nothing else.
-    let mut covered: Vec<u64> = in_help.iter().flat_map(support::acked_by_message).collect();
+    let mut covered: Vec<u64> = in_help
+        .iter()
+        .flat_map(crate::support::acked_by_message)
+        .collect();
     covered.sort_unstable();
     let mut expected = posted.clone();
     expected.sort_unstable();
@@ -235,7 +231,7 @@ async fn rate_limits_and_server_errors_delay_acknowledgements_but_never_lose_the
     assert!(
         in_help
             .iter()
-            .all(|m| !support::acked_by_message(m).is_empty()),
+            .all(|m| !crate::support::acked_by_message(m).is_empty()),
         "every message frontdesk posted there is an acknowledgement"
     );
     bot.stop().await;
@@ -252,8 +248,9 @@ async fn eta_and_opening_time_render_from_stored_history_and_the_schedule() {
     let data = dir.path().join("data");
     {
         // History: six conversations last Monday, each answered 30 minutes after it opened.
-        let config = frontdesk::demo::demo_config(&data, &support::responses(), hours);
-        let rules = frontdesk::responses::Rules::load_dir(&support::responses()).expect("rules");
+        let config = frontdesk::demo::demo_config(&data, &crate::support::responses(), hours);
+        let rules =
+            frontdesk::responses::Rules::load_dir(&crate::support::responses()).expect("rules");
         let desk = Desk::new(
             frontdesk::store::Store::open(&data).expect("store"),
             &config,
@@ -305,9 +302,7 @@ async fn eta_and_opening_time_render_from_stored_history_and_the_schedule() {
             }
         }
     }
-    let sim = Simulator::start(World::demo(), SimConfig::default())
-        .await
-        .expect("simulator");
+    let sim = crate::support::demo_sim().await;
     let tuesday: Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
     let clock = std::sync::Arc::new(frontdesk::clock::ManualClock::new(tuesday));
     let bot = Bot::start_with(&sim, &data, hours, clock.clone()).await;
@@ -349,7 +344,7 @@ async fn without_the_content_intent_everyone_is_still_acknowledged_and_the_owner
     let ack = wait_ack(&sim, msg).await.body.expect("json");
     let text = ack["content"].as_str().unwrap_or("");
     assert!(text.contains(&format!("<@{}>", demo::ALICE)), "{text}");
-    let notice = support::wait_post_containing(&sim, "📨 New").await;
+    let notice = crate::support::wait_post_containing(&sim, "📨 New").await;
     let content = notice.body.expect("json")["content"]
         .as_str()
         .unwrap_or("")
@@ -395,12 +390,10 @@ async fn with_threads_on_each_conversation_gets_its_own_thread_and_staff_answer_
     let follow = sim.post_message(demo::BOB, msg, "any news?").await;
     sim.post_message(demo::OWNER, msg, "Found it, Bob — shipping today!")
         .await;
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    let answer = wait_owner_replied(&sim, demo::BOB, demo::HELP).await;
+    quiet_period(QUIET).await;
     assert!(acks_for(&sim, follow).is_empty());
-    let status = sim
-        .invoke_command(demo::BOB, demo::HELP, "status", json!([]))
-        .await;
-    let text = wait_interaction(&sim, status).await[0]["data"]["content"]
+    let text = answer.bodies[0]["data"]["content"]
         .as_str()
         .unwrap_or("")
         .to_string();
@@ -410,7 +403,7 @@ async fn with_threads_on_each_conversation_gets_its_own_thread_and_staff_answer_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_staff_reply_to_a_merged_acknowledgement_answers_only_the_customer_it_names() {
-    let (sim, customers) = support::sim_with_customers(320_000_000_000_000_000, 15).await;
+    let (sim, customers) = crate::support::sim_with_customers(320_000_000_000_000_000, 15).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let bot = Bot::start(&sim, &dir.path().join("data")).await;
     // Fifteen at once into one channel at 5 per 5 s: ten wait for the next window, merged.
@@ -425,9 +418,9 @@ async fn a_staff_reply_to_a_merged_acknowledgement_answers_only_the_customer_it_
         .sim
         .messages_in(demo::HELP)
         .into_iter()
-        .find(|m| m.author_id == demo::BOT && support::acked_by_message(m).len() > 1)
+        .find(|m| m.author_id == demo::BOT && crate::support::acked_by_message(m).len() > 1)
         .expect("a merged acknowledgement");
-    let covered = support::acked_by_message(&merged);
+    let covered = crate::support::acked_by_message(&merged);
     let named = covered[1];
     let customer = bot.sim.message(named).expect("posted").author_id;
     // The owner replies to the merged message: once naming one customer, once naming nobody.
@@ -447,7 +440,9 @@ async fn a_staff_reply_to_a_merged_acknowledgement_answers_only_the_customer_it_
             merged.id,
         )
         .await;
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    wait_owner_replied(&bot.sim, customer, demo::HELP).await;
+    // The reply naming nobody must answer nobody: nothing shows that it was handled.
+    quiet_period(Duration::from_millis(1000)).await;
     bot.stop().await;
 
     let store = frontdesk::store::Store::open(&dir.path().join("data")).expect("store");

@@ -1,6 +1,12 @@
-//! Shared by the end-to-end tests: a simulator plus the real bot, and the check of every
-//! request body against Discord's OpenAPI description.
-#![allow(dead_code)]
+//! Shared by the tests: a simulator plus the real bot (in-process or as the built binary),
+//! waiting for what the bot does, and the check of every request body against Discord's
+//! OpenAPI description.
+
+mod interactions;
+mod wait;
+
+pub use interactions::{command, command_until, wait_owner_replied, Answer};
+pub use wait::{eventually, quiet_period, wait_for, QUIET, WAIT};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,7 +20,15 @@ use frontdesk_sim::{RecordedRequest, Simulator};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub const WAIT: Duration = Duration::from_secs(15);
+/// A simulator of the demo world with Discord's default limits.
+pub async fn demo_sim() -> Simulator {
+    Simulator::start(
+        frontdesk_sim::World::demo(),
+        frontdesk_sim::SimConfig::default(),
+    )
+    .await
+    .expect("simulator")
+}
 
 /// The demo world plus `n` customers with ids `first + 1 ..= first + n`, in a simulator with
 /// Discord's default rate limits; returns it and the customers' ids.
@@ -93,22 +107,15 @@ impl Bot {
             let _ = rx.await;
         }));
         // Commands are registered on READY: once that request is in, the bot is ready.
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
+        eventually("the bot became ready", async || {
             let n = sim
                 .requests()
                 .iter()
                 .filter(|r| r.is("PUT", "/commands"))
                 .count();
-            if n > registrations {
-                break;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "the bot became ready"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+            (n > registrations).then_some(())
+        })
+        .await;
         Bot {
             sim: sim.clone(),
             stop: Some(tx),
@@ -266,17 +273,50 @@ pub fn assert_bodies_match_discords_spec(requests: &[RecordedRequest]) {
     );
 }
 
+/// The answers to interaction `id` (a command or a button click), once there is one.
 pub async fn wait_interaction(sim: &Simulator, id: u64) -> Vec<serde_json::Value> {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
+    eventually(format!("interaction {id} was answered"), async || {
         let r = sim.interaction_responses(id);
-        if !r.is_empty() {
-            return r;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "interaction {id} answered"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        (!r.is_empty()).then_some(r)
+    })
+    .await
+}
+
+/// Successful message posts whose path contains `path`, among the requests from index `since`
+/// on (`sim.requests().len()` taken before the part of the test that must post nothing).
+pub fn posts_since(sim: &Simulator, since: usize, path: &str) -> Vec<RecordedRequest> {
+    sim.requests()[since..]
+        .iter()
+        .filter(|r| r.is("POST", path) && r.status < 300)
+        .cloned()
+        .collect()
+}
+
+/// The demo config for the real binary, written to `dir/frontdesk.toml` with `top` (top-level
+/// keys) first; its data lives in `dir/data`.
+pub fn write_demo_config(dir: &Path, top: &str) -> PathBuf {
+    let config = dir.join("frontdesk.toml");
+    let demo = frontdesk::demo::demo_config_text(Path::new("data"), &responses(), "");
+    std::fs::write(&config, format!("{top}{demo}")).expect("config");
+    config
+}
+
+/// The built binary, `frontdesk run` against the simulator at `warn` level, its stderr to
+/// `stderr`.
+pub fn spawn_frontdesk(
+    config: &Path,
+    sim: &Simulator,
+    stderr: impl Into<std::process::Stdio>,
+) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(["run", "--config"])
+        .arg(config)
+        .args(["--discord-api", &sim.base_url()])
+        .env("DISCORD_TOKEN", "kill-test")
+        .env("RUST_LOG", "warn")
+        .env("RUST_BACKTRACE", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn frontdesk")
 }

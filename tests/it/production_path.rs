@@ -3,16 +3,14 @@
 //! simulator, trusted through a test CA made here. (With `--discord-api`, serenity switches
 //! its limiter off; this test covers the other mode, the one real Discord uses.)
 
-mod support;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::{acks_for, wait_ack, Bot};
 use frontdesk::clock::SystemClock;
 use frontdesk_sim::{demo, SimConfig, SimUser, Simulator, World};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
-use support::{acks_for, wait_ack, Bot};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio_rustls::rustls::{self, ServerConfig};

@@ -244,14 +244,10 @@ async fn sim_and_run_as_separate_processes_make_a_working_bot() {
         .expect("sim");
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while http.get(format!("{base}/_sim/world")).send().await.is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the simulator came up"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    crate::support::eventually("the simulator came up", async || {
+        http.get(format!("{base}/_sim/world")).send().await.ok()
+    })
+    .await;
     let config = std::fs::read_to_string(repo().join("frontdesk.sim.toml"))
         .expect("shipped sim config")
         .replace(
@@ -267,61 +263,59 @@ async fn sim_and_run_as_separate_processes_make_a_working_bot() {
         .spawn()
         .expect("bot");
 
-    let help = format!("{base}/_sim/channels/{}/messages", demo::HELP);
-    let mut acknowledged = false;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let mut posted = false;
-    while !acknowledged && std::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        if !posted {
-            // Post once the bot has registered its commands, i.e. is connected.
-            let requests: serde_json::Value =
-                match http.get(format!("{base}/_sim/requests")).send().await {
-                    Ok(r) => serde_json::from_str(&r.text().await.unwrap_or_default())
-                        .unwrap_or_default(),
-                    Err(_) => continue,
-                };
-            let ready = requests.as_array().is_some_and(|list| {
+    // Post once the bot has registered its commands, i.e. is connected. Not `eventually`
+    // here: the processes are stopped before the checks, whatever happens.
+    let ready = crate::support::wait_for(crate::support::WAIT, async || {
+        let r = http
+            .get(format!("{base}/_sim/requests"))
+            .send()
+            .await
+            .ok()?;
+        let requests: serde_json::Value =
+            serde_json::from_str(&r.text().await.unwrap_or_default()).unwrap_or_default();
+        requests
+            .as_array()
+            .is_some_and(|list| {
                 list.iter().any(|r| {
                     r["method"] == "PUT"
                         && r["path"].as_str().is_some_and(|p| p.contains("/commands"))
                 })
-            });
-            if !ready {
-                continue;
-            }
-            let body = format!(
-                r#"{{"author":"{}","channel":"{}","content":"how much is shipping?"}}"#,
-                demo::ALICE,
-                demo::HELP
-            );
-            http.post(format!("{base}/_sim/messages"))
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .expect("post as a customer");
-            posted = true;
-            continue;
-        }
-        let text = http
-            .get(&help)
+            })
+            .then_some(())
+    })
+    .await
+    .is_some();
+    let body = format!(
+        r#"{{"author":"{}","channel":"{}","content":"how much is shipping?"}}"#,
+        demo::ALICE,
+        demo::HELP
+    );
+    let posted = ready
+        && http
+            .post(format!("{base}/_sim/messages"))
+            .header("content-type", "application/json")
+            .body(body)
             .send()
             .await
-            .expect("history")
-            .text()
-            .await
-            .unwrap_or_default();
-        let list: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        acknowledged = list.as_array().is_some_and(|messages| {
-            messages.iter().any(|m| {
-                m["author_id"].as_u64() == Some(demo::BOT)
-                    && m["content"]
-                        .as_str()
-                        .is_some_and(|c| c.contains(&format!("<@{}>", demo::ALICE)))
-            })
-        });
-    }
+            .is_ok();
+    let help = format!("{base}/_sim/channels/{}/messages", demo::HELP);
+    let acknowledged = posted
+        && crate::support::wait_for(crate::support::WAIT, async || {
+            let text = http.get(&help).send().await.ok()?.text().await.ok()?;
+            let list: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            list.as_array()
+                .is_some_and(|messages| {
+                    messages.iter().any(|m| {
+                        m["author_id"].as_u64() == Some(demo::BOT)
+                            && m["content"]
+                                .as_str()
+                                .is_some_and(|c| c.contains(&format!("<@{}>", demo::ALICE)))
+                    })
+                })
+                .then_some(())
+        })
+        .await
+        .is_some();
     // SIGTERM: a graceful stop that flushes the database.
     let _ = Command::new("kill")
         .args(["-TERM", &bot.id().to_string()])
@@ -329,6 +323,8 @@ async fn sim_and_run_as_separate_processes_make_a_working_bot() {
     let status = bot.wait().expect("bot exit");
     let _ = sim.kill();
     let _ = sim.wait();
+    assert!(ready, "the bot connected to the separate simulator");
+    assert!(posted, "the customer's message was posted");
     assert!(
         acknowledged,
         "the customer was acknowledged through the separate simulator"

@@ -2,20 +2,29 @@
 //! process killed for real between storing a conversation and notifying its owner, and
 //! between acknowledging a customer and making that durable.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
 use frontdesk::clock::ManualClock;
-use frontdesk_sim::{demo, SimConfig, Simulator, World};
+use frontdesk_sim::{demo, Simulator};
 use jiff::{SignedDuration, Timestamp};
-use support::{acks_for, posts_containing, wait_ack, wait_post_containing, Bot, WAIT};
 
-async fn sim() -> Simulator {
-    Simulator::start(World::demo(), SimConfig::default())
-        .await
-        .expect("simulator")
+use crate::support::{
+    acks_for, demo_sim as sim, eventually, posts_containing, posts_since, quiet_period, responses,
+    spawn_frontdesk, wait_ack, wait_owner_replied, wait_post_containing, write_demo_config, Bot,
+    QUIET, WAIT,
+};
+
+/// Waits until the bot read #help's history (its catch-up) in a request from index `since` on.
+async fn wait_catch_up_read(sim: &Simulator, since: usize) {
+    let path = format!("/channels/{}/messages", demo::HELP);
+    eventually("the bot read #help's history", async || {
+        sim.requests()[since..]
+            .iter()
+            .any(|r| r.is("GET", &path) && r.status < 300)
+            .then_some(())
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -70,7 +79,7 @@ async fn customers_who_posted_while_the_bot_was_down_are_acknowledged_once_on_st
     );
     wait_ack(&sim, post).await;
     // Carol's second DM continues her open DM conversation: stored, not acknowledged again.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    quiet_period(Duration::from_millis(500)).await;
     assert!(acks_for(&sim, dm_after_resolve).is_empty());
     assert!(
         acks_for(&sim, answered).is_empty(),
@@ -88,12 +97,10 @@ async fn customers_who_posted_while_the_bot_was_down_are_acknowledged_once_on_st
     // And once more: a restart with nothing new acknowledges nothing.
     let before = sim.requests().len();
     let bot = Bot::start(&sim, &data).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    wait_catch_up_read(&sim, before).await;
+    quiet_period(Duration::from_millis(500)).await;
     bot.stop().await;
-    let new_posts = sim.requests()[before..]
-        .iter()
-        .filter(|r| r.is("POST", "/messages") && r.status < 300)
-        .count();
+    let new_posts = posts_since(&sim, before, "/messages").len();
     assert_eq!(new_posts, 0, "a quiet restart posts nothing");
 
     let store = frontdesk::store::Store::open(&data).expect("store");
@@ -118,7 +125,7 @@ async fn reminders_fire_on_schedule_and_stop_on_a_staff_reply() {
     wait_post_containing(&sim, "📨 New").await;
 
     clock.advance(SignedDuration::from_mins(14));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    quiet_period(QUIET).await;
     assert!(
         posts_containing(&sim, "⏰ Reminder").is_empty(),
         "not before 15 min"
@@ -135,9 +142,9 @@ async fn reminders_fire_on_schedule_and_stop_on_a_staff_reply() {
 
     sim.post_reply(demo::OWNER, demo::HELP, "Sorry Bob, on its way!", msg)
         .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    wait_owner_replied(&sim, demo::BOB, demo::HELP).await;
     clock.advance(SignedDuration::from_hours(5));
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    quiet_period(Duration::from_millis(400)).await;
     assert!(
         posts_containing(&sim, "⏰ Reminder 3:").is_empty(),
         "a staff reply stops the reminders"
@@ -146,39 +153,14 @@ async fn reminders_fire_on_schedule_and_stop_on_a_staff_reply() {
     bot.stop().await;
 }
 
-/// The demo config in `dir` (data in `dir/data`), with `top` (top-level keys) first.
-#[cfg(unix)]
-fn write_config(dir: &std::path::Path, top: &str) -> std::path::PathBuf {
-    let config = dir.join("frontdesk.toml");
-    let demo =
-        frontdesk::demo::demo_config_text(std::path::Path::new("data"), &support::responses(), "");
-    std::fs::write(&config, format!("{top}{demo}")).expect("config");
-    config
-}
-
-/// The real binary, `frontdesk run` against the simulator, quiet.
-#[cfg(unix)]
-fn spawn_bot(config: &std::path::Path, sim: &Simulator) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .args(["run", "--config"])
-        .arg(config)
-        .args(["--discord-api", &sim.base_url()])
-        .env("DISCORD_TOKEN", "kill-test")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn frontdesk")
-}
-
 /// The real binary as a child process, killed with SIGKILL.
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bot_killed_between_storing_and_notifying_still_notifies_once_on_restart() {
     let sim = sim().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = write_config(dir.path(), "");
-    let spawn = || spawn_bot(&config, &sim);
+    let config = write_demo_config(dir.path(), "");
+    let spawn = || spawn_frontdesk(&config, &sim, std::process::Stdio::null());
     let mut child = spawn();
     assert!(
         sim.wait_for_identifies(1, WAIT).await,
@@ -211,7 +193,8 @@ async fn a_bot_killed_between_storing_and_notifying_still_notifies_once_on_resta
         .unwrap_or("")
         .to_string();
     assert!(content.contains("blue scarf"), "{content}");
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // The second process could still notify or acknowledge again from its outbox.
+    quiet_period(Duration::from_millis(800)).await;
     child.kill().expect("stop");
     let _ = child.wait();
     assert_eq!(
@@ -232,14 +215,14 @@ async fn a_bot_killed_between_storing_and_notifying_still_notifies_once_on_resta
 async fn a_bot_killed_after_acknowledging_before_flushing_rebuilds_from_history() {
     let sim = sim().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = write_config(dir.path(), "flush_every_ms = 10000\n");
-    let spawn = || spawn_bot(&config, &sim);
+    let config = write_demo_config(dir.path(), "flush_every_ms = 10000\n");
+    let spawn = || spawn_frontdesk(&config, &sim, std::process::Stdio::null());
     let mut child = spawn();
     sim.wait_for_request(|r| r.is("PUT", "/commands"), WAIT)
         .await
         .expect("ready");
-    // The first catch-up (on READY) finds nothing; let it finish before the customer posts.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The first catch-up (on READY) finds nothing; the customer posts after it read #help.
+    wait_catch_up_read(&sim, 0).await;
 
     sim.lose_answers(&format!("POST /channels/{}/messages", demo::HELP), 1);
     let msg = sim
@@ -307,7 +290,7 @@ async fn owner_quiet_hours_defer_reminders_to_the_morning() {
     wait_ack(&sim, msg).await;
     wait_post_containing(&sim, "📨 New").await;
     clock.advance(SignedDuration::from_mins(20));
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    quiet_period(Duration::from_millis(400)).await;
     assert!(
         posts_containing(&sim, "⏰ Reminder").is_empty(),
         "quiet at 22:10"
@@ -324,7 +307,7 @@ async fn owner_quiet_hours_defer_reminders_to_the_morning() {
 async fn after_a_merged_acknowledgement_a_restart_without_the_store_acknowledges_nobody_again() {
     // Discord's 5 per 5 s: of fifteen customers at once, ten are still waiting when the
     // second window opens, which has room for five.
-    let (sim, customers) = support::sim_with_customers(200_000_000_000_000_000, 15).await;
+    let (sim, customers) = crate::support::sim_with_customers(200_000_000_000_000_000, 15).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let bot = Bot::start(&sim, &dir.path().join("first")).await;
     let mut posted = Vec::new();
@@ -338,7 +321,7 @@ async fn after_a_merged_acknowledgement_a_restart_without_the_store_acknowledges
         .messages_in(demo::HELP)
         .iter()
         .filter(|m| m.author_id == demo::BOT)
-        .map(support::acked_by_message)
+        .map(crate::support::acked_by_message)
         .filter(|covered| covered.len() > 1)
         .flatten()
         .collect();
@@ -349,19 +332,12 @@ async fn after_a_merged_acknowledgement_a_restart_without_the_store_acknowledges
     // the merged acknowledgement's links as answers, as it reads replies.
     let before = sim.requests().len();
     let bot = Bot::start(&sim, &dir.path().join("second")).await;
-    sim.wait_for_request(
-        |r| r.is("GET", &format!("/channels/{}/messages", demo::HELP)),
-        WAIT,
-    )
-    .await
-    .expect("catch-up read the channel");
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    wait_catch_up_read(&sim, before).await;
+    // A wrong acknowledgement would go out after the catch-up, possibly in the next 5 s
+    // rate-limit window's share.
+    quiet_period(Duration::from_millis(1500)).await;
     bot.stop().await;
-    let again: Vec<_> = sim.requests()[before..]
-        .iter()
-        .filter(|r| r.is("POST", &format!("/channels/{}/messages", demo::HELP)) && r.status < 300)
-        .map(|r| r.body_text.clone())
-        .collect();
+    let again = ack_texts_since(&sim, before);
     assert!(again.is_empty(), "acknowledged again: {again:?}");
     for id in &posted {
         let acks = acks_for(&sim, *id);
@@ -382,7 +358,7 @@ async fn a_merged_acknowledgement_discord_accepted_but_never_marked_done_is_not_
     use frontdesk::discord::outbound::{merged_acks, AckLine};
     use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
 
-    let (sim, customers) = support::sim_with_customers(200_000_000_000_000_000, 6).await;
+    let (sim, customers) = crate::support::sim_with_customers(200_000_000_000_000_000, 6).await;
     let mut posted = Vec::new();
     for c in &customers {
         posted.push(sim.post_message(*c, demo::HELP, "a question").await);
@@ -394,8 +370,8 @@ async fn a_merged_acknowledgement_discord_accepted_but_never_marked_done_is_not_
     let data = dir.path().join("data");
     let mut texts = Vec::new();
     {
-        let config = frontdesk::demo::demo_config(&data, &support::responses(), "");
-        let rules = frontdesk::responses::Rules::load_dir(&support::responses()).expect("rules");
+        let config = frontdesk::demo::demo_config(&data, &responses(), "");
+        let rules = frontdesk::responses::Rules::load_dir(&responses()).expect("rules");
         let desk = Desk::new(
             frontdesk::store::Store::open(&data).expect("store"),
             &config,
@@ -454,13 +430,12 @@ async fn a_merged_acknowledgement_discord_accepted_but_never_marked_done_is_not_
 
     let before = sim.requests().len();
     let bot = Bot::start(&sim, &data).await;
-    tokio::time::sleep(Duration::from_millis(2000)).await;
+    wait_catch_up_read(&sim, before).await;
+    // Nothing outside says the bot matched its pending acknowledgements to the history; give
+    // it the time to send one again if it would.
+    quiet_period(Duration::from_millis(2000)).await;
     bot.stop().await;
-    let again: Vec<_> = sim.requests()[before..]
-        .iter()
-        .filter(|r| r.is("POST", &format!("/channels/{}/messages", demo::HELP)) && r.status < 300)
-        .map(|r| r.body_text.clone())
-        .collect();
+    let again = ack_texts_since(&sim, before);
     assert!(again.is_empty(), "acknowledged again: {again:?}");
     let store = frontdesk::store::Store::open(&data).expect("store");
     let left: Vec<_> = store
@@ -470,4 +445,12 @@ async fn a_merged_acknowledgement_discord_accepted_but_never_marked_done_is_not_
         .filter(|p| matches!(p.record.item, frontdesk::store::OutboxItem::Ack { .. }))
         .collect();
     assert!(left.is_empty(), "acknowledgements marked done: {left:?}");
+}
+
+/// The texts of successful posts into #help from request index `since` on.
+fn ack_texts_since(sim: &Simulator, since: usize) -> Vec<String> {
+    posts_since(sim, since, &format!("/channels/{}/messages", demo::HELP))
+        .into_iter()
+        .map(|r| r.body_text)
+        .collect()
 }
