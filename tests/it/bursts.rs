@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 use crate::support::{
     acked_by_message, acked_by_request, assert_bodies_match_discords_spec, quiet_period, wait_for,
 };
+use frontdesk::app::{run, BotOptions, RetryPolicy};
 use frontdesk::clock::SystemClock;
 use frontdesk::config::{Config, Secret};
-use frontdesk::app::{run, BotOptions, RetryPolicy};
 use frontdesk_sim::{demo, SimChannel, SimConfig, Simulator, World};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
