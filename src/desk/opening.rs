@@ -93,14 +93,19 @@ impl Desk {
     /// [`Desk::handle_message`] for a message from the gateway: a new conversation whose
     /// acknowledgement goes to a channel comes back as an [`Opening`], to deliver first and
     /// then store with [`Desk::finish_opening`]. Waits (without blocking the thread) while
-    /// this customer's previous message in the place is such an opening.
+    /// this customer's previous message in the place is such an opening, and a staff message
+    /// while a conversation it may answer there is one.
     pub async fn handle_live(
         &self,
         msg: &Incoming,
         me: UserId,
         now: Timestamp,
     ) -> Result<Live, StoreError> {
-        if role_of(&msg.author, me, &self.staff) != Role::Customer {
+        let role = role_of(&msg.author, me, &self.staff);
+        if role == Role::Staff {
+            self.wait_for_openings_at(&msg.place).await;
+        }
+        if role != Role::Customer {
             return self
                 .handle_message(msg, me, now, Arrival::Live)
                 .map(Live::Done);
@@ -166,6 +171,43 @@ impl Desk {
             handout,
             turn,
         })))
+    }
+
+    /// Waits for the conversations being opened where `place` is when a staff message
+    /// arrives: a reply handled before the conversation it answers is stored would find
+    /// nothing to answer. In a shared channel every opening there counts, as only the stored
+    /// message replied to says whose conversation it is.
+    async fn wait_for_openings_at(&self, place: &Place) {
+        let here = |key: &ConversationKey| match (*place, *key) {
+            (
+                Place::Channel {
+                    thread: Some(t), ..
+                },
+                ConversationKey::Thread(k),
+            ) => t == k,
+            (
+                Place::Channel {
+                    channel,
+                    thread: None,
+                    ..
+                },
+                ConversationKey::ChannelCustomer(c, _),
+            ) => channel == c,
+            (Place::Forum { post, .. }, ConversationKey::Thread(k)) => post == k,
+            _ => false,
+        };
+        let turns: Vec<_> = self
+            .openings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|(key, _)| here(key))
+            .map(|(_, turn)| turn.clone())
+            .collect();
+        // An abandoned opening's turn is free, so this returns at once for it.
+        for turn in turns {
+            drop(turn.lock().await);
+        }
     }
 
     /// The opening in progress at `key`, if any. One whose turn is free was dropped without

@@ -91,6 +91,34 @@ async fn a_follow_up_and_a_duplicate_wait_for_the_opening_to_be_written() {
     );
 }
 
+/// A staff reply handled while the conversation it answers is still being opened waits for
+/// the commit, then answers it: handled at once it would find no stored conversation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_reply_waits_for_the_opening_it_answers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = std::sync::Arc::new(desk(dir.path()));
+    let first = message(4000, 9, 10, "do you ship abroad?", t("10:00"));
+    let o = opening(d.handle_live(&first, ME, first.at).await.expect("live"));
+    let mut reply = message(4001, OWNER, 10, "We do!", t("10:00"));
+    reply.reply_to = Some(first.id);
+    let d1 = d.clone();
+    let staff = tokio::spawn(async move { d1.handle_live(&reply, ME, reply.at).await });
+    crate::support::quiet_period(std::time::Duration::from_millis(100)).await;
+    assert!(!staff.is_finished(), "the reply waits for the opening");
+    stored(d.finish_opening(o).expect("commit"));
+    match staff.await.expect("task").expect("staff") {
+        frontdesk::desk::Live::Done(h) => assert_eq!(stored(h).0, first.id, "answers it"),
+        other => panic!("expected the reply stored, got {other:?}"),
+    }
+    assert_eq!(
+        d.store()
+            .conversation(first.id)
+            .expect("read")
+            .map(|c| c.state),
+        Some(State::Answered)
+    );
+}
+
 /// An opening dropped without being written (its task cancelled at shutdown) does not block
 /// the customer: the next message finds it abandoned and opens the conversation itself.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
