@@ -57,36 +57,14 @@ impl Store {
 
     /// Everything stored but not yet delivered to Discord, oldest conversation first.
     pub fn pending(&self) -> Result<Vec<Pending>, StoreError> {
-        let mut out = Vec::new();
-        for entry in self.outbox.iter() {
-            let (k, v) = entry?;
-            match from_json::<OutboxRecord>(&v, "outbox entry") {
-                Ok(record) => out.push(Pending {
-                    key: OutboxKey(k.to_vec()),
-                    record,
-                }),
-                Err(e) => tracing::error!(error = %e, "skipping unreadable outbox entry"),
-            }
-        }
-        Ok(out)
+        decode_entries(self.outbox.iter())
     }
 
     /// What is stored but not yet delivered for one conversation. Outbox keys start with the
     /// conversation id, so this reads only that conversation's entries: a backlog of other
     /// conversations (a burst, an outage) does not slow down the next acknowledgement.
     pub fn pending_for(&self, conversation: ConversationId) -> Result<Vec<Pending>, StoreError> {
-        let mut out = Vec::new();
-        for entry in self.outbox.scan_prefix(keys::id(conversation.0)) {
-            let (k, v) = entry?;
-            match from_json::<OutboxRecord>(&v, "outbox entry") {
-                Ok(record) => out.push(Pending {
-                    key: OutboxKey(k.to_vec()),
-                    record,
-                }),
-                Err(e) => tracing::error!(error = %e, "skipping unreadable outbox entry"),
-            }
-        }
-        Ok(out)
+        decode_entries(self.outbox.scan_prefix(keys::id(conversation.0)))
     }
 
     pub fn is_pending(&self, key: &OutboxKey) -> Result<bool, StoreError> {
@@ -142,4 +120,23 @@ pub(super) fn outbox_tag(item: &OutboxItem) -> (u8, u64) {
         OutboxItem::RelayIn { source, .. } => (b'i', source.0),
         OutboxItem::RelayOut { source, .. } => (b'u', source.0),
     }
+}
+
+/// Outbox entries as read from sled; an unreadable one is logged and skipped, so one damaged
+/// record cannot hold up every delivery behind it.
+fn decode_entries(
+    entries: impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>,
+) -> Result<Vec<Pending>, StoreError> {
+    let mut out = Vec::new();
+    for entry in entries {
+        let (k, v) = entry?;
+        match from_json::<OutboxRecord>(&v, "outbox entry") {
+            Ok(record) => out.push(Pending {
+                key: OutboxKey(k.to_vec()),
+                record,
+            }),
+            Err(e) => tracing::error!(error = %e, "skipping unreadable outbox entry"),
+        }
+    }
+    Ok(out)
 }

@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use reqwest::Method;
 use serde_json::Value;
 
+use super::outbound::{message_body, Outbound};
 use super::rest::{Rest, RestError};
 use crate::clock::Clock;
 use crate::desk::{Desk, DeskError, OutboxItem, OutboxKey, Pending};
@@ -280,6 +281,27 @@ impl Delivery {
         };
         self.desk
             .record_own_message(conversation, MessageId(id), *me, text, self.clock.now())
+    }
+
+    /// Posts `text` into `channel` pinging nobody and replying to nothing, and records it as
+    /// frontdesk's own message in `p`'s conversation.
+    async fn post_quiet(
+        &self,
+        p: &Pending,
+        channel: ChannelId,
+        text: &str,
+        nonce: String,
+    ) -> Result<(), DeliveryError> {
+        let body = message_body(&Outbound {
+            text,
+            ping: None,
+            reply_to: None,
+            nonce,
+            buttons: Vec::new(),
+        });
+        let sent = self.post(channel, &body).await?;
+        self.record(p.record.conversation, sent, text)?;
+        Ok(())
     }
 
     async fn post(&self, channel: ChannelId, body: &Value) -> Result<Value, RestError> {

@@ -68,15 +68,7 @@ impl Delivery {
         channel: ChannelId,
         text: &str,
     ) -> Result<(), DeliveryError> {
-        let body = message_body(&Outbound {
-            text,
-            ping: None,
-            reply_to: None,
-            nonce: format!("u{source}"),
-            buttons: Vec::new(),
-        });
-        let sent = self.post(channel, &body).await?;
-        self.record(p.record.conversation, sent, text)?;
-        Ok(())
+        self.post_quiet(p, channel, text, format!("u{source}"))
+            .await
     }
 }

@@ -57,16 +57,8 @@ impl Delivery {
         channel: ChannelId,
         text: &str,
     ) -> Result<(), DeliveryError> {
-        let body = message_body(&Outbound {
-            text,
-            ping: None,
-            reply_to: None,
-            nonce: format!("c{}", short_hash(p.key.as_bytes())),
-            buttons: Vec::new(),
-        });
-        let sent = self.post(channel, &body).await?;
-        self.record(p.record.conversation, sent, text)?;
-        Ok(())
+        let nonce = format!("c{}", short_hash(p.key.as_bytes()));
+        self.post_quiet(p, channel, text, nonce).await
     }
 
     async fn start_thread(
