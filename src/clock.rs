@@ -4,6 +4,8 @@ use std::sync::Mutex;
 
 use jiff::{SignedDuration, Timestamp};
 
+use crate::sync::LockExt;
+
 pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;
 }
@@ -27,17 +29,17 @@ impl ManualClock {
     }
 
     pub fn set(&self, to: Timestamp) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = to;
+        *self.0.locked() = to;
     }
 
     pub fn advance(&self, by: SignedDuration) {
-        let mut now = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut now = self.0.locked();
         *now = now.checked_add(by).unwrap_or(*now);
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+        *self.0.locked()
     }
 }

@@ -15,6 +15,7 @@ pub mod hours;
 pub mod model;
 pub mod responses;
 pub mod store;
+mod sync;
 
 /// What `frontdesk run` logs unless `RUST_LOG` says otherwise (the e2e bench logs the same
 /// with `E2E_LOG=1`).

@@ -34,6 +34,7 @@ use crate::store::StoreError;
 pub use crate::store::StoreError as DeskError;
 use crate::store::{Change, Handout, Store};
 pub use crate::store::{OutboxItem, OutboxKey, OutboxRecord, Pending};
+use crate::sync::LockExt;
 
 /// How many recent first replies `{eta}` looks at.
 const ETA_SAMPLES: usize = 50;
@@ -190,9 +191,7 @@ impl Desk {
     fn lock(&self, stripe: usize) -> std::sync::MutexGuard<'_, ()> {
         // A panic elsewhere while holding a stripe leaves no half-written state (sled commits
         // are atomic), so a poisoned lock is safe to keep using.
-        self.stripes[stripe]
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        self.stripes[stripe].locked()
     }
 
     /// The lock of one conversation: every change to a stored conversation holds it.
@@ -202,7 +201,7 @@ impl Desk {
 
     /// `{eta}` in words, from recent first replies counted in open hours.
     pub fn eta(&self, now: Timestamp) -> Result<String, StoreError> {
-        let mut cached = self.eta.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cached = self.eta.locked();
         if let Some((at, text)) = cached.as_ref() {
             if now.duration_since(*at).abs() < ETA_REFRESH {
                 return Ok(text.clone());

@@ -18,6 +18,7 @@ use super::{Arrival, Desk, Handled, Intake, Live, Opening, Received};
 use crate::core::{role_of, ConversationKey, Role};
 use crate::model::{Incoming, Place, UserId};
 use crate::store::{Change, Committed, Pending, StoreError};
+use crate::sync::LockExt;
 
 /// How long a new conversation's commit waits for its acknowledgement's answer. Committing
 /// after the answer keeps the sled writes off the acknowledgement's path; the bound keeps a
@@ -128,7 +129,7 @@ impl Desk {
             .store
             .commit_handed_out(&opening.change, opening.handout);
         {
-            let mut openings = self.openings.lock().unwrap_or_else(|p| p.into_inner());
+            let mut openings = self.openings.locked();
             let mine = tokio::sync::OwnedMutexGuard::mutex(&opening.turn);
             if openings
                 .get(&opening.key)
@@ -161,10 +162,7 @@ impl Desk {
         let Ok(turn) = lock.clone().try_lock_owned() else {
             unreachable!("a new lock is free");
         };
-        self.openings
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key, lock);
+        self.openings.locked().insert(key, lock);
         Ok(Intake::Opening(Box::new(Opening {
             key,
             change,
@@ -198,8 +196,7 @@ impl Desk {
         };
         let turns: Vec<_> = self
             .openings
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .locked()
             .iter()
             .filter(|(key, _)| here(key))
             .map(|(_, turn)| turn.clone())
@@ -213,7 +210,7 @@ impl Desk {
     /// The opening in progress at `key`, if any. One whose turn is free was dropped without
     /// being stored (its task was cancelled): forgotten here, and catch-up rebuilds it.
     pub(super) fn opening_at(&self, key: &ConversationKey) -> Option<Arc<tokio::sync::Mutex<()>>> {
-        let mut openings = self.openings.lock().unwrap_or_else(|p| p.into_inner());
+        let mut openings = self.openings.locked();
         let turn = openings.get(key)?;
         if turn.try_lock().is_ok() {
             openings.remove(key);

@@ -15,6 +15,7 @@ use super::places::role_ids;
 use crate::core::{role_of, Command};
 use crate::desk::Received;
 use crate::model::{GuildId, UserId};
+use crate::sync::RwLockExt;
 
 /// What the handler reaches while attached: the bot, its catch-up, and whether slash
 /// commands are registered.
@@ -42,15 +43,11 @@ impl Handler {
 
     /// Stops handling events for good and lets go of the bot's state.
     pub fn detach(&self) {
-        *self.0.write().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.0.writing() = None;
     }
 
     fn live(&self) -> Option<Events> {
-        self.0
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-            .map(Events)
+        self.0.reading().clone().map(Events)
     }
 }
 

@@ -13,6 +13,7 @@ use serenity::all as dc;
 
 use crate::config::Watch;
 use crate::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, RoleId, UserId};
+use crate::sync::RwLockExt;
 
 #[derive(Clone, Debug, Default)]
 struct ThreadInfo {
@@ -60,8 +61,7 @@ impl Places {
 
     pub fn learn_channel(&self, channel: &dc::GuildChannel) {
         self.guild_of
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
+            .writing()
             .insert(channel.id.get(), channel.guild_id.get());
         if !channel.available_tags.is_empty() {
             let tags = channel
@@ -69,14 +69,11 @@ impl Places {
                 .iter()
                 .map(|t| (t.id.get(), t.name.clone()))
                 .collect();
-            self.forum_tags
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(channel.id.get(), tags);
+            self.forum_tags.writing().insert(channel.id.get(), tags);
         }
         if channel.thread_metadata.is_some() {
             if let Some(parent) = channel.parent_id {
-                let names = self.forum_tags.read().unwrap_or_else(|p| p.into_inner());
+                let names = self.forum_tags.reading();
                 let tags = channel
                     .applied_tags
                     .iter()
@@ -88,40 +85,27 @@ impl Places {
                     })
                     .collect();
                 drop(names);
-                self.threads
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(
-                        channel.id.get(),
-                        ThreadInfo {
-                            parent: parent.get(),
-                            tags,
-                        },
-                    );
+                self.threads.writing().insert(
+                    channel.id.get(),
+                    ThreadInfo {
+                        parent: parent.get(),
+                        tags,
+                    },
+                );
             }
         }
     }
 
     /// The guilds frontdesk has seen channels of.
     pub fn guilds(&self) -> Vec<GuildId> {
-        let mut g: Vec<u64> = self
-            .guild_of
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .copied()
-            .collect();
+        let mut g: Vec<u64> = self.guild_of.reading().values().copied().collect();
         g.sort_unstable();
         g.dedup();
         g.into_iter().map(GuildId).collect()
     }
 
     pub fn guild_of(&self, channel: u64) -> Option<u64> {
-        self.guild_of
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&channel)
-            .copied()
+        self.guild_of.reading().get(&channel).copied()
     }
 
     /// Whether a thread's parent is a watched channel or forum.
@@ -135,12 +119,7 @@ impl Places {
     /// A member's roles, asked of Discord once and remembered (history has no member data,
     /// and staff are told apart by role).
     pub async fn member_roles(&self, http: &dc::Http, guild: u64, user: u64) -> Vec<RoleId> {
-        if let Some(r) = self
-            .roles
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&(guild, user))
-        {
+        if let Some(r) = self.roles.reading().get(&(guild, user)) {
             return r.clone();
         }
         match http
@@ -149,10 +128,7 @@ impl Places {
         {
             Ok(m) => {
                 let roles = role_ids(Some(&m.roles));
-                self.roles
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert((guild, user), roles.clone());
+                self.roles.writing().insert((guild, user), roles.clone());
                 roles
             }
             Err(e) => {
@@ -164,11 +140,7 @@ impl Places {
     }
 
     fn thread(&self, id: u64) -> Option<ThreadInfo> {
-        self.threads
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&id)
-            .cloned()
+        self.threads.reading().get(&id).cloned()
     }
 
     /// The watched place of a message, or `None` if frontdesk does not watch where it was

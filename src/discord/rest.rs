@@ -17,6 +17,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::config::Secret;
+use crate::sync::LockExt;
 
 /// How hard delivery tries before leaving an item for the next outbox sweep.
 #[derive(Clone, Debug)]
@@ -136,7 +137,7 @@ impl Rest {
     }
 
     fn bucket(&self, key: &str) -> Arc<tokio::sync::Mutex<Bucket>> {
-        let mut map = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = self.buckets.locked();
         map.entry(key.to_string()).or_default().clone()
     }
 
@@ -219,7 +220,7 @@ impl Rest {
                 tracing::info!(%route, wait_ms = wait.as_millis() as u64, global, "rate limited; waiting as Discord asks");
                 if global {
                     let until = Instant::now() + wait;
-                    *self.global_until.lock().unwrap_or_else(|p| p.into_inner()) = Some(until);
+                    *self.global_until.locked() = Some(until);
                 }
                 state.remaining = Some(0);
                 state.reset_at = Some(Instant::now() + wait);
@@ -253,7 +254,7 @@ impl Rest {
     }
 
     async fn wait_global(&self) {
-        let until = *self.global_until.lock().unwrap_or_else(|p| p.into_inner());
+        let until = *self.global_until.locked();
         if let Some(until) = until {
             tokio::time::sleep_until(until).await;
         }

@@ -4,10 +4,11 @@ use jiff::Timestamp;
 
 use super::{from_json, to_json, Store, StoreError};
 use crate::core::Away;
+use crate::sync::RwLockExt;
 
 impl Store {
     pub fn away(&self) -> Option<Away> {
-        self.away.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.away.reading().clone()
     }
 
     pub(super) fn read_away(&self) -> Result<Option<Away>, StoreError> {
@@ -29,7 +30,7 @@ impl Store {
 
     pub fn set_away(&self, away: Option<&Away>) -> Result<(), StoreError> {
         // Held across the write, so the record and the copy in memory change together.
-        let mut cached = self.away.write().unwrap_or_else(|p| p.into_inner());
+        let mut cached = self.away.writing();
         match away {
             Some(a) => {
                 let json = serde_json::json!({ "until": a.until, "note": a.note });

@@ -11,6 +11,8 @@
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 
+use crate::sync::LockExt;
+
 #[derive(Default)]
 struct Tickets {
     /// The last ticket handed out.
@@ -31,7 +33,7 @@ impl GroupFlush {
     fn lock(&self) -> MutexGuard<'_, Tickets> {
         // The guarded counters are updated in single statements: a panic cannot leave them
         // half-written, so a poisoned lock is safe to keep using.
-        self.tickets.lock().unwrap_or_else(|p| p.into_inner())
+        self.tickets.locked()
     }
 
     /// Returns once every write made before the call is durable, running `fsync` (the
@@ -104,7 +106,7 @@ impl Default for AsyncGroupFlush {
 impl AsyncGroupFlush {
     fn lock(&self) -> MutexGuard<'_, AsyncTickets> {
         // Single-statement updates, as in `GroupFlush::lock`.
-        self.tickets.lock().unwrap_or_else(|p| p.into_inner())
+        self.tickets.locked()
     }
 
     /// Returns once every write made before the call is durable: the outcome of the first

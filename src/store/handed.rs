@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::keys::OutboxKey;
+use crate::sync::LockExt;
 
 #[derive(Debug, Default)]
 pub struct HandedOut(Mutex<HashMap<OutboxKey, bool>>);
@@ -14,7 +15,7 @@ pub struct HandedOut(Mutex<HashMap<OutboxKey, bool>>);
 impl HandedOut {
     fn map(&self) -> std::sync::MutexGuard<'_, HashMap<OutboxKey, bool>> {
         // Every update is one map operation: a poisoned lock still guards a consistent map.
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.0.locked()
     }
 
     pub fn add(&self, keys: impl IntoIterator<Item = OutboxKey>) {

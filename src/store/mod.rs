@@ -36,6 +36,7 @@ use sled::{Db, Tree};
 
 use crate::core::{Away, Conversation};
 use crate::model::{ChannelId, MessageId};
+use crate::sync::RwLockExt;
 pub use keys::OutboxKey;
 pub use records::{
     ConversationRecord, MessageRecord, OpeningRecord, OutboxItem, OutboxRecord, ReplyRecord,
@@ -162,11 +163,11 @@ impl Store {
     // The guarded values are replaced or updated by single calls that cannot panic halfway,
     // so a poisoned lock still guards a consistent value.
     fn index(&self) -> RwLockReadGuard<'_, index::Index> {
-        self.index.read().unwrap_or_else(|p| p.into_inner())
+        self.index.reading()
     }
 
     fn index_mut(&self) -> RwLockWriteGuard<'_, index::Index> {
-        self.index.write().unwrap_or_else(|p| p.into_inner())
+        self.index.writing()
     }
 
     pub fn path(&self) -> &Path {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::{ceiling, index, keys, Store, StoreError, SCHEMA_VERSION};
 use crate::model::MessageId;
+use crate::sync::RwLockExt;
 
 impl Store {
     /// Opens (or creates, owner-only) the database in `path`, flushed in the background
@@ -114,7 +115,7 @@ impl Store {
             }
         }
         *self.index_mut() = index.finish();
-        *self.away.write().unwrap_or_else(|p| p.into_inner()) = self.read_away()?;
+        *self.away.writing() = self.read_away()?;
         Ok(())
     }
 

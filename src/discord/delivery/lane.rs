@@ -13,6 +13,7 @@ use crate::desk::{OutboxItem, Pending};
 use crate::discord::outbound::{merged_acks, AckLine};
 use crate::discord::rest::RestError;
 use crate::model::ChannelId;
+use crate::sync::LockExt;
 
 impl Delivery {
     /// Sorts out the acknowledgements that go through a channel lane. Thread-mode
@@ -49,7 +50,7 @@ impl Delivery {
     }
 
     fn lane(&self, channel: ChannelId) -> Arc<Lane> {
-        let mut lanes = self.lanes.lock().unwrap_or_else(|p| p.into_inner());
+        let mut lanes = self.lanes.locked();
         lanes.entry(channel).or_default().clone()
     }
 

@@ -30,6 +30,7 @@ use super::rest::{Rest, RestError};
 use crate::clock::Clock;
 use crate::desk::{Desk, DeskError, OutboxItem, OutboxKey, Pending};
 use crate::model::{ChannelId, MessageId, UserId};
+use crate::sync::LockExt;
 
 #[derive(Debug, thiserror::Error)]
 enum DeliveryError {
@@ -117,7 +118,7 @@ impl Delivery {
     }
 
     fn release(&self, key: &OutboxKey) {
-        let mut busy = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        let mut busy = self.in_flight.locked();
         busy.remove(key);
     }
 
@@ -201,7 +202,7 @@ impl Delivery {
                 self.flush_marks().await;
             }
         }
-        let mut busy = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        let mut busy = self.in_flight.locked();
         for k in keys {
             busy.remove(&k);
         }
@@ -210,7 +211,7 @@ impl Delivery {
     /// Claims items for this delivery. An item read from the store before another task
     /// delivered it may no longer be pending: checked after claiming, so it goes out once.
     fn take(&self, items: Vec<Pending>) -> Vec<Pending> {
-        let mut busy = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        let mut busy = self.in_flight.locked();
         items
             .into_iter()
             .filter(|p| {
@@ -267,7 +268,7 @@ impl Delivery {
     }
 
     fn note_unsure(&self, key: &OutboxKey, unsure: bool) {
-        let mut set = self.unsure.lock().unwrap_or_else(|p| p.into_inner());
+        let mut set = self.unsure.locked();
         if unsure {
             set.insert(key.clone());
         } else {

@@ -14,6 +14,7 @@ use crate::discord::outbound::{message_body, short_hash, Action, Button, Outboun
 use crate::discord::rest::RestError;
 use crate::model::{ChannelId, MessageId, UserId};
 use crate::responses::template::DISCORD_MESSAGE_LIMIT;
+use crate::sync::LockExt;
 
 /// How long owner notices are gathered before they go out: short enough to feel instant,
 /// long enough that a burst of customers becomes one digest.
@@ -194,12 +195,7 @@ impl Delivery {
     }
 
     async fn dm_channel(&self, user: UserId) -> Result<ChannelId, RestError> {
-        if let Some(c) = self
-            .dm_channels
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&user)
-        {
+        if let Some(c) = self.dm_channels.locked().get(&user) {
             return Ok(*c);
         }
         let answer = self
@@ -212,10 +208,7 @@ impl Delivery {
             )
             .await?;
         let channel = ChannelId(snowflake(&answer["id"]).unwrap_or(0));
-        self.dm_channels
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(user, channel);
+        self.dm_channels.locked().insert(user, channel);
         Ok(channel)
     }
 }

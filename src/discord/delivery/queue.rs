@@ -4,6 +4,7 @@ use std::sync::Mutex;
 
 use crate::desk::Pending;
 use crate::model::{MessageId, UserId};
+use crate::sync::LockExt;
 
 /// Acknowledgements waiting to be sent in one channel, and whether a task is sending them.
 #[derive(Default)]
@@ -17,7 +18,7 @@ pub(super) struct LaneState {
 
 impl Lane {
     pub(super) fn state(&self) -> std::sync::MutexGuard<'_, LaneState> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.0.locked()
     }
 }
 

@@ -12,6 +12,7 @@ use super::{snowflake, Delivery, DeliveryError, Outcome};
 use crate::desk::{OutboxItem, Pending};
 use crate::discord::outbound::acknowledged_in;
 use crate::model::{ChannelId, MessageId, UserId};
+use crate::sync::LockExt;
 
 impl Delivery {
     /// Delivers everything still pending in the store (after a restart, or what failed before).
@@ -50,7 +51,7 @@ impl Delivery {
         // attempt left unsure. A fresh item is not worth a history read (nor its wait).
         let first = !self.swept.swap(true, Ordering::Relaxed);
         let (acks, mut rest): (Vec<Pending>, Vec<Pending>) = {
-            let unsure = self.unsure.lock().unwrap_or_else(|p| p.into_inner());
+            let unsure = self.unsure.locked();
             items
                 .into_iter()
                 .partition(|p| checked(p) && (first || unsure.contains(&p.key)))
