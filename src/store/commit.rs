@@ -177,10 +177,7 @@ impl Store {
         self.update(id, |c| c.thread = Some(thread))
     }
 
-    // Every write to `heads` and `claims` goes through these two, which raise the ceiling
-    // first: a key above it would be invisible to the lookups above.
     pub(super) fn put_head(&self, head: &index::Head) -> Result<(), StoreError> {
-        self.heads_top.raise(head.id.0);
         self.heads
             .insert(keys::id(head.id.0), head.encode().as_ref())?;
         Ok(())
@@ -191,7 +188,6 @@ impl Store {
         msg: MessageId,
         owner: ConversationId,
     ) -> Result<(), StoreError> {
-        self.claims_top.raise(msg.0);
         self.claims.insert(keys::id(msg.0), &keys::id(owner.0))?;
         Ok(())
     }

@@ -15,7 +15,6 @@
 //! only ever cover flushed state.
 
 mod away;
-mod ceiling;
 mod checkpoints;
 mod commit;
 mod conversations;
@@ -141,9 +140,6 @@ pub struct Store {
     /// Per conversation, what the in-memory index needs (see `index`).
     heads: Tree,
     claims: Tree,
-    /// The newest ids `heads` and `claims` hold: a live message's lookups stop here.
-    heads_top: Arc<ceiling::Ceiling>,
-    claims_top: Arc<ceiling::Ceiling>,
     outbox: Tree,
     checkpoints: Tree,
     replies: Tree,

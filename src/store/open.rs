@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{ceiling, index, keys, Store, StoreError, SCHEMA_VERSION};
+use super::{index, keys, Store, StoreError, SCHEMA_VERSION};
 use crate::model::MessageId;
 use crate::sync::RwLockExt;
 
@@ -68,8 +68,6 @@ impl Store {
             meta: tree("meta")?,
             conversations: tree("conversations")?,
             messages: tree("messages")?,
-            heads_top: Arc::new(ceiling::Ceiling::of(&heads)?),
-            claims_top: Arc::new(ceiling::Ceiling::of(&claims)?),
             heads,
             claims,
             outbox: tree("outbox")?,
