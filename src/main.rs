@@ -1,13 +1,14 @@
 //! The `frontdesk` command: parses arguments, sets up logging, maps errors to exit codes.
 //! Everything else lives in the library.
+#![forbid(unsafe_code)]
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use std::sync::Arc;
 
 use frontdesk::app::BotOptions;
 use frontdesk::check::{self, CheckRequest, TryPlace};
@@ -84,7 +85,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    limit_malloc_arenas();
     // Everything frontdesk writes (the database, exports) is customer data: owner-only.
     #[cfg(unix)]
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
@@ -100,22 +100,6 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {}", report(&e));
             ExitCode::from(1)
-        }
-    }
-}
-
-/// Two malloc arenas instead of glibc's default of up to eight per core. Each thread that
-/// allocates while another holds an arena gets one of its own, and memory freed into an arena
-/// stays there: tokio's workers and blocking threads and sled's I/O threads otherwise spread
-/// a burst's allocations over a dozen arenas and keep them all, which raises the peak RSS.
-/// Set before any thread starts; `MALLOC_ARENA_MAX` still overrides it.
-fn limit_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        // SAFETY: mallopt only changes the allocator's settings. It runs first thing in main,
-        // before any other thread exists, so no thread has an arena of its own yet.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
         }
     }
 }
