@@ -138,9 +138,7 @@ impl Events {
             channel = msg.channel_id.get(),
             author = msg.author.id.get()
         );
-        // Boxed, and its deliveries boxed inside: inline, their state made every serenity
-        // event task kilobytes larger, and a burst starts hundreds of those at once.
-        Box::pin(self.on_message(ctx, msg)).instrument(span).await;
+        self.on_message(ctx, msg).instrument(span).await;
     }
 
     async fn interaction_create(&self, ctx: dc::Context, interaction: dc::Interaction) {
@@ -274,9 +272,7 @@ impl Events {
             .0
             .bot
             .desk
-            .receive(&incoming, me, now, |items| {
-                Box::pin(delivery.deliver(items))
-            })
+            .receive(&incoming, me, now, |items| delivery.deliver(items))
             .await;
         match received {
             // Logged once the acknowledgement is out: a log line is a write to stderr, which

@@ -173,9 +173,7 @@ impl Places {
             Some(info) => info,
             None => {
                 // Not a thread we know: ask Discord once, then remember the answer.
-                // Rare (a thread seen for the first time): boxed, so the common path's
-                // future does not carry an HTTP request's state.
-                match Box::pin(http.get_channel(msg.channel_id)).await {
+                match http.get_channel(msg.channel_id).await {
                     Ok(dc::Channel::Guild(c)) if c.thread_metadata.is_some() => {
                         self.learn_channel(&c);
                         self.thread(channel)?
