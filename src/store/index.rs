@@ -204,42 +204,11 @@ impl Head {
 
 #[derive(Default)]
 pub(super) struct Index {
-    latest: Latest,
+    /// The latest conversation under each key.
+    latest: HashMap<ConversationKey, ConversationId>,
     by_customer: BTreeSet<(UserId, ConversationId)>,
     /// By [`wake_key`]: 16 bytes an entry, where a `Timestamp` made it 24.
     wake: BTreeSet<(i64, ConversationId)>,
-}
-
-/// The latest conversation under each key: a map per kind of key, whose slots take 24 and
-/// 16 bytes where one map of the whole enum took 32 (a megabyte at 100,000 conversations).
-#[derive(Default)]
-struct Latest {
-    channel_customer: HashMap<(ChannelId, UserId), ConversationId>,
-    thread: HashMap<ChannelId, ConversationId>,
-    dm: HashMap<UserId, ConversationId>,
-}
-
-impl Latest {
-    /// Makes `id` the key's conversation unless a newer one holds it.
-    fn offer(&mut self, key: ConversationKey, id: ConversationId) {
-        let latest = match key {
-            ConversationKey::ChannelCustomer(c, u) => {
-                self.channel_customer.entry((c, u)).or_insert(id)
-            }
-            ConversationKey::Thread(t) => self.thread.entry(t).or_insert(id),
-            ConversationKey::Dm(u) => self.dm.entry(u).or_insert(id),
-        };
-        *latest = (*latest).max(id);
-    }
-
-    fn get(&self, key: &ConversationKey) -> Option<ConversationId> {
-        match key {
-            ConversationKey::ChannelCustomer(c, u) => self.channel_customer.get(&(*c, *u)),
-            ConversationKey::Thread(t) => self.thread.get(t),
-            ConversationKey::Dm(u) => self.dm.get(u),
-        }
-        .copied()
-    }
 }
 
 /// A wake-up time as nanoseconds since 1970, saturating (at years 1677 and 2262), which a
@@ -302,12 +271,13 @@ impl Index {
         for key in now.keys() {
             // The newest conversation wins: updating an older one (a late message, a
             // thread recorded late) must not take its place back from a newer one.
-            self.latest.offer(key, now.id);
+            let latest = self.latest.entry(key).or_insert(now.id);
+            *latest = (*latest).max(now.id);
         }
     }
 
     pub fn latest(&self, key: &ConversationKey) -> Option<ConversationId> {
-        self.latest.get(key)
+        self.latest.get(key).copied()
     }
 
     /// A customer's conversations, oldest first.
