@@ -192,14 +192,8 @@ impl Delivery {
         }
         if !notices.is_empty() {
             let outcome = Outcome::of(self.notify(&notices).await);
-            // One digest delivered them all: one flush makes all their marks durable (a flush
-            // each would cost one fsync per notice in a burst).
-            let mut marked = false;
             for p in &notices {
-                marked |= self.mark(p, &outcome);
-            }
-            if marked {
-                self.flush_marks().await;
+                self.settle(p, &outcome).await;
             }
         }
         let mut busy = self.in_flight.locked();
