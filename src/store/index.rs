@@ -1,14 +1,10 @@
 //! The lookups every message needs, held in memory: the latest conversation of each place
 //! and customer, each customer's conversations, and when each conversation next wakes up.
 //!
-//! They are rebuilt at open from the `heads` tree: one small fixed-size record per
-//! conversation holding exactly these fields, rewritten only when one of them changes. A new
-//! conversation so costs one index write instead of three (a tree each, as layout 1 had),
-//! and lookups cost no disk read. Why not rebuild from the conversation records themselves:
-//! a full scan of sled keeps every page it reads (its LRU only evicts after 64 accesses per
-//! shard); with 100,000 conversations that made the bot 114 MiB at READY, against 55–56 MiB
-//! reading the heads (46 MiB since the sets are packed and sled's cache is smaller;
-//! BENCHMARKS.md §3).
+//! They are rebuilt at open from the `heads` tree: one small record per conversation holding
+//! exactly these fields, rewritten only when one of them changes, so lookups cost no disk
+//! read. Not from the conversation records themselves: sled keeps every page a full scan
+//! reads, and the records are many times larger than the heads.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -99,10 +95,10 @@ impl Head {
 
     /// The stored value (the key is the conversation id): a flags byte, the customer, the
     /// channel or thread of a server conversation, then the wake-up (whole seconds), thread
-    /// and relay when set. That is 22 bytes or fewer unless a channel conversation has its
-    /// own thread, and sled keeps values of up to 22 bytes inline rather than in an
-    /// allocation each: with 100,000 conversations, ~6 MiB less at READY. The key's customer
-    /// is the head's own (as `ConversationKey::of` makes it), so it is stored once.
+    /// and relay when set: 22 bytes or fewer unless a channel conversation has its own
+    /// thread. The key's customer is the head's own (as `ConversationKey::of` makes it), so
+    /// it is stored once. (Measured against fixed-size heads, this saves no peak memory; it
+    /// stays because databases already hold heads in this layout.)
     pub fn encode(&self) -> Encoded {
         let mut out = Encoded {
             bytes: [0; HEAD_MAX],
@@ -220,7 +216,8 @@ fn wake_key(at: Timestamp) -> i64 {
 
 /// Builds the index from every stored head, as read at open. The two ordered sets are built
 /// from sorted lists, which packs their nodes full: inserted one by one in id order, their
-/// keys arrive in random order and leave nodes about two-thirds full (BENCHMARKS.md §3).
+/// keys arrive in random order and leave nodes about two-thirds full, which shows in the peak
+/// memory at 100,000 conversations (BENCHMARKS.md, mechanisms).
 #[derive(Default)]
 pub(super) struct Builder {
     index: Index,
