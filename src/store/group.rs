@@ -9,7 +9,7 @@
 //! waits behind a queue of other people's fsyncs. [`AsyncGroupFlush`] does the same for async
 //! callers without a thread per waiter.
 
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex};
 
 use crate::sync::LockExt;
 
@@ -30,16 +30,10 @@ pub(super) struct GroupFlush {
 }
 
 impl GroupFlush {
-    fn lock(&self) -> MutexGuard<'_, Tickets> {
-        // The guarded counters are updated in single statements: a panic cannot leave them
-        // half-written, so a poisoned lock is safe to keep using.
-        self.tickets.locked()
-    }
-
     /// Returns once every write made before the call is durable, running `fsync` (the
     /// database's flush) itself or sharing one that another caller runs.
     pub(super) fn flush<E>(&self, fsync: impl Fn() -> Result<(), E>) -> Result<(), E> {
-        let mut t = self.lock();
+        let mut t = self.tickets.locked();
         t.taken += 1;
         let mine = t.taken;
         loop {
@@ -53,7 +47,7 @@ impl GroupFlush {
                 let covers = t.taken;
                 drop(t);
                 let result = fsync();
-                let mut t = self.lock();
+                let mut t = self.tickets.locked();
                 t.flushing = false;
                 if result.is_ok() {
                     t.durable = t.durable.max(covers);
@@ -104,11 +98,6 @@ impl Default for AsyncGroupFlush {
 }
 
 impl AsyncGroupFlush {
-    fn lock(&self) -> MutexGuard<'_, AsyncTickets> {
-        // Single-statement updates, as in `GroupFlush::lock`.
-        self.tickets.locked()
-    }
-
     /// Returns once every write made before the call is durable: the outcome of the first
     /// fsync that started after the call. `fsync` runs on tokio's blocking pool.
     pub(super) async fn flush<E: std::fmt::Display>(
@@ -117,7 +106,7 @@ impl AsyncGroupFlush {
     ) -> Result<(), String> {
         let mut seen = self.flushed.subscribe();
         let (mine, lead) = {
-            let mut t = self.lock();
+            let mut t = self.tickets.locked();
             t.taken += 1;
             let lead = !t.running;
             t.running = true;
@@ -126,10 +115,10 @@ impl AsyncGroupFlush {
         if lead {
             let this = self.clone();
             tokio::task::spawn_blocking(move || loop {
-                let covers = this.lock().taken;
+                let covers = this.tickets.locked().taken;
                 let result = fsync().map_err(|e| e.to_string());
                 this.flushed.send_replace(Flushed { covers, result });
-                let mut t = this.lock();
+                let mut t = this.tickets.locked();
                 if t.taken == covers {
                     t.running = false;
                     return;

@@ -13,13 +13,8 @@ use crate::sync::LockExt;
 pub struct HandedOut(Mutex<HashMap<OutboxKey, bool>>);
 
 impl HandedOut {
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<OutboxKey, bool>> {
-        // Every update is one map operation: a poisoned lock still guards a consistent map.
-        self.0.locked()
-    }
-
     pub fn add(&self, keys: impl IntoIterator<Item = OutboxKey>) {
-        let mut map = self.map();
+        let mut map = self.0.locked();
         for key in keys {
             map.insert(key, false);
         }
@@ -28,13 +23,13 @@ impl HandedOut {
     /// Whether `key` is still to be delivered, if it is handed out; `None` if the outbox
     /// itself holds the answer.
     pub fn pending(&self, key: &OutboxKey) -> Option<bool> {
-        self.map().get(key).map(|done| !done)
+        self.0.locked().get(key).map(|done| !done)
     }
 
     /// Records a delivery of a handed-out entry; false if `key` is not one (the outbox
     /// entry itself must be removed then).
     pub fn complete(&self, key: &OutboxKey) -> bool {
-        match self.map().get_mut(key) {
+        match self.0.locked().get_mut(key) {
             Some(done) => {
                 *done = true;
                 true
@@ -46,7 +41,7 @@ impl HandedOut {
     /// Ends the hand-out of `key`, once its commit is written (or failed): whether it was
     /// delivered meanwhile, so the written entry must go.
     pub fn settle(&self, key: &OutboxKey) -> bool {
-        self.map().remove(key).unwrap_or(false)
+        self.0.locked().remove(key).unwrap_or(false)
     }
 }
 
