@@ -14,7 +14,7 @@ use jiff::SignedDuration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::core::{ReminderSchedule, Staff};
+use crate::core::{Escalation, RatingForm, RatingPolicy, ReminderSchedule, Staff};
 use crate::duration::parse_duration;
 use crate::hours::BusinessHours;
 use crate::model::{ChannelId, GuildId, RoleId, UserId};
@@ -101,6 +101,10 @@ pub struct Config {
     pub quiet_hours: Option<crate::hours::QuietHours>,
     /// How soon a first personal reply should come; `/stats` and `/status` measure against it.
     pub reply_target: SignedDuration,
+    /// "How did we do?" after a resolved conversation with a staff reply.
+    pub ratings: RatingPolicy,
+    /// Backup people reminded too once a customer has waited long; `None` when nobody is set.
+    pub escalation: Option<Escalation>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,6 +136,15 @@ struct RawConfig {
     reminders: RawReminders,
     #[serde(default)]
     conversations: RawConversations,
+    #[serde(default)]
+    ratings: RawRatings,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRatings {
+    ask: Option<bool>,
+    form: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -181,6 +194,9 @@ struct RawReminders {
     after: Option<Vec<Spanned<String>>>,
     then_every: Option<Spanned<String>>,
     quiet_hours: Option<Spanned<String>>,
+    #[serde(default)]
+    escalate_to: Vec<Spanned<String>>,
+    escalate_after: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -277,7 +293,14 @@ impl Config {
                 .transpose()?,
             message_content: raw.discord.message_content.unwrap_or(true),
         };
+        let escalate_to: Vec<UserId> = raw
+            .reminders
+            .escalate_to
+            .iter()
+            .map(|u| id(u, "escalate_to").map(UserId))
+            .collect::<Result<_, _>>()?;
         let staff = Staff {
+            backups: escalate_to.clone(),
             owners: raw
                 .discord
                 .owners
@@ -375,6 +398,39 @@ impl Config {
                 )
             })?),
         };
+        let escalation =
+            match (&raw.reminders.escalate_after, escalate_to.is_empty()) {
+                (None, true) => None,
+                (Some(after), true) => return Err(invalid(
+                    after.span(),
+                    "escalate_after is set but nobody is named to escalate to".into(),
+                    "add escalate_to = [\"<user id>\"] under [reminders], or remove escalate_after",
+                )),
+                (after, false) => Some(Escalation {
+                    to: escalate_to,
+                    after: match after {
+                        Some(a) => duration(a)?,
+                        None => SignedDuration::from_hours(4),
+                    },
+                }),
+            };
+        let ratings = RatingPolicy {
+            ask: raw.ratings.ask.unwrap_or(true),
+            form: match &raw.ratings.form {
+                None => RatingForm::FiveStars,
+                Some(f) => match f.get_ref().trim() {
+                    "five" => RatingForm::FiveStars,
+                    "two" => RatingForm::TwoChoices,
+                    other => {
+                        return Err(invalid(
+                            f.span(),
+                            format!("rating form {other:?} is not one frontdesk offers"),
+                            "write form = \"five\" (buttons 1 to 5) or form = \"two\" (helpful / not helpful)",
+                        ))
+                    }
+                },
+            },
+        };
         let auto_resolve_after = match &raw.conversations.auto_resolve_after {
             None => Some(SignedDuration::from_hours(24 * 7)),
             Some(s) if s.get_ref().trim().eq_ignore_ascii_case("never") => None,
@@ -415,6 +471,8 @@ impl Config {
                 "This conversation was closed after a quiet spell. Just write here again if you need anything!".to_string()
             }),
             reply_target,
+            ratings,
+            escalation,
         })
     }
 
@@ -496,6 +554,24 @@ mod tests {
     }
 
     #[test]
+    fn ratings_are_asked_unless_turned_off_and_escalation_needs_someone() {
+        let d = Config::defaults();
+        assert_eq!(d.ratings, RatingPolicy::default());
+        assert!(d.ratings.ask);
+        assert_eq!(d.escalation, None);
+        let c = parse("[ratings]\nask = false\nform = \"two\"\n").expect("valid");
+        assert!(!c.ratings.ask);
+        assert_eq!(c.ratings.form, RatingForm::TwoChoices);
+        let c = parse("[reminders]\nescalate_to = [\"9\"]\n").expect("valid");
+        let e = c.escalation.expect("escalation");
+        assert_eq!(
+            (e.to, e.after),
+            (vec![UserId(9)], SignedDuration::from_hours(4))
+        );
+        assert!(c.staff.includes(UserId(9), &[]), "backups count as staff");
+    }
+
+    #[test]
     fn secrets_never_print() {
         let s = Secret::new("MTIz.secret-token");
         assert_eq!(format!("{s:?} {s}"), "[redacted] [redacted]");
@@ -531,6 +607,14 @@ mod tests {
             ("[reminders]\nquiet_hours = \"late\"\n", 2, "22:00-07:00"),
             ("[conversations]\nreply_target = \"soon\"\n", 2, "\"2h\""),
             ("owner_name = \"Sam\"\nflush_every_ms = 60000\n", 2, "10000"),
+            ("[ratings]\nform = \"stars\"\n", 2, "\"five\""),
+            ("[reminders]\nescalate_to = [\"ann\"]\n", 2, "Copy ID"),
+            ("[reminders]\nescalate_after = \"4h\"\n", 2, "escalate_to"),
+            (
+                "[reminders]\nescalate_to = [\"5\"]\nescalate_after = \"soon\"\n",
+                3,
+                "\"2h\"",
+            ),
         ];
         for (text, line, fix) in cases {
             let err = parse(text).expect_err(text);

@@ -38,6 +38,12 @@ struct Line<'a> {
     resolved_at: Option<String>,
     customer_messages: u32,
     times_reopened: u32,
+    /// The customer's "How did we do?" answer, 1–5.
+    rating: Option<u8>,
+    rating_asked_at: Option<String>,
+    rated_at: Option<String>,
+    /// Handled while the customer was blocked.
+    blocked: bool,
     messages: &'a [MessageRecord],
 }
 
@@ -46,7 +52,7 @@ pub fn export(store: &Store, format: Format, out: &mut dyn Write) -> Result<usiz
     if format == Format::Csv {
         writeln!(
             out,
-            "id,customer,customer_name,place,link,state,topic,opened_at,first_reply_at,first_reply_minutes,resolved_at,customer_messages,times_reopened"
+            "id,customer,customer_name,place,link,state,topic,opened_at,first_reply_at,first_reply_minutes,resolved_at,customer_messages,times_reopened,rating,rating_asked_at,rated_at,blocked"
         )?;
     }
     let mut count = 0;
@@ -89,6 +95,10 @@ pub fn export(store: &Store, format: Format, out: &mut dyn Write) -> Result<usiz
                     l.resolved_at.unwrap_or_default(),
                     l.customer_messages.to_string(),
                     l.times_reopened.to_string(),
+                    l.rating.map(|r| r.to_string()).unwrap_or_default(),
+                    l.rating_asked_at.unwrap_or_default(),
+                    l.rated_at.unwrap_or_default(),
+                    l.blocked.to_string(),
                 ];
                 let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
                 writeln!(out, "{}", row.join(","))?;
@@ -117,6 +127,13 @@ fn line<'a>(conv: &'a Conversation, messages: &'a [MessageRecord]) -> Line<'a> {
         resolved_at: conv.resolved_at.map(|t| t.to_string()),
         customer_messages: conv.customer_messages,
         times_reopened: conv.times_reopened,
+        rating: conv.rating.and_then(|r| r.score),
+        rating_asked_at: conv.rating.map(|r| r.asked_at.to_string()),
+        rated_at: conv
+            .rating
+            .and_then(|r| r.answered_at)
+            .map(|t| t.to_string()),
+        blocked: conv.blocked,
         messages,
     }
 }

@@ -92,6 +92,10 @@ pub struct Conversation {
     /// The message that opened it, kept with the conversation. `None` when it is not known
     /// here: conversations stored by older versions keep it in the message log only.
     pub opening: Option<Opening>,
+    /// The customer's rating, once asked for (see `ratings`).
+    pub rating: Option<super::ratings::Rating>,
+    /// Handled while its customer was blocked: stored as evidence, never answered.
+    pub blocked: bool,
 }
 
 /// What the customer wrote to open a conversation (its id, author and time are the
@@ -138,6 +142,8 @@ impl Conversation {
             times_reopened: 0,
             waits: 0,
             opening: None,
+            rating: None,
+            blocked: false,
         }
     }
 

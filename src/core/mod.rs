@@ -8,13 +8,22 @@
 
 mod conversation;
 mod courtesy;
+mod escalation;
 pub mod eta;
+mod ratings;
 mod reminders;
 mod roles;
 mod step;
+#[cfg(test)]
+mod trust_tests;
 
 pub use conversation::{Conversation, ConversationId, ConversationKey, Opening, State};
 pub use courtesy::is_courtesy;
+pub use escalation::{escalates, Escalation};
+pub use ratings::{
+    rate, should_ask, Rated, Rating, RatingForm, RatingPolicy, RatingRefused, RatingRequest,
+    CHANGE_WINDOW,
+};
 pub use reminders::ReminderSchedule;
 pub use roles::{role_of, Role, Staff};
 pub use step::{

@@ -8,11 +8,15 @@ pub struct Staff {
     /// Notified of every conversation; always staff.
     pub owners: Vec<UserId>,
     pub roles: Vec<RoleId>,
+    /// Reminded once a customer has waited long (see `escalation`); staff like the owners.
+    pub backups: Vec<UserId>,
 }
 
 impl Staff {
     pub fn includes(&self, user: UserId, roles: &[RoleId]) -> bool {
-        self.owners.contains(&user) || roles.iter().any(|r| self.roles.contains(r))
+        self.owners.contains(&user)
+            || self.backups.contains(&user)
+            || roles.iter().any(|r| self.roles.contains(r))
     }
 }
 

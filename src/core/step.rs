@@ -30,6 +30,10 @@ pub struct Policy {
     /// Mirror DM conversations into private staff threads and relay staff replies back
     /// (needs a staff channel).
     pub relay_dms: bool,
+    /// Ask customers "How did we do?" when a conversation with a staff reply is resolved.
+    pub ratings: super::ratings::RatingPolicy,
+    /// Backup people reminded too once a customer has waited long enough.
+    pub escalation: Option<super::escalation::Escalation>,
 }
 
 /// The owner's away mode, set with `/away`.
@@ -61,6 +65,8 @@ pub enum Input<'a> {
     Customer(&'a Incoming),
     /// A staff member wrote in (or replied into) the conversation.
     Staff(&'a Incoming),
+    /// A blocked customer wrote: kept as evidence, answered by nobody.
+    Blocked(&'a Incoming),
     /// Time passed: reminders and auto-resolve fall due.
     Tick,
     Command(Command),
@@ -80,6 +86,10 @@ pub enum Command {
     },
     /// The owner says it was handled outside Discord (button "Mark answered").
     MarkAnswered {
+        by: UserId,
+    },
+    /// The customer was blocked: resolved quietly (no closing text, no rating request).
+    Block {
         by: UserId,
     },
 }
@@ -146,6 +156,8 @@ pub enum Effect {
         channel: ChannelId,
         text: String,
     },
+    /// Ask the customer how it went (see `ratings`).
+    AskRating(super::ratings::RatingRequest),
 }
 
 /// What an event changed.
@@ -175,6 +187,7 @@ pub fn step(conversation: Option<&Conversation>, input: Input<'_>, cx: &Context<
             }
             None => Step::default(),
         },
+        Input::Blocked(msg) => blocked_wrote(conversation, msg),
         Input::Tick => conversation.map_or_else(Step::default, |c| tick(c, cx)),
         Input::Command(cmd) => conversation.map_or_else(Step::default, |c| command(c, cmd, cx)),
     }
@@ -267,6 +280,47 @@ fn customer_step(existing: Option<&Conversation>, msg: &Incoming, cx: &Context<'
     Step {
         conversation: Some(conv),
         effects,
+        log_message: true,
+    }
+}
+
+/// A blocked customer's message: stored in their latest conversation (or a new one), which
+/// stays resolved and marked; no acknowledgement, notice, relay or reminder.
+fn blocked_wrote(existing: Option<&Conversation>, msg: &Incoming) -> Step {
+    let mut conv = match existing {
+        Some(c) => {
+            let mut c = c.clone();
+            c.customer_messages += 1;
+            c.last_activity = c.last_activity.max(msg.at);
+            c
+        }
+        None => {
+            let mut c = Conversation::new(
+                msg.id,
+                msg.author.id,
+                msg.author.name.clone(),
+                msg.place,
+                msg.at,
+            );
+            c.opening = Some(Opening {
+                author_name: msg.author.name.clone(),
+                content: msg.content.clone(),
+            });
+            c.topic = "blocked".to_string();
+            c
+        }
+    };
+    if conv.state != State::Resolved {
+        conv.state = State::Resolved;
+        conv.resolved_at = Some(msg.at);
+    }
+    conv.waiting_since = None;
+    conv.next_reminder_at = None;
+    conv.snoozed_until = None;
+    conv.blocked = true;
+    Step {
+        conversation: Some(conv),
+        effects: Vec::new(),
         log_message: true,
     }
 }
@@ -444,6 +498,7 @@ fn tick(conv: &Conversation, cx: &Context<'_>) -> Step {
                     channel: conv.channel(),
                     text: cx.policy.closing_text.clone(),
                 });
+                effects.extend(super::ratings::ask_on_resolve(&mut next, cx.policy, now));
             } else {
                 return Step::default();
             }
@@ -468,6 +523,17 @@ fn command(conv: &Conversation, cmd: Command, cx: &Context<'_>) -> Step {
             next.waiting_since = None;
             next.next_reminder_at = None;
             next.snoozed_until = None;
+            effects.extend(super::ratings::ask_on_resolve(&mut next, cx.policy, now));
+        }
+        Command::Block { .. } => {
+            if conv.state != State::Resolved {
+                next.resolved_at = Some(now);
+            }
+            next.state = State::Resolved;
+            next.waiting_since = None;
+            next.next_reminder_at = None;
+            next.snoozed_until = None;
+            next.blocked = true;
         }
         Command::Reopen { .. } if conv.state == State::Resolved => {
             next.resolved_at = None;

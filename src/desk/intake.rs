@@ -73,7 +73,12 @@ impl Desk {
         let eta = self.eta(now)?;
         let earlier = self.store.customer_conversation_count(msg.author.id);
         let cx = self.context(now, away.as_ref(), &eta, late, earlier);
-        let mut out = step(latest.as_ref(), Input::Customer(msg), &cx);
+        let input = if self.store.is_blocked(msg.author.id) {
+            Input::Blocked(msg)
+        } else {
+            Input::Customer(msg)
+        };
+        let mut out = step(latest.as_ref(), input, &cx);
         if let Arrival::Late {
             acknowledged,
             answered,
@@ -82,7 +87,10 @@ impl Desk {
             out.effects.retain(|e| match e {
                 Effect::Acknowledge(_) => !(acknowledged || answered),
                 Effect::Notify(_) => !answered,
-                Effect::Close { .. } | Effect::RelayIn { .. } | Effect::RelayOut { .. } => true,
+                Effect::Close { .. }
+                | Effect::RelayIn { .. }
+                | Effect::RelayOut { .. }
+                | Effect::AskRating(_) => true,
             });
         }
         if open_first && opens_with_a_channel_ack(&out, msg) {
@@ -195,6 +203,9 @@ fn opens_with_a_channel_ack(out: &Step, msg: &Incoming) -> bool {
         && out.effects.iter().all(|e| match e {
             Effect::Acknowledge(ack) => ack.open_thread.is_none(),
             Effect::Notify(_) => true,
-            Effect::Close { .. } | Effect::RelayIn { .. } | Effect::RelayOut { .. } => false,
+            Effect::Close { .. }
+            | Effect::RelayIn { .. }
+            | Effect::RelayOut { .. }
+            | Effect::AskRating(_) => false,
         })
 }

@@ -10,11 +10,13 @@
 //! is the exception to "commit first": see `opening`. Catch-up's cursors live in `history`,
 //! the reads behind slash commands in `queries`.
 
+mod blocking;
 mod history;
 mod intake;
 mod opening;
 mod outbox;
 mod queries;
+mod ratings;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -32,9 +34,11 @@ use crate::responses::Rules;
 use crate::store::StoreError;
 /// What can fail behind the desk (the database), as the edges see it.
 pub use crate::store::StoreError as DeskError;
+pub use crate::store::{BlockRecord, OutboxItem, OutboxKey, OutboxRecord, Pending};
 use crate::store::{Change, Handout, Store};
-pub use crate::store::{OutboxItem, OutboxKey, OutboxRecord, Pending};
 use crate::sync::LockExt;
+pub use blocking::Blocked;
+pub use ratings::RatingOutcome;
 
 /// How many recent first replies `{eta}` looks at.
 const ETA_SAMPLES: usize = 50;
@@ -345,6 +349,7 @@ fn outbox_item(effect: &Effect) -> OutboxItem {
             channel: *channel,
             text: text.clone(),
         },
+        Effect::AskRating(request) => OutboxItem::rating_request(request),
     }
 }
 
@@ -360,5 +365,7 @@ pub fn policy_from(config: &Config) -> Policy {
         closing_text: config.closing_text.clone(),
         quiet_hours: config.quiet_hours,
         relay_dms: config.watch.dms && config.discord.staff_channel.is_some(),
+        ratings: config.ratings,
+        escalation: config.escalation.clone(),
     }
 }

@@ -161,6 +161,10 @@ impl Events {
         let is_staff = self.0.bot.desk.staff().includes(user, &roles);
         let text = match super::outbound::parse_action(&click.data.custom_id) {
             None => "This button is not one of mine any more.".to_string(),
+            // The customer's own buttons: checked against the conversation's customer.
+            Some((Action::Rate(score), conversation)) => {
+                self.rating_pressed(conversation, user, score, now).await
+            }
             Some(_) if !is_staff => {
                 "Sorry, only the shop's staff can use these buttons.".to_string()
             }
@@ -171,6 +175,8 @@ impl Events {
                         until: now + jiff::SignedDuration::from_hours(1),
                     },
                     Action::MarkAnswered => Command::MarkAnswered { by: user },
+                    // Answered above: a rating is the customer's, not a staff command.
+                    Action::Rate(_) => Command::MarkAnswered { by: user },
                 };
                 let desk = self.0.bot.desk.clone();
                 let result =
@@ -186,7 +192,7 @@ impl Events {
                             Action::SnoozeHour => {
                                 format!("**{who}**'s conversation is not waiting any more; nothing to snooze.")
                             }
-                            Action::MarkAnswered => {
+                            Action::MarkAnswered | Action::Rate(_) => {
                                 format!("Marked answered: no more reminders about **{who}**.")
                             }
                         }
@@ -211,6 +217,31 @@ impl Events {
         );
         if let Err(e) = click.create_response(&ctx.http, answer).await {
             tracing::warn!(error = %e, "could not answer a button");
+        }
+    }
+
+    /// A press on a "How did we do?" button: stored through the desk, answered ephemerally
+    /// (a thank-you, or a polite refusal to anyone but the customer).
+    async fn rating_pressed(
+        &self,
+        conversation: crate::core::ConversationId,
+        user: UserId,
+        score: u8,
+        now: jiff::Timestamp,
+    ) -> String {
+        let desk = self.0.bot.desk.clone();
+        let result =
+            tokio::task::spawn_blocking(move || desk.rate(conversation, user, score, now)).await;
+        match result {
+            Ok(Ok(outcome)) => super::commands::rating_answer(outcome),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "rating failed");
+                "Sorry, something went wrong on our side. Please try again.".to_string()
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "rating handler failed");
+                "Sorry, something went wrong on our side. Please try again.".to_string()
+            }
         }
     }
 

@@ -51,6 +51,39 @@ pub fn describe(
     format!("{head}{body}\n{link}")
 }
 
+/// A reminder as a backup person gets it once the wait is long: the same line, and who has
+/// been reminded already, how often. Mentions show names and ping nobody (allowed_mentions).
+pub fn escalated(
+    kind: NoticeKind,
+    conv: &Conversation,
+    reminded: &[crate::model::UserId],
+    now: Timestamp,
+) -> String {
+    let base = describe(kind, conv, None, now);
+    let times = match kind {
+        NoticeKind::Reminder(n) => n + 1,
+        _ => 0,
+    };
+    let who = if reminded.is_empty() {
+        "the staff channel".to_string()
+    } else {
+        reminded
+            .iter()
+            .map(|u| format!("<@{u}>"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let reminders = if times == 1 {
+        "1 reminder".to_string()
+    } else {
+        format!("{times} reminders")
+    };
+    format!(
+        "⏫ Escalated to you. {base}
+Already reminded: {who} ({reminders} so far)"
+    )
+}
+
 /// Several notifications as one message, for an owner who has many due at once.
 /// `customers` counts the distinct conversations among the parts.
 pub fn digest(parts: &[String], customers: usize) -> String {
@@ -132,6 +165,26 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("ignored"));
+    }
+
+    #[test]
+    fn an_escalated_reminder_says_who_was_reminded_and_how_long_the_wait_is() {
+        let now: Timestamp = "2026-11-23T14:00:00Z".parse().expect("time");
+        let text = escalated(
+            NoticeKind::Reminder(2),
+            &conv(),
+            &[crate::model::UserId(7)],
+            now,
+        );
+        assert!(
+            text.starts_with("⏫ Escalated to you. ⏰ Reminder 3: **Ana"),
+            "{text}"
+        );
+        assert!(text.contains("has been waiting 4 h in <#10>"), "{text}");
+        assert!(
+            text.ends_with("Already reminded: <@7> (3 reminders so far)"),
+            "{text}"
+        );
     }
 
     #[test]

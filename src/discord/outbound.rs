@@ -47,13 +47,16 @@ pub enum Button {
 pub enum Action {
     SnoozeHour,
     MarkAnswered,
+    /// The customer's answer to "How did we do?" (1–5).
+    Rate(u8),
 }
 
 impl Action {
-    fn code(self) -> &'static str {
+    fn code(self) -> String {
         match self {
-            Action::SnoozeHour => "snooze1h",
-            Action::MarkAnswered => "answered",
+            Action::SnoozeHour => "snooze1h".to_string(),
+            Action::MarkAnswered => "answered".to_string(),
+            Action::Rate(n) => format!("rate{n}"),
         }
     }
 }
@@ -67,7 +70,10 @@ pub fn parse_action(custom_id: &str) -> Option<(Action, MessageId)> {
     let action = match parts.next()? {
         "snooze1h" => Action::SnoozeHour,
         "answered" => Action::MarkAnswered,
-        _ => return None,
+        code => match code.strip_prefix("rate").and_then(|n| n.parse::<u8>().ok()) {
+            Some(n @ 1..=5) => Action::Rate(n),
+            _ => return None,
+        },
     };
     let id = parts.next()?.parse().ok()?;
     parts.next().is_none().then_some((action, MessageId(id)))
@@ -494,6 +500,15 @@ mod tests {
         assert_eq!(
             parse_action("fd:answered:7"),
             Some((Action::MarkAnswered, MessageId(7)))
+        );
+        assert_eq!(
+            parse_action("fd:rate4:7"),
+            Some((Action::Rate(4), MessageId(7)))
+        );
+        assert_eq!(parse_action("fd:rate9:7"), None);
+        assert_eq!(
+            parse_action(&format!("fd:{}:7", Action::Rate(1).code())),
+            Some((Action::Rate(1), MessageId(7)))
         );
         for junk in [
             "",

@@ -15,6 +15,7 @@
 //! only ever cover flushed state.
 
 mod away;
+mod blocked;
 mod checkpoints;
 mod commit;
 mod conversations;
@@ -36,10 +37,11 @@ use sled::{Db, Tree};
 use crate::core::{Away, Conversation};
 use crate::model::{ChannelId, MessageId};
 use crate::sync::RwLockExt;
+pub use blocked::BlockRecord;
 pub use keys::OutboxKey;
 pub use records::{
-    ConversationRecord, MessageRecord, OpeningRecord, OutboxItem, OutboxRecord, ReplyRecord,
-    Speaker, RECORD_VERSION,
+    ConversationRecord, MessageRecord, OpeningRecord, OutboxItem, OutboxRecord, RatingFormRecord,
+    RatingRecord, ReplyRecord, Speaker, RECORD_VERSION,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -144,10 +146,14 @@ pub struct Store {
     checkpoints: Tree,
     replies: Tree,
     dm_channels: Tree,
+    /// Blocked users (see `blocked`).
+    blocked: Tree,
     /// Read from `heads` at open, updated by every commit.
     index: Arc<RwLock<index::Index>>,
     /// The owner's away notice, read by every customer message: kept next to its record.
     away: Arc<RwLock<Option<Away>>>,
+    /// The `blocked` tree, read by every customer message: kept in memory too.
+    blocked_users: Arc<RwLock<std::collections::BTreeMap<crate::model::UserId, BlockRecord>>>,
     /// Outbox entries being delivered before their commit is written.
     handed: Arc<handed::HandedOut>,
     /// Shared by every clone, so all handlers join the same group commit.

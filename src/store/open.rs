@@ -74,8 +74,10 @@ impl Store {
             checkpoints: tree("checkpoints")?,
             replies: tree("replies")?,
             dm_channels: tree("dm_channels")?,
+            blocked: tree("blocked")?,
             index: Arc::default(),
             away: Arc::default(),
+            blocked_users: Arc::default(),
             handed: Arc::default(),
             group: Arc::default(),
             async_group: Arc::default(),
@@ -114,6 +116,7 @@ impl Store {
         }
         *self.index_mut() = index.finish();
         *self.away.writing() = self.read_away()?;
+        *self.blocked_users.writing() = self.read_blocked()?;
         Ok(())
     }
 

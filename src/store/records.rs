@@ -4,7 +4,9 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::core::{Ack, Conversation, NoticeKind, Opening, State};
+use crate::core::{
+    Ack, Conversation, NoticeKind, Opening, Rating, RatingForm, RatingRequest, State,
+};
 use crate::model::{ChannelId, MessageId, Place, UserId};
 
 /// The record format written by this version.
@@ -44,6 +46,46 @@ pub struct ConversationRecord {
     /// opening message is in `messages`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opening: Option<OpeningRecord>,
+    /// The customer's rating, once asked for. Absent from older records: never asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<RatingRecord>,
+    /// Handled while the customer was blocked. Absent from older records: not blocked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blocked: bool,
+}
+
+/// [`Rating`] as stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingRecord {
+    pub asked_at: Timestamp,
+    pub score: Option<u8>,
+    pub answered_at: Option<Timestamp>,
+}
+
+/// [`RatingForm`] as stored in an outbox entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RatingFormRecord {
+    FiveStars,
+    TwoChoices,
+}
+
+impl From<RatingForm> for RatingFormRecord {
+    fn from(f: RatingForm) -> Self {
+        match f {
+            RatingForm::FiveStars => RatingFormRecord::FiveStars,
+            RatingForm::TwoChoices => RatingFormRecord::TwoChoices,
+        }
+    }
+}
+
+impl From<RatingFormRecord> for RatingForm {
+    fn from(f: RatingFormRecord) -> Self {
+        match f {
+            RatingFormRecord::FiveStars => RatingForm::FiveStars,
+            RatingFormRecord::TwoChoices => RatingForm::TwoChoices,
+        }
+    }
 }
 
 /// [`Opening`] as stored.
@@ -84,6 +126,12 @@ impl ConversationRecord {
                 author_name: o.author_name.clone(),
                 content: o.content.clone(),
             }),
+            rating: c.rating.map(|r| RatingRecord {
+                asked_at: r.asked_at,
+                score: r.score,
+                answered_at: r.answered_at,
+            }),
+            blocked: c.blocked,
         }
     }
 
@@ -115,6 +163,12 @@ impl ConversationRecord {
                 author_name: o.author_name,
                 content: o.content,
             }),
+            rating: self.rating.map(|r| Rating {
+                asked_at: r.asked_at,
+                score: r.score,
+                answered_at: r.answered_at,
+            }),
+            blocked: self.blocked,
         }
     }
 }
@@ -189,6 +243,14 @@ pub enum OutboxItem {
         channel: ChannelId,
         text: String,
     },
+    /// "How did we do?", with its buttons, in the conversation's place.
+    AskRating {
+        channel: ChannelId,
+        reply_to: Option<MessageId>,
+        customer: UserId,
+        text: String,
+        form: RatingFormRecord,
+    },
 }
 
 impl OutboxItem {
@@ -200,6 +262,16 @@ impl OutboxItem {
             text: a.text.clone(),
             rule: a.rule.clone(),
             open_thread: a.open_thread.clone(),
+        }
+    }
+
+    pub fn rating_request(r: &RatingRequest) -> OutboxItem {
+        OutboxItem::AskRating {
+            channel: r.channel,
+            reply_to: r.reply_to,
+            customer: r.customer,
+            text: r.text.clone(),
+            form: r.form.into(),
         }
     }
 }
@@ -220,4 +292,37 @@ pub struct ReplyRecord {
     pub topic: String,
     pub opened_at: Timestamp,
     pub first_reply_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rating_and_the_blocked_mark_round_trip_and_are_absent_when_unset() {
+        let t: Timestamp = "2026-11-23T10:00:00Z".parse().expect("time");
+        let mut c = Conversation::new(
+            MessageId(1),
+            UserId(42),
+            "Ana".into(),
+            Place::Dm {
+                channel: ChannelId(5),
+            },
+            t,
+        );
+        let plain = serde_json::to_string(&ConversationRecord::new(&c, None)).expect("json");
+        assert!(
+            !plain.contains("rating") && !plain.contains("blocked"),
+            "{plain}"
+        );
+        c.rating = Some(Rating {
+            asked_at: t,
+            score: Some(4),
+            answered_at: Some(t),
+        });
+        c.blocked = true;
+        let json = serde_json::to_string(&ConversationRecord::new(&c, None)).expect("json");
+        let back: ConversationRecord = serde_json::from_str(&json).expect("read");
+        assert_eq!(back.into_conversation(), c);
+    }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use frontdesk::core::{
     role_of, step, Away, Command, Context, Conversation, Effect, Input, NoticeKind, Policy,
-    ReminderSchedule, Role, Staff, State,
+    RatingPolicy, ReminderSchedule, Role, Staff, State,
 };
 use frontdesk::hours::BusinessHours;
 use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, RoleId, UserId};
@@ -79,6 +79,12 @@ impl Desk {
                 closing_text: "Closing this; write again any time.".into(),
                 quiet_hours: None,
                 relay_dms: true,
+                // Rating requests have their own tests (`ratings`); these scripts predate them.
+                ratings: RatingPolicy {
+                    ask: false,
+                    ..RatingPolicy::default()
+                },
+                escalation: None,
             },
             away: None,
             conv: None,
@@ -166,6 +172,7 @@ fn describe(e: &Effect) -> String {
         Effect::Close { channel, text, .. } => format!("close in #{channel}: {text}"),
         Effect::RelayIn { text, .. } => format!("relay to staff thread: {text}"),
         Effect::RelayOut { channel, text, .. } => format!("relay to DM #{channel}: {text}"),
+        Effect::AskRating(r) => format!("ask rating in #{}: {}", r.channel, r.text),
     }
 }
 
@@ -432,6 +439,7 @@ fn bots_frontdesk_and_staff_are_told_apart_from_customers() {
     let staff = Staff {
         owners: vec![UserId(SAM)],
         roles: vec![RoleId(5)],
+        backups: Vec::new(),
     };
     let me = UserId(BOT);
     let author = |id: u64, bot: bool, roles: Vec<RoleId>| Author {

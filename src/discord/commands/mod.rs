@@ -8,7 +8,9 @@
 //! what they change.
 
 mod actions;
+mod blocking;
 mod queue;
+mod ratings;
 mod request;
 mod stats;
 mod status;
@@ -24,6 +26,7 @@ use crate::core::{Away, Command, Conversation};
 use crate::desk::{Desk, Pending};
 use crate::model::{ChannelId, UserId};
 use crate::responses::template::{truncate_chars, DISCORD_MESSAGE_LIMIT};
+pub use ratings::rating_answer;
 pub use request::{Arg, AwayRequest, CommandError, Request, Target};
 
 /// Who ran a command, and where.
@@ -119,6 +122,22 @@ pub fn definitions() -> Vec<dc::CreateCommand> {
                 .min_int_value(1)
                 .max_int_value(request::MAX_STATS_DAYS as u64),
         ),
+        staff(
+            "block",
+            "Block someone: their messages are stored but get no answer",
+        )
+        .add_option(Opt::new(T::User, "user", "Who to block").required(true))
+        .add_option(
+            Opt::new(
+                T::String,
+                "reason",
+                "A note for the team (shown by /blocked)",
+            )
+            .max_length(request::BLOCK_REASON_CHARS as u16),
+        ),
+        staff("unblock", "Unblock someone")
+            .add_option(Opt::new(T::User, "user", "Who to unblock").required(true)),
+        staff("blocked", "Who is blocked, by whom and why"),
     ]
 }
 
@@ -130,6 +149,7 @@ pub fn args_of(options: &[dc::CommandDataOption]) -> Vec<(String, Arg)> {
             let value = match &o.value {
                 dc::CommandDataOptionValue::Integer(n) => Arg::Int(*n),
                 dc::CommandDataOptionValue::String(s) => Arg::Text(s.clone()),
+                dc::CommandDataOptionValue::User(u) => Arg::User(u.get()),
                 _ => Arg::Other,
             };
             (o.name.clone(), value)
@@ -261,15 +281,28 @@ fn execute(
             )))
         }
         Request::Stats { days } => {
-            let all: Vec<Conversation> = desk.all_conversations();
+            let mut all: Vec<Conversation> = desk.all_conversations();
+            // A blocked user's messages are evidence, not customers waiting for a reply.
+            all.retain(|c| !c.blocked);
             let window = stats::Window {
                 days,
                 target: desk.reply_target(),
                 hours: &policy.hours,
                 now,
             };
-            Ok(text(stats::stats_text(&all, &window)))
+            let mut answer = stats::stats_text(&all, &window);
+            let rated = ratings::ratings_section(&all, days, now);
+            if !rated.is_empty() {
+                answer = format!("{answer}\n{rated}");
+            }
+            Ok(text(answer))
         }
+        Request::Block { user, reason } => {
+            let done = desk.block(user, caller.user, &reason, now)?;
+            Ok(text(blocking::blocked(user, &done)))
+        }
+        Request::Unblock { user } => Ok(text(blocking::unblocked(user, desk.unblock(user)?))),
+        Request::Blocked => Ok(text(blocking::list(&desk.blocked_users(), now))),
     }
 }
 

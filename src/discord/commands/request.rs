@@ -6,7 +6,7 @@ use jiff::SignedDuration;
 use crate::core::ConversationId;
 use crate::desk::DeskError;
 use crate::duration::parse_duration;
-use crate::model::{ChannelId, MessageId};
+use crate::model::{ChannelId, MessageId, UserId};
 
 /// Longest `/away` note kept: it is quoted in every acknowledgement while away.
 pub const AWAY_NOTE_CHARS: usize = 300;
@@ -18,6 +18,8 @@ pub const MAX_STATS_DAYS: i64 = 365;
 pub enum Arg {
     Int(i64),
     Text(String),
+    /// A user picked in a `user` option (`/block`), by id.
+    User(u64),
     /// A type frontdesk never registers (bool, user, ...): refused with the option's name.
     Other,
 }
@@ -56,6 +58,14 @@ pub enum Request {
     Stats {
         days: u32,
     },
+    Block {
+        user: UserId,
+        reason: String,
+    },
+    Unblock {
+        user: UserId,
+    },
+    Blocked,
 }
 
 impl Request {
@@ -63,7 +73,15 @@ impl Request {
     pub fn is_staff_only(name: &str) -> bool {
         matches!(
             name,
-            "queue" | "resolve" | "reopen" | "snooze" | "away" | "stats"
+            "queue"
+                | "resolve"
+                | "reopen"
+                | "snooze"
+                | "away"
+                | "stats"
+                | "block"
+                | "unblock"
+                | "blocked"
         )
     }
 }
@@ -96,6 +114,8 @@ pub enum CommandError {
         max: i64,
         example: i64,
     },
+    #[error("Pick the person with the `user` option, e.g. `/{command} user:@someone`.")]
+    NeedUser { command: &'static str },
     #[error("Sorry, something went wrong on our side. Please try again in a minute.")]
     Desk(#[from] DeskError),
 }
@@ -146,14 +166,48 @@ pub fn parse(
         "stats" => Ok(Request::Stats {
             days: number(get("days"), 30, 1, MAX_STATS_DAYS, ("stats", "days", 7))? as u32,
         }),
+        "block" => Ok(Request::Block {
+            user: user_of(get("user"), "block")?,
+            reason: text_of(get("reason"))
+                .trim()
+                .chars()
+                .take(BLOCK_REASON_CHARS)
+                .collect(),
+        }),
+        "unblock" => Ok(Request::Unblock {
+            user: user_of(get("user"), "unblock")?,
+        }),
+        "blocked" => Ok(Request::Blocked),
         other => Err(CommandError::UnknownCommand(other.to_string())),
     }
+}
+
+/// Longest `/block` reason kept: a note for the team, shown by `/blocked`.
+pub const BLOCK_REASON_CHARS: usize = 200;
+
+fn user_of(arg: Option<&Arg>, command: &'static str) -> Result<UserId, CommandError> {
+    let id = match arg {
+        Some(Arg::User(id)) => Some(*id),
+        // A mention or an id typed as text (a client that sends the option that way).
+        Some(Arg::Text(t)) => t
+            .trim()
+            .trim_start_matches("<@")
+            .trim_start_matches('!')
+            .trim_end_matches('>')
+            .parse()
+            .ok(),
+        _ => None,
+    };
+    id.filter(|n| *n > 0)
+        .map(UserId)
+        .ok_or(CommandError::NeedUser { command })
 }
 
 fn text_of(arg: Option<&Arg>) -> String {
     match arg {
         Some(Arg::Text(t)) => t.clone(),
         Some(Arg::Int(n)) => n.to_string(),
+        Some(Arg::User(id)) => id.to_string(),
         Some(Arg::Other) | None => String::new(),
     }
 }
@@ -195,7 +249,7 @@ fn number(
         None => return Ok(default),
         Some(Arg::Int(n)) => Some(*n),
         Some(Arg::Text(t)) => t.trim().parse().ok(),
-        Some(Arg::Other) => None,
+        Some(Arg::Other | Arg::User(_)) => None,
     };
     n.filter(|n| (min..=max).contains(n))
         .ok_or(CommandError::BadNumber {

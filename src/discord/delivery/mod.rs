@@ -11,9 +11,11 @@
 //! owner `notices` are gathered into one digest per owner; a DM conversation is mirrored in a
 //! private staff thread by the `relay`; the `sweep` sends whatever is still undelivered.
 
+mod escalation;
 mod lane;
 mod notices;
 mod queue;
+mod ratings;
 mod relay;
 mod replies;
 mod sweep;
@@ -186,6 +188,16 @@ impl Delivery {
                     channel,
                     text,
                 } => self.relay_out(p, *source, *channel, text).await,
+                OutboxItem::AskRating {
+                    channel,
+                    reply_to,
+                    customer,
+                    text,
+                    form,
+                } => {
+                    self.ask_rating(p, *channel, *reply_to, *customer, text, (*form).into())
+                        .await
+                }
                 OutboxItem::Notice { .. } => Ok(()),
             };
             self.settle(p, &Outcome::of(result)).await;

@@ -101,7 +101,7 @@ impl Delivery {
                 self.notify_one(owner, text, &nonce, rows).await?;
             }
         }
-        Ok(())
+        self.escalate(notices, &nonce_base).await
     }
 
     /// Adds the customer's name to each row's labels ("Snooze 1 h · bob").
@@ -139,7 +139,7 @@ impl Delivery {
         Ok(out)
     }
 
-    async fn notify_one(
+    pub(super) async fn notify_one(
         &self,
         owner: Option<UserId>,
         text: &str,
@@ -214,7 +214,7 @@ impl Delivery {
 }
 
 /// Snooze 1 h · Mark answered · Open, for one conversation.
-fn conversation_buttons(conv: &crate::core::Conversation) -> Vec<Button> {
+pub(super) fn conversation_buttons(conv: &crate::core::Conversation) -> Vec<Button> {
     vec![
         Button::Action {
             action: Action::SnoozeHour,
@@ -241,7 +241,7 @@ fn row_for(row: &[Button]) -> Option<MessageId> {
 }
 
 /// Splits text into messages of at most Discord's limit, at line breaks where possible.
-fn chunk(text: &str) -> Vec<String> {
+pub(super) fn chunk(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     for line in text.split_inclusive('\n') {

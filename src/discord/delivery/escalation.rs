@@ -1,0 +1,60 @@
+//! Escalation: reminders of a long wait also reach the configured backup people, saying who
+//! was reminded already and how long the customer has waited. Whether a notice escalates is
+//! the core's decision, taken at the time the reminder fell due (the outbox entry's time).
+
+use super::notices::{chunk, conversation_buttons};
+use super::{Delivery, DeliveryError};
+use crate::core::escalates;
+use crate::desk::{OutboxItem, Pending};
+use crate::discord::notice;
+
+impl Delivery {
+    /// Sends the escalated ones among `notices` to every backup person, as one digest each.
+    pub(super) async fn escalate(
+        &self,
+        notices: &[Pending],
+        nonce_base: &str,
+    ) -> Result<(), DeliveryError> {
+        let Some(escalation) = self.desk.policy().escalation.clone() else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        let mut parts = Vec::new();
+        let mut buttons = Vec::new();
+        let mut customers = Vec::new();
+        for p in notices {
+            let OutboxItem::Notice { kind } = p.record.item else {
+                continue;
+            };
+            let Some(conv) = self.desk.conversation(p.record.conversation)? else {
+                continue;
+            };
+            if !escalates(&conv, kind, p.record.created_at, &escalation) {
+                continue;
+            }
+            if buttons.len() < 5 && !customers.contains(&conv.id) {
+                buttons.push(conversation_buttons(&conv));
+            }
+            customers.push(conv.id);
+            parts.push(notice::escalated(kind, &conv, &self.owners, now));
+        }
+        if parts.is_empty() {
+            return Ok(());
+        }
+        customers.sort_unstable();
+        customers.dedup();
+        let chunks = chunk(&notice::digest(&parts, customers.len()));
+        for backup in escalation.to {
+            for (i, text) in chunks.iter().enumerate() {
+                let nonce = format!("e{nonce_base}{i}{}", backup.0 % 1000);
+                let rows = if i + 1 == chunks.len() {
+                    buttons.clone()
+                } else {
+                    Vec::new()
+                };
+                self.notify_one(Some(backup), text, &nonce, rows).await?;
+            }
+        }
+        Ok(())
+    }
+}
