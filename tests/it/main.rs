@@ -12,6 +12,7 @@ mod e2e;
 mod faults;
 mod notifications;
 mod production_path;
+mod ratings;
 mod recovery;
 mod responses;
 mod security;

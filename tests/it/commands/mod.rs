@@ -10,7 +10,9 @@ use serde_json::{json, Value};
 
 use crate::support::{command, command_until, Answer, WAIT};
 
-const STAFF_COMMANDS: [&str; 6] = ["queue", "resolve", "reopen", "snooze", "away", "stats"];
+const STAFF_COMMANDS: [&str; 9] = [
+    "queue", "resolve", "reopen", "snooze", "away", "stats", "block", "unblock", "blocked",
+];
 /// Discord's MANAGE_MESSAGES permission bit, as serenity sends it (a string).
 const MANAGE_MESSAGES: &str = "8192";
 
@@ -133,7 +135,7 @@ impl Bot {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn all_seven_commands_are_registered_for_the_guild_with_staff_permissions() {
+async fn all_ten_commands_are_registered_for_the_guild_with_staff_permissions() {
     let bot = Bot::start().await;
     let put = bot
         .sim
@@ -151,7 +153,10 @@ async fn all_seven_commands_are_registered_for_the_guild_with_staff_permissions(
     let names: Vec<&str> = list.iter().filter_map(|c| c["name"].as_str()).collect();
     assert_eq!(
         names,
-        ["status", "queue", "resolve", "reopen", "snooze", "away", "stats"]
+        [
+            "status", "queue", "resolve", "reopen", "snooze", "away", "stats", "block", "unblock",
+            "blocked"
+        ]
     );
     for c in list {
         let name = c["name"].as_str().unwrap_or("");
@@ -195,7 +200,10 @@ async fn all_seven_commands_are_registered_for_the_guild_with_staff_permissions(
     assert_eq!(option("stats", "days")["type"], json!(4));
     assert_eq!(option("queue", "page")["min_value"], json!(1));
     assert_eq!(option("resolve", "conversation")["type"], json!(3));
-    assert_eq!(bot.sim.commands(Some(demo::GUILD)).len(), 7);
+    assert_eq!(option("block", "user")["type"], json!(6));
+    assert_eq!(option("block", "user")["required"], json!(true));
+    assert_eq!(option("unblock", "user")["type"], json!(6));
+    assert_eq!(bot.sim.commands(Some(demo::GUILD)).len(), 10);
     bot.stop().await;
 }
 
