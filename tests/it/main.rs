@@ -5,6 +5,7 @@
 mod support;
 
 mod bad_input;
+mod blocking;
 mod bursts;
 mod cli;
 mod commands;

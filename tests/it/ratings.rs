@@ -235,40 +235,6 @@ async fn ratings_off_asks_nobody_and_the_two_choice_form_shows_two_buttons() {
     bot.stop().await;
 }
 
-/// The real binary, killed with SIGKILL if the test ends early.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn spawn_ready(sim: &Simulator, config: &std::path::Path) -> Child {
-    let before = sim
-        .requests()
-        .iter()
-        .filter(|r| r.is("PUT", "/commands"))
-        .count();
-    let child = Child(crate::support::spawn_frontdesk(
-        config,
-        sim,
-        std::process::Stdio::null(),
-    ));
-    // Commands are registered on READY: once that request is in, the binary is ready.
-    crate::support::eventually("the binary became ready", async || {
-        let n = sim
-            .requests()
-            .iter()
-            .filter(|r| r.is("PUT", "/commands"))
-            .count();
-        (n > before).then_some(())
-    })
-    .await;
-    child
-}
-
 /// Discord carries out the rating request but its answer never comes back, so frontdesk
 /// cannot mark it done; then the process is SIGKILLed. After the restart the request is
 /// sent again with the same nonce, which Discord drops: the customer sees it once.
@@ -277,7 +243,7 @@ async fn a_rating_request_is_never_shown_twice_across_a_sigkill() {
     let sim = crate::support::demo_sim().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let config = write_demo_config(dir.path(), "");
-    let mut child = spawn_ready(&sim, &config).await;
+    let mut child = crate::support::spawn_ready(&sim, &config).await;
     let msg = sim
         .post_message(demo::BOB, demo::HELP, "is the blue scarf in stock?")
         .await;
@@ -317,7 +283,7 @@ async fn a_rating_request_is_never_shown_twice_across_a_sigkill() {
     sim.clear_faults();
 
     let since = sim.requests().len();
-    let mut child = spawn_ready(&sim, &config).await;
+    let mut child = crate::support::spawn_ready(&sim, &config).await;
     // Sent again after the restart (nothing marked it done), answered this time.
     crate::support::eventually("the request was sent again after the restart", async || {
         sim.requests()[since..]
@@ -359,11 +325,5 @@ async fn a_rating_request_is_never_shown_twice_across_a_sigkill() {
     .await;
     quiet_period(Duration::from_millis(500)).await;
     assert_eq!(requests_in(&sim, demo::HELP).len(), 1, "never asked twice");
-    // A graceful stop (the shell's own kill: a slim CI image may lack /bin/kill).
-    std::process::Command::new("sh")
-        .args(["-c", &format!("kill -TERM {}", child.0.id())])
-        .status()
-        .expect("kill -TERM");
-    let exit = child.0.wait().expect("exit");
-    assert!(exit.success(), "SIGTERM stops it cleanly: {exit:?}");
+    crate::support::terminate(&mut child);
 }

@@ -320,3 +320,44 @@ pub fn spawn_frontdesk(
         .spawn()
         .expect("spawn frontdesk")
 }
+
+/// The real binary, killed with SIGKILL if the test ends early.
+pub struct Child(pub std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub async fn spawn_ready(sim: &Simulator, config: &std::path::Path) -> Child {
+    let before = sim
+        .requests()
+        .iter()
+        .filter(|r| r.is("PUT", "/commands"))
+        .count();
+    let child = Child(spawn_frontdesk(config, sim, std::process::Stdio::null()));
+    // Commands are registered on READY: once that request is in, the binary is ready.
+    eventually("the binary became ready", async || {
+        let n = sim
+            .requests()
+            .iter()
+            .filter(|r| r.is("PUT", "/commands"))
+            .count();
+        (n > before).then_some(())
+    })
+    .await;
+    child
+}
+
+/// Stops the binary with SIGTERM (the shell's own kill: a slim CI image may lack /bin/kill)
+/// and checks that it exits cleanly.
+pub fn terminate(child: &mut Child) {
+    std::process::Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.0.id())])
+        .status()
+        .expect("kill -TERM");
+    let exit = child.0.wait().expect("exit");
+    assert!(exit.success(), "SIGTERM stops it cleanly: {exit:?}");
+}
