@@ -10,6 +10,7 @@ mod bursts;
 mod cli;
 mod commands;
 mod e2e;
+mod escalation;
 mod faults;
 mod notifications;
 mod production_path;
