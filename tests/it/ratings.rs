@@ -327,3 +327,48 @@ async fn a_rating_request_is_never_shown_twice_across_a_sigkill() {
     assert_eq!(requests_in(&sim, demo::HELP).len(), 1, "never asked twice");
     crate::support::terminate(&mut child);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dm_conversation_answered_through_its_staff_thread_is_asked_in_the_dm() {
+    let (sim, bot, _clock, _dir) = start("").await;
+    let dm = sim.send_dm(demo::CAROL, "Do you gift wrap?").await;
+    let carol_dm = sim.dm_channel_of(demo::CAROL).expect("carol's DM");
+    wait_ack(&sim, dm).await;
+    let created = sim
+        .wait_for_request(
+            |r| r.is("POST", &format!("/channels/{}/threads", demo::STAFF)) && r.status < 300,
+            WAIT,
+        )
+        .await
+        .expect("the relay thread");
+    let thread: u64 = created.response.expect("answer")["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("thread id");
+    sim.post_message(demo::OWNER, thread, "Yes, for free!")
+        .await;
+    sim.wait_for_message(carol_dm, |m| m.content.contains("for free"), WAIT)
+        .await
+        .expect("relayed to Carol");
+    // Resolved from inside the staff thread.
+    let resolved = command_until(&sim, demo::OWNER, thread, "resolve", |t| {
+        t.starts_with("✅ Resolved")
+    })
+    .await;
+    assert!(resolved.text.contains("carol"), "{}", resolved.text);
+    let request = wait_post_containing(&sim, ASK).await;
+    assert_eq!(request.path, format!("/channels/{carol_dm}/messages"));
+    let body = request.body.expect("json");
+    assert!(body.get("message_reference").is_none(), "{body}");
+    assert_eq!(
+        body["allowed_mentions"]["users"],
+        json!([demo::CAROL.to_string()])
+    );
+    let asked = requests_in(&sim, carol_dm)[0].id;
+    let thanks = press(&sim, demo::CAROL, carol_dm, asked, dm, 5).await;
+    assert!(
+        thanks.starts_with("Thank you! You rated us 5/5"),
+        "{thanks}"
+    );
+    bot.stop().await;
+}
