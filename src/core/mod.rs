@@ -9,6 +9,7 @@
 mod conversation;
 mod courtesy;
 pub mod eta;
+pub mod permissions;
 mod reminders;
 mod roles;
 mod step;
