@@ -129,7 +129,7 @@ pub fn channel_json(state: &State, c: &SimChannel) -> Value {
         "guild_id": c.guild_id.map(id_str),
         "name": c.name,
         "position": c.position,
-        "permission_overwrites": [],
+        "permission_overwrites": state.admin.overwrites_json(c.id),
         "parent_id": c.parent_id.map(id_str),
         "nsfw": false,
         "last_message_id": last_message_id,

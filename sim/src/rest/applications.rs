@@ -25,7 +25,7 @@ pub fn get_current(st: &State) -> Reply {
         "owner": owner,
         "verify_key": "0000000000000000000000000000000000000000000000000000000000000000",
         "team": null,
-        "flags": 1 << 19,
+        "flags": st.admin.application_flags,
         "bot": user_json(&st.world.bot),
     }))
 }
