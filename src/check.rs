@@ -69,13 +69,18 @@ pub fn check(req: &CheckRequest, out: &mut dyn Write) -> Result<(), CheckError> 
         .responses
         .clone()
         .unwrap_or_else(|| config.resolve(&config.responses));
-    let rules = Rules::load_dir(&dir)?;
-    writeln!(
-        out,
-        "responses  {} rules in {} ok",
-        rules.len(),
-        dir.display()
-    )?;
+    let is_default = req.responses.is_none()
+        && config.responses == Path::new(crate::responses::builtin::DEFAULT_DIR);
+    let (rules, note) = crate::responses::builtin::load_or_builtin(&dir, is_default)?;
+    match note {
+        None => writeln!(
+            out,
+            "responses  {} rules in {} ok",
+            rules.len(),
+            dir.display()
+        )?,
+        Some(note) => writeln!(out, "responses  {} rules ok; {note}", rules.len())?,
+    }
     for r in rules.iter() {
         let mut scope = Vec::new();
         if !r.places.is_empty() {
