@@ -42,6 +42,10 @@ pub fn get_guild(st: &State, req: &Req) -> Reply {
         ] {
             o.remove(k);
         }
+        // Fields of the REST guild that GUILD_CREATE leaves out.
+        o.insert("home_header".into(), Value::Null);
+        o.insert("region".into(), Value::String("deprecated".into()));
+        o.insert("nsfw".into(), Value::Bool(false));
     }
     Reply::ok(g)
 }
@@ -67,7 +71,12 @@ pub fn get_roles(st: &State, req: &Req) -> Reply {
         return r;
     }
     Reply::ok(Value::Array(
-        st.world.guild.roles.iter().map(role_json).collect(),
+        st.world
+            .guild
+            .roles
+            .iter()
+            .map(|r| role_json(&st.world, r))
+            .collect(),
     ))
 }
 
