@@ -226,7 +226,10 @@ mod tests {
         }
     }
 
-    /// (case, @everyone's permissions, the bot's roles, overwrites, expected).
+    /// A case: its name, @everyone's permissions, the bot's roles, the channel's overwrites,
+    /// and the bot's permissions there.
+    type Case = (&'static str, u64, Vec<u64>, Vec<Overwrite>, u64);
+
     #[test]
     fn effective_permissions_follow_discords_order() {
         let admin_role = vec![
@@ -239,7 +242,7 @@ mod tests {
                 permissions: ADMINISTRATOR.bit,
             },
         ];
-        let cases: Vec<(&str, u64, Vec<u64>, Vec<Overwrite>, u64)> = vec![
+        let cases: Vec<Case> = vec![
             ("@everyone only", VIEW, vec![], vec![], VIEW),
             (
                 "roles add to @everyone",
