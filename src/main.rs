@@ -109,6 +109,10 @@ struct SetupArgs {
     /// Talk to this Discord-compatible API instead of discord.com (also written into the config).
     #[arg(long, value_name = "URL")]
     discord_api: Option<String>,
+    /// The database folder to write as `data_dir`, e.g. /var/lib/frontdesk for the systemd
+    /// unit or /data in the container [default: `data` next to the config].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     /// Ask nothing: every choice comes from the flags below (the token from DISCORD_TOKEN).
     #[arg(long)]
     no_input: bool,
@@ -309,6 +313,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 out: args.out.clone(),
                 api: args.discord_api.clone(),
                 token: std::env::var("DISCORD_TOKEN").ok(),
+                data_dir: args.data_dir.clone(),
             };
             let mut choices: Box<dyn frontdesk::setup::choices::Choices> = if args.has_choices() {
                 Box::new(FromFlags {

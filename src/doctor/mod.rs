@@ -133,12 +133,17 @@ pub fn print(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     Ok(())
 }
 
+/// How long `run`'s check lets the bot's own start (gateway, commands) go first.
+const START_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// `run`'s check at start: logs the summary when something is wrong. It runs beside the bot,
-/// so it never delays an acknowledgement, and its own failure is only logged.
+/// after its start, so it never delays an acknowledgement; its own failure is logged at debug
+/// level only, because the bot reports an unreachable Discord itself.
 pub async fn check_at_start(config: Config, token: Secret, api: Option<String>) {
+    tokio::time::sleep(START_DELAY).await;
     match examine(&config, &token, api.as_deref()).await {
         Ok(report) if report.is_healthy() => tracing::debug!("doctor: no problems found"),
         Ok(report) => tracing::warn!("{}", summary(&report.findings)),
-        Err(e) => tracing::info!(error = %e, "doctor could not check the server at start"),
+        Err(e) => tracing::debug!(error = %e, "doctor could not check the server at start"),
     }
 }

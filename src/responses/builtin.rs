@@ -51,17 +51,31 @@ pub fn load_or_builtin(
 }
 
 /// Writes the default rules into `dir` (created), leaving a file that already exists alone.
+/// They are readable by all, like the config: a service user must read what root wrote.
 pub fn write_to(dir: &Path) -> std::io::Result<usize> {
     std::fs::create_dir_all(dir)?;
+    readable(dir, 0o755)?;
     let mut written = 0;
     for (name, text) in FILES {
         let path = dir.join(name);
         if !path.exists() {
             std::fs::write(&path, text)?;
+            readable(&path, 0o644)?;
             written += 1;
         }
     }
     Ok(written)
+}
+
+#[cfg(unix)]
+fn readable(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn readable(_path: &Path, _mode: u32) -> std::io::Result<()> {
+    Ok(())
 }
 
 #[cfg(test)]

@@ -79,6 +79,9 @@ pub struct SetupRequest {
     pub api: Option<String>,
     /// DISCORD_TOKEN, when set.
     pub token: Option<String>,
+    /// The database folder to write as `data_dir` (a service's state directory, a container's
+    /// volume); `None` keeps the example's `data` next to the config.
+    pub data_dir: Option<PathBuf>,
 }
 
 /// What `setup` did.
@@ -240,6 +243,9 @@ pub async fn run(
     let mut values = Values::new();
     values.insert(("", "business_name"), Value::Str(business_name));
     values.insert(("", "owner_name"), Value::Str(owner_name));
+    if let Some(dir) = &req.data_dir {
+        values.insert(("", "data_dir"), Value::Str(dir.display().to_string()));
+    }
     values.insert(("discord", "guild"), Value::Str(guild_id.to_string()));
     values.insert(("discord", "owners"), ids(&[owner]));
     values.insert(("discord", "staff_roles"), ids(&staff_roles));
@@ -281,7 +287,7 @@ pub async fn run(
         path: req.out.clone(),
         reason: e.to_string(),
     })?;
-    std::fs::write(&req.out, text).map_err(|e| SetupError::Write {
+    write_readable(&req.out, &text).map_err(|e| SetupError::Write {
         path: req.out.clone(),
         reason: e.to_string(),
     })?;
@@ -333,6 +339,18 @@ pub async fn run(
         config: req.out.clone(),
         doctor: report,
     })
+}
+
+/// The config: readable by all (it holds no secret), so that a service user can read a
+/// config root wrote. The process umask (owner-only, for customer data) would hide it.
+fn write_readable(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))?;
+    }
+    Ok(())
 }
 
 /// The token file: created readable by its owner only, before anything is written into it.

@@ -16,7 +16,8 @@ const TOKEN: &str = "setup-flags-token";
 async fn the_flag_form_writes_a_config_that_check_accepts_and_run_answers_with() {
     let sim = demo_sim().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let o = setup(&sim, dir.path(), DEMO_CHOICES, Some(TOKEN)).await;
+    let args = [DEMO_CHOICES, &["--data-dir", "state"]].concat();
+    let o = setup(&sim, dir.path(), &args, Some(TOKEN)).await;
     let out = text(&o);
     assert!(o.status.success(), "{out}");
     assert!(out.contains("doctor     no problems found"), "{out}");
@@ -42,6 +43,7 @@ async fn the_flag_form_writes_a_config_that_check_accepts_and_run_answers_with()
         "token_file = \"frontdesk.token\"".into(),
         format!("api = \"{}\"", sim.base_url()),
         "message_content = true".into(),
+        "data_dir = \"state\"".into(),
     ] {
         assert!(
             config.lines().any(|l| l == line),
@@ -63,6 +65,12 @@ async fn the_flag_form_writes_a_config_that_check_accepts_and_run_answers_with()
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600, "the token file is the owner's alone");
+        let config = dir.path().join("frontdesk.toml");
+        let mode = std::fs::metadata(&config)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "a service user may read the config");
     }
     assert!(
         dir.path().join("responses/README.md").is_file(),
@@ -110,10 +118,17 @@ async fn the_flag_form_writes_a_config_that_check_accepts_and_run_answers_with()
         .await;
     wait_ack(&sim, id).await;
     let identified = sim.identified_token().unwrap_or_default();
-    assert!(identified.ends_with(TOKEN), "the token from the file: {identified}");
+    assert!(
+        identified.ends_with(TOKEN),
+        "the token from the file: {identified}"
+    );
     let _ = child.kill();
     let _ = child.wait();
     let _ = reader.join();
+    assert!(
+        dir.path().join("state").is_dir(),
+        "the database is where --data-dir said"
+    );
     let log = log.lock().unwrap_or_else(|e| e.into_inner()).clone();
     assert!(
         !log.contains("frontdesk doctor:"),
