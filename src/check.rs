@@ -53,7 +53,7 @@ pub fn load_config(path: Option<&Path>) -> Result<(Config, Option<String>), Conf
         }
         None => Ok((
             Config::defaults(),
-            Some("no frontdesk.toml here, so the built-in defaults apply (always open, owner \"the owner\"); copy frontdesk.example.toml to frontdesk.toml to set yours".into()),
+            Some("no frontdesk.toml here, so the built-in defaults apply (always open, owner \"the owner\"); run `frontdesk setup` to write yours".into()),
         )),
     }
 }

@@ -197,7 +197,7 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
             path: path.to_path_buf(),
             reason: e.to_string(),
-            fix: "copy frontdesk.example.toml to frontdesk.toml and edit it, or pass --config PATH"
+            fix: "run `frontdesk setup` to write one (or copy frontdesk.example.toml and edit it), or pass --config PATH"
                 .into(),
         })?;
         Config::parse(&text, path)

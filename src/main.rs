@@ -162,6 +162,8 @@ impl SetupArgs {
             || self.staff_channel.is_some()
             || !self.staff_role.is_empty()
             || self.owner.is_some()
+            || self.business_name.is_some()
+            || self.owner_name.is_some()
             || self.time_zone.is_some()
             || self.hours.is_some()
             || self.token_file.is_some()

@@ -220,7 +220,7 @@ fn permissions(config: &Config, s: &Snapshot, server: &Server, out: &mut Vec<Fin
             .join(", ");
         out.push(Finding {
             problem: format!("in #{}, the bot lacks {names}", c.name),
-            fix: format!("Server Settings → Channels → #{} → Edit Channel → Permissions: for the role \"{grantee}\", allow {names} (or remove the deny that blocks it)", c.name),
+            fix: format!("open #{}'s settings (the gear beside its name) → Permissions: for the role \"{grantee}\", allow {names} (or remove the deny that blocks it)", c.name),
         });
     }
 }

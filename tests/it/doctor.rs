@@ -321,3 +321,58 @@ async fn run_logs_the_summary_and_keeps_answering() {
     let _ = reader.join();
     sim.shutdown().await;
 }
+
+/// A token handed over by systemd (`LoadCredential=discord-token:…`) is found in
+/// `$CREDENTIALS_DIRECTORY`, before the config's `token_file`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_comes_from_a_systemd_credential() {
+    let sim = demo_sim().await;
+    sim.reject_token("stale-file-token");
+    let dir = tempfile::tempdir().expect("tempdir");
+    crate::support::write_demo_config(dir.path(), "");
+    let config = dir.path().join("frontdesk.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    let text = text.replace("[discord]\n", "[discord]\ntoken_file = \"stale.token\"\n");
+    std::fs::write(&config, text).expect("config");
+    std::fs::write(dir.path().join("stale.token"), "stale-file-token\n").expect("token file");
+    let creds = dir.path().join("creds");
+    std::fs::create_dir(&creds).expect("mkdir");
+    std::fs::write(creds.join("discord-token"), "credential-token\n").expect("credential");
+    let doctor = |credentials: Option<std::path::PathBuf>| {
+        let url = sim.base_url();
+        let dir = dir.path().to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"));
+            cmd.args([
+                "doctor",
+                "--config",
+                "frontdesk.toml",
+                "--discord-api",
+                &url,
+            ])
+            .current_dir(dir)
+            .env_remove("DISCORD_TOKEN")
+            .env_remove("CREDENTIALS_DIRECTORY")
+            .env_remove("RUST_LOG");
+            if let Some(c) = credentials {
+                cmd.env("CREDENTIALS_DIRECTORY", c);
+            }
+            cmd.output().expect("doctor")
+        })
+    };
+    let o = doctor(Some(creds)).await.expect("ran");
+    let out = crate::setup::text(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the credential's token works: {out}"
+    );
+    let o = doctor(None).await.expect("ran");
+    let out = crate::setup::text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("refuses the bot token"),
+        "without it, the stale token file: {out}"
+    );
+    sim.shutdown().await;
+}
