@@ -41,7 +41,7 @@ enum Command {
     /// First run: check the token, invite the bot, pick channels and people by name, write a
     /// commented config, then validate it and run `doctor`. Asks at the terminal; any choice
     /// flag (or --no-input) gives the choices as flags instead.
-    Setup(SetupArgs),
+    Setup(Box<SetupArgs>),
     /// Check the config against Discord: token, intent, server, channels, roles, owners and the
     /// bot's permissions in each channel. Exit 1 when something is wrong.
     Doctor {
@@ -309,6 +309,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Setup(args) => {
+            let args = *args;
             use frontdesk::setup::{choices::FromFlags, prompt::Prompts, SetupError, SetupRequest};
             use std::io::IsTerminal;
             let req = SetupRequest {
