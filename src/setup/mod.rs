@@ -239,50 +239,28 @@ pub async fn run(
         .unwrap_or(Path::new("."));
     let token_file = choices.token_file(&folder.join("frontdesk.token"))?;
 
-    let ids = |list: &[u64]| Value::Strs(list.iter().map(u64::to_string).collect());
-    let mut values = Values::new();
-    values.insert(("", "business_name"), Value::Str(business_name));
-    values.insert(("", "owner_name"), Value::Str(owner_name));
-    if let Some(dir) = &req.data_dir {
-        values.insert(("", "data_dir"), Value::Str(dir.display().to_string()));
-    }
-    values.insert(("discord", "guild"), Value::Str(guild_id.to_string()));
-    values.insert(("discord", "owners"), ids(&[owner]));
-    values.insert(("discord", "staff_roles"), ids(&staff_roles));
-    values.insert(
-        ("discord", "staff_channel"),
-        Value::Str(staff_channel.to_string()),
-    );
-    values.insert(("discord", "message_content"), Value::Bool(message_content));
-    if let Some(api) = &req.api {
-        values.insert(
-            ("discord", "api"),
-            Value::Str(api.trim_end_matches('/').to_string()),
-        );
-    }
-    if let Some(file) = &token_file {
-        write_token(file, &token)?;
-        values.insert(
-            ("discord", "token_file"),
-            Value::Str(config_path_of(file, folder)),
-        );
-    }
-    values.insert(("watch", "channels"), ids(&places.channels));
-    values.insert(("watch", "forums"), ids(&places.forums));
-    values.insert(("hours", "time_zone"), Value::Str(time_zone));
-    const DAYS: [&str; 7] = [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ];
-    for (day, hours) in DAYS.iter().zip(hours.week()) {
-        values.insert(("hours", day), Value::Str(hours.to_string()));
-    }
-    values.insert(("hours", "holidays"), Value::Strs(Vec::new()));
+    let token_name = match &token_file {
+        Some(file) => {
+            write_token(file, &token)?;
+            Some(config_path_of(file, folder))
+        }
+        None => None,
+    };
+    let values = config_values(&Picked {
+        guild: guild_id,
+        places,
+        staff_channel,
+        staff_roles,
+        owner,
+        business_name,
+        owner_name,
+        time_zone,
+        hours,
+        message_content,
+        api: req.api.clone(),
+        data_dir: req.data_dir.clone(),
+        token_file: token_name,
+    });
     let text = template::render(&values).map_err(|e| SetupError::Write {
         path: req.out.clone(),
         reason: e.to_string(),
@@ -339,6 +317,70 @@ pub async fn run(
         config: req.out.clone(),
         doctor: report,
     })
+}
+
+/// Everything setup decided, as the config will say it.
+struct Picked {
+    guild: u64,
+    places: choices::Places,
+    staff_channel: u64,
+    staff_roles: Vec<u64>,
+    owner: u64,
+    business_name: String,
+    owner_name: String,
+    time_zone: String,
+    hours: choices::HoursPreset,
+    message_content: bool,
+    api: Option<String>,
+    data_dir: Option<PathBuf>,
+    /// As the config names it (relative to the config's folder when inside it).
+    token_file: Option<String>,
+}
+
+/// The template's keys for what was picked; the rest keeps the example's values.
+fn config_values(p: &Picked) -> Values {
+    let ids = |list: &[u64]| Value::Strs(list.iter().map(u64::to_string).collect());
+    let text = |s: &str| Value::Str(s.to_string());
+    let mut values = Values::new();
+    values.insert(("", "business_name"), text(&p.business_name));
+    values.insert(("", "owner_name"), text(&p.owner_name));
+    if let Some(dir) = &p.data_dir {
+        values.insert(("", "data_dir"), text(&dir.display().to_string()));
+    }
+    values.insert(("discord", "guild"), text(&p.guild.to_string()));
+    values.insert(("discord", "owners"), ids(&[p.owner]));
+    values.insert(("discord", "staff_roles"), ids(&p.staff_roles));
+    values.insert(
+        ("discord", "staff_channel"),
+        text(&p.staff_channel.to_string()),
+    );
+    values.insert(
+        ("discord", "message_content"),
+        Value::Bool(p.message_content),
+    );
+    if let Some(api) = &p.api {
+        values.insert(("discord", "api"), text(api.trim_end_matches('/')));
+    }
+    if let Some(file) = &p.token_file {
+        values.insert(("discord", "token_file"), text(file));
+    }
+    values.insert(("watch", "channels"), ids(&p.places.channels));
+    values.insert(("watch", "forums"), ids(&p.places.forums));
+    values.insert(("hours", "time_zone"), text(&p.time_zone));
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    for (day, hours) in DAYS.iter().zip(p.hours.week()) {
+        values.insert(("hours", day), text(hours));
+    }
+    values.insert(("hours", "holidays"), Value::Strs(Vec::new()));
+    values
 }
 
 /// The config: readable by all (it holds no secret), so that a service user can read a

@@ -79,6 +79,27 @@ async fn a_missing_or_unknown_choice_names_its_flag_and_the_choices() {
     )
     .await;
     assert_refused(&o, 1, &["Mars/Olympus", "--time-zone"]);
+    let staff = ["--watch", "help", "--staff-channel", "staff", "--owner"];
+    let o = setup(
+        &sim,
+        dir.path(),
+        &[&staff[..], &["777"]].concat(),
+        Some("t"),
+    )
+    .await;
+    assert_refused(
+        &o,
+        1,
+        &["777 is not a member of \"Maple & Thread\"", "--owner"],
+    );
+    let o = setup(
+        &sim,
+        dir.path(),
+        &[&staff[..], &["sam"]].concat(),
+        Some("t"),
+    )
+    .await;
+    assert_refused(&o, 1, &["--owner \"sam\" matches nothing", "Copy User ID"]);
     let o = setup(
         &sim,
         dir.path(),
