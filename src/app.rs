@@ -14,7 +14,7 @@ use crate::desk::Desk;
 use crate::discord::rest::{self, Rest};
 pub use crate::discord::RetryPolicy;
 use crate::discord::{Bot, CatchUpHandle, Delivery, Gateway, GatewayError};
-use crate::responses::{ResponsesErrors, Rules};
+use crate::responses::ResponsesErrors;
 use crate::store::{Store, StoreError};
 
 /// Everything `run` needs besides the config.
@@ -62,7 +62,13 @@ pub enum BotError {
 /// Runs the bot until `shutdown` completes (or the gateway fails for good), then flushes sled.
 pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result<(), BotError> {
     let config = &opts.config;
-    let rules = Rules::load_dir(&config.resolve(&config.responses))?;
+    let (rules, note) = crate::responses::builtin::load_or_builtin(
+        &config.resolve(&config.responses),
+        config.responses == std::path::Path::new(crate::responses::builtin::DEFAULT_DIR),
+    )?;
+    if let Some(note) = note {
+        tracing::warn!("{note}");
+    }
     let store = Store::open_flushing_every(&config.resolve(&config.data_dir), config.flush_every)?;
     tracing::info!(
         conversations = store.conversation_count(),

@@ -53,7 +53,7 @@ pub fn load_config(path: Option<&Path>) -> Result<(Config, Option<String>), Conf
         }
         None => Ok((
             Config::defaults(),
-            Some("no frontdesk.toml here, so the built-in defaults apply (always open, owner \"the owner\"); copy frontdesk.example.toml to frontdesk.toml to set yours".into()),
+            Some("no frontdesk.toml here, so the built-in defaults apply (always open, owner \"the owner\"); run `frontdesk setup` to write yours".into()),
         )),
     }
 }
@@ -69,13 +69,18 @@ pub fn check(req: &CheckRequest, out: &mut dyn Write) -> Result<(), CheckError> 
         .responses
         .clone()
         .unwrap_or_else(|| config.resolve(&config.responses));
-    let rules = Rules::load_dir(&dir)?;
-    writeln!(
-        out,
-        "responses  {} rules in {} ok",
-        rules.len(),
-        dir.display()
-    )?;
+    let is_default = req.responses.is_none()
+        && config.responses == Path::new(crate::responses::builtin::DEFAULT_DIR);
+    let (rules, note) = crate::responses::builtin::load_or_builtin(&dir, is_default)?;
+    match note {
+        None => writeln!(
+            out,
+            "responses  {} rules in {} ok",
+            rules.len(),
+            dir.display()
+        )?,
+        Some(note) => writeln!(out, "responses  {} rules ok; {note}", rules.len())?,
+    }
     for r in rules.iter() {
         let mut scope = Vec::new();
         if !r.places.is_empty() {

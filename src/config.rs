@@ -213,7 +213,7 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
             path: path.to_path_buf(),
             reason: e.to_string(),
-            fix: "copy frontdesk.example.toml to frontdesk.toml and edit it, or pass --config PATH"
+            fix: "run `frontdesk setup` to write one (or copy frontdesk.example.toml and edit it), or pass --config PATH"
                 .into(),
         })?;
         Config::parse(&text, path)
@@ -506,9 +506,31 @@ pub fn load_token(env: Option<String>, file: Option<&Path>) -> Result<Secret, To
     Ok(Secret(token.to_string()))
 }
 
+/// The name of the systemd credential holding the token (`LoadCredential=discord-token:…`).
+pub const CREDENTIAL_NAME: &str = "discord-token";
+
+/// The token file systemd hands the service (`$CREDENTIALS_DIRECTORY/discord-token`), if any.
+pub fn credential_file() -> Option<PathBuf> {
+    let dir = std::env::var_os("CREDENTIALS_DIRECTORY")?;
+    let file = Path::new(&dir).join(CREDENTIAL_NAME);
+    file.is_file().then_some(file)
+}
+
+/// The token for a config: `DISCORD_TOKEN`, else the systemd credential, else `token_file`.
+pub fn token_for(config: &Config) -> Result<Secret, TokenError> {
+    let file = credential_file().or_else(|| {
+        config
+            .discord
+            .token_file
+            .as_ref()
+            .map(|f| config.resolve(f))
+    });
+    load_token(std::env::var("DISCORD_TOKEN").ok(), file.as_deref())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
-    #[error("no bot token\n  fix: set DISCORD_TOKEN, or put the token alone in a file and name it in the config as `token_file` (Developer Portal → your app → Bot → Reset Token)")]
+    #[error("no bot token\n  fix: set DISCORD_TOKEN, or put the token alone in a file and name it in the config as `token_file`, or let `frontdesk setup` do it (Developer Portal → your app → Bot → Reset Token)")]
     Missing,
     #[error("cannot read token file {path}: {reason}\n  fix: check the path in `token_file` and that this user may read it")]
     Unreadable { path: PathBuf, reason: String },

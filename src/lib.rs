@@ -9,11 +9,13 @@ pub mod core;
 pub mod demo;
 pub mod desk;
 pub mod discord;
+pub mod doctor;
 pub mod duration;
 pub mod export;
 pub mod hours;
 pub mod model;
 pub mod responses;
+pub mod setup;
 pub mod store;
 mod sync;
 

@@ -38,6 +38,20 @@ enum Command {
     },
     /// Offline demo: a simulated Discord server, the real bot, scripted customers and owner.
     Demo,
+    /// First run: check the token, invite the bot, pick channels and people by name, write a
+    /// commented config, then validate it and run `doctor`. Asks at the terminal; any choice
+    /// flag (or --no-input) gives the choices as flags instead.
+    Setup(Box<SetupArgs>),
+    /// Check the config against Discord: token, intent, server, channels, roles, owners and the
+    /// bot's permissions in each channel. Exit 1 when something is wrong.
+    Doctor {
+        /// The config file.
+        #[arg(long, default_value = "frontdesk.toml")]
+        config: PathBuf,
+        /// Talk to this Discord-compatible API instead of discord.com.
+        #[arg(long, value_name = "URL")]
+        discord_api: Option<String>,
+    },
     /// Run the loopback Discord simulator alone, for `frontdesk run --discord-api` and scripts.
     Sim {
         #[arg(long, default_value_t = 3000)]
@@ -84,6 +98,83 @@ enum Command {
     },
 }
 
+#[derive(clap::Args)]
+struct SetupArgs {
+    /// Where to write the config.
+    #[arg(long, default_value = "frontdesk.toml")]
+    out: PathBuf,
+    /// Replace an existing config without asking.
+    #[arg(long)]
+    force: bool,
+    /// Talk to this Discord-compatible API instead of discord.com (also written into the config).
+    #[arg(long, value_name = "URL")]
+    discord_api: Option<String>,
+    /// The database folder to write as `data_dir`, e.g. /var/lib/frontdesk for the systemd
+    /// unit or /data in the container [default: `data` next to the config].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Ask nothing: every choice comes from the flags below (the token from DISCORD_TOKEN).
+    #[arg(long)]
+    no_input: bool,
+    /// The server, by name or id [default: the only one the bot is in].
+    #[arg(long, value_name = "SERVER")]
+    guild: Option<String>,
+    /// A text channel where customers write, by name or id (repeatable).
+    #[arg(long, value_name = "CHANNEL")]
+    watch: Vec<String>,
+    /// A forum where each post is a question, by name or id (repeatable).
+    #[arg(long, value_name = "FORUM")]
+    forum: Vec<String>,
+    /// The private staff channel, by name or id.
+    #[arg(long, value_name = "CHANNEL")]
+    staff_channel: Option<String>,
+    /// A staff role, by name or id (repeatable).
+    #[arg(long, value_name = "ROLE")]
+    staff_role: Vec<String>,
+    /// The owner's user id [default: the server's owner].
+    #[arg(long, value_name = "USER_ID")]
+    owner: Option<String>,
+    /// The business name in acknowledgements [default: the server's name].
+    #[arg(long, value_name = "NAME")]
+    business_name: Option<String>,
+    /// How acknowledgements name the owner [default: the owner's Discord name].
+    #[arg(long, value_name = "NAME")]
+    owner_name: Option<String>,
+    /// IANA time zone [default: this machine's].
+    #[arg(long, value_name = "ZONE")]
+    time_zone: Option<String>,
+    /// Business hours [default: weekdays].
+    #[arg(long, value_enum)]
+    hours: Option<frontdesk::setup::choices::HoursPreset>,
+    /// Keep the token in this file (created readable only by you) and name it in the config;
+    /// without it the token is stored nowhere and `run` needs DISCORD_TOKEN.
+    #[arg(long, value_name = "PATH")]
+    token_file: Option<PathBuf>,
+}
+
+impl SetupArgs {
+    /// The flag form runs when any choice is given as a flag.
+    fn has_choices(&self) -> bool {
+        self.no_input
+            || self.guild.is_some()
+            || !self.watch.is_empty()
+            || !self.forum.is_empty()
+            || self.staff_channel.is_some()
+            || !self.staff_role.is_empty()
+            || self.owner.is_some()
+            || self.business_name.is_some()
+            || self.owner_name.is_some()
+            || self.time_zone.is_some()
+            || self.hours.is_some()
+            || self.token_file.is_some()
+    }
+}
+
+/// Exit code of `doctor` (and `setup`) when the check found problems.
+const EXIT_PROBLEMS: u8 = 1;
+/// Exit code when `setup` must ask but cannot (standard input is not a terminal).
+const EXIT_CANNOT_ASK: u8 = 2;
+
 fn main() -> ExitCode {
     // Everything frontdesk writes (the database, exports) is customer data: owner-only.
     #[cfg(unix)]
@@ -99,7 +190,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", report(&e));
-            ExitCode::from(1)
+            match e.downcast_ref::<frontdesk::setup::SetupError>() {
+                Some(frontdesk::setup::SetupError::NotATerminal) => ExitCode::from(EXIT_CANNOT_ASK),
+                _ => ExitCode::from(1),
+            }
         }
     }
 }
@@ -199,20 +293,80 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             discord_api,
         } => {
             let config = frontdesk::config::Config::load(&config)?;
-            let token = frontdesk::config::load_token(
-                std::env::var("DISCORD_TOKEN").ok(),
-                config
-                    .discord
-                    .token_file
-                    .as_ref()
-                    .map(|f| config.resolve(f))
-                    .as_deref(),
-            )?;
-            let mut opts = BotOptions::new(config, token, Arc::new(SystemClock));
+            let token = frontdesk::config::token_for(&config)?;
+            let mut opts = BotOptions::new(config.clone(), token.clone(), Arc::new(SystemClock));
             if let Some(api) = discord_api {
                 opts.api = Some(api.trim_end_matches('/').to_string());
             }
-            runtime()?.block_on(frontdesk::app::run(opts, shutdown_signal()))?;
+            let rt = runtime()?;
+            // Beside the bot, never before it: the check must not delay the first answer.
+            rt.spawn(frontdesk::doctor::check_at_start(
+                config,
+                token,
+                opts.api.clone(),
+            ));
+            rt.block_on(frontdesk::app::run(opts, shutdown_signal()))?;
+            Ok(())
+        }
+        Command::Setup(args) => {
+            let args = *args;
+            use frontdesk::setup::{choices::FromFlags, prompt::Prompts, SetupError, SetupRequest};
+            use std::io::IsTerminal;
+            let req = SetupRequest {
+                out: args.out.clone(),
+                api: args.discord_api.clone(),
+                token: std::env::var("DISCORD_TOKEN").ok(),
+                data_dir: args.data_dir.clone(),
+            };
+            let mut choices: Box<dyn frontdesk::setup::choices::Choices> = if args.has_choices() {
+                Box::new(FromFlags {
+                    force: args.force,
+                    guild: args.guild,
+                    watch: args.watch,
+                    forums: args.forum,
+                    staff_channel: args.staff_channel,
+                    staff_roles: args.staff_role,
+                    owner: args.owner,
+                    business_name: args.business_name,
+                    owner_name: args.owner_name,
+                    time_zone: args.time_zone,
+                    hours: args.hours,
+                    token_file: args.token_file,
+                })
+            } else if std::io::stdin().is_terminal() {
+                Box::new(Prompts::new())
+            } else {
+                return Err(SetupError::NotATerminal.into());
+            };
+            let stdout = std::io::stdout();
+            let outcome = runtime()?.block_on(frontdesk::setup::run(
+                &req,
+                choices.as_mut(),
+                &mut stdout.lock(),
+            ))?;
+            if !outcome.doctor.is_healthy() {
+                eprintln!("setup wrote {}, but doctor found the problems above: fix them, then run `frontdesk doctor --config {}`", outcome.config.display(), outcome.config.display());
+                let _ = std::io::stdout().flush();
+                std::process::exit(EXIT_PROBLEMS.into());
+            }
+            Ok(())
+        }
+        Command::Doctor {
+            config,
+            discord_api,
+        } => {
+            let config = frontdesk::config::Config::load(&config)?;
+            let token = frontdesk::config::token_for(&config)?;
+            let api = discord_api
+                .map(|a| a.trim_end_matches('/').to_string())
+                .or_else(|| config.discord.api.clone());
+            let report =
+                runtime()?.block_on(frontdesk::doctor::examine(&config, &token, api.as_deref()))?;
+            frontdesk::doctor::print(&report, &mut std::io::stdout().lock())?;
+            if !report.is_healthy() {
+                let _ = std::io::stdout().flush();
+                std::process::exit(EXIT_PROBLEMS.into());
+            }
             Ok(())
         }
         Command::Demo => {

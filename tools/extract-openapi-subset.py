@@ -42,6 +42,12 @@ OPERATIONS = [
     ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands"),
     ("GET", "/applications/@me"),
     ("GET", "/oauth2/applications/@me"),
+    # What `frontdesk setup` and `doctor` read.
+    ("GET", "/users/@me/guilds"),
+    ("GET", "/guilds/{guild_id}"),
+    ("GET", "/guilds/{guild_id}/channels"),
+    ("GET", "/guilds/{guild_id}/roles"),
+    ("GET", "/guilds/{guild_id}/members/{user_id}"),
 ]
 
 SCHEMA_REF = "#/components/schemas/"

@@ -24,6 +24,9 @@ pub fn routes() -> Router<Arc<Inner>> {
         .route("/_sim/requests", get(get_requests))
         .route("/_sim/channels/:id/messages", get(get_channel_messages))
         .route("/_sim/world", get(get_world))
+        .route("/_sim/overwrites", post(post_overwrite))
+        .route("/_sim/intent", post(post_intent))
+        .route("/_sim/roles/:id/delete", post(post_role_delete))
 }
 
 fn sim(inner: Arc<Inner>) -> Simulator {
@@ -150,4 +153,38 @@ async fn get_world(AxState(inner): AxState<Arc<Inner>>) -> Response {
         "users": w.users.iter().map(|u| json!({"id": id_str(u.id), "name": u.name})).collect::<Vec<_>>(),
     }))
     .into_response()
+}
+
+/// `POST /_sim/overwrites {"channel", "role" | "member", "allow"?, "deny"?}` (bits as numbers
+/// or strings): a channel permission overwrite.
+async fn post_overwrite(AxState(inner): AxState<Arc<Inner>>, Json(b): Json<Value>) -> Response {
+    let target = match (field_id(&b, "role"), field_id(&b, "member")) {
+        (Some(r), None) => crate::OverwriteFor::Role(r),
+        (None, Some(m)) => crate::OverwriteFor::Member(m),
+        _ => return bad("need channel and one of role, member"),
+    };
+    let Some(channel) = field_id(&b, "channel") else {
+        return bad("need channel and one of role, member");
+    };
+    let bits = |k: &str| field_id(&b, k).unwrap_or(0);
+    sim(inner).set_channel_overwrite(channel, target, bits("allow"), bits("deny"));
+    (StatusCode::OK, Json(json!({}))).into_response()
+}
+
+/// `POST /_sim/intent {"message_content": bool}`: the Developer Portal's toggle.
+async fn post_intent(AxState(inner): AxState<Arc<Inner>>, Json(b): Json<Value>) -> Response {
+    let Some(on) = b.get("message_content").and_then(Value::as_bool) else {
+        return bad("need message_content: true or false");
+    };
+    sim(inner).set_message_content_intent(on);
+    (StatusCode::OK, Json(json!({}))).into_response()
+}
+
+/// `POST /_sim/roles/{id}/delete`: deletes a role.
+async fn post_role_delete(AxState(inner): AxState<Arc<Inner>>, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<u64>() else {
+        return bad("role id must be a snowflake");
+    };
+    sim(inner).remove_role(id);
+    (StatusCode::OK, Json(json!({}))).into_response()
 }

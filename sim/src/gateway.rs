@@ -175,7 +175,8 @@ fn identify(
         }
     }
     let requested = d.get("intents").and_then(Value::as_u64).unwrap_or(0);
-    if requested & intents::MESSAGE_CONTENT != 0 && !inner.cfg.message_content_allowed {
+    let intent_on = inner.cfg.message_content_allowed && inner.lock().admin.message_content_on();
+    if requested & intents::MESSAGE_CONTENT != 0 && !intent_on {
         tracing::info!("gateway: MESSAGE_CONTENT requested but not allowed, closing 4014");
         return Some(4014);
     }

@@ -26,6 +26,7 @@
 //! renders nothing.
 
 mod actors;
+mod admin;
 mod config;
 mod control;
 mod error;
@@ -55,6 +56,7 @@ use axum::Router;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
+pub use admin::OverwriteFor;
 pub use config::{RateLimit, SimConfig};
 pub use error::SimError;
 pub use message::SimMessage;
@@ -126,7 +128,11 @@ fn new_inner(addr: SocketAddr, world: World, cfg: SimConfig) -> Arc<Inner> {
     Arc::new(Inner {
         addr,
         token: format!("sim-token-{}", addr.port()),
-        state: Mutex::new(State::new(world, rate)),
+        state: Mutex::new({
+            let mut st = State::new(world, rate);
+            st.admin = admin::Admin::new(cfg.message_content_allowed);
+            st
+        }),
         cfg,
         changed,
         next_conn: AtomicU64::new(1),
@@ -446,6 +452,60 @@ impl Simulator {
         } else {
             st.dm_blocked.remove(&user);
         }
+    }
+
+    // ---- the server's administration and the Developer Portal ----
+
+    /// Denies (and allows) permission bits to a role or member in a channel, as a channel's
+    /// permission settings do.
+    pub fn set_channel_overwrite(&self, channel: u64, target: OverwriteFor, allow: u64, deny: u64) {
+        self.inner
+            .lock()
+            .admin
+            .overwrite(channel, target, allow, deny);
+        self.inner.bump();
+    }
+
+    /// Turns the application's message-content intent on or off (Developer Portal → Bot →
+    /// Message Content Intent). Off: the flag leaves `GET /applications/@me` and an IDENTIFY
+    /// asking for the intent is closed with 4014.
+    pub fn set_message_content_intent(&self, on: bool) {
+        let mut st = self.inner.lock();
+        if on {
+            st.admin.application_flags |= admin::MESSAGE_CONTENT_LIMITED_FLAG;
+        } else {
+            st.admin.application_flags &= !(admin::MESSAGE_CONTENT_LIMITED_FLAG | 1 << 18);
+        }
+    }
+
+    /// Deletes a role: it leaves the guild, its members and the channels' overwrites.
+    pub fn remove_role(&self, role: u64) {
+        let mut st = self.inner.lock();
+        st.world.guild.roles.retain(|r| r.id != role);
+        st.world.bot.roles.retain(|r| *r != role);
+        for u in &mut st.world.users {
+            u.roles.retain(|r| *r != role);
+        }
+        for list in st.admin.overwrites.values_mut() {
+            list.retain(|o| o.target != OverwriteFor::Role(role));
+        }
+        drop(st);
+        self.inner.bump();
+    }
+
+    /// Whether the bot is in the world's guild (`false`: not invited yet, or kicked).
+    pub fn set_bot_in_guild(&self, joined: bool) {
+        self.inner.lock().admin.bot_in_guild = joined;
+        self.inner.bump();
+    }
+
+    /// REST answers this token 401 from now on, as after "Reset Token" in the Developer Portal.
+    pub fn reject_token(&self, token: &str) {
+        self.inner
+            .lock()
+            .admin
+            .rejected_tokens
+            .insert(token.to_string());
     }
 
     /// Closes gateway connections and stops the server.

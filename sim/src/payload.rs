@@ -27,6 +27,7 @@ pub fn user_json(u: &SimUser) -> Value {
         "banner": null,
         "accent_color": null,
         "avatar_decoration_data": null,
+        "primary_guild": null,
     })
 }
 
@@ -86,8 +87,12 @@ pub fn permissions_of(world: &World, u: &SimUser) -> u64 {
         .fold(0, |acc, r| acc | r.permissions)
 }
 
-pub fn role_json(r: &crate::world::SimRole) -> Value {
-    json!({
+/// A role. The bot's own role (held by the bot and nobody else) is `managed`, with the bot's
+/// id in its tags, as Discord renders the role it makes for an invited bot.
+pub fn role_json(world: &World, r: &crate::world::SimRole) -> Value {
+    let bots_own =
+        world.bot.roles.contains(&r.id) && !world.users.iter().any(|u| u.roles.contains(&r.id));
+    let mut v = json!({
         "id": id_str(r.id),
         "name": r.name,
         "color": 0,
@@ -97,10 +102,14 @@ pub fn role_json(r: &crate::world::SimRole) -> Value {
         "unicode_emoji": null,
         "position": r.position,
         "permissions": r.permissions.to_string(),
-        "managed": false,
+        "managed": bots_own,
         "mentionable": false,
         "flags": 0,
-    })
+    });
+    if let (true, Some(o)) = (bots_own, v.as_object_mut()) {
+        o.insert("tags".into(), json!({"bot_id": id_str(world.bot.id)}));
+    }
+    v
 }
 
 pub fn channel_json(state: &State, c: &SimChannel) -> Value {
@@ -129,7 +138,7 @@ pub fn channel_json(state: &State, c: &SimChannel) -> Value {
         "guild_id": c.guild_id.map(id_str),
         "name": c.name,
         "position": c.position,
-        "permission_overwrites": [],
+        "permission_overwrites": state.admin.overwrites_json(c.id),
         "parent_id": c.parent_id.map(id_str),
         "nsfw": false,
         "last_message_id": last_message_id,
@@ -208,7 +217,7 @@ pub fn guild_create_json(state: &State) -> Value {
         "verification_level": 1,
         "default_message_notifications": 1,
         "explicit_content_filter": 2,
-        "roles": g.roles.iter().map(role_json).collect::<Vec<_>>(),
+        "roles": g.roles.iter().map(|r| role_json(world, r)).collect::<Vec<_>>(),
         "emojis": [],
         "features": [],
         "mfa_level": 0,

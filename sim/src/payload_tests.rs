@@ -36,7 +36,7 @@ fn guild_create_is_a_serenity_guild() {
     assert_eq!(g.channels.len(), 3);
     assert_eq!(g.threads.len(), 1);
     assert_eq!(g.members.len(), 5);
-    assert_eq!(g.roles.len(), 2);
+    assert_eq!(g.roles.len(), 3);
     let forum = &g.channels[&ChannelId::new(demo::QUESTIONS)];
     assert_eq!(forum.kind, ChannelType::Forum);
     assert_eq!(forum.available_tags.len(), 2);

@@ -155,6 +155,14 @@ pub mod perms {
         | CREATE_PUBLIC_THREADS
         | SEND_MESSAGES_IN_THREADS;
     pub const STAFF: u64 = EVERYONE | MANAGE_MESSAGES | MANAGE_THREADS | CREATE_PRIVATE_THREADS;
+    /// The role Discord makes for a bot invited with frontdesk's invite link.
+    pub const BOT: u64 = VIEW_CHANNEL
+        | SEND_MESSAGES
+        | READ_MESSAGE_HISTORY
+        | MANAGE_THREADS
+        | CREATE_PUBLIC_THREADS
+        | CREATE_PRIVATE_THREADS
+        | SEND_MESSAGES_IN_THREADS;
 }
 
 impl SimGuild {
@@ -213,6 +221,8 @@ pub mod demo {
     pub const TAG_RETURNS: u64 = 100_000_000_000_000_031;
     pub const EVERYONE_ROLE: u64 = GUILD;
     pub const STAFF_ROLE: u64 = 100_000_000_000_000_020;
+    /// The bot's own role, as Discord creates it when the bot joins through an invite link.
+    pub const BOT_ROLE: u64 = 100_000_000_000_000_021;
     pub const OWNER: u64 = 100_000_000_000_000_100;
     pub const ALICE: u64 = 100_000_000_000_000_101;
     pub const BOB: u64 = 100_000_000_000_000_102;
@@ -242,6 +252,7 @@ impl World {
     pub fn demo() -> World {
         let guild = SimGuild::new(demo::GUILD, "Maple & Thread", demo::OWNER)
             .with_role(demo::STAFF_ROLE, "Staff", perms::STAFF)
+            .with_role(demo::BOT_ROLE, "Frontdesk", perms::BOT)
             .with_channel(SimChannel::text(demo::HELP, "help").with_topic("Ask us anything"))
             .with_channel(SimChannel::forum(
                 demo::QUESTIONS,
@@ -258,11 +269,14 @@ impl World {
                 ],
             ))
             .with_channel(SimChannel::text(demo::STAFF, "staff"));
-        World::new(guild, SimUser::bot(demo::BOT, "Frontdesk"))
-            .with_user(SimUser::new(demo::OWNER, "maple_owner").with_role(demo::STAFF_ROLE))
-            .with_user(SimUser::new(demo::ALICE, "alice"))
-            .with_user(SimUser::new(demo::BOB, "bob"))
-            .with_user(SimUser::new(demo::CAROL, "carol"))
+        World::new(
+            guild,
+            SimUser::bot(demo::BOT, "Frontdesk").with_role(demo::BOT_ROLE),
+        )
+        .with_user(SimUser::new(demo::OWNER, "maple_owner").with_role(demo::STAFF_ROLE))
+        .with_user(SimUser::new(demo::ALICE, "alice"))
+        .with_user(SimUser::new(demo::BOB, "bob"))
+        .with_user(SimUser::new(demo::CAROL, "carol"))
     }
 
     /// The bot or a person with that id.

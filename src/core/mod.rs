@@ -10,6 +10,7 @@ mod conversation;
 mod courtesy;
 mod escalation;
 pub mod eta;
+pub mod permissions;
 mod ratings;
 mod reminders;
 mod roles;

@@ -12,6 +12,7 @@ mod commands;
 mod delivery;
 mod gateway;
 mod handler;
+pub mod inspect;
 pub mod notice;
 pub mod outbound;
 mod places;

@@ -6,6 +6,7 @@
 //! from the best rule whose regex matched, so a question about shipping asked at night is
 //! still a shipping question even though the "closed" rule answers it.
 
+pub mod builtin;
 mod load;
 pub mod template;
 

@@ -14,6 +14,7 @@ pub fn get_current(st: &State) -> Reply {
         .user(st.world.guild.owner_id)
         .map(user_json)
         .unwrap_or(Value::Null);
+    let flags = st.admin.application_flags;
     Reply::ok(json!({
         "id": id_str(st.application_id),
         "name": st.world.bot.name,
@@ -25,7 +26,17 @@ pub fn get_current(st: &State) -> Reply {
         "owner": owner,
         "verify_key": "0000000000000000000000000000000000000000000000000000000000000000",
         "team": null,
-        "flags": 1 << 19,
+        "flags": flags,
+        "flags_new": flags.to_string(),
+        "type": null,
+        "redirect_uris": [],
+        "interactions_endpoint_url": null,
+        "role_connections_verification_url": null,
+        "approximate_guild_count": u8::from(st.admin.bot_in_guild),
+        "approximate_user_install_count": 0,
+        "approximate_user_authorization_count": 0,
+        "explicit_content_filter": 0,
+        "eligible_oauth2_scopes": [],
         "bot": user_json(&st.world.bot),
     }))
 }

@@ -137,6 +137,11 @@ pub async fn handle(AxState(inner): AxState<Arc<Inner>>, request: Request) -> Re
     let now = Instant::now();
     let method = request.method().clone();
     let raw_path = request.uri().path().to_string();
+    let authorization = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let query_text = request.uri().query().unwrap_or("").to_string();
     let bytes = match axum::body::to_bytes(request.into_body(), 32 * 1024 * 1024).await {
         Ok(b) => b,
@@ -166,7 +171,11 @@ pub async fn handle(AxState(inner): AxState<Arc<Inner>>, request: Request) -> Re
     let mut lost = false;
     let reply = {
         let mut st = inner.lock();
+        let rejected =
+            raw_path.starts_with(API_PREFIX) && st.admin.rejects(authorization.as_deref());
         let reply = match injected_fault(&mut st, &req) {
+            // A reset token is refused before anything else, as Discord does.
+            _ if rejected => Reply::error(401, 0, "401: Unauthorized"),
             Some(Injected::Answer(r)) => r,
             Some(Injected::LoseAnswer) => {
                 lost = true;
@@ -245,6 +254,7 @@ fn route(inner: &Inner, st: &mut State, req: &Req) -> Reply {
         ["gateway", "bot"] if m == Method::GET => gateway_info::get_gateway_bot(inner),
         ["users", "@me"] if m == Method::GET => users::get_current_user(st),
         ["users", "@me", "channels"] if m == Method::POST => users::create_dm(st, req),
+        ["users", "@me", "guilds"] if m == Method::GET => users::get_current_user_guilds(st),
         ["users", _] if m == Method::GET => users::get_user(st, req),
         ["channels", _] if m == Method::GET => channels::get_channel(st, req),
         ["channels", _, "typing"] if m == Method::POST => channels::trigger_typing(st, req),
@@ -260,6 +270,7 @@ fn route(inner: &Inner, st: &mut State, req: &Req) -> Reply {
         ["guilds", _] if m == Method::GET => guilds::get_guild(st, req),
         ["guilds", _, "channels"] if m == Method::GET => guilds::get_channels(st, req),
         ["guilds", _, "members", _] if m == Method::GET => guilds::get_member(st, req),
+        ["guilds", _, "roles"] if m == Method::GET => guilds::get_roles(st, req),
         ["guilds", _, "threads", "active"] if m == Method::GET => threads::list_active(st, req),
         ["interactions", _, _, "callback"] if m == Method::POST => {
             interactions::callback(inner, st, req)

@@ -1,13 +1,32 @@
-//! `/users/...`: the bot's own user, other users, and DM channel creation.
+//! `/users/...`: the bot's own user and guilds, other users, and DM channel creation.
 
 use super::{Reply, Req};
-use crate::payload::{channel_json, current_user_json, user_json};
+use serde_json::{json, Value};
+
+use crate::payload::{channel_json, current_user_json, permissions_of, user_json};
 use crate::snowflake::as_id;
 use crate::state::State;
 
 /// `GET /users/@me`
 pub fn get_current_user(st: &State) -> Reply {
     Reply::ok(current_user_json(&st.world.bot))
+}
+
+/// `GET /users/@me/guilds`: the guilds the bot is in (a partial guild each).
+pub fn get_current_user_guilds(st: &State) -> Reply {
+    if !st.admin.bot_in_guild {
+        return Reply::ok(json!([]));
+    }
+    let g = &st.world.guild;
+    Reply::ok(Value::Array(vec![json!({
+        "id": crate::snowflake::id_str(g.id),
+        "name": g.name,
+        "icon": null,
+        "banner": null,
+        "owner": g.owner_id == st.world.bot.id,
+        "permissions": permissions_of(&st.world, &st.world.bot).to_string(),
+        "features": [],
+    })]))
 }
 
 /// `GET /users/{id}`

@@ -45,8 +45,18 @@ fn subset_loads_and_covers_the_operations() {
     let s = schema();
     assert!(!s.revision().is_empty());
     let ops: Vec<(&str, &str)> = s.operations().collect();
-    assert_eq!(ops.len(), 20, "{ops:?}");
+    assert_eq!(ops.len(), 25, "{ops:?}");
     assert!(ops.contains(&("POST", "/webhooks/{webhook_id}/{webhook_token}")));
+    // What `frontdesk setup` and `doctor` read.
+    for path in [
+        "/users/@me/guilds",
+        "/guilds/{guild_id}",
+        "/guilds/{guild_id}/channels",
+        "/guilds/{guild_id}/roles",
+        "/guilds/{guild_id}/members/{user_id}",
+    ] {
+        assert!(ops.contains(&("GET", path)), "{path}: {ops:?}");
+    }
 }
 
 /// The keywords the subset uses; the validator checks each (see the module docs).
