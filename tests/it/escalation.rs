@@ -16,6 +16,10 @@ use serde_json::json;
 const BACKUP: u64 = 100_000_000_000_000_150;
 
 async fn start() -> (Simulator, Bot, Arc<ManualClock>, tempfile::TempDir) {
+    start_escalating_to(&[BACKUP]).await
+}
+
+async fn start_escalating_to(to: &[u64]) -> (Simulator, Bot, Arc<ManualClock>, tempfile::TempDir) {
     let world = World::demo().with_user(SimUser::new(BACKUP, "kim"));
     let sim = Simulator::start(world, SimConfig::default())
         .await
@@ -23,7 +27,11 @@ async fn start() -> (Simulator, Bot, Arc<ManualClock>, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let start: Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
     let clock = Arc::new(ManualClock::new(start));
-    let extra = format!("[reminders]\nescalate_to = [\"{BACKUP}\"]\nescalate_after = \"4h\"\n");
+    let to: Vec<String> = to.iter().map(|id| format!("\"{id}\"")).collect();
+    let extra = format!(
+        "[reminders]\nescalate_to = [{}]\nescalate_after = \"4h\"\n",
+        to.join(", ")
+    );
     let bot = Bot::start_with(&sim, &dir.path().join("data"), &extra, clock.clone()).await;
     (sim, bot, clock, dir)
 }
@@ -104,6 +112,28 @@ async fn reminders_reach_the_backup_person_from_the_configured_step_on_and_not_b
     clock.advance(SignedDuration::from_hours(30));
     quiet_period(QUIET).await;
     assert!(posts_containing(&sim, "⏰ Reminder 4:").is_empty());
+    assert_eq!(to_backup(&sim).len(), 1);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_named_as_a_backup_too_gets_the_reminder_once() {
+    let (sim, bot, clock, _dir) = start_escalating_to(&[demo::OWNER, BACKUP]).await;
+    let msg = sim
+        .post_message(demo::BOB, demo::HELP, "my parcel never came")
+        .await;
+    wait_ack(&sim, msg).await;
+    wait_post_containing(&sim, "📨 New").await;
+    clock.advance(SignedDuration::from_hours(4));
+    wait_post_containing(&sim, "⏫ Escalated to you").await;
+    quiet_period(QUIET).await;
+    let owner_dm = sim.dm_channel_of(demo::OWNER).expect("owner DM");
+    let escalated_to_owner = sim
+        .messages_in(owner_dm)
+        .into_iter()
+        .filter(|m| m.content.contains("⏫"))
+        .count();
+    assert_eq!(escalated_to_owner, 0, "the owner had the reminder itself");
     assert_eq!(to_backup(&sim).len(), 1);
     bot.stop().await;
 }

@@ -44,7 +44,12 @@ impl Delivery {
         customers.sort_unstable();
         customers.dedup();
         let chunks = chunk(&notice::digest(&parts, customers.len()));
-        for backup in escalation.to {
+        // An owner named as a backup too has had the reminder itself: one message is enough.
+        for backup in escalation
+            .to
+            .into_iter()
+            .filter(|b| !self.owners.contains(b))
+        {
             for (i, text) in chunks.iter().enumerate() {
                 let nonce = format!("e{nonce_base}{i}{}", backup.0 % 1000);
                 let rows = if i + 1 == chunks.len() {
