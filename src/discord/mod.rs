@@ -14,6 +14,7 @@ mod gateway;
 mod handler;
 pub mod notice;
 pub mod outbound;
+pub mod pace;
 mod places;
 pub mod rest;
 
