@@ -8,7 +8,8 @@
 //!
 //! Run: `cargo bench --bench global`. Knobs (environment): `GLOBAL_RUNS` (default 3, each
 //! with a fresh simulator and bot), `GLOBAL_CUSTOMERS` (default 200), `GLOBAL_CHANNELS`
-//! (default 40), `GLOBAL_LOG` (set: log to stderr at info).
+//! (default 40), `GLOBAL_LOG` (set: log to stderr at info), `GLOBAL_UNPACED` (set: frontdesk's
+//! global budget raised out of the way, to compare).
 
 #[path = "support/mod.rs"]
 mod support;
@@ -52,6 +53,8 @@ fn acknowledges(r: &RecordedRequest) -> Vec<u64> {
 }
 
 struct Run {
+    /// Requests by route (ids replaced by `{id}`), most first.
+    routes: Vec<(String, usize)>,
     acked: usize,
     twice: usize,
     stats: Stats,
@@ -71,7 +74,16 @@ async fn one_run(customers: usize, channels: usize) -> Run {
         .await
         .expect("simulator");
     let dir = tempfile::tempdir().expect("tempdir");
-    let fd = Frontdesk::start(&sim, support::config(&dir.path().join("data"), channels)).await;
+    let mut opts = frontdesk::app::BotOptions::new(
+        support::config(&dir.path().join("data"), channels),
+        frontdesk::config::Secret::new("bench-token"),
+        std::sync::Arc::new(frontdesk::clock::SystemClock),
+    );
+    if std::env::var_os("GLOBAL_UNPACED").is_some() {
+        // For comparison: frontdesk without its global budget, as it was before.
+        opts.global_limit = 1_000_000;
+    }
+    let fd = Frontdesk::start_with(&sim, opts).await;
     let before = sim.requests().len();
 
     let mut ids = Vec::with_capacity(customers);
@@ -125,6 +137,25 @@ async fn one_run(customers: usize, channels: usize) -> Run {
         (Some(a), Some(b)) => b.received_at.saturating_duration_since(a.received_at),
         _ => Duration::ZERO,
     };
+    let mut by_route: HashMap<String, usize> = HashMap::new();
+    for r in &sent {
+        let path: Vec<&str> = r
+            .path
+            .split('/')
+            .map(|seg| {
+                if seg.chars().all(|c| c.is_ascii_digit()) && !seg.is_empty() {
+                    "{id}"
+                } else {
+                    seg
+                }
+            })
+            .collect();
+        *by_route
+            .entry(format!("{} {}", r.method, path.join("/")))
+            .or_insert(0) += 1;
+    }
+    let mut routes: Vec<(String, usize)> = by_route.into_iter().collect();
+    routes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut samples = Vec::new();
     let mut twice = 0;
     for id in &ids {
@@ -139,6 +170,7 @@ async fn one_run(customers: usize, channels: usize) -> Run {
     fd.stop().await;
     sim.shutdown().await;
     Run {
+        routes,
         acked: samples.len(),
         twice,
         stats: Stats::of(samples),
@@ -177,8 +209,10 @@ fn main() {
     println!();
     println!("| run | acked | twice |     p50 |     p99 |     max | requests |     span | global 429s | other 429s |");
     println!("|----:|------:|------:|--------:|--------:|--------:|---------:|---------:|------------:|-----------:|");
+    let mut routes = Vec::new();
     for run in 1..=runs {
         let r = rt.block_on(one_run(customers, channels));
+        routes = r.routes.clone();
         println!(
             "| {run:>3} | {:>5} | {:>5} | {:>7} | {:>7} | {:>7} | {:>8} | {:>6.1} s | {:>11} | {:>10} |",
             r.acked,
@@ -193,6 +227,8 @@ fn main() {
         );
     }
     println!();
+    let routes: Vec<String> = routes.iter().map(|(r, n)| format!("{r} ×{n}")).collect();
+    println!("requests of the last run: {}", routes.join(", "));
     println!("load average after: {}", loadavg());
 }
 

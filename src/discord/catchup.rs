@@ -233,9 +233,18 @@ async fn channel_pass(
                 }
             }
         };
+        // Only messages up to the cutoff that are not stored yet reach the desk, and only they
+        // need to know what was answered: a page of fresh messages (a burst right after
+        // READY) costs no member lookups.
+        let any_to_handle = messages.iter().any(|m| {
+            let id = MessageId(m.id.get());
+            id.created_at() <= cutoff
+                && m.author.id.get() != me.0
+                && !bot.desk.is_stored(id).unwrap_or(false)
+        });
         let (acknowledged, answered) = match source {
-            Source::Watched => already_handled(bot, me, guild, &messages).await,
-            Source::Relay { .. } => Default::default(),
+            Source::Watched if any_to_handle => already_handled(bot, me, guild, &messages).await,
+            Source::Watched | Source::Relay { .. } => Default::default(),
         };
         let full = messages.len() == PAGE;
         for mut msg in messages {
