@@ -204,7 +204,8 @@ impl Rest {
                 tokio::time::sleep_until(reset).await;
             }
             // Held until the answer is read: the request counts until a window after it.
-            let _slot = self.pacer.slot(priority).await;
+            // Let go before any backoff, which must not hold the global budget.
+            let slot = self.pacer.slot(priority).await;
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
             let mut req = self
                 .client
@@ -224,6 +225,7 @@ impl Rest {
             let response = match req.send().await {
                 Ok(r) => r,
                 Err(e) => {
+                    drop(slot);
                     // Timeouts and refused connections: the request may or may not have
                     // arrived; the nonce makes a second try safe.
                     last = without_url(&e);
@@ -238,6 +240,7 @@ impl Rest {
             let headers = response.headers().clone();
             remember_window(&mut state, &headers);
             let text = response.text().await.unwrap_or_default();
+            drop(slot);
             if status.is_success() {
                 return Ok(serde_json::from_str(&text).unwrap_or(Value::Null));
             }
