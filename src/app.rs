@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::clock::Clock;
 use crate::config::{Config, Secret};
 use crate::desk::Desk;
+use crate::discord::pace::Pacer;
 use crate::discord::rest::{self, Rest};
 pub use crate::discord::RetryPolicy;
 use crate::discord::{Bot, CatchUpHandle, Delivery, Gateway, GatewayError};
@@ -32,6 +33,9 @@ pub struct BotOptions {
     /// The HTTP client for everything sent to Discord, by serenity and by frontdesk; `None`
     /// builds one with timeouts. Tests use it to resolve discord.com to the simulator.
     pub http_client: Option<reqwest::Client>,
+    /// Requests per second frontdesk allows itself in all: Discord's global limit. Only a
+    /// benchmark of frontdesk's own overhead, against a simulator without limits, raises it.
+    pub global_limit: usize,
 }
 
 impl BotOptions {
@@ -45,6 +49,7 @@ impl BotOptions {
             catch_up_every: Duration::from_secs(300),
             retry: RetryPolicy::default(),
             http_client: None,
+            global_limit: crate::discord::pace::DISCORD_GLOBAL_LIMIT,
         }
     }
 }
@@ -82,7 +87,8 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
         Some(c) => c.clone(),
         None => rest::http_client(&opts.retry).map_err(|e| GatewayError::Client(e.to_string()))?,
     };
-    let rest = Rest::with_client(http_client.clone(), base, &opts.token, opts.retry.clone());
+    let rest = Rest::with_client(http_client.clone(), base, &opts.token, opts.retry.clone())
+        .with_pacer(Pacer::per_second(opts.global_limit));
     let delivery = Arc::new(Delivery::new(
         rest,
         desk.clone(),

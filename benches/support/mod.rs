@@ -90,7 +90,12 @@ pub struct Frontdesk {
 
 impl Frontdesk {
     pub async fn start(sim: &Simulator, config: Config) -> Frontdesk {
-        let mut opts = BotOptions::new(config, Secret::new("bench-token"), Arc::new(SystemClock));
+        let opts = BotOptions::new(config, Secret::new("bench-token"), Arc::new(SystemClock));
+        Frontdesk::start_with(sim, opts).await
+    }
+
+    /// The same with options set by the caller (the API base is set here).
+    pub async fn start_with(sim: &Simulator, mut opts: BotOptions) -> Frontdesk {
         opts.api = Some(sim.base_url());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(run(opts, async move {

@@ -19,11 +19,26 @@ impl Default for RateLimit {
     }
 }
 
+impl RateLimit {
+    /// Discord's global limit: 50 requests per second per bot, across every route but the
+    /// interaction endpoints (https://discord.com/developers/docs/topics/rate-limits).
+    pub fn discord_global() -> RateLimit {
+        RateLimit {
+            limit: 50,
+            window: Duration::from_secs(1),
+        }
+    }
+}
+
 /// Behaviour of one simulator instance.
 #[derive(Clone, Debug)]
 pub struct SimConfig {
     /// Per-channel limit on message creation; `None` disables rate limiting.
     pub rate_limit: Option<RateLimit>,
+    /// The bot's global limit over all REST routes but the interaction endpoints, counted
+    /// in any `window` (sliding); `None` (the default) disables it. Discord's is
+    /// [`RateLimit::discord_global`].
+    pub global_limit: Option<RateLimit>,
     /// Interval announced in HELLO. Tests of heartbeat failure shorten it.
     pub heartbeat_interval: Duration,
     /// Whether the bot is allowed the privileged MESSAGE_CONTENT intent. When false, an
@@ -41,6 +56,7 @@ impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
             rate_limit: Some(RateLimit::default()),
+            global_limit: None,
             heartbeat_interval: Duration::from_millis(41_250),
             message_content_allowed: true,
             interaction_deadline: Duration::from_secs(3),

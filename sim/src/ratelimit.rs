@@ -1,6 +1,7 @@
-//! Per-channel fixed-window rate limit for message creation, with Discord's headers.
+//! Per-channel fixed-window rate limit for message creation, and the bot's global limit over
+//! all routes, each answered with Discord's headers.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use crate::config::RateLimit;
@@ -50,6 +51,35 @@ impl Decision {
 pub struct RateLimiter {
     cfg: Option<RateLimit>,
     windows: HashMap<u64, Window>,
+    global: Option<RateLimit>,
+    /// When each request the global limit counted arrived, within its window, oldest first.
+    global_seen: VecDeque<Instant>,
+}
+
+/// A global 429: how long the bot must wait.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GlobalRefusal {
+    pub retry_after: Duration,
+}
+
+impl GlobalRefusal {
+    /// Discord's global 429 headers: no per-route window, the scope and the wait.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        vec![
+            (
+                "Retry-After".into(),
+                format!("{}", self.retry_after.as_secs_f64().ceil().max(1.0) as u64),
+            ),
+            ("X-RateLimit-Global".into(), "true".into()),
+            ("X-RateLimit-Scope".into(), "global".into()),
+        ]
+    }
+}
+
+/// Whether a route counts against the global limit: Discord exempts the interaction
+/// endpoints (the callback, and the follow-ups and edits under the interaction's webhook).
+pub fn counts_globally(path: &str) -> bool {
+    !(path.starts_with("/interactions/") || path.starts_with("/webhooks/"))
 }
 
 impl RateLimiter {
@@ -57,6 +87,38 @@ impl RateLimiter {
         RateLimiter {
             cfg,
             windows: HashMap::new(),
+            global: None,
+            global_seen: VecDeque::new(),
+        }
+    }
+
+    /// The same with a global limit (`None`: none).
+    pub fn with_global(mut self, global: Option<RateLimit>) -> RateLimiter {
+        self.global = global;
+        self
+    }
+
+    /// Counts a request against the global limit: `Err` when it is over, which (as on
+    /// Discord) is not counted. `Ok` when it is under or the limit is off.
+    pub fn check_global(&mut self, now: Instant) -> Result<(), GlobalRefusal> {
+        let Some(cfg) = self.global else {
+            return Ok(());
+        };
+        while self
+            .global_seen
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= cfg.window)
+        {
+            self.global_seen.pop_front();
+        }
+        match self.global_seen.front() {
+            Some(oldest) if self.global_seen.len() >= cfg.limit as usize => Err(GlobalRefusal {
+                retry_after: cfg.window.saturating_sub(now.duration_since(*oldest)),
+            }),
+            _ => {
+                self.global_seen.push_back(now);
+                Ok(())
+            }
         }
     }
 
@@ -102,5 +164,39 @@ mod tests {
         assert!(!rl.check(1, t).expect("on").allowed);
         assert!(rl.check(2, t).expect("on").allowed);
         assert!(rl.check(1, t + Duration::from_secs(5)).expect("on").allowed);
+    }
+
+    #[test]
+    fn the_global_limit_counts_any_window_and_says_how_long_to_wait() {
+        let mut rl = RateLimiter::new(None).with_global(Some(RateLimit {
+            limit: 3,
+            window: Duration::from_secs(1),
+        }));
+        let t = Instant::now();
+        let ms = Duration::from_millis;
+        for i in 0..3 {
+            assert_eq!(rl.check_global(t + ms(i * 100)), Ok(()));
+        }
+        let refused = rl
+            .check_global(t + ms(600))
+            .expect_err("the fourth in a second");
+        assert_eq!(refused.retry_after, ms(400));
+        let h = refused.headers();
+        assert!(h.contains(&("X-RateLimit-Global".into(), "true".into())));
+        assert!(h.contains(&("X-RateLimit-Scope".into(), "global".into())));
+        assert!(h.contains(&("Retry-After".into(), "1".into())));
+        // A refused request is not counted: the first leaves the window at 1 s.
+        assert_eq!(rl.check_global(t + ms(1000)), Ok(()));
+        assert!(rl.check_global(t + ms(1050)).is_err());
+        assert!(counts_globally("/channels/1/messages"));
+        assert!(!counts_globally("/interactions/1/tok/callback"));
+        assert!(!counts_globally("/webhooks/1/tok/messages/@original"));
+    }
+
+    #[test]
+    fn without_a_global_limit_nothing_is_refused() {
+        let mut rl = RateLimiter::new(None);
+        let t = Instant::now();
+        assert!((0..1000).all(|_| rl.check_global(t).is_ok()));
     }
 }

@@ -2,6 +2,7 @@
 //! channels to read, and whether a message found there is stored already.
 
 use super::Desk;
+use crate::core::ConversationKey;
 use crate::model::{ChannelId, MessageId, UserId};
 use crate::store::StoreError;
 
@@ -29,5 +30,19 @@ impl Desk {
     /// Whether a message is stored: it opened a conversation or was claimed for one.
     pub fn is_stored(&self, msg: MessageId) -> Result<bool, StoreError> {
         self.store.is_claimed(msg)
+    }
+
+    /// The private staff threads of the open DM conversations, one per known DM channel
+    /// (its latest conversation): catch-up reads them for staff replies written while
+    /// frontdesk was away.
+    pub fn open_relay_threads(&self) -> Result<Vec<ChannelId>, StoreError> {
+        let mut threads = Vec::new();
+        for (customer, _) in self.store.dm_channels()? {
+            let latest = self.store.latest_for(&ConversationKey::Dm(customer))?;
+            if let Some(thread) = latest.filter(|c| c.is_open()).and_then(|c| c.relay) {
+                threads.push(thread);
+            }
+        }
+        Ok(threads)
     }
 }

@@ -1,5 +1,6 @@
 //! Catch-up: reads the history of every watched channel, active thread and known DM channel
-//! after its checkpoint, and handles what the gateway never delivered.
+//! after its checkpoint, and handles what the gateway never delivered; also the private staff
+//! threads of open DM conversations, for staff replies written there while frontdesk was away.
 //!
 //! serenity loses events: a re-identify drops everything sent meanwhile, and an event it
 //! cannot parse is discarded. So this runs on every READY and periodically. It is idempotent:
@@ -15,6 +16,7 @@ use reqwest::Method;
 use serenity::all as dc;
 
 use super::bot::Bot;
+use super::pace::Priority;
 use super::rest::RestError;
 use crate::core::{role_of, Role};
 use crate::desk::{Arrival, Handled};
@@ -49,22 +51,22 @@ impl CatchUp {
     }
 
     /// One pass (see [`catch_up`]), after any pass already running.
-    pub async fn pass(&self, http: &dc::Http, cutoff: Timestamp) -> Report {
+    pub async fn pass(&self, cutoff: Timestamp) -> Report {
         let _one = self.one.lock().await;
-        catch_up(&self.bot, http, cutoff).await
+        catch_up(&self.bot, cutoff).await
     }
 }
 
 /// One pass over every watched place, for messages created up to `cutoff` (Discord's clock).
 /// Newer ones are left to the gateway, which delivers them live; a later pass picks up any
 /// it dropped. Without the cutoff a fresh message could be answered with the "late" text.
-async fn catch_up(bot: &Bot, http: &dc::Http, cutoff: Timestamp) -> Report {
+async fn catch_up(bot: &Bot, cutoff: Timestamp) -> Report {
     let Some(me) = bot.me.get().copied() else {
         return Report::default();
     };
     let mut report = Report::default();
     let now = bot.clock.now();
-    let mut sources: Vec<(ChannelId, MessageId)> = Vec::new();
+    let mut sources: Vec<(ChannelId, MessageId, Source)> = Vec::new();
     let desk = &bot.desk;
     let cursor = |channel: ChannelId, default: MessageId| {
         desk.catch_up_cursor(channel)
@@ -74,28 +76,40 @@ async fn catch_up(bot: &Bot, http: &dc::Http, cutoff: Timestamp) -> Report {
     };
     let since = MessageId::first_at(now - FIRST_LOOKBACK);
     for c in &bot.places.watch().channels {
-        sources.push((*c, cursor(*c, since)));
+        sources.push((*c, cursor(*c, since), Source::Watched));
     }
     for thread in active_threads(bot).await {
         // A thread's first message has the thread's id (a forum post's starter message).
         sources.push((
             thread,
             cursor(thread, MessageId(thread.0.saturating_sub(1))),
+            Source::Watched,
         ));
     }
     if bot.places.watch().dms {
         match desk.known_dm_channels() {
             Ok(list) => {
                 for (_, c) in list {
-                    sources.push((c, cursor(c, since)));
+                    sources.push((c, cursor(c, since), Source::Watched));
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot list known DM channels"),
         }
+        if let Some(staff) = bot.staff_channel {
+            match desk.open_relay_threads() {
+                Ok(threads) => {
+                    for t in threads {
+                        // Everything in the thread after its creation, on the first read.
+                        sources.push((t, cursor(t, MessageId(t.0)), Source::Relay { staff }));
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot list the DM staff threads"),
+            }
+        }
     }
-    for (channel, after) in sources {
+    for (channel, after, source) in sources {
         report.channels += 1;
-        match channel_pass(bot, http, me, channel, after, cutoff).await {
+        match channel_pass(bot, me, channel, after, cutoff, source).await {
             Ok((read, recovered)) => {
                 report.read += read;
                 report.recovered += recovered;
@@ -117,7 +131,8 @@ async fn active_threads(bot: &Bot) -> Vec<ChannelId> {
         let answer = bot
             .delivery
             .rest()
-            .call(
+            .call_as(
+                Priority::Later,
                 Method::GET,
                 &format!("/guilds/{guild}/threads/active"),
                 &format!("guild:{guild}:threads"),
@@ -146,21 +161,31 @@ async fn active_threads(bot: &Bot) -> Vec<ChannelId> {
     out
 }
 
+/// What a channel read by catch-up is.
+#[derive(Clone, Copy)]
+enum Source {
+    /// A watched channel, thread or forum post, or a customer's DM.
+    Watched,
+    /// The private thread in `staff` that mirrors an open DM conversation: only staff
+    /// replies there matter, which go to the customer.
+    Relay { staff: ChannelId },
+}
+
 /// Reads one channel page by page, oldest first; returns (read, recovered).
 async fn channel_pass(
     bot: &Bot,
-    http: &dc::Http,
     me: UserId,
     channel: ChannelId,
     mut after: MessageId,
     cutoff: Timestamp,
+    source: Source,
 ) -> Result<(usize, usize), RestError> {
     let (mut read, mut recovered) = (0, 0);
+    let rest = bot.delivery.rest();
     loop {
-        let page = bot
-            .delivery
-            .rest()
-            .call(
+        let page = rest
+            .call_as(
+                Priority::Later,
                 Method::GET,
                 &format!("/channels/{channel}/messages?after={after}&limit={PAGE}"),
                 &format!("channel:{channel}"),
@@ -180,12 +205,22 @@ async fn channel_pass(
         }
         // Discord answers newest first.
         messages.sort_by_key(|m| m.id);
-        let is_dm = !bot.places.watch().channels.contains(&channel)
+        let is_dm = matches!(source, Source::Watched)
+            && !bot.places.watch().channels.contains(&channel)
             && !bot.places.is_watched_thread(channel.0);
         let guild = if is_dm {
             None
         } else {
-            match bot.places.guild_of(channel.0) {
+            let guild = match source {
+                Source::Watched => bot.places.guild_of(channel.0),
+                // A private thread need not be known: it is in the staff channel's guild.
+                Source::Relay { staff } => bot
+                    .places
+                    .guild_of(channel.0)
+                    .or_else(|| bot.places.guild_of(staff.0))
+                    .or(bot.guild.map(|g| g.0)),
+            };
+            match guild {
                 Some(g) => Some(g),
                 None => {
                     // Not known yet (GUILD_CREATE still on its way): a guild message must not be
@@ -198,7 +233,19 @@ async fn channel_pass(
                 }
             }
         };
-        let (acknowledged, answered) = already_handled(bot, http, me, guild, &messages).await;
+        // Only messages up to the cutoff that are not stored yet reach the desk, and only they
+        // need to know what was answered: a page of fresh messages (a burst right after
+        // READY) costs no member lookups.
+        let any_to_handle = messages.iter().any(|m| {
+            let id = MessageId(m.id.get());
+            id.created_at() <= cutoff
+                && m.author.id.get() != me.0
+                && !bot.desk.is_stored(id).unwrap_or(false)
+        });
+        let (acknowledged, answered) = match source {
+            Source::Watched if any_to_handle => already_handled(bot, me, guild, &messages).await,
+            Source::Watched | Source::Relay { .. } => Default::default(),
+        };
         let full = messages.len() == PAGE;
         for mut msg in messages {
             let id = MessageId(msg.id.get());
@@ -214,16 +261,30 @@ async fn channel_pass(
                 after = id;
                 continue;
             }
-            let Some((place, tags)) = bot.places.place_of(http, &msg).await else {
+            let found = match source {
+                Source::Watched => bot.places.place_of(rest, Priority::Later, &msg).await,
+                Source::Relay { staff } => guild.map(|g| relay_place(g, staff, channel)),
+            };
+            let Some((place, tags)) = found else {
                 after = id;
                 continue;
             };
             let roles = match guild {
                 Some(g) if msg.member.is_none() && !msg.author.bot => {
-                    bot.places.member_roles(http, g, msg.author.id.get()).await
+                    bot.places
+                        .member_roles(rest, Priority::Later, g, msg.author.id.get())
+                        .await
                 }
                 _ => Vec::new(),
             };
+            let author = UserId(msg.author.id.get());
+            if matches!(source, Source::Relay { .. })
+                && (msg.author.bot || !bot.desk.staff().includes(author, &roles))
+            {
+                // As live: only staff replies in a staff thread are relayed.
+                after = id;
+                continue;
+            }
             let at = Timestamp::from_millisecond(msg.timestamp.unix_timestamp() * 1000)
                 .unwrap_or_else(|_| id.created_at());
             let incoming = bot.places.incoming(&msg, place, tags, me, at, &roles);
@@ -266,12 +327,28 @@ async fn channel_pass(
     }
 }
 
+/// Where a staff message in a DM conversation's private thread belongs: the thread in the
+/// staff channel, as the live handler places it.
+fn relay_place(
+    guild: u64,
+    staff: ChannelId,
+    thread: ChannelId,
+) -> (crate::model::Place, Vec<String>) {
+    (
+        crate::model::Place::Channel {
+            guild: crate::model::GuildId(guild),
+            channel: staff,
+            thread: Some(thread),
+        },
+        Vec::new(),
+    )
+}
+
 /// Which customer messages in a page frontdesk already acknowledged (its own message replies
 /// to them or links them, or sits in the thread started on them) and which a staff member already answered
 /// (a later staff reply to them, or a later staff message in the same thread).
 async fn already_handled(
     bot: &Bot,
-    http: &dc::Http,
     me: UserId,
     guild: Option<u64>,
     page: &[dc::Message],
@@ -305,7 +382,11 @@ async fn already_handled(
         }
         let roles = match (guild, &m.member) {
             (_, Some(member)) => super::places::role_ids(Some(&member.roles)),
-            (Some(g), None) => bot.places.member_roles(http, g, m.author.id.get()).await,
+            (Some(g), None) => {
+                bot.places
+                    .member_roles(bot.delivery.rest(), Priority::Later, g, m.author.id.get())
+                    .await
+            }
             (None, None) => Vec::new(),
         };
         let author = crate::model::Author {

@@ -11,11 +11,15 @@ use super::bot::Bot;
 use super::catchup::CatchUp;
 use super::commands;
 use super::outbound::{no_mentions, Action};
+use super::pace::Priority;
 use super::places::role_ids;
 use crate::core::{role_of, Command};
 use crate::desk::Received;
-use crate::model::{GuildId, UserId};
+use crate::model::{GuildId, RoleId, UserId};
 use crate::sync::RwLockExt;
+
+/// How long a DM command waits for the caller's roles: Discord wants an answer within 3 s.
+const DM_ROLE_LOOKUP: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// What the handler reaches while attached: the bot, its catch-up, and whether slash
 /// commands are registered.
@@ -95,6 +99,15 @@ impl Events {
         tracing::info!(bot = me.0, user = %ready.user.name, "connected to Discord");
         // `ready` fires again after every re-identify: register commands only once.
         if self.0.registered.set(()).is_ok() {
+            // serenity's client sends this one: it holds a slot of the global budget here.
+            let _slot = self
+                .0
+                .bot
+                .delivery
+                .rest()
+                .pacer()
+                .slot(Priority::Later)
+                .await;
             let result = match self.0.bot.guild {
                 Some(g) => dc::GuildId::new(g.0.max(1))
                     .set_commands(&ctx.http, commands::definitions())
@@ -127,7 +140,7 @@ impl Events {
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }
-            attached.catch_up.pass(&ctx.http, cutoff).await;
+            attached.catch_up.pass(cutoff).await;
         });
     }
 
@@ -280,11 +293,12 @@ impl Events {
         ))
     }
 
-    async fn on_message(&self, ctx: dc::Context, msg: dc::Message) {
+    async fn on_message(&self, _ctx: dc::Context, msg: dc::Message) {
         let Some(me) = self.0.bot.me.get().copied() else {
             return;
         };
-        let resolved = match self.0.bot.places.place_of(&ctx.http, &msg).await {
+        let rest = self.0.bot.delivery.rest();
+        let resolved = match self.0.bot.places.place_of(rest, Priority::Now, &msg).await {
             Some(found) => Some(found),
             None => self.relay_place(&msg),
         };
@@ -319,10 +333,40 @@ impl Events {
         }
     }
 
+    /// A command in a DM carries no member: the caller's roles in the configured server
+    /// (or the one server frontdesk is in), asked of Discord each time so a role taken away
+    /// counts at once. Bounded, so the interaction can still be answered in time.
+    async fn roles_in_dm(&self, user: UserId) -> Vec<RoleId> {
+        let bot = &self.0.bot;
+        let guild = match bot.guild {
+            Some(g) => g,
+            None => match bot.places.guilds().as_slice() {
+                [only] => *only,
+                _ => return Vec::new(),
+            },
+        };
+        let lookup = bot
+            .places
+            .lookup_roles(bot.delivery.rest(), Priority::Now, guild.0, user.0);
+        match tokio::time::timeout(DM_ROLE_LOOKUP, lookup).await {
+            Ok(roles) => roles,
+            Err(_) => {
+                tracing::warn!(
+                    user = user.0,
+                    "member lookup for a DM command timed out; treated as no role"
+                );
+                Vec::new()
+            }
+        }
+    }
+
     async fn on_command(&self, ctx: dc::Context, cmd: dc::CommandInteraction) {
         let now = self.0.bot.clock.now();
         let user = UserId(cmd.user.id.get());
-        let roles = role_ids(cmd.member.as_ref().map(|m| m.roles.as_slice()));
+        let roles = match &cmd.member {
+            Some(m) => role_ids(Some(m.roles.as_slice())),
+            None => self.roles_in_dm(user).await,
+        };
         let author = crate::model::Author {
             id: user,
             name: cmd.user.name.clone(),

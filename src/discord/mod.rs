@@ -15,6 +15,7 @@ mod handler;
 pub mod inspect;
 pub mod notice;
 pub mod outbound;
+pub mod pace;
 mod places;
 pub mod rest;
 

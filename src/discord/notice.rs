@@ -84,6 +84,29 @@ Already reminded: {who} ({reminders} so far)"
     )
 }
 
+/// Whether a message frontdesk posted shows the notice of `kind` whose jump link is `link`:
+/// one of its paragraphs is that notice as [`describe`] wrote it (a staff-channel copy starts
+/// with the owner's mention). Lets a restart tell a digest that reached Discord before the
+/// crash from one that did not.
+pub fn shows(content: &str, kind: NoticeKind, link: &str) -> bool {
+    let head = match kind {
+        NoticeKind::Opened => "📨 New: ".to_string(),
+        NoticeKind::Reopened => "🔁 Reopened: ".to_string(),
+        NoticeKind::FollowUp => "💬 ".to_string(),
+        NoticeKind::Reminder(n) => format!("⏰ Reminder {}: ", n + 1),
+    };
+    content.split("\n\n").any(|part| {
+        let part = part.trim();
+        let part = match part.strip_prefix("<@") {
+            Some(rest) => rest.split_once("> ").map_or(part, |(_, text)| text),
+            None => part,
+        };
+        part.starts_with(&head)
+            && (!matches!(kind, NoticeKind::FollowUp) || part.contains(" wrote again "))
+            && part.lines().last() == Some(link)
+    })
+}
+
 /// Several notifications as one message, for an owner who has many due at once.
 /// `customers` counts the distinct conversations among the parts.
 pub fn digest(parts: &[String], customers: usize) -> String {
@@ -185,6 +208,28 @@ mod tests {
             text.ends_with("Already reminded: <@7> (3 reminders so far)"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_posted_notice_is_recognised_by_its_kind_and_link_alone() {
+        let now: Timestamp = "2026-11-23T11:05:00Z".parse().expect("time");
+        let c = conv();
+        let link = c.place.jump_link(c.id);
+        let opened = describe(NoticeKind::Opened, &c, Some("hi\n\nthere"), now);
+        let reminder = describe(NoticeKind::Reminder(0), &c, None, now);
+        let posted = digest(&[opened.clone(), reminder], 1);
+        assert!(shows(&posted, NoticeKind::Opened, &link));
+        assert!(shows(&posted, NoticeKind::Reminder(0), &link));
+        assert!(!shows(&posted, NoticeKind::Reminder(1), &link));
+        assert!(!shows(&posted, NoticeKind::FollowUp, &link));
+        assert!(!shows(
+            &opened,
+            NoticeKind::Opened,
+            "https://discord.com/channels/1/10/9"
+        ));
+        assert!(shows(&format!("<@7> {opened}"), NoticeKind::Opened, &link));
+        let follow = describe(NoticeKind::FollowUp, &c, Some("more"), now);
+        assert!(shows(&follow, NoticeKind::FollowUp, &link));
     }
 
     #[test]

@@ -9,8 +9,11 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 
 use jiff::Timestamp;
+use reqwest::Method;
 use serenity::all as dc;
 
+use super::pace::Priority;
+use super::rest::Rest;
 use crate::config::Watch;
 use crate::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, RoleId, UserId};
 use crate::sync::RwLockExt;
@@ -116,20 +119,48 @@ impl Places {
         })
     }
 
-    /// A member's roles, asked of Discord once and remembered (history has no member data,
-    /// and staff are told apart by role).
-    pub async fn member_roles(&self, http: &dc::Http, guild: u64, user: u64) -> Vec<RoleId> {
+    /// A member's roles, asked of Discord once and remembered (history and DMs carry no
+    /// member data, and staff are told apart by role).
+    pub async fn member_roles(
+        &self,
+        rest: &Rest,
+        priority: Priority,
+        guild: u64,
+        user: u64,
+    ) -> Vec<RoleId> {
         if let Some(r) = self.roles.reading().get(&(guild, user)) {
             return r.clone();
         }
-        match http
-            .get_member(dc::GuildId::new(guild.max(1)), dc::UserId::new(user.max(1)))
-            .await
-        {
-            Ok(m) => {
+        self.lookup_roles(rest, priority, guild, user).await
+    }
+
+    /// [`Places::member_roles`] asked of Discord now, not remembered: for a decision that
+    /// must see a role just taken away (a staff command).
+    pub async fn lookup_roles(
+        &self,
+        rest: &Rest,
+        priority: Priority,
+        guild: u64,
+        user: u64,
+    ) -> Vec<RoleId> {
+        let answer = rest
+            .call_as(
+                priority,
+                Method::GET,
+                &format!("/guilds/{guild}/members/{user}"),
+                &format!("guild:{guild}:members"),
+                None,
+            )
+            .await;
+        match answer.map(serde_json::from_value::<dc::Member>) {
+            Ok(Ok(m)) => {
                 let roles = role_ids(Some(&m.roles));
                 self.roles.writing().insert((guild, user), roles.clone());
                 roles
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(guild, user, error = %e, "a member could not be read");
+                Vec::new()
             }
             Err(e) => {
                 // A member who left has no roles; treating them as a customer is right.
@@ -147,7 +178,8 @@ impl Places {
     /// posted.
     pub async fn place_of(
         &self,
-        http: &dc::Http,
+        rest: &Rest,
+        priority: Priority,
         msg: &dc::Message,
     ) -> Option<(Place, Vec<String>)> {
         let channel = msg.channel_id.get();
@@ -173,12 +205,25 @@ impl Places {
             Some(info) => info,
             None => {
                 // Not a thread we know: ask Discord once, then remember the answer.
-                match http.get_channel(msg.channel_id).await {
-                    Ok(dc::Channel::Guild(c)) if c.thread_metadata.is_some() => {
+                let answer = rest
+                    .call_as(
+                        priority,
+                        Method::GET,
+                        &format!("/channels/{channel}"),
+                        &format!("channel:{channel}"),
+                        None,
+                    )
+                    .await;
+                match answer.map(serde_json::from_value::<dc::Channel>) {
+                    Ok(Ok(dc::Channel::Guild(c))) if c.thread_metadata.is_some() => {
                         self.learn_channel(&c);
                         self.thread(channel)?
                     }
-                    Ok(_) => return None,
+                    Ok(Ok(_)) => return None,
+                    Ok(Err(e)) => {
+                        tracing::warn!(channel, error = %e, "a channel could not be read; message not handled");
+                        return None;
+                    }
                     Err(e) => {
                         tracing::warn!(channel, error = %e, "could not look up a channel; message not handled");
                         return None;

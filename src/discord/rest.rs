@@ -1,6 +1,6 @@
-//! frontdesk's own REST transport for everything it posts: paced per rate-limit bucket,
-//! honouring 429 `retry_after` and the `X-RateLimit-*` headers, retrying 5xx answers and
-//! timeouts with backoff.
+//! frontdesk's own REST transport for everything it posts: paced per rate-limit bucket and
+//! within Discord's global limit (`pace`), honouring 429 `retry_after`, the `X-RateLimit-*`
+//! headers and a 429's scope, retrying 5xx answers and timeouts with backoff.
 //!
 //! serenity 0.12.5 retries nothing but 429s, and only with its own limiter on (which it turns
 //! off whenever a proxy such as the simulator is used), so delivery cannot rely on it.
@@ -16,6 +16,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tokio::time::Instant;
 
+use super::pace::{Pacer, Priority};
 use crate::config::Secret;
 use crate::sync::LockExt;
 
@@ -75,6 +76,8 @@ impl RestError {
 pub struct RestStats {
     pub requests: AtomicU64,
     pub rate_limited: AtomicU64,
+    /// Of `rate_limited`, the 429s that said the global limit was hit.
+    pub global_limited: AtomicU64,
     pub retried: AtomicU64,
 }
 
@@ -106,8 +109,8 @@ pub struct Rest {
     /// One queue per bucket (the route's top-level id): requests to a channel go out in
     /// order, each waiting for the window the previous answer announced.
     buckets: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Bucket>>>>,
-    /// Set by a global 429: every bucket waits until then.
-    global_until: Mutex<Option<Instant>>,
+    /// The global budget every request takes a slot from; a global 429 pauses it.
+    pacer: Pacer,
     pub stats: RestStats,
 }
 
@@ -131,9 +134,20 @@ impl Rest {
             auth: Secret::new(format!("Bot {}", token.expose())),
             policy,
             buckets: Mutex::new(HashMap::new()),
-            global_until: Mutex::new(None),
+            pacer: Pacer::discord(),
             stats: RestStats::default(),
         }
+    }
+
+    /// The same with another global budget than Discord's.
+    pub fn with_pacer(mut self, pacer: Pacer) -> Rest {
+        self.pacer = pacer;
+        self
+    }
+
+    /// The global budget, for requests that leave through serenity's client instead.
+    pub fn pacer(&self) -> &Pacer {
+        &self.pacer
     }
 
     fn bucket(&self, key: &str) -> Arc<tokio::sync::Mutex<Bucket>> {
@@ -148,17 +162,31 @@ impl Rest {
     pub async fn ready(&self, bucket: &str) -> Option<u64> {
         let bucket = self.bucket(bucket);
         let state = bucket.lock().await;
-        self.wait_global().await;
+        self.pacer.paused().await;
         if let (Some(0), Some(reset)) = (state.remaining, state.reset_at) {
             tokio::time::sleep_until(reset).await;
         }
         state.slots(Instant::now())
     }
 
-    /// Sends one request and returns the JSON answer (`Value::Null` for an empty body).
-    /// `bucket` groups requests that share a Discord rate limit, e.g. `"channel:123"`.
+    /// [`Rest::call_as`] at [`Priority::Soon`].
     pub async fn call(
         &self,
+        method: Method,
+        path: &str,
+        bucket: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, RestError> {
+        self.call_as(Priority::Soon, method, path, bucket, body)
+            .await
+    }
+
+    /// Sends one request and returns the JSON answer (`Value::Null` for an empty body).
+    /// `bucket` groups requests that share a Discord rate limit, e.g. `"channel:123"`;
+    /// `priority` orders it against other requests waiting for the global budget.
+    pub async fn call_as(
+        &self,
+        priority: Priority,
         method: Method,
         path: &str,
         bucket: &str,
@@ -172,10 +200,12 @@ impl Rest {
         let mut last = String::new();
         let mut backoff = self.policy.first_backoff;
         for attempt in 1..=self.policy.max_attempts {
-            self.wait_global().await;
             if let (Some(0), Some(reset)) = (state.remaining, state.reset_at) {
                 tokio::time::sleep_until(reset).await;
             }
+            // Held until the answer is read: the request counts until a window after it.
+            // Let go before any backoff, which must not hold the global budget.
+            let slot = self.pacer.slot(priority).await;
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
             let mut req = self
                 .client
@@ -195,6 +225,7 @@ impl Rest {
             let response = match req.send().await {
                 Ok(r) => r,
                 Err(e) => {
+                    drop(slot);
                     // Timeouts and refused connections: the request may or may not have
                     // arrived; the nonce makes a second try safe.
                     last = without_url(&e);
@@ -209,6 +240,7 @@ impl Rest {
             let headers = response.headers().clone();
             remember_window(&mut state, &headers);
             let text = response.text().await.unwrap_or_default();
+            drop(slot);
             if status.is_success() {
                 return Ok(serde_json::from_str(&text).unwrap_or(Value::Null));
             }
@@ -216,15 +248,19 @@ impl Rest {
             if status == StatusCode::TOO_MANY_REQUESTS {
                 self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
                 let wait = retry_after(&json, &headers);
-                let global = json.get("global").and_then(Value::as_bool).unwrap_or(false);
-                tracing::info!(%route, wait_ms = wait.as_millis() as u64, global, "rate limited; waiting as Discord asks");
-                if global {
-                    let until = Instant::now() + wait;
-                    *self.global_until.locked() = Some(until);
+                let scope = Scope::of(&json, &headers);
+                tracing::info!(%route, wait_ms = wait.as_millis() as u64, ?scope, "rate limited; waiting as Discord asks");
+                if scope == Scope::Global {
+                    // Every route waits, not just this one; the route's own window is intact.
+                    self.stats.global_limited.fetch_add(1, Ordering::Relaxed);
+                    self.pacer.pause(wait);
+                } else {
+                    // `user`: this route's limit; `shared`: the resource's, which others
+                    // exhaust too. Either way only this bucket waits.
+                    state.remaining = Some(0);
+                    state.reset_at = Some(Instant::now() + wait);
                 }
-                state.remaining = Some(0);
-                state.reset_at = Some(Instant::now() + wait);
-                last = format!("HTTP 429, retry after {wait:?}");
+                last = format!("HTTP 429 ({scope:?}), retry after {wait:?}");
                 continue;
             }
             if status.is_server_error() {
@@ -252,11 +288,39 @@ impl Rest {
             last,
         })
     }
+}
 
-    async fn wait_global(&self) {
-        let until = *self.global_until.locked();
-        if let Some(until) = until {
-            tokio::time::sleep_until(until).await;
+/// Which limit a 429 is about (`X-RateLimit-Scope`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scope {
+    /// The bot's own per-route limit.
+    User,
+    /// The bot's global limit: every request must wait.
+    Global,
+    /// A limit the resource shares with other users (does not count as invalid).
+    Shared,
+}
+
+impl Scope {
+    /// `X-RateLimit-Global: true`, `X-RateLimit-Scope: global` or the body's `"global": true`
+    /// each say global (older answers carry only some of them); otherwise the scope header.
+    fn of(json: &Value, headers: &HeaderMap) -> Scope {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim().to_ascii_lowercase())
+        };
+        let scope = header("x-ratelimit-scope");
+        if header("x-ratelimit-global").as_deref() == Some("true")
+            || scope.as_deref() == Some("global")
+            || json.get("global").and_then(Value::as_bool) == Some(true)
+        {
+            Scope::Global
+        } else if scope.as_deref() == Some("shared") {
+            Scope::Shared
+        } else {
+            Scope::User
         }
     }
 }
@@ -320,6 +384,47 @@ fn without_url(e: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn a_429_is_global_when_any_of_discords_signs_says_so() {
+        let h = |pairs: &[(&'static str, &'static str)]| {
+            let mut m = HeaderMap::new();
+            for (k, v) in pairs {
+                m.insert(*k, HeaderValue::from_static(v));
+            }
+            m
+        };
+        let body = serde_json::json!({"retry_after": 1.0, "global": false});
+        let none = h(&[]);
+        assert_eq!(Scope::of(&body, &none), Scope::User);
+        assert_eq!(
+            Scope::of(&body, &h(&[("x-ratelimit-global", "true")])),
+            Scope::Global
+        );
+        assert_eq!(
+            Scope::of(&body, &h(&[("x-ratelimit-scope", "global")])),
+            Scope::Global
+        );
+        assert_eq!(
+            Scope::of(&serde_json::json!({"global": true}), &none),
+            Scope::Global
+        );
+        assert_eq!(
+            Scope::of(
+                &body,
+                &h(&[
+                    ("x-ratelimit-scope", "shared"),
+                    ("x-ratelimit-global", "false")
+                ])
+            ),
+            Scope::Shared
+        );
+        assert_eq!(
+            Scope::of(&body, &h(&[("x-ratelimit-scope", "user")])),
+            Scope::User
+        );
+    }
 
     #[test]
     fn a_window_has_the_room_announced_until_it_ends_and_then_the_full_limit() {

@@ -121,6 +121,17 @@ impl Reply {
         self
     }
 
+    /// A global 429 as Discord words it: `"global": true`, the scope headers and the wait.
+    pub fn globally_limited(refusal: crate::ratelimit::GlobalRefusal) -> Reply {
+        Reply {
+            status: 429,
+            body: Some(json!({"message": "You are being rate limited.",
+                              "retry_after": refusal.retry_after.as_secs_f64(),
+                              "global": true, "code": 0})),
+            headers: refusal.headers(),
+        }
+    }
+
     /// A 429 answer as Discord words it.
     pub fn rate_limited(retry_after: f64) -> Reply {
         Reply {
@@ -173,16 +184,27 @@ pub async fn handle(AxState(inner): AxState<Arc<Inner>>, request: Request) -> Re
         let mut st = inner.lock();
         let rejected =
             raw_path.starts_with(API_PREFIX) && st.admin.rejects(authorization.as_deref());
-        let reply = match injected_fault(&mut st, &req) {
+        let global = if !rejected
+            && raw_path.starts_with(API_PREFIX)
+            && crate::ratelimit::counts_globally(&path)
+        {
+            st.rate.check_global(now).err()
+        } else {
+            None
+        };
+        let reply = match global {
             // A reset token is refused before anything else, as Discord does.
             _ if rejected => Reply::error(401, 0, "401: Unauthorized"),
-            Some(Injected::Answer(r)) => r,
-            Some(Injected::LoseAnswer) => {
-                lost = true;
-                route(&inner, &mut st, &req)
-            }
-            None if raw_path.starts_with(API_PREFIX) => route(&inner, &mut st, &req),
-            None => unknown(&req),
+            Some(refusal) => Reply::globally_limited(refusal),
+            None => match injected_fault(&mut st, &req) {
+                Some(Injected::Answer(r)) => r,
+                Some(Injected::LoseAnswer) => {
+                    lost = true;
+                    route(&inner, &mut st, &req)
+                }
+                None if raw_path.starts_with(API_PREFIX) => route(&inner, &mut st, &req),
+                None => unknown(&req),
+            },
         };
         st.requests.push(RecordedRequest {
             method: method.to_string(),

@@ -11,6 +11,7 @@ use super::queue::{Lane, Queued, Sending};
 use super::{Delivery, DeliveryError, Outcome};
 use crate::desk::{OutboxItem, Pending};
 use crate::discord::outbound::{merged_acks, AckLine};
+use crate::discord::pace::Priority;
 use crate::discord::rest::RestError;
 use crate::model::ChannelId;
 use crate::sync::LockExt;
@@ -172,7 +173,7 @@ impl Delivery {
                 customers = merged.covers.len(),
                 "acknowledging together"
             );
-            match self.post(channel, &merged.body).await {
+            match self.post_as(Priority::Now, channel, &merged.body).await {
                 Ok(sent) => {
                     for &l in &merged.covers {
                         let i = line_of[l];

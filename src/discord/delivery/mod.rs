@@ -18,6 +18,7 @@ mod queue;
 mod ratings;
 mod relay;
 mod replies;
+mod seen;
 mod sweep;
 
 use std::collections::{HashMap, HashSet};
@@ -28,6 +29,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::outbound::{message_body, Outbound};
+use super::pace::Priority;
 use super::rest::{Rest, RestError};
 use crate::clock::Clock;
 use crate::desk::{Desk, DeskError, OutboxItem, OutboxKey, Pending};
@@ -84,6 +86,8 @@ pub struct Delivery {
     unsure: Mutex<HashSet<OutboxKey>>,
     /// Whether a sweep ran since the start (the first one also finds items from before it).
     swept: AtomicBool,
+    /// When this delivery was made: outbox entries older than that are from before the start.
+    started: jiff::Timestamp,
 }
 
 impl Delivery {
@@ -97,6 +101,7 @@ impl Delivery {
         Delivery {
             rest,
             desk,
+            started: clock.now(),
             clock,
             me: OnceLock::new(),
             owners,
@@ -273,6 +278,10 @@ impl Delivery {
         }
     }
 
+    fn unsure_contains(&self, key: &OutboxKey) -> bool {
+        self.unsure.locked().contains(key)
+    }
+
     fn note_unsure(&self, key: &OutboxKey, unsure: bool) {
         let mut set = self.unsure.locked();
         if unsure {
@@ -306,20 +315,41 @@ impl Delivery {
             nonce,
             buttons: Vec::new(),
         });
-        let sent = self.post(channel, &body).await?;
+        let sent = self
+            .post_as(priority(&p.record.item), channel, &body)
+            .await?;
         self.record(p.record.conversation, sent, text)?;
         Ok(())
     }
 
     async fn post(&self, channel: ChannelId, body: &Value) -> Result<Value, RestError> {
+        self.post_as(Priority::Soon, channel, body).await
+    }
+
+    async fn post_as(
+        &self,
+        priority: Priority,
+        channel: ChannelId,
+        body: &Value,
+    ) -> Result<Value, RestError> {
         self.rest
-            .call(
+            .call_as(
+                priority,
                 Method::POST,
                 &format!("/channels/{channel}/messages"),
                 &format!("channel:{channel}"),
                 Some(body),
             )
             .await
+    }
+}
+
+/// How urgent an outbox entry is against the global budget: acknowledgements first, since a
+/// customer is waiting; a new kind of entry adds its arm here.
+fn priority(item: &OutboxItem) -> Priority {
+    match item {
+        OutboxItem::Ack { .. } => Priority::Now,
+        _ => Priority::Soon,
     }
 }
 

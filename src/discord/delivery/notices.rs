@@ -34,9 +34,11 @@ impl Delivery {
             tokio::time::sleep(NOTICE_GATHER).await;
             match self.desk.undelivered() {
                 Ok(items) => {
+                    // Those that may already be on Discord wait for the sweep to check.
                     let notices = items
                         .into_iter()
                         .filter(|p| matches!(p.record.item, OutboxItem::Notice { .. }))
+                        .filter(|p| !self.notice_needs_check(p))
                         .collect();
                     self.deliver_now(notices).await;
                 }
@@ -194,7 +196,7 @@ impl Delivery {
         Ok(())
     }
 
-    async fn dm_channel(&self, user: UserId) -> Result<ChannelId, RestError> {
+    pub(super) async fn dm_channel(&self, user: UserId) -> Result<ChannelId, RestError> {
         if let Some(c) = self.dm_channels.locked().get(&user) {
             return Ok(*c);
         }

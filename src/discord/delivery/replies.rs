@@ -7,6 +7,7 @@ use serde_json::json;
 use super::{snowflake, Delivery, DeliveryError};
 use crate::desk::Pending;
 use crate::discord::outbound::{message_body, short_hash, Outbound};
+use crate::discord::pace::Priority;
 use crate::discord::rest::RestError;
 use crate::model::{ChannelId, MessageId, UserId};
 
@@ -46,7 +47,7 @@ impl Delivery {
             nonce: format!("a{reply_to}"),
             buttons: Vec::new(),
         });
-        let sent = self.post(target, &body).await?;
+        let sent = self.post_as(Priority::Now, target, &body).await?;
         self.record(conversation, sent, text)?;
         Ok(())
     }
@@ -70,7 +71,8 @@ impl Delivery {
         let body = json!({ "name": name, "auto_archive_duration": 10080 });
         let result = self
             .rest
-            .call(
+            .call_as(
+                Priority::Now,
                 Method::POST,
                 &format!("/channels/{channel}/messages/{message}/threads"),
                 &format!("channel:{channel}:threads"),

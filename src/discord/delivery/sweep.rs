@@ -39,7 +39,7 @@ impl Delivery {
                 OutboxItem::Ack {
                     open_thread: None,
                     ..
-                }
+                } | OutboxItem::Notice { .. }
             )
         };
         let Some(me) = self.me.get().copied() else {
@@ -58,6 +58,14 @@ impl Delivery {
         };
         // Claimed while checking, so no live delivery sends them meanwhile.
         let acks = self.take(acks);
+        let (notices, acks): (Vec<Pending>, Vec<Pending>) = acks
+            .into_iter()
+            .partition(|p| matches!(p.record.item, OutboxItem::Notice { .. }));
+        for p in self.drop_notices_already_sent(me, notices).await {
+            // Sent like any other notice (claimed again by the notice loop).
+            self.release(&p.key);
+            rest.push(p);
+        }
         let mut by_channel: BTreeMap<ChannelId, Vec<Pending>> = BTreeMap::new();
         for p in acks {
             if let OutboxItem::Ack { channel, .. } = p.record.item {

@@ -1,0 +1,237 @@
+//! Discord's global limit: 200 new customers post at once over 40 channels, against a
+//! simulator that enforces the global limit (50 requests/s, any 1 s window) and Discord's
+//! 5-per-5 s limit on each channel's messages. Every customer must be acknowledged once;
+//! the bench prints the acknowledgement latency (from the simulator dispatching the
+//! MESSAGE_CREATE to it accepting the first frontdesk message that acknowledges it: a reply,
+//! or a merged message linking it) and how many 429s the bot earned, global and per channel,
+//! counting everything it sent until it fell quiet (owner digests included).
+//!
+//! Run: `cargo bench --bench global`. Knobs (environment): `GLOBAL_RUNS` (default 3, each
+//! with a fresh simulator and bot), `GLOBAL_CUSTOMERS` (default 200), `GLOBAL_CHANNELS`
+//! (default 40), `GLOBAL_LOG` (set: log to stderr at info), `GLOBAL_UNPACED` (set: frontdesk's
+//! global budget raised out of the way, to compare).
+
+#[path = "support/mod.rs"]
+mod support;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use frontdesk::discord::outbound::acknowledged_in;
+use frontdesk_sim::{RateLimit, RecordedRequest, SimConfig, Simulator};
+use support::{Frontdesk, Stats, FIRST_CUSTOMER};
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The customer messages a successful frontdesk message acknowledges.
+fn acknowledges(r: &RecordedRequest) -> Vec<u64> {
+    if !(r.method == "POST" && r.path.ends_with("/messages") && r.status < 300) {
+        return Vec::new();
+    }
+    let Some(body) = &r.body else {
+        return Vec::new();
+    };
+    let replied = body["message_reference"]["message_id"]
+        .as_str()
+        .and_then(|s| s.parse::<u64>().ok());
+    let channel = r
+        .path
+        .split('/')
+        .nth(2)
+        .and_then(|c| c.parse::<u64>().ok())
+        .unwrap_or(0);
+    let linked = acknowledged_in(body["content"].as_str().unwrap_or(""), channel);
+    replied
+        .into_iter()
+        .chain(linked.into_iter().map(|m| m.0))
+        .collect()
+}
+
+struct Run {
+    /// Requests by route (ids replaced by `{id}`), most first.
+    routes: Vec<(String, usize)>,
+    acked: usize,
+    twice: usize,
+    stats: Stats,
+    requests: usize,
+    global_429: usize,
+    other_429: usize,
+    span: Duration,
+}
+
+async fn one_run(customers: usize, channels: usize) -> Run {
+    let cfg = SimConfig {
+        rate_limit: Some(RateLimit::default()),
+        global_limit: Some(RateLimit::discord_global()),
+        ..SimConfig::default()
+    };
+    let sim = Simulator::start(support::world(channels), cfg)
+        .await
+        .expect("simulator");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut opts = frontdesk::app::BotOptions::new(
+        support::config(&dir.path().join("data"), channels),
+        frontdesk::config::Secret::new("bench-token"),
+        std::sync::Arc::new(frontdesk::clock::SystemClock),
+    );
+    if std::env::var_os("GLOBAL_UNPACED").is_some() {
+        // For comparison: frontdesk without its global budget, as it was before.
+        opts.global_limit = 1_000_000;
+    }
+    let fd = Frontdesk::start_with(&sim, opts).await;
+    let before = sim.requests().len();
+
+    let mut ids = Vec::with_capacity(customers);
+    for i in 0..customers {
+        let author = FIRST_CUSTOMER + i as u64 + 1;
+        let channel = support::channel(i % channels);
+        ids.push(
+            sim.post_message(author, channel, "Hi! Is this in stock?")
+                .await,
+        );
+    }
+
+    // Every customer acknowledged (bounded), then until the bot falls quiet for 3 s.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut first: HashMap<u64, (Instant, usize)> = HashMap::new();
+    let mut last_count = 0;
+    let mut quiet_since = Instant::now();
+    loop {
+        let requests = sim.requests();
+        first.clear();
+        for r in &requests[before..] {
+            for m in acknowledges(r) {
+                let e = first.entry(m).or_insert((r.received_at, 0));
+                e.0 = e.0.min(r.received_at);
+                e.1 += 1;
+            }
+        }
+        if requests.len() != last_count {
+            last_count = requests.len();
+            quiet_since = Instant::now();
+        }
+        let all = ids.iter().all(|id| first.contains_key(id));
+        if (all && quiet_since.elapsed() > Duration::from_secs(3)) || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let requests = sim.requests();
+    let sent: Vec<&RecordedRequest> = requests[before..].iter().collect();
+    let is_global =
+        |r: &RecordedRequest| r.response.as_ref().and_then(|b| b["global"].as_bool()) == Some(true);
+    let global_429 = sent
+        .iter()
+        .filter(|r| r.status == 429 && is_global(r))
+        .count();
+    let other_429 = sent
+        .iter()
+        .filter(|r| r.status == 429 && !is_global(r))
+        .count();
+    let span = match (sent.first(), sent.last()) {
+        (Some(a), Some(b)) => b.received_at.saturating_duration_since(a.received_at),
+        _ => Duration::ZERO,
+    };
+    let mut by_route: HashMap<String, usize> = HashMap::new();
+    for r in &sent {
+        let path: Vec<&str> = r
+            .path
+            .split('/')
+            .map(|seg| {
+                if seg.chars().all(|c| c.is_ascii_digit()) && !seg.is_empty() {
+                    "{id}"
+                } else {
+                    seg
+                }
+            })
+            .collect();
+        *by_route
+            .entry(format!("{} {}", r.method, path.join("/")))
+            .or_insert(0) += 1;
+    }
+    let mut routes: Vec<(String, usize)> = by_route.into_iter().collect();
+    routes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut samples = Vec::new();
+    let mut twice = 0;
+    for id in &ids {
+        let (Some(at), Some((acked, count))) = (sim.dispatched_at(*id), first.get(id)) else {
+            continue;
+        };
+        if *count > 1 {
+            twice += 1;
+        }
+        samples.push(acked.saturating_duration_since(at));
+    }
+    fd.stop().await;
+    sim.shutdown().await;
+    Run {
+        routes,
+        acked: samples.len(),
+        twice,
+        stats: Stats::of(samples),
+        requests: sent.len(),
+        global_429,
+        other_429,
+        span,
+    }
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+fn main() {
+    if std::env::var_os("GLOBAL_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(frontdesk::LOG_FILTER))
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    let runs = env("GLOBAL_RUNS", 3).max(1);
+    let customers = env("GLOBAL_CUSTOMERS", 200) as usize;
+    let channels = env("GLOBAL_CHANNELS", 40).max(1) as usize;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    println!(
+        "global: {customers} new customers at once over {channels} channels; simulator: 50 requests/s global, 5 per 5 s per channel; load average before: {}",
+        loadavg()
+    );
+    println!();
+    println!("| run | acked | twice |     p50 |     p99 |     max | requests |     span | global 429s | other 429s |");
+    println!("|----:|------:|------:|--------:|--------:|--------:|---------:|---------:|------------:|-----------:|");
+    let mut routes = Vec::new();
+    for run in 1..=runs {
+        let r = rt.block_on(one_run(customers, channels));
+        routes = r.routes.clone();
+        println!(
+            "| {run:>3} | {:>5} | {:>5} | {:>7} | {:>7} | {:>7} | {:>8} | {:>6.1} s | {:>11} | {:>10} |",
+            r.acked,
+            r.twice,
+            secs(r.stats.p50),
+            secs(r.stats.p99),
+            secs(r.stats.max),
+            r.requests,
+            r.span.as_secs_f64(),
+            r.global_429,
+            r.other_429,
+        );
+    }
+    println!();
+    let routes: Vec<String> = routes.iter().map(|(r, n)| format!("{r} ×{n}")).collect();
+    println!("requests of the last run: {}", routes.join(", "));
+    println!("load average after: {}", loadavg());
+}
+
+fn secs(us: f64) -> String {
+    format!("{:.2} s", us / 1e6)
+}

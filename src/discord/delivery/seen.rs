@@ -1,0 +1,175 @@
+//! Owner notices that reached Discord without being marked done (a crash, or a lost answer,
+//! between Discord accepting the digest and the mark). A digest's nonce covers its exact
+//! group of notices, which a resend after a restart need not repeat, so before resending
+//! them the owners' DM channels (and the staff channel, the fallback) are read, and the
+//! notices already shown to every owner are marked done instead: as `sweep` does for
+//! acknowledgements.
+
+use std::collections::HashMap;
+
+use jiff::{SignedDuration, Timestamp};
+use reqwest::Method;
+
+use super::{snowflake, Delivery, Outcome};
+use crate::desk::{OutboxItem, Pending};
+use crate::discord::notice;
+use crate::discord::pace::Priority;
+use crate::model::{ChannelId, MessageId, UserId};
+
+/// Read before a notice's creation too: Discord's clock and this machine's may differ a bit.
+const CLOCK_SLACK: SignedDuration = SignedDuration::from_secs(5);
+/// Pages of 100 read per channel at most: a digest follows its notices within seconds.
+const MAX_PAGES: usize = 10;
+
+impl Delivery {
+    /// Whether a pending entry is a notice that must be checked against the owners' DMs
+    /// before it is sent: one left from before this start that no sweep has checked yet, or
+    /// one whose last attempt may have reached Discord.
+    pub(super) fn notice_needs_check(&self, p: &Pending) -> bool {
+        matches!(p.record.item, OutboxItem::Notice { .. })
+            && ((!self.swept.load(std::sync::atomic::Ordering::Relaxed)
+                && p.record.created_at < self.started)
+                || self.unsure_contains(&p.key))
+    }
+
+    /// Marks done (and releases) the `notices`, claimed by the caller, already shown to every
+    /// owner; returns the others, still claimed, cleared to be sent. When the history cannot be read they are all returned (sent again, as
+    /// before: a notice may repeat, but is never lost).
+    pub(super) async fn drop_notices_already_sent(
+        &self,
+        me: UserId,
+        notices: Vec<Pending>,
+    ) -> Vec<Pending> {
+        if notices.is_empty() {
+            return notices;
+        }
+        let oldest = notices
+            .iter()
+            .map(|p| p.record.created_at)
+            .min()
+            .unwrap_or_else(Timestamp::now);
+        let after = MessageId::first_at(oldest.saturating_sub(CLOCK_SLACK).unwrap_or(oldest));
+        let Some(posted) = self.posted_to_owners(me, after).await else {
+            for p in &notices {
+                self.note_unsure(&p.key, false);
+            }
+            return notices;
+        };
+        let mut rest = Vec::new();
+        for p in notices {
+            let OutboxItem::Notice { kind } = p.record.item else {
+                rest.push(p);
+                continue;
+            };
+            let link = match self.desk.conversation(p.record.conversation) {
+                Ok(Some(conv)) => conv.place.jump_link(conv.id),
+                _ => {
+                    rest.push(p);
+                    continue;
+                }
+            };
+            let everywhere = posted
+                .values()
+                .all(|texts| texts.iter().any(|t| notice::shows(t, kind, &link)));
+            if everywhere {
+                tracing::info!(
+                    conversation = p.record.conversation.0,
+                    "owner notice already on Discord; not sending it again"
+                );
+                self.settle(&p, &Outcome::Done).await;
+                self.release(&p.key);
+            } else {
+                self.note_unsure(&p.key, false);
+                rest.push(p);
+            }
+        }
+        rest
+    }
+
+    /// frontdesk's own messages after `after`, per owner (`None`: the staff channel when
+    /// there are no owners): in the owner's DM channel, or in the staff channel starting
+    /// with their mention (the fallback). `None` when a channel cannot be read.
+    async fn posted_to_owners(
+        &self,
+        me: UserId,
+        after: MessageId,
+    ) -> Option<HashMap<Option<UserId>, Vec<String>>> {
+        let mut posted: HashMap<Option<UserId>, Vec<String>> = HashMap::new();
+        let staff = match self.staff_channel {
+            Some(staff) => self.own_messages(me, staff, after).await?,
+            None => Vec::new(),
+        };
+        if self.owners.is_empty() {
+            posted.insert(None, staff);
+            return Some(posted);
+        }
+        for owner in self.owners.clone() {
+            let dm = match self.dm_channel(owner).await {
+                Ok(dm) => self.own_messages(me, dm, after).await?,
+                // DMs closed: the notices went to the staff channel.
+                Err(e) if e.code().is_some() => Vec::new(),
+                Err(_) => return None,
+            };
+            let mention = format!("<@{owner}> ");
+            let mut texts = dm;
+            texts.extend(staff.iter().filter(|t| t.starts_with(&mention)).cloned());
+            posted.insert(Some(owner), texts);
+        }
+        Some(posted)
+    }
+
+    /// The contents of frontdesk's own messages in `channel` after `after`, oldest first.
+    async fn own_messages(
+        &self,
+        me: UserId,
+        channel: ChannelId,
+        mut after: MessageId,
+    ) -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let page = self
+                .rest
+                .call_as(
+                    Priority::Soon,
+                    Method::GET,
+                    &format!("/channels/{channel}/messages?after={after}&limit=100"),
+                    &format!("channel:{channel}"),
+                    None,
+                )
+                .await;
+            let page = match page {
+                Ok(page) => page,
+                Err(e) => {
+                    tracing::debug!(channel = channel.0, error = %e, "cannot read history before resending notices");
+                    return None;
+                }
+            };
+            let mut messages: Vec<(u64, String, bool)> = page
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|m| {
+                    let id = snowflake(&m["id"])?;
+                    let mine = snowflake(&m["author"]["id"]) == Some(me.0);
+                    Some((id, m["content"].as_str().unwrap_or("").to_string(), mine))
+                })
+                .collect();
+            messages.sort_by_key(|m| m.0);
+            let full = messages.len() == 100;
+            if let Some(last) = messages.last() {
+                after = MessageId(last.0);
+            }
+            out.extend(
+                messages
+                    .into_iter()
+                    .filter(|m| m.2)
+                    .map(|(_, content, _)| content),
+            );
+            if !full {
+                break;
+            }
+        }
+        Some(out)
+    }
+}
