@@ -261,14 +261,8 @@ fn execute(
             )))
         }
         Request::Stats { days } => {
-            let all: Vec<Conversation> = desk.all_conversations();
-            let window = stats::Window {
-                days,
-                target: desk.reply_target(),
-                hours: &policy.hours,
-                now,
-            };
-            Ok(text(stats::stats_text(&all, &window)))
+            let summary = desk.stats_summary(days, now);
+            Ok(text(stats::stats_text(&summary, days)))
         }
     }
 }
