@@ -87,13 +87,31 @@ fn duration_axis(max: SignedDuration) -> (i64, &'static str, i64) {
     (unit, name, step)
 }
 
+/// What [`first_reply_chart`] shows, in a sentence (its `<desc>`, and the alt text of its PNG).
+pub fn first_reply_description(s: &Summary) -> String {
+    let answered_days = s.days.iter().filter(|d| d.tally.median().is_some()).count();
+    match (s.all.median(), s.all.p90()) {
+        (Some(m), Some(p)) => format!(
+            "First personal reply by day: median {} and p90 {} over the period, in open hours; {} of {} days had answered conversations; target {}.",
+            Humane(m),
+            Humane(p),
+            answered_days,
+            s.days.len(),
+            Humane(s.target)
+        ),
+        _ => format!(
+            "First personal reply by day: no personal replies in the period yet; target {}.",
+            Humane(s.target)
+        ),
+    }
+}
+
 /// First personal reply by day: median and p90 per day (open hours), with the target.
 pub fn first_reply_chart(s: &Summary) -> String {
     let (w, h) = FIRST_REPLY_SIZE;
     let (left, right, top, bottom) = (64.0, 28.0, 48.0, 56.0);
     let plot_w = f64::from(w) - left - right;
     let plot_h = f64::from(h) - top - bottom;
-    let answered_days = s.days.iter().filter(|d| d.tally.median().is_some()).count();
     let title = match (s.days.first(), s.days.last()) {
         (Some(a), Some(b)) => format!(
             "First personal reply by day, {} {} – {} {}",
@@ -104,20 +122,7 @@ pub fn first_reply_chart(s: &Summary) -> String {
         ),
         _ => "First personal reply by day".to_string(),
     };
-    let desc = match (s.all.median(), s.all.p90()) {
-        (Some(m), Some(p)) => format!(
-            "Median {} and p90 {} over the period, in open hours; {} of {} days had answered conversations; target {}.",
-            Humane(m),
-            Humane(p),
-            answered_days,
-            s.days.len(),
-            Humane(s.target)
-        ),
-        _ => format!(
-            "No personal replies in the period yet; target {}.",
-            Humane(s.target)
-        ),
-    };
+    let desc = first_reply_description(s);
     let max = s
         .days
         .iter()

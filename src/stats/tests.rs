@@ -129,7 +129,7 @@ fn charts_are_valid_svg_with_a_title_and_a_description() {
         }
     }
     let first = render::first_reply_chart(&s);
-    assert!(first.contains("Median 10 min and p90 2 h"), "{first}");
+    assert!(first.contains("median 10 min and p90 2 h"), "{first}");
     let png = png::render(&first).expect("drawn");
     let pixmap = resvg::tiny_skia::Pixmap::decode_png(&png).expect("a PNG");
     assert_eq!((pixmap.width(), pixmap.height()), render::FIRST_REPLY_SIZE);

@@ -25,6 +25,7 @@ use crate::desk::{Desk, Pending};
 use crate::model::{ChannelId, UserId};
 use crate::responses::template::{truncate_chars, DISCORD_MESSAGE_LIMIT};
 pub use request::{Arg, AwayRequest, CommandError, Request, Target};
+pub use stats::Chart;
 
 /// Who ran a command, and where.
 #[derive(Clone, Copy, Debug)]
@@ -264,6 +265,23 @@ fn execute(
             let summary = desk.stats_summary(days, now);
             Ok(text(stats::stats_text(&summary, days)))
         }
+    }
+}
+
+/// The picture that goes with a command's answer: `/stats` attaches its first-reply chart.
+pub fn attachment(
+    desk: &Desk,
+    caller: &Caller,
+    name: &str,
+    args: &[(String, Arg)],
+    now: Timestamp,
+) -> Option<Chart> {
+    if !caller.is_staff {
+        return None;
+    }
+    match request::parse(name, args, caller.channel) {
+        Ok(Request::Stats { days }) => stats::chart(&desk.stats_summary(days, now)),
+        _ => None,
     }
 }
 

@@ -7,7 +7,35 @@
 //! night and answered first thing Monday is a quick answer, not a 60-hour one.
 
 use crate::duration::Humane;
-use crate::stats::Summary;
+use crate::stats::{png, render, Summary};
+
+/// The first-reply chart as a PNG, for Discord.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    pub png: Vec<u8>,
+    pub filename: &'static str,
+    /// Alt text: what the chart shows, in words.
+    pub description: String,
+}
+
+/// The chart that goes with `/stats`: `None` when there is nothing to draw, or (logged) when
+/// drawing failed, as the text figures stand on their own.
+pub fn chart(s: &Summary) -> Option<Chart> {
+    if s.all.count == 0 {
+        return None;
+    }
+    match png::render(&render::first_reply_chart(s)) {
+        Ok(png) => Some(Chart {
+            png,
+            filename: "first-reply.png",
+            description: render::first_reply_description(s),
+        }),
+        Err(e) => {
+            tracing::error!(error = %e, "could not draw the /stats chart");
+            None
+        }
+    }
+}
 
 /// The `/stats` answer for the conversations `s` counts, opened in the last `days` days.
 pub fn stats_text(s: &Summary, days: u32) -> String {
