@@ -101,6 +101,8 @@ pub struct Config {
     pub quiet_hours: Option<crate::hours::QuietHours>,
     /// How soon a first personal reply should come; `/stats` and `/status` measure against it.
     pub reply_target: SignedDuration,
+    /// Send each owner a digest of last week by DM at the week's first opening.
+    pub weekly_digest: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,6 +134,8 @@ struct RawConfig {
     reminders: RawReminders,
     #[serde(default)]
     conversations: RawConversations,
+    #[serde(default)]
+    digest: RawDigest,
 }
 
 #[derive(Deserialize, Default)]
@@ -181,6 +185,12 @@ struct RawReminders {
     after: Option<Vec<Spanned<String>>>,
     then_every: Option<Spanned<String>>,
     quiet_hours: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDigest {
+    weekly: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -415,6 +425,7 @@ impl Config {
                 "This conversation was closed after a quiet spell. Just write here again if you need anything!".to_string()
             }),
             reply_target,
+            weekly_digest: raw.digest.weekly.unwrap_or(true),
         })
     }
 
@@ -537,6 +548,20 @@ mod tests {
             assert!(err.starts_with(&format!("frontdesk.toml:{line}:")), "{err}");
             assert!(err.contains(fix), "{text} → {err}");
         }
+    }
+
+    #[test]
+    fn the_weekly_digest_is_on_unless_turned_off() {
+        assert!(Config::defaults().weekly_digest);
+        assert!(
+            !parse("[digest]\nweekly = false\n")
+                .expect("valid")
+                .weekly_digest
+        );
+        let err = parse("[digest]\nweekly = \"no\"\n").expect_err("not a bool");
+        assert!(err.starts_with("frontdesk.toml:2:"), "{err}");
+        let err = parse("[digest]\nweakly = false\n").expect_err("misspelt");
+        assert!(err.contains("frontdesk.example.toml"), "{err}");
     }
 
     #[test]
