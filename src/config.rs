@@ -105,6 +105,8 @@ pub struct Config {
     pub ratings: RatingPolicy,
     /// Backup people reminded too once a customer has waited long; `None` when nobody is set.
     pub escalation: Option<Escalation>,
+    /// Send each owner a digest of last week by DM at the week's first opening.
+    pub weekly_digest: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,6 +140,8 @@ struct RawConfig {
     conversations: RawConversations,
     #[serde(default)]
     ratings: RawRatings,
+    #[serde(default)]
+    digest: RawDigest,
 }
 
 #[derive(Deserialize, Default)]
@@ -197,6 +201,12 @@ struct RawReminders {
     #[serde(default)]
     escalate_to: Vec<Spanned<String>>,
     escalate_after: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDigest {
+    weekly: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -473,6 +483,7 @@ impl Config {
             reply_target,
             ratings,
             escalation,
+            weekly_digest: raw.digest.weekly.unwrap_or(true),
         })
     }
 
@@ -643,6 +654,20 @@ mod tests {
             assert!(err.starts_with(&format!("frontdesk.toml:{line}:")), "{err}");
             assert!(err.contains(fix), "{text} → {err}");
         }
+    }
+
+    #[test]
+    fn the_weekly_digest_is_on_unless_turned_off() {
+        assert!(Config::defaults().weekly_digest);
+        assert!(
+            !parse("[digest]\nweekly = false\n")
+                .expect("valid")
+                .weekly_digest
+        );
+        let err = parse("[digest]\nweekly = \"no\"\n").expect_err("not a bool");
+        assert!(err.starts_with("frontdesk.toml:2:"), "{err}");
+        let err = parse("[digest]\nweakly = false\n").expect_err("misspelt");
+        assert!(err.contains("frontdesk.example.toml"), "{err}");
     }
 
     #[test]

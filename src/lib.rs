@@ -16,6 +16,7 @@ pub mod hours;
 pub mod model;
 pub mod responses;
 pub mod setup;
+pub mod stats;
 pub mod store;
 mod sync;
 

@@ -15,7 +15,8 @@
 //!   stored, rendered and dispatched in one step.
 //! * `rest`: one handler per REST route, every request recorded (`record`), message creation
 //!   rate limited (`ratelimit`). `control`: `/_sim/` endpoints that drive a standalone
-//!   simulator.
+//!   simulator. `attachment`: files uploaded with a multipart body, and the
+//!   `/attachments/...` URLs that serve them back.
 //! * `gateway`, `session`: the WebSocket gateway and its sessions (intents, RESUME replay).
 //! * `actors`: acting as people. `payload`: Discord's JSON shapes; `message`: a stored
 //!   message; `snowflake`: ids and timestamps.
@@ -27,6 +28,7 @@
 
 mod actors;
 mod admin;
+mod attachment;
 mod config;
 mod control;
 mod error;
@@ -57,6 +59,7 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 pub use admin::OverwriteFor;
+pub use attachment::{SimAttachment, Upload};
 pub use config::{RateLimit, SimConfig};
 pub use error::SimError;
 pub use message::SimMessage;
@@ -109,6 +112,10 @@ fn router(inner: Arc<Inner>) -> Router {
     Router::new()
         .route("/gateway", get(gateway::upgrade))
         .route("/gateway/", get(gateway::upgrade))
+        .route(
+            "/attachments/:channel/:id/:filename",
+            get(attachment::serve),
+        )
         .merge(control::routes())
         .fallback(rest::handle)
         .with_state(inner)

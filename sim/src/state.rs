@@ -78,6 +78,8 @@ pub struct State {
     pub token: Option<String>,
     /// Overwrites, the intent flag, membership and reset tokens (see `admin`).
     pub admin: crate::admin::Admin,
+    /// Every attached file by attachment id, with its channel, for `GET /attachments/...`.
+    pub attachments: HashMap<u64, (u64, crate::SimAttachment)>,
 }
 
 /// An IDENTIFY received while the gateway was stalled, answered when it recovers.
@@ -121,6 +123,7 @@ impl State {
             guild_commands: HashMap::new(),
             token: None,
             admin: crate::admin::Admin::new(true),
+            attachments: HashMap::new(),
         }
     }
 

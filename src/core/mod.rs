@@ -8,6 +8,7 @@
 
 mod conversation;
 mod courtesy;
+pub mod digest;
 mod escalation;
 pub mod eta;
 pub mod permissions;

@@ -11,12 +11,14 @@
 //! the reads behind slash commands in `queries`.
 
 mod blocking;
+mod digest;
 mod history;
 mod intake;
 mod opening;
 mod outbox;
 mod queries;
 mod ratings;
+mod stats;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -38,6 +40,7 @@ pub use crate::store::{BlockRecord, OutboxItem, OutboxKey, OutboxRecord, Pending
 use crate::store::{Change, Handout, Store};
 use crate::sync::LockExt;
 pub use blocking::Blocked;
+pub use digest::DigestReport;
 pub use ratings::RatingOutcome;
 
 /// How many recent first replies `{eta}` looks at.
@@ -149,19 +152,24 @@ pub struct Desk {
     /// Places (a customer in a channel, a thread, a DM) with an [`Opening`] not stored yet.
     openings: Mutex<HashMap<ConversationKey, Arc<tokio::sync::Mutex<()>>>>,
     eta: Mutex<Option<(Timestamp, String)>>,
+    /// `[digest] weekly`: queue each owner's weekly digest on the clock's ticks.
+    weekly_digest: bool,
 }
 
 impl Desk {
     pub fn new(store: Store, config: &Config, rules: Rules) -> Desk {
+        let policy = policy_from(config);
+        stats::build_once(&store, &policy.hours);
         Desk {
             store,
-            policy: policy_from(config),
+            policy,
             rules,
             staff: config.staff.clone(),
             reply_target: config.reply_target,
             stripes: (0..64).map(|_| Mutex::new(())).collect(),
             openings: Mutex::new(HashMap::new()),
             eta: Mutex::new(None),
+            weekly_digest: config.weekly_digest,
         }
     }
 
@@ -245,8 +253,14 @@ impl Desk {
         }
     }
 
-    /// Runs the clock for every conversation that is due; returns what to deliver.
+    /// Runs the clock for every conversation that is due, and queues the weekly digest when
+    /// it is due; returns what to deliver.
     pub fn tick(&self, now: Timestamp) -> Result<Vec<Pending>, StoreError> {
+        // A digest that cannot be queued now is tried again at the next tick; reminders go on.
+        let digests = self.weekly_digest(now).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "could not queue the weekly digest");
+            Vec::new()
+        });
         let mut changed = Vec::new();
         for id in self.store.due(now) {
             let Some(conv) = self.store.conversation(id)? else {
@@ -265,10 +279,10 @@ impl Desk {
             }
         }
         if changed.is_empty() {
-            return Ok(Vec::new());
+            return Ok(digests);
         }
         self.store.flush()?;
-        let mut due = Vec::new();
+        let mut due = digests;
         for id in changed {
             due.extend(self.store.pending_for(id)?);
         }
@@ -285,6 +299,7 @@ impl Desk {
             outbox: out.effects.iter().map(outbox_item).collect(),
             wait: conv.waits,
             now: Some(now),
+            stats: Some(self.stats_entry(&conv)),
             conversation: Some(conv.clone()),
             ..Change::default()
         };

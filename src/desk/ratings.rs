@@ -40,6 +40,8 @@ impl Desk {
                 wake_at: crate::core::wake_at(&next, &self.policy),
                 wait: next.waits,
                 now: Some(now),
+                // `/stats` shows ratings from the statistics, so the entry changes with it.
+                stats: Some(self.stats_entry(&next)),
                 conversation: Some(next),
                 ..Change::default()
             })?;

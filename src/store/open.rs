@@ -75,6 +75,8 @@ impl Store {
             replies: tree("replies")?,
             dm_channels: tree("dm_channels")?,
             blocked: tree("blocked")?,
+            stats: tree("stats")?,
+            aggregate: Arc::default(),
             index: Arc::default(),
             away: Arc::default(),
             blocked_users: Arc::default(),
@@ -117,6 +119,7 @@ impl Store {
         *self.index_mut() = index.finish();
         *self.away.writing() = self.read_away()?;
         *self.blocked_users.writing() = self.read_blocked()?;
+        self.load_stats()?;
         Ok(())
     }
 

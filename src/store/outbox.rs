@@ -121,6 +121,8 @@ pub(super) fn outbox_tag(item: &OutboxItem) -> (u8, u64) {
         OutboxItem::RelayOut { source, .. } => (b'u', source.0),
         // One per conversation: the core asks only once.
         OutboxItem::AskRating { .. } => (b'q', 0),
+        // One per owner (the week is the key's wait).
+        OutboxItem::Digest { owner, .. } => (b'w', owner.0),
     }
 }
 

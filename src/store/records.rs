@@ -251,6 +251,14 @@ pub enum OutboxItem {
         text: String,
         form: RatingFormRecord,
     },
+    /// The weekly digest for one owner, about the conversations opened from `since` to
+    /// `until` (its figures are read when it is sent). Not about one conversation: its
+    /// record's `conversation` is 0.
+    Digest {
+        owner: UserId,
+        since: Timestamp,
+        until: Timestamp,
+    },
 }
 
 impl OutboxItem {

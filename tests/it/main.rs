@@ -9,6 +9,7 @@ mod blocking;
 mod bursts;
 mod cli;
 mod commands;
+mod digest;
 mod doctor;
 mod e2e;
 mod escalation;

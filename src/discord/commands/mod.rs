@@ -28,6 +28,7 @@ use crate::model::{ChannelId, UserId};
 use crate::responses::template::{truncate_chars, DISCORD_MESSAGE_LIMIT};
 pub use ratings::rating_answer;
 pub use request::{Arg, AwayRequest, CommandError, Request, Target};
+pub use stats::Chart;
 
 /// Who ran a command, and where.
 #[derive(Clone, Copy, Debug)]
@@ -281,17 +282,9 @@ fn execute(
             )))
         }
         Request::Stats { days } => {
-            let mut all: Vec<Conversation> = desk.all_conversations();
-            // A blocked user's messages are evidence, not customers waiting for a reply.
-            all.retain(|c| !c.blocked);
-            let window = stats::Window {
-                days,
-                target: desk.reply_target(),
-                hours: &policy.hours,
-                now,
-            };
-            let mut answer = stats::stats_text(&all, &window);
-            let rated = ratings::ratings_section(&all, days, now);
+            let summary = desk.stats_summary(days, now);
+            let mut answer = stats::stats_text(&summary, days);
+            let rated = ratings::ratings_section(&summary);
             if !rated.is_empty() {
                 answer = format!("{answer}\n{rated}");
             }
@@ -303,6 +296,23 @@ fn execute(
         }
         Request::Unblock { user } => Ok(text(blocking::unblocked(user, desk.unblock(user)?))),
         Request::Blocked => Ok(text(blocking::list(&desk.blocked_users(), now))),
+    }
+}
+
+/// The picture that goes with a command's answer: `/stats` attaches its first-reply chart.
+pub fn attachment(
+    desk: &Desk,
+    caller: &Caller,
+    name: &str,
+    args: &[(String, Arg)],
+    now: Timestamp,
+) -> Option<Chart> {
+    if !caller.is_staff {
+        return None;
+    }
+    match request::parse(name, args, caller.channel) {
+        Ok(Request::Stats { days }) => stats::chart(&desk.stats_summary(days, now)),
+        _ => None,
     }
 }
 

@@ -1,12 +1,9 @@
 //! Ratings as people see them: the customer's answer to a button press, and the ratings
 //! section of `/stats` (average, count and share of 4–5, overall and per topic). Pure.
 
-use std::collections::BTreeMap;
-
-use jiff::{SignedDuration, Timestamp};
-
-use crate::core::{Conversation, Rated, RatingRefused};
+use crate::core::{Rated, RatingRefused};
 use crate::desk::RatingOutcome;
+use crate::stats::{Summary, Tally};
 
 /// The ephemeral answer to a press on a rating button. None of them reopens anything.
 pub fn rating_answer(outcome: RatingOutcome) -> String {
@@ -28,74 +25,42 @@ pub fn rating_answer(outcome: RatingOutcome) -> String {
     }
 }
 
-#[derive(Default)]
-struct Scores {
-    count: usize,
-    sum: usize,
-    good: usize,
+/// A tally's ratings as one line: average, count and share of 4–5.
+fn scores_line(t: &Tally) -> String {
+    let tenths = t.rating_sum * 10 / t.rated.max(1);
+    format!(
+        "average {}.{}/5 from {} ({}% gave 4–5)",
+        tenths / 10,
+        tenths % 10,
+        t.rated,
+        t.rated_well * 100 / t.rated.max(1)
+    )
 }
 
-impl Scores {
-    fn add(&mut self, score: u8) {
-        self.count += 1;
-        self.sum += usize::from(score);
-        if score >= 4 {
-            self.good += 1;
-        }
-    }
-
-    fn line(&self) -> String {
-        let tenths = self.sum * 10 / self.count.max(1);
-        format!(
-            "average {}.{}/5 from {} ({}% gave 4–5)",
-            tenths / 10,
-            tenths % 10,
-            self.count,
-            self.good * 100 / self.count.max(1)
-        )
-    }
-}
-
-/// The ratings of conversations opened in the last `days` days before `now`; empty when
-/// none was rated, so `/stats` stays as it was for a business that does not ask.
-pub fn ratings_section(conversations: &[Conversation], days: u32, now: Timestamp) -> String {
-    let since = now
-        .checked_sub(SignedDuration::from_hours(24 * i64::from(days)))
-        .unwrap_or(Timestamp::MIN);
-    let mut all = Scores::default();
-    let mut by_topic: BTreeMap<&str, Scores> = BTreeMap::new();
-    for c in conversations
-        .iter()
-        .filter(|c| c.opened_at >= since && c.opened_at <= now)
-    {
-        let Some(score) = c.rating.and_then(|r| r.score) else {
-            continue;
-        };
-        all.add(score);
-        let topic = if c.topic.is_empty() {
-            "general"
-        } else {
-            &c.topic
-        };
-        by_topic.entry(topic).or_default().add(score);
-    }
-    if all.count == 0 {
+/// The ratings of the conversations `summary` covers; empty when none was rated, so `/stats`
+/// stays as it was for a business that does not ask.
+pub fn ratings_section(summary: &Summary) -> String {
+    if summary.all.rated == 0 {
         return String::new();
     }
-    let mut lines = vec![format!("Customer ratings: {}", all.line())];
-    let mut topics: Vec<(&str, Scores)> = by_topic.into_iter().collect();
-    topics.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
-    for (topic, s) in topics {
-        lines.push(format!("• {topic}: {}", s.line()));
+    let mut lines = vec![format!("Customer ratings: {}", scores_line(&summary.all))];
+    let mut topics: Vec<&(String, Tally)> =
+        summary.topics.iter().filter(|(_, t)| t.rated > 0).collect();
+    topics.sort_by(|a, b| b.1.rated.cmp(&a.1.rated).then(a.0.cmp(&b.0)));
+    for (topic, t) in topics {
+        lines.push(format!("• {topic}: {}", scores_line(t)));
     }
     lines.join("\n")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::conversation;
+    use jiff::{SignedDuration, Timestamp};
+
+    use super::super::testing::{conversation, summary};
     use super::*;
     use crate::core::Rating;
+    use crate::hours::BusinessHours;
 
     #[test]
     fn ratings_show_average_count_and_share_of_four_and_five_per_topic() {
@@ -110,7 +75,9 @@ mod tests {
             });
             c
         };
-        assert_eq!(ratings_section(&[rated(1, "orders", None)], 30, now), "");
+        let hours = BusinessHours::always_open(jiff::tz::TimeZone::UTC);
+        let section = |list: &[_]| ratings_section(&summary(list, 30, &hours, now));
+        assert_eq!(section(&[rated(1, "orders", None)]), "");
         let all = [
             rated(1, "orders", Some(5)),
             rated(2, "orders", Some(4)),
@@ -118,8 +85,12 @@ mod tests {
             rated(4, "pricing", Some(3)),
             rated(5, "pricing", None),
         ];
+        let mut blocked = rated(6, "pricing", Some(1));
+        blocked.blocked = true;
+        let mut all = all.to_vec();
+        all.push(blocked);
         assert_eq!(
-            ratings_section(&all, 30, now),
+            section(&all),
             "Customer ratings: average 3.2/5 from 4 (50% gave 4–5)\n\
              • orders: average 3.3/5 from 3 (66% gave 4–5)\n\
              • pricing: average 3.0/5 from 1 (0% gave 4–5)"

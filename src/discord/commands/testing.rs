@@ -1,9 +1,11 @@
 //! Conversations for the command modules' unit tests.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use crate::core::Conversation;
+use crate::hours::BusinessHours;
 use crate::model::{ChannelId, GuildId, MessageId, Place, UserId};
+use crate::stats::{Aggregate, Entry, Summary, Window};
 
 /// A conversation waiting since `opened` in #help (channel 10 of guild 1), about "orders".
 pub fn conversation(id: u64, customer: &str, opened: Timestamp) -> Conversation {
@@ -24,4 +26,14 @@ pub fn conversation(id: u64, customer: &str, opened: Timestamp) -> Conversation 
     c.waiting_since = Some(opened);
     c.waits = 1;
     c
+}
+
+/// The summary of `list` as the desk's statistics hold it (reply target 1 h).
+pub fn summary(list: &[Conversation], days: u32, hours: &BusinessHours, now: Timestamp) -> Summary {
+    let mut agg = Aggregate::default();
+    for c in list {
+        agg.replace(None, &Entry::of(c, hours));
+    }
+    let w = Window::last_days(days, SignedDuration::from_hours(1), hours, now);
+    Summary::compute(&agg, &w)
 }

@@ -11,6 +11,7 @@
 //! owner `notices` are gathered into one digest per owner; a DM conversation is mirrored in a
 //! private staff thread by the `relay`; the `sweep` sends whatever is still undelivered.
 
+mod digest;
 mod escalation;
 mod lane;
 mod notices;
@@ -203,6 +204,11 @@ impl Delivery {
                     self.ask_rating(p, *channel, *reply_to, *customer, text, (*form).into())
                         .await
                 }
+                OutboxItem::Digest {
+                    owner,
+                    since,
+                    until,
+                } => self.digest(p, *owner, *since, *until).await,
                 OutboxItem::Notice { .. } => Ok(()),
             };
             self.settle(p, &Outcome::of(result)).await;

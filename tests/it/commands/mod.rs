@@ -4,6 +4,7 @@
 //! body is validated against Discord's OpenAPI description when a bot stops.
 
 mod actions;
+mod chart;
 mod in_dm;
 
 use frontdesk_sim::{demo, Simulator};
