@@ -145,7 +145,17 @@ pub struct Desk {
     /// Places (a customer in a channel, a thread, a DM) with an [`Opening`] not stored yet.
     openings: Mutex<HashMap<ConversationKey, Arc<tokio::sync::Mutex<()>>>>,
     eta: Mutex<Option<(Timestamp, String)>>,
+    /// Makes dashboard login links (`/dashboard`), when the dashboard is on.
+    login_links: std::sync::OnceLock<LoginLinks>,
 }
+
+/// Makes a dashboard login link for a staff member (asked in a server, if any); `None` when
+/// it cannot (logged where it failed).
+pub type LoginLinks = Box<
+    dyn Fn(crate::model::UserId, Option<crate::model::GuildId>, Timestamp) -> Option<String>
+        + Send
+        + Sync,
+>;
 
 impl Desk {
     pub fn new(store: Store, config: &Config, rules: Rules) -> Desk {
@@ -158,6 +168,7 @@ impl Desk {
             stripes: (0..64).map(|_| Mutex::new(())).collect(),
             openings: Mutex::new(HashMap::new()),
             eta: Mutex::new(None),
+            login_links: std::sync::OnceLock::new(),
         }
     }
 
