@@ -101,6 +101,27 @@ pub struct Config {
     pub quiet_hours: Option<crate::hours::QuietHours>,
     /// How soon a first personal reply should come; `/stats` and `/status` measure against it.
     pub reply_target: SignedDuration,
+    /// The web dashboard; `None` (the default) serves nothing.
+    pub dashboard: Option<DashboardSettings>,
+}
+
+/// `[dashboard]`: where the web page listens and the address its login links use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DashboardSettings {
+    pub listen: std::net::SocketAddr,
+    /// The address people open (a reverse proxy's `https://…`), without a trailing slash;
+    /// `None`: `http://{listen}`.
+    pub public_url: Option<String>,
+}
+
+impl DashboardSettings {
+    /// Where login links point.
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.clone(),
+            None => format!("http://{}", self.listen),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,6 +153,14 @@ struct RawConfig {
     reminders: RawReminders,
     #[serde(default)]
     conversations: RawConversations,
+    dashboard: Option<RawDashboard>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDashboard {
+    listen: Option<Spanned<String>>,
+    public_url: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -397,6 +426,43 @@ impl Config {
                 ))
             }
         };
+        let dashboard = match raw.dashboard {
+            None => None,
+            Some(d) => {
+                let Some(listen) = d.listen else {
+                    return Err(invalid(
+                        0..0,
+                        "[dashboard] has no `listen` address".into(),
+                        "add e.g. `listen = \"127.0.0.1:8686\"` under [dashboard], or remove the section to turn the dashboard off",
+                    ));
+                };
+                let addr = listen.get_ref().trim().parse().map_err(|_| {
+                    invalid(
+                        listen.span(),
+                        format!("`listen` {:?} is not an address with a port", listen.get_ref()),
+                        "write e.g. \"127.0.0.1:8686\" (this machine only) or \"0.0.0.0:8686\" (behind a TLS reverse proxy)",
+                    )
+                })?;
+                let public_url = match d.public_url {
+                    None => None,
+                    Some(url) => {
+                        let u = url.get_ref().trim().trim_end_matches('/').to_string();
+                        if !(u.starts_with("http://") || u.starts_with("https://")) {
+                            return Err(invalid(
+                                url.span(),
+                                format!("`public_url` {:?} is not an http(s) URL", url.get_ref()),
+                                "write the address people open, e.g. \"https://desk.example.com\", or remove the line",
+                            ));
+                        }
+                        Some(u)
+                    }
+                };
+                Some(DashboardSettings {
+                    listen: addr,
+                    public_url,
+                })
+            }
+        };
         Ok(Config {
             path: None,
             business_name: raw.business_name.unwrap_or_else(|| "our shop".to_string()),
@@ -415,6 +481,7 @@ impl Config {
                 "This conversation was closed after a quiet spell. Just write here again if you need anything!".to_string()
             }),
             reply_target,
+            dashboard,
         })
     }
 

@@ -8,6 +8,7 @@ mod bad_input;
 mod bursts;
 mod cli;
 mod commands;
+mod dashboard;
 mod e2e;
 mod faults;
 mod notifications;

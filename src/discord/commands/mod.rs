@@ -22,7 +22,7 @@ use serenity::all as dc;
 
 use crate::core::{Away, Command, Conversation};
 use crate::desk::{Desk, Pending};
-use crate::model::{ChannelId, UserId};
+use crate::model::{ChannelId, GuildId, UserId};
 use crate::responses::template::{truncate_chars, DISCORD_MESSAGE_LIMIT};
 pub use request::{Arg, AwayRequest, CommandError, Request, Target};
 
@@ -34,6 +34,8 @@ pub struct Caller {
     /// `default_member_permissions`, which a server admin can change).
     pub is_staff: bool,
     pub channel: ChannelId,
+    /// The server it ran in (`None` in a DM): where the dashboard checks the staff role.
+    pub guild: Option<GuildId>,
 }
 
 /// What to tell the caller, and the outbox entries the command produced (a reopened
@@ -270,6 +272,13 @@ fn execute(
             };
             Ok(text(stats::stats_text(&all, &window)))
         }
+        // The link is a credential: it goes only into this ephemeral answer, never a log.
+        Request::Dashboard => Ok(text(match desk.login_link(caller.user, caller.guild, now) {
+            Some(link) => format!(
+                "Your sign-in link for the dashboard (works once, for the next 10 minutes; do not share it):\n<{link}>"
+            ),
+            None => "The web dashboard is off. Turn it on with a `[dashboard]` section in the config (see frontdesk.example.toml).".to_string(),
+        })),
     }
 }
 

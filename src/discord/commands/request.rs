@@ -56,6 +56,8 @@ pub enum Request {
     Stats {
         days: u32,
     },
+    /// A sign-in link for the web dashboard.
+    Dashboard,
 }
 
 impl Request {
@@ -63,7 +65,7 @@ impl Request {
     pub fn is_staff_only(name: &str) -> bool {
         matches!(
             name,
-            "queue" | "resolve" | "reopen" | "snooze" | "away" | "stats"
+            "queue" | "resolve" | "reopen" | "snooze" | "away" | "stats" | "dashboard"
         )
     }
 }
@@ -113,6 +115,7 @@ pub fn parse(
     };
     match name {
         "status" => Ok(Request::Status),
+        "dashboard" => Ok(Request::Dashboard),
         "queue" => Ok(Request::Queue {
             page: number(get("page"), 1, 1, i64::from(u32::MAX), ("queue", "page", 2))? as u32,
         }),
@@ -314,7 +317,15 @@ mod tests {
     #[test]
     fn only_status_is_for_everyone() {
         assert!(!Request::is_staff_only("status"));
-        for name in ["queue", "resolve", "reopen", "snooze", "away", "stats"] {
+        for name in [
+            "queue",
+            "resolve",
+            "reopen",
+            "snooze",
+            "away",
+            "stats",
+            "dashboard",
+        ] {
             assert!(Request::is_staff_only(name), "{name}");
         }
     }
