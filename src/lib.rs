@@ -15,6 +15,7 @@ pub mod export;
 pub mod hours;
 pub mod model;
 pub mod responses;
+pub mod stats;
 pub mod store;
 mod sync;
 

@@ -15,7 +15,8 @@
 //!   stored, rendered and dispatched in one step.
 //! * `rest`: one handler per REST route, every request recorded (`record`), message creation
 //!   rate limited (`ratelimit`). `control`: `/_sim/` endpoints that drive a standalone
-//!   simulator.
+//!   simulator. `attachment`: files uploaded with a multipart body, and the
+//!   `/attachments/...` URLs that serve them back.
 //! * `gateway`, `session`: the WebSocket gateway and its sessions (intents, RESUME replay).
 //! * `actors`: acting as people. `payload`: Discord's JSON shapes; `message`: a stored
 //!   message; `snowflake`: ids and timestamps.
@@ -26,6 +27,7 @@
 //! renders nothing.
 
 mod actors;
+mod attachment;
 mod config;
 mod control;
 mod error;
@@ -55,6 +57,7 @@ use axum::Router;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
+pub use attachment::{SimAttachment, Upload};
 pub use config::{RateLimit, SimConfig};
 pub use error::SimError;
 pub use message::SimMessage;
@@ -107,6 +110,10 @@ fn router(inner: Arc<Inner>) -> Router {
     Router::new()
         .route("/gateway", get(gateway::upgrade))
         .route("/gateway/", get(gateway::upgrade))
+        .route(
+            "/attachments/:channel/:id/:filename",
+            get(attachment::serve),
+        )
         .merge(control::routes())
         .fallback(rest::handle)
         .with_state(inner)

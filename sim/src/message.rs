@@ -30,6 +30,8 @@ pub struct SimMessage {
     pub application_id: Option<u64>,
     /// The interaction this message answers, if any.
     pub interaction_id: Option<u64>,
+    /// Files attached to it.
+    pub attachments: Vec<crate::SimAttachment>,
 }
 
 impl SimMessage {
@@ -62,6 +64,7 @@ impl SimMessage {
             webhook_id: None,
             application_id: None,
             interaction_id: None,
+            attachments: Vec::new(),
         }
     }
 

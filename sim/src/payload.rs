@@ -284,7 +284,7 @@ pub fn message_json(state: &State, m: &SimMessage, gateway: bool) -> Value {
         "mention_everyone": m.mention_everyone,
         "mentions": mentions,
         "mention_roles": ids(&m.mention_roles),
-        "attachments": [],
+        "attachments": m.attachments.iter().map(crate::SimAttachment::json).collect::<Vec<_>>(),
         "embeds": m.embeds,
         "pinned": false,
         "type": m.kind,

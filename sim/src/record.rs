@@ -21,6 +21,8 @@ pub struct RecordedRequest {
     pub body: Option<Value>,
     pub status: u16,
     pub response: Option<Value>,
+    /// The files of a `multipart/form-data` request (whose `body` is its `payload_json`).
+    pub files: Vec<crate::attachment::Upload>,
     #[serde(skip)]
     pub received_at: Instant,
 }

@@ -76,6 +76,8 @@ pub struct State {
     pub global_commands: Vec<Value>,
     pub guild_commands: HashMap<u64, Vec<Value>>,
     pub token: Option<String>,
+    /// Every attached file by attachment id, with its channel, for `GET /attachments/...`.
+    pub attachments: HashMap<u64, (u64, crate::SimAttachment)>,
 }
 
 /// An IDENTIFY received while the gateway was stalled, answered when it recovers.
@@ -118,6 +120,7 @@ impl State {
             global_commands: Vec::new(),
             guild_commands: HashMap::new(),
             token: None,
+            attachments: HashMap::new(),
         }
     }
 

@@ -175,6 +175,7 @@ impl Desk {
             // may arrive while an earlier one was lost, so it must not move them.
             checkpoint: None,
             now: Some(now),
+            stats: Some(self.stats_entry(conv)),
             conversation: Some(conv.clone()),
         }
     }

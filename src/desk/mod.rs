@@ -15,6 +15,7 @@ mod intake;
 mod opening;
 mod outbox;
 mod queries;
+mod stats;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -159,9 +160,11 @@ pub type LoginLinks = Box<
 
 impl Desk {
     pub fn new(store: Store, config: &Config, rules: Rules) -> Desk {
+        let policy = policy_from(config);
+        stats::build_once(&store, &policy.hours);
         Desk {
             store,
-            policy: policy_from(config),
+            policy,
             rules,
             staff: config.staff.clone(),
             reply_target: config.reply_target,
@@ -292,6 +295,7 @@ impl Desk {
             outbox: out.effects.iter().map(outbox_item).collect(),
             wait: conv.waits,
             now: Some(now),
+            stats: Some(self.stats_entry(&conv)),
             conversation: Some(conv.clone()),
             ..Change::default()
         };

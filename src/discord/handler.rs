@@ -309,8 +309,11 @@ impl Events {
         let args = commands::args_of(&cmd.data.options);
         let budget = commands::answer_budget(&caller, &name);
         let desk = self.0.bot.desk.clone();
-        let mut work =
-            tokio::task::spawn_blocking(move || commands::run(&desk, &caller, &name, &args, now));
+        let mut work = tokio::task::spawn_blocking(move || {
+            let answer = commands::run(&desk, &caller, &name, &args, now);
+            let chart = commands::attachment(&desk, &caller, &name, &args, now);
+            (answer, chart)
+        });
         // Discord drops an interaction not answered within 3 s: answer directly when the work
         // is done in time, otherwise show "thinking…" and edit the answer in afterwards.
         let early = if budget.is_zero() {
@@ -328,26 +331,37 @@ impl Events {
             Some(done) => done,
             None => work.await,
         };
-        let answer = answer.unwrap_or_else(|e| {
+        let (answer, chart) = answer.unwrap_or_else(|e| {
             tracing::error!(error = %e, "command failed");
-            commands::Answer {
+            let sorry = commands::Answer {
                 text: "Sorry, something went wrong on our side. Please try again in a minute."
                     .to_string(),
                 deliver: Vec::new(),
-            }
+            };
+            (sorry, None)
+        });
+        let file = chart.map(|c| {
+            let mut file = dc::CreateAttachment::bytes(c.png, c.filename);
+            file.description = Some(c.description);
+            file
         });
         let sent = if deferred {
-            let edit = dc::EditInteractionResponse::new()
+            let mut edit = dc::EditInteractionResponse::new()
                 .content(answer.text)
                 .allowed_mentions(no_mentions());
+            if let Some(file) = file {
+                edit = edit.new_attachment(file);
+            }
             cmd.edit_response(&ctx.http, edit).await.map(|_| ())
         } else {
-            let message = dc::CreateInteractionResponse::Message(
-                dc::CreateInteractionResponseMessage::new()
-                    .content(answer.text)
-                    .ephemeral(true)
-                    .allowed_mentions(no_mentions()),
-            );
+            let mut reply = dc::CreateInteractionResponseMessage::new()
+                .content(answer.text)
+                .ephemeral(true)
+                .allowed_mentions(no_mentions());
+            if let Some(file) = file {
+                reply = reply.add_file(file);
+            }
+            let message = dc::CreateInteractionResponse::Message(reply);
             cmd.create_response(&ctx.http, message).await
         };
         if let Err(e) = sent {

@@ -86,6 +86,11 @@ impl Store {
         if let (Some((c, record)), Some(json)) = (conversation, &conv_json) {
             let id = keys::id(c.id.0);
             let old = self.conversations.insert(id, json.as_slice())?;
+            // Before the commit record: a change cut short is stored again by catch-up, and
+            // rewriting the same entry changes nothing.
+            if let Some(entry) = &change.stats {
+                self.put_stats(entry)?;
+            }
             if let (Some(m), Some(json)) = (logged, &message_json) {
                 self.messages
                     .insert(keys::pair(c.id.0, m.id.0), json.as_slice())?;

@@ -27,6 +27,7 @@ mod open;
 mod outbox;
 pub mod records;
 mod schema;
+mod stats;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -106,6 +107,8 @@ pub struct Change {
     pub wait: u32,
     pub checkpoint: Option<(ChannelId, MessageId)>,
     pub now: Option<Timestamp>,
+    /// The conversation's line in the statistics, when the desk computed it.
+    pub stats: Option<crate::stats::Entry>,
 }
 
 /// A pending outbox entry with the key that completes it.
@@ -147,6 +150,10 @@ pub struct Store {
     checkpoints: Tree,
     replies: Tree,
     dm_channels: Tree,
+    /// One statistics entry per conversation (see `stats`).
+    stats: Tree,
+    /// Read from `stats` at open, updated by every commit that carries an entry.
+    aggregate: Arc<RwLock<crate::stats::Aggregate>>,
     /// Read from `heads` at open, updated by every commit.
     index: Arc<RwLock<index::Index>>,
     /// The owner's away notice, read by every customer message: kept next to its record.

@@ -74,6 +74,8 @@ impl Store {
             checkpoints: tree("checkpoints")?,
             replies: tree("replies")?,
             dm_channels: tree("dm_channels")?,
+            stats: tree("stats")?,
+            aggregate: Arc::default(),
             index: Arc::default(),
             away: Arc::default(),
             handed: Arc::default(),
@@ -114,6 +116,7 @@ impl Store {
         }
         *self.index_mut() = index.finish();
         *self.away.writing() = self.read_away()?;
+        self.load_stats()?;
         Ok(())
     }
 

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::messages::{edit_message, validate};
+use super::messages::{edit_message, validate, validate_upload};
 use super::{Reply, Req};
 use crate::message::SimMessage;
 use crate::state::State;
@@ -41,7 +41,7 @@ pub fn callback(inner: &Inner, st: &mut State, req: &Req) -> Reply {
     match kind {
         // CHANNEL_MESSAGE_WITH_SOURCE
         Some(4) => {
-            let draft = match validate(st, rec.channel, data.as_ref(), true) {
+            let draft = match validate_upload(st, rec.channel, req, data.as_ref(), true, &[]) {
                 Ok(d) => d,
                 Err(r) => return r,
             };

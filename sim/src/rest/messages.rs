@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use super::{Reply, Req};
+use crate::attachment::{self, SimAttachment};
 use crate::message::SimMessage;
 use crate::payload::message_json;
 use crate::session::Event;
@@ -26,6 +27,8 @@ pub struct Draft {
     pub nonce: Option<Value>,
     pub enforce_nonce: bool,
     pub flags: u64,
+    /// The message's attachments after this body, when it changes them.
+    pub attachments: Option<Vec<SimAttachment>>,
 }
 
 impl Draft {
@@ -65,6 +68,9 @@ impl Draft {
             m.nonce = self.nonce;
         }
         m.flags |= self.flags;
+        if let Some(a) = self.attachments {
+            m.attachments = a;
+        }
     }
 }
 
@@ -148,6 +154,33 @@ pub fn validate(
         return Err(Reply::error(400, 50006, "Cannot send an empty message"));
     }
     Ok(d)
+}
+
+/// [`validate`] for a body that may come with files (`multipart/form-data`): also resolves
+/// its attachments against the uploads and the message's `existing` ones, and keeps their
+/// bytes for `GET /attachments/...`. A new message with files needs no other content.
+pub fn validate_upload(
+    st: &mut State,
+    channel: u64,
+    req: &Req,
+    body: Option<&Value>,
+    creating: bool,
+    existing: &[SimAttachment],
+) -> Result<Draft, Reply> {
+    let mut draft = validate(st, channel, body, creating && req.files.is_empty())?;
+    let origin = &req.origin;
+    let list = attachment::requested(
+        body,
+        &req.files,
+        existing,
+        || st.ids.next(),
+        |id, name| format!("{origin}/attachments/{channel}/{id}/{name}"),
+    )?;
+    for a in list.iter().flatten() {
+        st.attachments.insert(a.id, (channel, a.clone()));
+    }
+    draft.attachments = list;
+    Ok(draft)
 }
 
 /// `parse` may not name a type whose id list is also given.
@@ -308,7 +341,7 @@ fn create_checked(inner: &Inner, st: &mut State, req: &Req, channel_id: u64) -> 
         tracing::debug!(user = r, "DM blocked");
         return Reply::error(403, 50007, "Cannot send messages to this user");
     }
-    let draft = match validate(st, channel_id, req.body.as_ref(), true) {
+    let draft = match validate_upload(st, channel_id, req, req.body.as_ref(), true, &[]) {
         Ok(d) => d,
         Err(r) => return r,
     };
@@ -369,7 +402,8 @@ pub fn edit(st: &mut State, req: &Req) -> Reply {
         return Reply::error(403, 50005, "Cannot edit a message authored by another user");
     }
     let id = msg.id;
-    let draft = match validate(st, channel_id, req.body.as_ref(), false) {
+    let existing = msg.attachments.clone();
+    let draft = match validate_upload(st, channel_id, req, req.body.as_ref(), false, &existing) {
         Ok(d) => d,
         Err(r) => return r,
     };

@@ -21,6 +21,7 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
+use crate::attachment::{self, Upload};
 use crate::record::RecordedRequest;
 use crate::state::State;
 use crate::Inner;
@@ -36,6 +37,10 @@ pub struct Req {
     pub segs: Vec<String>,
     pub query: BTreeMap<String, String>,
     pub body: Option<Value>,
+    /// Files uploaded with a `multipart/form-data` body.
+    pub files: Vec<Upload>,
+    /// `http://127.0.0.1:PORT`, for the links to attachments.
+    pub origin: String,
     pub now: Instant,
 }
 
@@ -138,11 +143,18 @@ pub async fn handle(AxState(inner): AxState<Arc<Inner>>, request: Request) -> Re
     let method = request.method().clone();
     let raw_path = request.uri().path().to_string();
     let query_text = request.uri().query().unwrap_or("").to_string();
-    let bytes = match axum::body::to_bytes(request.into_body(), 32 * 1024 * 1024).await {
-        Ok(b) => b,
-        Err(_) => return Reply::error(413, 40005, "Request entity too large").into_response(),
+    // A body with files comes as multipart/form-data: its JSON is the `payload_json` part.
+    let (body_text, files) = if attachment::is_multipart(&request) {
+        match attachment::read_multipart(request).await {
+            Ok(parts) => parts,
+            Err(reply) => return reply.into_response(),
+        }
+    } else {
+        match axum::body::to_bytes(request.into_body(), 32 * 1024 * 1024).await {
+            Ok(b) => (String::from_utf8_lossy(&b).into_owned(), Vec::new()),
+            Err(_) => return Reply::error(413, 40005, "Request entity too large").into_response(),
+        }
     };
-    let body_text = String::from_utf8_lossy(&bytes).into_owned();
     let body = serde_json::from_str::<Value>(&body_text).ok();
     let query: BTreeMap<String, String> = form_pairs(&query_text);
     let path = raw_path
@@ -160,6 +172,8 @@ pub async fn handle(AxState(inner): AxState<Arc<Inner>>, request: Request) -> Re
         segs,
         query: query.clone(),
         body: body.clone(),
+        files: files.clone(),
+        origin: format!("http://{}", inner.addr),
         now,
     };
 
@@ -184,6 +198,7 @@ pub async fn handle(AxState(inner): AxState<Arc<Inner>>, request: Request) -> Re
             body,
             status: reply.status,
             response: reply.body.clone(),
+            files,
             received_at: now,
         });
         reply

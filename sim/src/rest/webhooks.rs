@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::interactions::{response_message, store_response};
-use super::messages::{edit_message, validate};
+use super::messages::{edit_message, validate_upload};
 use super::{Reply, Req};
 use crate::payload::message_json;
 use crate::state::{InteractionRec, State};
@@ -52,7 +52,7 @@ pub fn create_followup(st: &mut State, req: &Req) -> Reply {
     if !rec.acknowledged {
         return Reply::error(404, 10015, "Unknown Webhook");
     }
-    let draft = match validate(st, rec.channel, req.body.as_ref(), true) {
+    let draft = match validate_upload(st, rec.channel, req, req.body.as_ref(), true, &[]) {
         Ok(d) => d,
         Err(r) => return r,
     };
@@ -88,7 +88,12 @@ pub fn edit_original(st: &mut State, req: &Req) -> Reply {
     if !rec.acknowledged {
         return Reply::unknown_message();
     }
-    let draft = match validate(st, rec.channel, req.body.as_ref(), false) {
+    let existing = rec
+        .original_message
+        .and_then(|id| st.any_message(id))
+        .map(|m| m.attachments.clone())
+        .unwrap_or_default();
+    let draft = match validate_upload(st, rec.channel, req, req.body.as_ref(), false, &existing) {
         Ok(d) => d,
         Err(r) => return r,
     };
@@ -147,7 +152,11 @@ pub fn edit_followup(st: &mut State, req: &Req) -> Reply {
     }) else {
         return Reply::unknown_message();
     };
-    let draft = match validate(st, rec.channel, req.body.as_ref(), false) {
+    let existing = st
+        .any_message(id)
+        .map(|m| m.attachments.clone())
+        .unwrap_or_default();
+    let draft = match validate_upload(st, rec.channel, req, req.body.as_ref(), false, &existing) {
         Ok(d) => d,
         Err(r) => return r,
     };

@@ -48,6 +48,9 @@
 //! * `Error.code` is an integer in the spec, also inside `errors.<field>._errors[]`, where
 //!   Discord really sends strings such as `"BASE_TYPE_MAX_LENGTH"`: a simulator reproducing a
 //!   real 50035 "Invalid Form Body" reply verbatim is reported.
+//! * serenity numbers a new upload in a body's `attachments` with an integer (`"id": 0`,
+//!   as Discord's own multipart example does); the spec types every attachment id as a
+//!   string. Reported.
 //! * `MessageCreateRequest.content` allows 4000 characters; the interaction-callback and
 //!   webhook message forms allow 2000.
 

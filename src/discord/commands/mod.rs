@@ -25,6 +25,7 @@ use crate::desk::{Desk, Pending};
 use crate::model::{ChannelId, GuildId, UserId};
 use crate::responses::template::{truncate_chars, DISCORD_MESSAGE_LIMIT};
 pub use request::{Arg, AwayRequest, CommandError, Request, Target};
+pub use stats::Chart;
 
 /// Who ran a command, and where.
 #[derive(Clone, Copy, Debug)]
@@ -263,14 +264,8 @@ fn execute(
             )))
         }
         Request::Stats { days } => {
-            let all: Vec<Conversation> = desk.all_conversations();
-            let window = stats::Window {
-                days,
-                target: desk.reply_target(),
-                hours: &policy.hours,
-                now,
-            };
-            Ok(text(stats::stats_text(&all, &window)))
+            let summary = desk.stats_summary(days, now);
+            Ok(text(stats::stats_text(&summary, days)))
         }
         // The link is a credential: it goes only into this ephemeral answer, never a log.
         Request::Dashboard => Ok(text(match desk.login_link(caller.user, caller.guild, now) {
@@ -279,6 +274,23 @@ fn execute(
             ),
             None => "The web dashboard is off. Turn it on with a `[dashboard]` section in the config (see frontdesk.example.toml).".to_string(),
         })),
+    }
+}
+
+/// The picture that goes with a command's answer: `/stats` attaches its first-reply chart.
+pub fn attachment(
+    desk: &Desk,
+    caller: &Caller,
+    name: &str,
+    args: &[(String, Arg)],
+    now: Timestamp,
+) -> Option<Chart> {
+    if !caller.is_staff {
+        return None;
+    }
+    match request::parse(name, args, caller.channel) {
+        Ok(Request::Stats { days }) => stats::chart(&desk.stats_summary(days, now)),
+        _ => None,
     }
 }
 

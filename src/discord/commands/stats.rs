@@ -1,112 +1,59 @@
 //! `/stats [days]`: how many conversations opened in the window, how fast the first personal
 //! reply came (median and p90), the share answered within the reply target, and the same per
-//! topic. Pure: the caller passes the stored conversations.
+//! topic. Pure: the caller passes the period's [`Summary`], read from the statistics the
+//! desk keeps up to date (not from every stored conversation).
 //!
 //! Reply times are counted in open hours, as `{eta}` counts them: a question sent on Friday
 //! night and answered first thing Monday is a quick answer, not a 60-hour one.
 
-use std::collections::BTreeMap;
-
-use jiff::{SignedDuration, Timestamp};
-
-use crate::core::eta::percentile_sorted;
-use crate::core::{Conversation, State};
 use crate::duration::Humane;
-use crate::hours::BusinessHours;
+use crate::stats::{png, render, Summary};
 
-/// What the numbers are measured against.
-#[derive(Clone, Copy, Debug)]
-pub struct Window<'a> {
-    pub days: u32,
-    pub target: SignedDuration,
-    pub hours: &'a BusinessHours,
-    pub now: Timestamp,
+/// The first-reply chart as a PNG, for Discord.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    pub png: Vec<u8>,
+    pub filename: &'static str,
+    /// Alt text: what the chart shows, in words.
+    pub description: String,
 }
 
-/// Counts for one group of conversations (all of them, or one topic).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Tally {
-    count: usize,
-    still_waiting: usize,
-    /// First-reply times in open hours, of the answered ones.
-    replies: Vec<SignedDuration>,
-    /// Answered, or past the target without an answer: the ones whose outcome is known.
-    decided: usize,
-    within_target: usize,
-}
-
-impl Tally {
-    fn add(&mut self, c: &Conversation, w: &Window<'_>) {
-        self.count += 1;
-        if c.state == State::Waiting {
-            self.still_waiting += 1;
-        }
-        match c.first_reply_at {
-            Some(at) => {
-                let took = w.hours.open_time_between(c.opened_at, at);
-                self.replies.push(took);
-                self.decided += 1;
-                if took <= w.target {
-                    self.within_target += 1;
-                }
-            }
-            // Not answered yet: a miss once the target has passed (whether it is still waiting
-            // or was closed without a reply), undecided before that.
-            None => {
-                if w.hours.open_time_between(c.opened_at, w.now) > w.target {
-                    self.decided += 1;
-                }
-            }
-        }
+/// The chart that goes with `/stats`: `None` when there is nothing to draw, or (logged) when
+/// drawing failed, as the text figures stand on their own.
+pub fn chart(s: &Summary) -> Option<Chart> {
+    if s.all.count == 0 {
+        return None;
     }
-
-    fn median_p90(&self) -> Option<(SignedDuration, SignedDuration)> {
-        if self.replies.is_empty() {
-            return None;
+    match png::render(&render::first_reply_chart(s)) {
+        Ok(png) => Some(Chart {
+            png,
+            filename: "first-reply.png",
+            description: render::first_reply_description(s),
+        }),
+        Err(e) => {
+            tracing::error!(error = %e, "could not draw the /stats chart");
+            None
         }
-        let mut sorted = self.replies.clone();
-        sorted.sort();
-        Some((
-            percentile_sorted(&sorted, 50),
-            percentile_sorted(&sorted, 90),
-        ))
     }
 }
 
-/// The `/stats` answer for conversations opened in the last `w.days` days.
-pub fn stats_text(conversations: &[Conversation], w: &Window<'_>) -> String {
-    let since = w
-        .now
-        .checked_sub(SignedDuration::from_hours(24 * i64::from(w.days)))
-        .unwrap_or(Timestamp::MIN);
-    let period = match w.days {
+/// The `/stats` answer for the conversations `s` counts, opened in the last `days` days.
+pub fn stats_text(s: &Summary, days: u32) -> String {
+    let period = match days {
         1 => "the last day".to_string(),
         d => format!("the last {d} days"),
     };
-    let mut all = Tally::default();
-    let mut by_topic: BTreeMap<&str, Tally> = BTreeMap::new();
-    for c in conversations
-        .iter()
-        .filter(|c| c.opened_at >= since && c.opened_at <= w.now)
-    {
-        all.add(c, w);
-        let topic = if c.topic.is_empty() {
-            "general"
-        } else {
-            &c.topic
-        };
-        by_topic.entry(topic).or_default().add(c, w);
-    }
+    let all = &s.all;
     if all.count == 0 {
         return format!("No conversations in {period}.");
     }
-    let target = Humane(w.target);
+    let target = Humane(s.target);
     let mut lines = vec![format!(
         "**{}** in {period} ({} still waiting)",
         count(all.count, "conversation"),
         all.still_waiting
     )];
-    lines.push(match all.median_p90() {
+    lines.push(match all.median().zip(all.p90()) {
         Some((median, p90)) => format!(
             "First personal reply (open hours): median {}, p90 {}",
             Humane(median),
@@ -123,17 +70,14 @@ pub fn stats_text(conversations: &[Conversation], w: &Window<'_>) -> String {
         ),
     });
     lines.push("By topic:".to_string());
-    let mut topics: Vec<(&str, Tally)> = by_topic.into_iter().collect();
-    // Busiest first; ties by name so the order is stable.
-    topics.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
-    for (topic, t) in topics {
-        let reply = match t.median_p90() {
-            Some((median, _)) => format!("median {}", Humane(median)),
+    for (topic, t) in &s.topics {
+        let reply = match t.median() {
+            Some(median) => format!("median {}", Humane(median)),
             None => "no reply yet".to_string(),
         };
-        let share = match t.decided {
-            0 => String::new(),
-            n => format!(", {}% within target", t.within_target * 100 / n),
+        let share = match t.within_percent() {
+            None => String::new(),
+            Some(p) => format!(", {p}% within target"),
         };
         lines.push(format!("• {topic}: {}, {reply}{share}", t.count));
     }
@@ -150,8 +94,23 @@ fn count(n: usize, what: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use jiff::{SignedDuration, Timestamp};
+
     use super::super::testing::conversation;
     use super::*;
+    use crate::core::{Conversation, State};
+    use crate::hours::BusinessHours;
+    use crate::stats::{Aggregate, Entry, Window};
+
+    /// The summary of `list` as the desk's statistics hold it.
+    fn summary(list: &[Conversation], days: u32, hours: &BusinessHours, now: Timestamp) -> Summary {
+        let mut agg = Aggregate::default();
+        for c in list {
+            agg.replace(None, &Entry::of(c, hours));
+        }
+        let w = Window::last_days(days, SignedDuration::from_hours(1), hours, now);
+        Summary::compute(&agg, &w)
+    }
 
     fn at(mins: i64) -> Timestamp {
         let base: Timestamp = "2026-11-24T08:00:00Z".parse().expect("time");
@@ -186,13 +145,7 @@ mod tests {
         // Opened before the window: not counted.
         let old = answered(8, "orders", -40 * 24 * 60, 5);
         list.extend([late, fresh, old]);
-        let w = Window {
-            days: 30,
-            target: SignedDuration::from_hours(1),
-            hours: &hours,
-            now,
-        };
-        let text = stats_text(&list, &w);
+        let text = stats_text(&summary(&list, 30, &hours, now), 30);
         assert_eq!(
             text,
             "**7 conversations** in the last 30 days (2 still waiting)\n\
@@ -208,15 +161,10 @@ mod tests {
     #[test]
     fn an_empty_window_and_an_undecided_one() {
         let hours = BusinessHours::always_open(jiff::tz::TimeZone::UTC);
-        let w = Window {
-            days: 1,
-            target: SignedDuration::from_hours(1),
-            hours: &hours,
-            now: at(0),
-        };
-        assert_eq!(stats_text(&[], &w), "No conversations in the last day.");
+        let empty = summary(&[], 1, &hours, at(0));
+        assert_eq!(stats_text(&empty, 1), "No conversations in the last day.");
         let fresh = conversation(1, "x", at(-5));
-        let text = stats_text(&[fresh], &w);
+        let text = stats_text(&summary(&[fresh], 1, &hours, at(0)), 1);
         assert!(text.contains("First personal reply: none yet"), "{text}");
         assert!(text.contains("too early to tell"), "{text}");
     }

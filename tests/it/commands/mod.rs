@@ -4,6 +4,7 @@
 //! body is validated against Discord's OpenAPI description when a bot stops.
 
 mod actions;
+mod chart;
 
 use frontdesk_sim::{demo, Simulator};
 use serde_json::{json, Value};

@@ -2,6 +2,7 @@
 
 mod opening;
 mod schema;
+mod stats;
 
 use std::path::Path;
 
