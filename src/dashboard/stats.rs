@@ -1,48 +1,63 @@
-//! The Stats page: first personal replies over the last 30 days, from the replies kept by
-//! time (only the window is read, never every conversation).
+//! The Stats page: the last 30 days from the statistics the desk keeps up to date (never a
+//! read of every conversation), as the three charts of `crate::stats::render`, inline SVG
+//! with their own titles and descriptions, and the figures in a table below them.
 
-use jiff::{SignedDuration, Timestamp};
-use maud::{html, Markup};
+use jiff::Timestamp;
+use maud::{html, Markup, PreEscaped};
 
 use crate::desk::Desk;
 use crate::duration::Humane;
+use crate::stats::{render, Tally};
 
-const DAYS: i64 = 30;
+const DAYS: u32 = 30;
+
+fn or_dash(d: Option<jiff::SignedDuration>) -> String {
+    d.map_or_else(|| "–".to_string(), |d| Humane(d).to_string())
+}
+
+fn percent(t: &Tally) -> String {
+    t.within_percent()
+        .map_or_else(|| "–".to_string(), |p| format!("{p}%"))
+}
 
 pub fn page(desk: &Desk, now: Timestamp) -> Markup {
-    let since = now - SignedDuration::from_hours(24 * DAYS);
-    let hours = &desk.policy().hours;
-    let replies = match desk.first_replies_since(since) {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::error!(error = %e, "stats read failed");
-            return html! { p { "The figures cannot be read right now; the bot's log says why." } };
-        }
-    };
-    let mut times: Vec<SignedDuration> = replies
-        .iter()
-        .map(|r| hours.open_time_between(r.opened_at, r.first_reply_at))
-        .collect();
-    times.sort();
-    let target = desk.reply_target();
-    let pick = |q: f64| {
-        times
-            .get(((times.len() as f64 - 1.0) * q).round() as usize)
-            .copied()
-    };
-    let within = times.iter().filter(|t| **t <= target).count();
+    let s = desk.stats_summary(DAYS, now);
+    let all = &s.all;
     html! {
-        section aria-labelledby="first-reply" {
-            h2 id="first-reply" { "First personal reply, last " (DAYS) " days" }
-            @if times.is_empty() {
-                p { "No first replies in the last " (DAYS) " days yet." }
-            } @else {
-                dl {
-                    dt { "Answered" } dd { (times.len()) " conversation(s)" }
-                    dt { "Median (open hours)" } dd { (Humane(pick(0.5).unwrap_or_default())) }
-                    dt { "90th percentile" } dd { (Humane(pick(0.9).unwrap_or_default())) }
-                    dt { "Within the target (" (Humane(target)) ")" }
-                    dd { (within * 100 / times.len()) "%" }
+        p { "The last " (DAYS) " days: " (all.count) " conversation(s), " (all.still_waiting) " still waiting. Reply times count open hours only; the target is " (Humane(s.target)) "." }
+        @if all.count == 0 {
+            p { "No conversations in this period yet." }
+        } @else {
+            // The charts come from the svg crate, which escapes every text it holds.
+            figure { (PreEscaped(render::first_reply_chart(&s))) }
+            figure { (PreEscaped(render::within_target_by_topic(&s))) }
+            figure { (PreEscaped(render::busy_hours_heatmap(&s))) }
+            table {
+                caption { "First personal reply by topic, last " (DAYS) " days" }
+                thead { tr {
+                    th scope="col" { "Topic" }
+                    th scope="col" { "Conversations" }
+                    th scope="col" { "Median" }
+                    th scope="col" { "p90" }
+                    th scope="col" { "Within target" }
+                } }
+                tbody {
+                    tr {
+                        th scope="row" { "All" }
+                        td { (all.count) }
+                        td { (or_dash(all.median())) }
+                        td { (or_dash(all.p90())) }
+                        td { (percent(all)) }
+                    }
+                    @for (topic, t) in &s.topics {
+                        tr {
+                            th scope="row" { (topic) }
+                            td { (t.count) }
+                            td { (or_dash(t.median())) }
+                            td { (or_dash(t.p90())) }
+                            td { (percent(t)) }
+                        }
+                    }
                 }
             }
         }

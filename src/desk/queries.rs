@@ -104,14 +104,6 @@ impl Desk {
         Ok(out)
     }
 
-    /// First personal replies at or after `since`, oldest first (kept by time).
-    pub fn first_replies_since(
-        &self,
-        since: jiff::Timestamp,
-    ) -> Result<Vec<crate::store::ReplyRecord>, StoreError> {
-        self.store.replies_since(since)
-    }
-
     /// Turns on `/dashboard`'s login links (once, at start).
     pub fn set_login_links(&self, links: super::LoginLinks) {
         let _ = self.login_links.set(links);

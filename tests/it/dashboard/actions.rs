@@ -124,7 +124,11 @@ async fn search_stats_and_exports() {
 
     let (status, stats) = web.get(&owner, "/stats").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(stats.contains("First personal reply"), "{stats}");
+    assert!(stats.contains("First personal reply by topic"), "{stats}");
+    assert!(
+        stats.contains("<svg") && stats.contains("Busiest hours of the week"),
+        "{stats}"
+    );
 
     let r = web
         .http

@@ -133,6 +133,13 @@ async fn a_browser_signs_in_resolves_a_conversation_and_sees_the_queue_shrink() 
         .click()
         .await
         .expect("open alice");
+    // A click returns before the next page is in: wait for what only that page has.
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("form[action$='/resolve']"))
+        .await
+        .expect("alice's conversation page");
     let body = browser
         .find(Locator::Css("main"))
         .await
@@ -149,7 +156,9 @@ async fn a_browser_signs_in_resolves_a_conversation_and_sees_the_queue_shrink() 
         .await
         .expect("resolve");
     let status = browser
-        .find(Locator::Css("[role=status]"))
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[role=status]"))
         .await
         .expect("a confirmation")
         .text()
