@@ -598,12 +598,36 @@ mod tests {
             ("[reminders]\nquiet_hours = \"late\"\n", 2, "22:00-07:00"),
             ("[conversations]\nreply_target = \"soon\"\n", 2, "\"2h\""),
             ("owner_name = \"Sam\"\nflush_every_ms = 60000\n", 2, "10000"),
+            ("[dashboard]\nlisten = \"localhost\"\n", 2, "127.0.0.1:8686"),
+            (
+                "[dashboard]\nlisten = \"127.0.0.1:8686\"\npublic_url = \"desk.example.com\"\n",
+                3,
+                "https://",
+            ),
         ];
         for (text, line, fix) in cases {
             let err = parse(text).expect_err(text);
             assert!(err.starts_with(&format!("frontdesk.toml:{line}:")), "{err}");
             assert!(err.contains(fix), "{text} → {err}");
         }
+    }
+
+    #[test]
+    fn the_dashboard_is_off_unless_configured() {
+        assert_eq!(parse("").expect("valid").dashboard, None);
+        let c = parse("[dashboard]\nlisten = \"0.0.0.0:8686\"\n").expect("valid");
+        let d = c.dashboard.expect("on");
+        assert_eq!(d.base_url(), "http://0.0.0.0:8686");
+        let c = parse(
+            "[dashboard]\nlisten = \"127.0.0.1:1\"\npublic_url = \"https://desk.example.com/\"\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            c.dashboard.expect("on").base_url(),
+            "https://desk.example.com"
+        );
+        let err = parse("[dashboard]\n").expect_err("no listen");
+        assert!(err.contains("listen"), "{err}");
     }
 
     #[test]
