@@ -77,7 +77,7 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), DashboardError> {
-    let app = routes::router(Arc::new(dashboard));
+    let app = routes::router(dashboard);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

@@ -31,8 +31,7 @@ struct Web {
 
 type Shared = Arc<Web>;
 
-pub fn router(d: Arc<Dashboard>) -> Router {
-    let d = Arc::try_unwrap(d).unwrap_or_else(|_| unreachable!("the router takes the only handle"));
+pub fn router(d: Dashboard) -> Router {
     let web = Arc::new(Web {
         d,
         sessions: Sessions::default(),
