@@ -490,23 +490,31 @@ async fn export_file(State(web): State<Shared>, headers: HeaderMap, format: Form
     if let Err(r) = web.signed_in(&headers).await {
         return r;
     }
+    // Streamed in chunks as the export writes them: 100,000 conversations with their
+    // messages are about 100 MB of JSON lines, which must not sit in the bot's memory.
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
     let desk = web.d.desk.clone();
-    let written = tokio::task::spawn_blocking(move || {
-        let mut out = Vec::new();
-        export::export(desk.store(), format, &mut out).map(|_| out)
-    })
-    .await;
-    let bytes = match written {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "dashboard export failed");
-            return web.failed();
+    tokio::task::spawn_blocking(move || {
+        let mut out = Chunks {
+            tx: tx.clone(),
+            buf: Vec::with_capacity(CHUNK),
+        };
+        let written = export::export(desk.store(), format, &mut out)
+            .map_err(|e| e.to_string())
+            .and_then(|_| std::io::Write::flush(&mut out).map_err(|e| e.to_string()));
+        match written {
+            Ok(()) => {}
+            Err(_) if tx.is_closed() => tracing::info!("a dashboard export was cancelled"),
+            Err(e) => {
+                // The browser sees a cut-off download rather than a complete-looking file.
+                tracing::error!(error = %e, "dashboard export failed");
+                let _ = tx.blocking_send(Err(std::io::Error::other(e)));
+            }
         }
-        Err(e) => {
-            tracing::error!(error = %e, "dashboard export failed");
-            return web.failed();
-        }
-    };
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    });
     let (kind, name) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "frontdesk-conversations.csv"),
         Format::Jsonl => (
@@ -522,9 +530,38 @@ async fn export_file(State(web): State<Shared>, headers: HeaderMap, format: Form
                 format!("attachment; filename=\"{name}\""),
             ),
         ],
-        bytes,
+        axum::body::Body::from_stream(stream),
     )
         .into_response()
+}
+
+/// How much of an export is sent at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// A writer that hands full chunks to the response body; fails once the browser is gone.
+struct Chunks {
+    tx: tokio::sync::mpsc::Sender<std::io::Result<Vec<u8>>>,
+    buf: Vec<u8>,
+}
+
+impl std::io::Write for Chunks {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the download was cancelled")
+        })
+    }
 }
 
 fn not_found_for(web: &Web) -> Response {
