@@ -7,8 +7,9 @@
 //! simulator: once without `[dashboard]` and once with it. With it, the bench gets a link
 //! from `frontdesk dashboard-link` (no database lock), signs in over HTTP and fetches each
 //! page `DASHBOARD_ROUNDS` times (default 20) on loopback, sequentially, after one warm-up
-//! fetch: the figures are the median and the slowest of those, and the body's size. Memory is
-//! the child's `VmRSS` when ready and after the pages, and its `VmHWM` (peak).
+//! fetch (3 for the full scans: exports and a search without hits): the figures are the median
+//! and the slowest of those, the body's size and the bot's `VmRSS` after each page. Memory is
+//! the child's `VmRSS` when ready and after all pages, and its `VmHWM` (peak).
 //!
 //! Run: `cargo bench --bench dashboard` (`DASHBOARD_CONVERSATIONS` overrides 100,000).
 
@@ -172,7 +173,7 @@ async fn run_bot(
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_ready = status_kib(pid, "VmRSS:");
     if let Some(addr) = dashboard {
-        pages(&config_path, addr, conversation).await;
+        pages(&config_path, addr, conversation, pid).await;
     }
     let memory = Memory {
         rss_ready,
@@ -194,7 +195,7 @@ async fn run_bot(
     memory
 }
 
-async fn pages(config: &Path, addr: std::net::SocketAddr, conversation: u64) {
+async fn pages(config: &Path, addr: std::net::SocketAddr, conversation: u64, pid: u32) {
     let out = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
         .args(["dashboard-link", "--config"])
         .arg(config)
@@ -230,8 +231,8 @@ async fn pages(config: &Path, addr: std::net::SocketAddr, conversation: u64) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(20);
-    println!("| page | bytes | median | slowest |");
-    println!("|---|---:|---:|---:|");
+    println!("| page | bytes | median | slowest | bot's RSS after |");
+    println!("|---|---:|---:|---:|---:|");
     let list = [
         "/queue".to_string(),
         format!("/conversations/{conversation}"),
@@ -264,9 +265,10 @@ async fn pages(config: &Path, addr: std::net::SocketAddr, conversation: u64) {
         }
         times.sort();
         println!(
-            "| `{path}` | {bytes} | {:.1} ms | {:.1} ms |",
+            "| `{path}` | {bytes} | {:.1} ms | {:.1} ms | {} |",
             times[times.len() / 2].as_secs_f64() * 1e3,
-            times[times.len() - 1].as_secs_f64() * 1e3
+            times[times.len() - 1].as_secs_f64() * 1e3,
+            mib(status_kib(pid, "VmRSS:"))
         );
     }
 }
