@@ -249,3 +249,19 @@ async fn the_cookie_is_secure_behind_an_https_proxy() {
     }
     web.bot.stop().await;
 }
+
+#[test]
+fn the_cli_says_how_to_turn_the_dashboard_on() {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = crate::support::write_demo_config(dir.path(), "");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(["dashboard-link", "--config"])
+        .arg(&config)
+        .output()
+        .expect("run dashboard-link");
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "no link");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the dashboard is off"), "{stderr}");
+    assert!(stderr.contains("listen = \"127.0.0.1:8686\""), "{stderr}");
+}
