@@ -101,6 +101,8 @@ pub struct Config {
     pub quiet_hours: Option<crate::hours::QuietHours>,
     /// How soon a first personal reply should come; `/stats` and `/status` measure against it.
     pub reply_target: SignedDuration,
+    /// Send each owner a digest of last week by DM at the week's first opening.
+    pub weekly_digest: bool,
     /// The web dashboard; `None` (the default) serves nothing.
     pub dashboard: Option<DashboardSettings>,
 }
@@ -153,6 +155,8 @@ struct RawConfig {
     reminders: RawReminders,
     #[serde(default)]
     conversations: RawConversations,
+    #[serde(default)]
+    digest: RawDigest,
     dashboard: Option<RawDashboard>,
 }
 
@@ -210,6 +214,12 @@ struct RawReminders {
     after: Option<Vec<Spanned<String>>>,
     then_every: Option<Spanned<String>>,
     quiet_hours: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDigest {
+    weekly: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -482,6 +492,7 @@ impl Config {
             }),
             reply_target,
             dashboard,
+            weekly_digest: raw.digest.weekly.unwrap_or(true),
         })
     }
 
@@ -628,6 +639,20 @@ mod tests {
         );
         let err = parse("[dashboard]\n").expect_err("no listen");
         assert!(err.contains("listen"), "{err}");
+    }
+
+    #[test]
+    fn the_weekly_digest_is_on_unless_turned_off() {
+        assert!(Config::defaults().weekly_digest);
+        assert!(
+            !parse("[digest]\nweekly = false\n")
+                .expect("valid")
+                .weekly_digest
+        );
+        let err = parse("[digest]\nweekly = \"no\"\n").expect_err("not a bool");
+        assert!(err.starts_with("frontdesk.toml:2:"), "{err}");
+        let err = parse("[digest]\nweakly = false\n").expect_err("misspelt");
+        assert!(err.contains("frontdesk.example.toml"), "{err}");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 mod conversation;
 mod courtesy;
+pub mod digest;
 pub mod eta;
 mod reminders;
 mod roles;

@@ -10,6 +10,7 @@
 //! is the exception to "commit first": see `opening`. Catch-up's cursors live in `history`,
 //! the reads behind slash commands in `queries`.
 
+mod digest;
 mod history;
 mod intake;
 mod opening;
@@ -36,6 +37,7 @@ pub use crate::store::StoreError as DeskError;
 use crate::store::{Change, Handout, Store};
 pub use crate::store::{OutboxItem, OutboxKey, OutboxRecord, Pending};
 use crate::sync::LockExt;
+pub use digest::DigestReport;
 
 /// How many recent first replies `{eta}` looks at.
 const ETA_SAMPLES: usize = 50;
@@ -148,6 +150,8 @@ pub struct Desk {
     eta: Mutex<Option<(Timestamp, String)>>,
     /// Makes dashboard login links (`/dashboard`), when the dashboard is on.
     login_links: std::sync::OnceLock<LoginLinks>,
+    /// `[digest] weekly`: queue each owner's weekly digest on the clock's ticks.
+    weekly_digest: bool,
 }
 
 /// Makes a dashboard login link for a staff member (asked in a server, if any); `None` when
@@ -172,6 +176,7 @@ impl Desk {
             openings: Mutex::new(HashMap::new()),
             eta: Mutex::new(None),
             login_links: std::sync::OnceLock::new(),
+            weekly_digest: config.weekly_digest,
         }
     }
 
@@ -255,8 +260,14 @@ impl Desk {
         }
     }
 
-    /// Runs the clock for every conversation that is due; returns what to deliver.
+    /// Runs the clock for every conversation that is due, and queues the weekly digest when
+    /// it is due; returns what to deliver.
     pub fn tick(&self, now: Timestamp) -> Result<Vec<Pending>, StoreError> {
+        // A digest that cannot be queued now is tried again at the next tick; reminders go on.
+        let digests = self.weekly_digest(now).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "could not queue the weekly digest");
+            Vec::new()
+        });
         let mut changed = Vec::new();
         for id in self.store.due(now) {
             let Some(conv) = self.store.conversation(id)? else {
@@ -275,10 +286,10 @@ impl Desk {
             }
         }
         if changed.is_empty() {
-            return Ok(Vec::new());
+            return Ok(digests);
         }
         self.store.flush()?;
-        let mut due = Vec::new();
+        let mut due = digests;
         for id in changed {
             due.extend(self.store.pending_for(id)?);
         }

@@ -40,7 +40,14 @@ impl Desk {
     /// The last `days` days up to `now`, against the reply target.
     pub fn stats_summary(&self, days: u32, now: Timestamp) -> Summary {
         let w = Window::last_days(days, self.reply_target, &self.policy.hours, now);
-        self.store.with_stats(|agg| Summary::compute(agg, &w))
+        self.summarize(&w)
+    }
+
+    /// Copies the window's days out of the aggregate, then summarizes them without the lock.
+    fn summarize(&self, w: &Window<'_>) -> Summary {
+        let (first, last) = w.day_range();
+        let days = self.store.with_stats(|agg| agg.copy_days(first, last));
+        Summary::compute(&days, w)
     }
 
     /// Conversations opened from `since` to `until`, judged at `now`.
@@ -52,7 +59,7 @@ impl Desk {
             hours: &self.policy.hours,
             now,
         };
-        self.store.with_stats(|agg| Summary::compute(agg, &w))
+        self.summarize(&w)
     }
 
     /// The conversations waiting for a personal reply now, oldest opened first.

@@ -78,6 +78,23 @@ pub fn message_body(o: &Outbound<'_>) -> Value {
     build(o, o.ping.as_slice())
 }
 
+/// Names the files sent with a body (`files[n]` in the form, `n` in this list) and their alt
+/// text, which screen readers say instead of the picture.
+pub fn with_attachments(mut body: Value, files: &[(&str, &str)]) -> Value {
+    let list: Vec<Value> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (filename, description))| {
+            // A string, as the OpenAPI description types attachment ids.
+            serde_json::json!({"id": i.to_string(), "filename": filename, "description": description})
+        })
+        .collect();
+    if let Some(o) = body.as_object_mut() {
+        o.insert("attachments".into(), Value::Array(list));
+    }
+    body
+}
+
 /// Discord pings at most this many users listed in `allowed_mentions.users`.
 const MAX_USERS: usize = 100;
 

@@ -98,6 +98,31 @@ impl Bucket {
     }
 }
 
+/// A file sent with a message ([`Rest::call_with_files`]).
+#[derive(Clone, Debug)]
+pub struct FilePart {
+    pub filename: String,
+    pub content_type: &'static str,
+    pub data: Vec<u8>,
+}
+
+fn multipart_form(json: Option<&str>, files: &[FilePart]) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new();
+    if let Some(json) = json {
+        form = form.text("payload_json", json.to_string());
+    }
+    for (i, f) in files.iter().enumerate() {
+        let part = reqwest::multipart::Part::bytes(f.data.clone()).file_name(f.filename.clone());
+        // A fixed, valid MIME type: `mime_str` fails only on malformed ones.
+        let part = match part.mime_str(f.content_type) {
+            Ok(p) => p,
+            Err(_) => reqwest::multipart::Part::bytes(f.data.clone()).file_name(f.filename.clone()),
+        };
+        form = form.part(format!("files[{i}]"), part);
+    }
+    form
+}
+
 pub struct Rest {
     client: reqwest::Client,
     base: String,
@@ -164,6 +189,19 @@ impl Rest {
         bucket: &str,
         body: Option<&Value>,
     ) -> Result<Value, RestError> {
+        self.call_with_files(method, path, bucket, body, &[]).await
+    }
+
+    /// [`Rest::call`] with files: then the body goes as `multipart/form-data`, the JSON in
+    /// its `payload_json` part and file `n` in `files[n]`, as Discord takes uploads.
+    pub async fn call_with_files(
+        &self,
+        method: Method,
+        path: &str,
+        bucket: &str,
+        body: Option<&Value>,
+        files: &[FilePart],
+    ) -> Result<Value, RestError> {
         let route = format!("{method} {path}");
         let url = format!("{}/api/v10{path}", self.base);
         let body = body.map(|b| b.to_string());
@@ -189,7 +227,10 @@ impl Rest {
                         ")"
                     ),
                 );
-            if let Some(b) = &body {
+            if !files.is_empty() {
+                // Built anew for each attempt: a form is consumed by sending it.
+                req = req.multipart(multipart_form(body.as_deref(), files));
+            } else if let Some(b) = &body {
                 req = req.header(CONTENT_TYPE, "application/json").body(b.clone());
             }
             let response = match req.send().await {

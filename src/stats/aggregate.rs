@@ -188,6 +188,23 @@ impl Aggregate {
             .map(|(d, rows)| (*d, rows.as_slice()))
     }
 
+    /// A copy of the days `first..=last` (and every topic name): what a summary of them
+    /// reads, taken so the summary is computed without holding the store's lock, which every
+    /// commit that changes an entry needs.
+    pub fn copy_days(&self, first: i32, last: i32) -> Aggregate {
+        let days: BTreeMap<i32, Vec<Row>> = self
+            .days
+            .range(first..=last.max(first))
+            .map(|(d, rows)| (*d, rows.clone()))
+            .collect();
+        let rows = days.values().map(Vec::len).sum();
+        Aggregate {
+            topics: self.topics.clone(),
+            days,
+            rows,
+        }
+    }
+
     /// Every row, oldest day first.
     pub fn all(&self) -> impl Iterator<Item = &Row> + '_ {
         self.days.values().flatten()

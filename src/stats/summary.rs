@@ -117,21 +117,36 @@ pub struct Summary {
     pub slowest: Vec<(ConversationId, SignedDuration)>,
 }
 
+impl Window<'_> {
+    /// The business days the window's rows may be filed under: its own, and a day either
+    /// side, as rows keep the day of the time zone they were counted in, which may differ from
+    /// today's.
+    pub fn day_range(&self) -> (i32, i32) {
+        let (first, last) = self.days();
+        (first - 1, last + 1)
+    }
+
+    fn days(&self) -> (i32, i32) {
+        let tz = self.hours.time_zone();
+        (
+            day_number(self.since.to_zoned(tz.clone()).date()),
+            day_number(self.until.to_zoned(tz.clone()).date()),
+        )
+    }
+}
+
 impl Summary {
-    /// Reads the rows of the days that `w` covers.
+    /// Reads the rows of the days that `w` covers ([`Window::day_range`]).
     pub fn compute(agg: &Aggregate, w: &Window<'_>) -> Summary {
-        let tz = w.hours.time_zone();
-        let first = day_number(w.since.to_zoned(tz.clone()).date());
-        let last = day_number(w.until.to_zoned(tz.clone()).date());
+        let (first, last) = w.days();
         let decided_until = decided_cutoff(w);
         let mut all = Tally::default();
         let mut topics: Vec<(u16, Tally)> = Vec::new();
         let mut days: Vec<DayPoint> = Vec::new();
         let mut busy_hours = [[0u32; 24]; 7];
         let mut slowest: Vec<(ConversationId, SignedDuration)> = Vec::new();
-        // A day or two around the period: rows keep the day of the time zone they were
-        // counted in, which may differ from today's.
-        for (day, rows) in agg.days(first - 1, last + 1) {
+        let (from, to) = w.day_range();
+        for (day, rows) in agg.days(from, to) {
             let mut tally = Tally::default();
             for row in rows {
                 let at = row.opened_at();

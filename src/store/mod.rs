@@ -18,6 +18,7 @@ mod away;
 mod checkpoints;
 mod commit;
 mod conversations;
+mod digest;
 mod group;
 mod handed;
 mod index;

@@ -119,6 +119,8 @@ pub(super) fn outbox_tag(item: &OutboxItem) -> (u8, u64) {
         // One per relayed message: the message id keeps them apart and in order.
         OutboxItem::RelayIn { source, .. } => (b'i', source.0),
         OutboxItem::RelayOut { source, .. } => (b'u', source.0),
+        // One per owner (the week is the key's wait).
+        OutboxItem::Digest { owner, .. } => (b'w', owner.0),
     }
 }
 

@@ -189,6 +189,14 @@ pub enum OutboxItem {
         channel: ChannelId,
         text: String,
     },
+    /// The weekly digest for one owner, about the conversations opened from `since` to
+    /// `until` (its figures are read when it is sent). Not about one conversation: its
+    /// record's `conversation` is 0.
+    Digest {
+        owner: UserId,
+        since: Timestamp,
+        until: Timestamp,
+    },
 }
 
 impl OutboxItem {

@@ -9,6 +9,7 @@ mod bursts;
 mod cli;
 mod commands;
 mod dashboard;
+mod digest;
 mod e2e;
 mod faults;
 mod notifications;

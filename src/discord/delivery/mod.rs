@@ -11,6 +11,7 @@
 //! owner `notices` are gathered into one digest per owner; a DM conversation is mirrored in a
 //! private staff thread by the `relay`; the `sweep` sends whatever is still undelivered.
 
+mod digest;
 mod lane;
 mod notices;
 mod queue;
@@ -186,6 +187,11 @@ impl Delivery {
                     channel,
                     text,
                 } => self.relay_out(p, *source, *channel, text).await,
+                OutboxItem::Digest {
+                    owner,
+                    since,
+                    until,
+                } => self.digest(p, *owner, *since, *until).await,
                 OutboxItem::Notice { .. } => Ok(()),
             };
             self.settle(p, &Outcome::of(result)).await;

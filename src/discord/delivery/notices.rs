@@ -194,7 +194,7 @@ impl Delivery {
         Ok(())
     }
 
-    async fn dm_channel(&self, user: UserId) -> Result<ChannelId, RestError> {
+    pub(super) async fn dm_channel(&self, user: UserId) -> Result<ChannelId, RestError> {
         if let Some(c) = self.dm_channels.locked().get(&user) {
             return Ok(*c);
         }
