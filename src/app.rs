@@ -36,6 +36,11 @@ pub struct BotOptions {
     /// Requests per second frontdesk allows itself in all: Discord's global limit. Only a
     /// benchmark of frontdesk's own overhead, against a simulator without limits, raises it.
     pub global_limit: usize,
+    /// A socket already bound for the dashboard (tests bind port 0); `None` binds
+    /// `[dashboard] listen`.
+    pub dashboard_listener: Option<std::net::TcpListener>,
+    /// How often the dashboard checks again that a signed-in person is on the staff.
+    pub dashboard_recheck_every: jiff::SignedDuration,
 }
 
 impl BotOptions {
@@ -50,6 +55,8 @@ impl BotOptions {
             retry: RetryPolicy::default(),
             http_client: None,
             global_limit: crate::discord::pace::DISCORD_GLOBAL_LIMIT,
+            dashboard_listener: None,
+            dashboard_recheck_every: crate::dashboard::RECHECK_EVERY,
         }
     }
 }
@@ -62,6 +69,10 @@ pub enum BotError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Discord(#[from] GatewayError),
+    #[error("{0}")]
+    Dashboard(#[from] crate::dashboard::DashboardError),
+    #[error("{0}")]
+    DashboardKey(#[from] crate::dashboard::KeyError),
 }
 
 /// Runs the bot until `shutdown` completes (or the gateway fails for good), then flushes sled.
@@ -96,6 +107,12 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
         config.staff.owners.clone(),
         config.discord.staff_channel,
     ));
+    let dashboard = match &config.dashboard {
+        Some(settings) => {
+            Some(dashboard_parts(&opts, &desk, &delivery, settings, &http_client, base).await?)
+        }
+        None => None,
+    };
     let bot = Arc::new(Bot::new(
         desk.clone(),
         delivery.clone(),
@@ -124,6 +141,17 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
         let stop = stop_rx.clone();
         tokio::spawn(async move { delivery.notice_loop(stop).await })
     };
+    let web = dashboard.map(|(dashboard, listener)| {
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let stopped = async move {
+                let _ = stop.changed().await;
+            };
+            if let Err(e) = crate::dashboard::serve(dashboard, listener, stopped).await {
+                tracing::error!(error = %e, "the dashboard stopped");
+            }
+        })
+    });
     let catcher = tokio::spawn(catch_up_loop(
         gateway.catch_up(),
         opts.catch_up_every,
@@ -135,11 +163,72 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
     let _ = ticker.await;
     let _ = catcher.await;
     let _ = notifier.await;
+    if let Some(web) = web {
+        let _ = web.await;
+    }
     // Last: whatever was accepted is on disk before the process ends.
     store.flush_async().await?;
     store.secure_files();
     tracing::info!("stopped; database flushed");
     outcome.map_err(BotError::from)
+}
+
+/// The dashboard's pieces: its signing key (also behind `/dashboard`), its socket, bound
+/// before the gateway connects so a taken port fails the start.
+async fn dashboard_parts(
+    opts: &BotOptions,
+    desk: &Arc<Desk>,
+    delivery: &Arc<Delivery>,
+    settings: &crate::config::DashboardSettings,
+    http_client: &reqwest::Client,
+    base: &str,
+) -> Result<(crate::dashboard::Dashboard, tokio::net::TcpListener), BotError> {
+    use crate::dashboard::{self, LoginKey};
+    let config = &opts.config;
+    let key = Arc::new(LoginKey::load_or_create(&config.resolve(&config.data_dir))?);
+    let listener = match &opts.dashboard_listener {
+        Some(l) => {
+            let l = l.try_clone().and_then(|l| {
+                l.set_nonblocking(true)?;
+                tokio::net::TcpListener::from_std(l)
+            });
+            l.map_err(|e| dashboard::DashboardError::Bind {
+                addr: settings.listen,
+                reason: e.to_string(),
+            })?
+        }
+        None => dashboard::bind(settings.listen).await?,
+    };
+    let url = settings.base_url();
+    let minter = key.clone();
+    desk.set_login_links(Box::new(move |user, guild, now| {
+        match minter.mint(user, guild, now) {
+            Ok(token) => Some(dashboard::login_url(&url, &token)),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot make a dashboard link");
+                None
+            }
+        }
+    }));
+    let members = Rest::with_client(http_client.clone(), base, &opts.token, opts.retry.clone());
+    let deliverer = delivery.clone();
+    let deliver: dashboard::Deliver = Arc::new(move |due| {
+        let d = deliverer.clone();
+        Box::pin(async move { d.deliver(due).await })
+    });
+    tracing::info!(address = %settings.listen, "dashboard on");
+    Ok((
+        dashboard::Dashboard {
+            desk: desk.clone(),
+            key,
+            members: Arc::new(crate::discord::RestMembers(members)),
+            deliver,
+            clock: opts.clock.clone(),
+            business_name: config.business_name.clone(),
+            recheck_every: opts.dashboard_recheck_every,
+        },
+        listener,
+    ))
 }
 
 async fn tick_loop(

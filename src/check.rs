@@ -65,6 +65,19 @@ pub fn check(req: &CheckRequest, out: &mut dyn Write) -> Result<(), CheckError> 
         (None, Some(note)) => writeln!(out, "config     {note}")?,
         (None, None) => {}
     }
+    if let Some(d) = &config.dashboard {
+        let reach = if d.listen.ip().is_loopback() {
+            "this machine only"
+        } else {
+            "beyond this machine: put a TLS reverse proxy in front"
+        };
+        writeln!(
+            out,
+            "dashboard  {} ({reach}); links point to {}",
+            d.listen,
+            d.base_url()
+        )?;
+    }
     let dir = req
         .responses
         .clone()

@@ -107,6 +107,27 @@ pub struct Config {
     pub escalation: Option<Escalation>,
     /// Send each owner a digest of last week by DM at the week's first opening.
     pub weekly_digest: bool,
+    /// The web dashboard; `None` (the default) serves nothing.
+    pub dashboard: Option<DashboardSettings>,
+}
+
+/// `[dashboard]`: where the web page listens and the address its login links use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DashboardSettings {
+    pub listen: std::net::SocketAddr,
+    /// The address people open (a reverse proxy's `https://…`), without a trailing slash;
+    /// `None`: `http://{listen}`.
+    pub public_url: Option<String>,
+}
+
+impl DashboardSettings {
+    /// Where login links point.
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.clone(),
+            None => format!("http://{}", self.listen),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,6 +163,14 @@ struct RawConfig {
     ratings: RawRatings,
     #[serde(default)]
     digest: RawDigest,
+    dashboard: Option<RawDashboard>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDashboard {
+    listen: Option<Spanned<String>>,
+    public_url: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -463,6 +492,43 @@ impl Config {
                 ))
             }
         };
+        let dashboard = match raw.dashboard {
+            None => None,
+            Some(d) => {
+                let Some(listen) = d.listen else {
+                    return Err(invalid(
+                        0..0,
+                        "[dashboard] has no `listen` address".into(),
+                        "add e.g. `listen = \"127.0.0.1:8686\"` under [dashboard], or remove the section to turn the dashboard off",
+                    ));
+                };
+                let addr = listen.get_ref().trim().parse().map_err(|_| {
+                    invalid(
+                        listen.span(),
+                        format!("`listen` {:?} is not an address with a port", listen.get_ref()),
+                        "write e.g. \"127.0.0.1:8686\" (this machine only) or \"0.0.0.0:8686\" (behind a TLS reverse proxy)",
+                    )
+                })?;
+                let public_url = match d.public_url {
+                    None => None,
+                    Some(url) => {
+                        let u = url.get_ref().trim().trim_end_matches('/').to_string();
+                        if !(u.starts_with("http://") || u.starts_with("https://")) {
+                            return Err(invalid(
+                                url.span(),
+                                format!("`public_url` {:?} is not an http(s) URL", url.get_ref()),
+                                "write the address people open, e.g. \"https://desk.example.com\", or remove the line",
+                            ));
+                        }
+                        Some(u)
+                    }
+                };
+                Some(DashboardSettings {
+                    listen: addr,
+                    public_url,
+                })
+            }
+        };
         Ok(Config {
             path: None,
             business_name: raw.business_name.unwrap_or_else(|| "our shop".to_string()),
@@ -483,6 +549,7 @@ impl Config {
             reply_target,
             ratings,
             escalation,
+            dashboard,
             weekly_digest: raw.digest.weekly.unwrap_or(true),
         })
     }
@@ -648,12 +715,36 @@ mod tests {
                 3,
                 "\"2h\"",
             ),
+            ("[dashboard]\nlisten = \"localhost\"\n", 2, "127.0.0.1:8686"),
+            (
+                "[dashboard]\nlisten = \"127.0.0.1:8686\"\npublic_url = \"desk.example.com\"\n",
+                3,
+                "https://",
+            ),
         ];
         for (text, line, fix) in cases {
             let err = parse(text).expect_err(text);
             assert!(err.starts_with(&format!("frontdesk.toml:{line}:")), "{err}");
             assert!(err.contains(fix), "{text} → {err}");
         }
+    }
+
+    #[test]
+    fn the_dashboard_is_off_unless_configured() {
+        assert_eq!(parse("").expect("valid").dashboard, None);
+        let c = parse("[dashboard]\nlisten = \"0.0.0.0:8686\"\n").expect("valid");
+        let d = c.dashboard.expect("on");
+        assert_eq!(d.base_url(), "http://0.0.0.0:8686");
+        let c = parse(
+            "[dashboard]\nlisten = \"127.0.0.1:1\"\npublic_url = \"https://desk.example.com/\"\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            c.dashboard.expect("on").base_url(),
+            "https://desk.example.com"
+        );
+        let err = parse("[dashboard]\n").expect_err("no listen");
+        assert!(err.contains("listen"), "{err}");
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod check;
 pub mod clock;
 pub mod config;
 pub mod core;
+pub mod dashboard;
 pub mod demo;
 pub mod desk;
 pub mod discord;

@@ -96,6 +96,16 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Print a sign-in link for the web dashboard (works once, for 10 minutes, while the bot
+    /// runs; the same as `/dashboard` in Discord). Needs no database lock.
+    DashboardLink {
+        /// The config file (for `[dashboard]` and `data_dir`).
+        #[arg(long, default_value = "frontdesk.toml")]
+        config: PathBuf,
+        /// Whose link: a Discord user id [default: the first owner in the config].
+        #[arg(long, value_name = "USER_ID")]
+        user: Option<u64>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -367,6 +377,37 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let _ = std::io::stdout().flush();
                 std::process::exit(EXIT_PROBLEMS.into());
             }
+            Ok(())
+        }
+        Command::DashboardLink { config, user } => {
+            let config = frontdesk::config::Config::load(&config)?;
+            let Some(settings) = &config.dashboard else {
+                anyhow::bail!(
+                    "the dashboard is off in {}\n  fix: add a [dashboard] section with `listen = \"127.0.0.1:8686\"` (see frontdesk.example.toml) and restart the bot",
+                    config.path.as_deref().unwrap_or(std::path::Path::new("the config")).display()
+                );
+            };
+            let user = match user.map(frontdesk::model::UserId).or_else(|| config.staff.owners.first().copied()) {
+                Some(u) => u,
+                None => anyhow::bail!(
+                    "no user for the link: the config lists no owners\n  fix: pass --user with your Discord user id, or add yourself to `owners` under [discord]"
+                ),
+            };
+            let dir = config.resolve(&config.data_dir);
+            if !dir.is_dir() {
+                anyhow::bail!(
+                    "no data directory at {}\n  fix: start the bot first (`frontdesk run`); the link works only while it runs",
+                    dir.display()
+                );
+            }
+            let key = frontdesk::dashboard::LoginKey::load_or_create(&dir)?;
+            let token = key.mint(user, config.discord.guild, jiff::Timestamp::now())?;
+            // Only to standard output, for the person who asked: never into a log.
+            println!(
+                "{}",
+                frontdesk::dashboard::login_url(&settings.base_url(), &token)
+            );
+            eprintln!("This link signs {user} in once, within 10 minutes, while the bot runs. Do not share it.");
             Ok(())
         }
         Command::Demo => {

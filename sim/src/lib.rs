@@ -226,6 +226,19 @@ impl Simulator {
         self.inner.lock().world.clone()
     }
 
+    /// Gives a member new roles in the guild, as a server admin would (what
+    /// `GET /guilds/{id}/members/{user}` answers from then on); `false` for an unknown user.
+    pub fn set_member_roles(&self, user: u64, roles: Vec<u64>) -> bool {
+        let mut st = self.inner.lock();
+        match st.world.users.iter_mut().find(|u| u.id == user) {
+            Some(u) => {
+                u.roles = roles;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn bot_id(&self) -> u64 {
         self.inner.lock().world.bot.id
     }

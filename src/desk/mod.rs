@@ -152,9 +152,19 @@ pub struct Desk {
     /// Places (a customer in a channel, a thread, a DM) with an [`Opening`] not stored yet.
     openings: Mutex<HashMap<ConversationKey, Arc<tokio::sync::Mutex<()>>>>,
     eta: Mutex<Option<(Timestamp, String)>>,
+    /// Makes dashboard login links (`/dashboard`), when the dashboard is on.
+    login_links: std::sync::OnceLock<LoginLinks>,
     /// `[digest] weekly`: queue each owner's weekly digest on the clock's ticks.
     weekly_digest: bool,
 }
+
+/// Makes a dashboard login link for a staff member (asked in a server, if any); `None` when
+/// it cannot (logged where it failed).
+pub type LoginLinks = Box<
+    dyn Fn(crate::model::UserId, Option<crate::model::GuildId>, Timestamp) -> Option<String>
+        + Send
+        + Sync,
+>;
 
 impl Desk {
     pub fn new(store: Store, config: &Config, rules: Rules) -> Desk {
@@ -169,6 +179,7 @@ impl Desk {
             stripes: (0..64).map(|_| Mutex::new(())).collect(),
             openings: Mutex::new(HashMap::new()),
             eta: Mutex::new(None),
+            login_links: std::sync::OnceLock::new(),
             weekly_digest: config.weekly_digest,
         }
     }

@@ -1,10 +1,12 @@
-//! What slash commands and staff threads ask of the desk: conversations by id, by thread
-//! and by customer, all of them, and the owner's away notice.
+//! What slash commands, staff threads and the dashboard ask of the desk: conversations by
+//! id, by thread and by customer, the waiting ones, all of them, a transcript, a search, and
+//! the owner's away notice.
 
 use super::Desk;
+use crate::core::State;
 use crate::core::{Away, Conversation, ConversationKey};
 use crate::model::{ChannelId, UserId};
-use crate::store::StoreError;
+use crate::store::{MessageRecord, StoreError};
 
 impl Desk {
     /// The latest conversation held in a thread (its own thread, a forum post, or a DM's
@@ -33,6 +35,101 @@ impl Desk {
                     .ok()
             })
             .collect()
+    }
+
+    /// The conversations waiting for a personal reply, longest waiting first. Read through
+    /// the in-memory index: only the waiting ones are loaded.
+    pub fn waiting_conversations(&self) -> Result<Vec<Conversation>, StoreError> {
+        let mut out = Vec::new();
+        for id in self.store.waiting() {
+            // A waiting conversation answered meanwhile is still listed by its id: skip it.
+            if let Some(c) = self
+                .store
+                .conversation(id)?
+                .filter(|c| c.state == State::Waiting)
+            {
+                out.push(c);
+            }
+        }
+        out.sort_by_key(|c| (c.waiting_since.unwrap_or(c.opened_at), c.id));
+        Ok(out)
+    }
+
+    /// A conversation's messages, oldest first (its opening message, customer follow-ups,
+    /// frontdesk's acknowledgement, staff replies, relayed DMs).
+    pub fn transcript(
+        &self,
+        conversation: &Conversation,
+    ) -> Result<Vec<MessageRecord>, StoreError> {
+        self.store.messages(conversation)
+    }
+
+    /// Up to `limit` conversations, newest first, that match: `query` (case-insensitive) in
+    /// the customer's name or in any message's text, and `state` if given. A scan, newest
+    /// first, that stops at `limit`: search is an owner's occasional question, not a path
+    /// every message takes.
+    pub fn search(
+        &self,
+        query: &str,
+        state: Option<State>,
+        limit: usize,
+    ) -> Result<Vec<Conversation>, StoreError> {
+        let needle = query.trim().to_lowercase();
+        let mut out = Vec::new();
+        for conv in self.store.conversations_newest_first() {
+            let conv = match conv {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(error = %e, "skipping an unreadable conversation");
+                    continue;
+                }
+            };
+            if state.is_some_and(|s| s != conv.state) {
+                continue;
+            }
+            let hit = needle.is_empty()
+                || conv.customer_name.to_lowercase().contains(&needle)
+                || self.store.messages(&conv)?.iter().any(|m| {
+                    m.content
+                        .as_deref()
+                        .is_some_and(|t| t.to_lowercase().contains(&needle))
+                });
+            if hit {
+                out.push(conv);
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Turns on `/dashboard`'s login links (once, at start).
+    pub fn set_login_links(&self, links: super::LoginLinks) {
+        let _ = self.login_links.set(links);
+    }
+
+    /// A dashboard login link for `user`; `None` when the dashboard is off or failed.
+    pub fn login_link(
+        &self,
+        user: UserId,
+        guild: Option<crate::model::GuildId>,
+        now: jiff::Timestamp,
+    ) -> Option<String> {
+        self.login_links
+            .get()
+            .and_then(|make| make(user, guild, now))
+    }
+
+    /// Records a dashboard login link as used; `false` if it already was (see
+    /// `dashboard::links`).
+    pub fn use_login(
+        &self,
+        nonce: &[u8],
+        expires: jiff::Timestamp,
+        now: jiff::Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.store.use_login(nonce, expires, now)
     }
 
     /// The owner's away notice, if set.

@@ -378,6 +378,7 @@ impl Events {
             user,
             is_staff: role_of(&author, me, self.0.bot.desk.staff()) == crate::core::Role::Staff,
             channel: crate::model::ChannelId(cmd.channel_id.get()),
+            guild: cmd.guild_id.map(|g| crate::model::GuildId(g.get())),
         };
         let name = cmd.data.name.clone();
         let args = commands::args_of(&cmd.data.options);

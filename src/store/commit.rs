@@ -216,5 +216,6 @@ pub(super) fn head_of(r: &ConversationRecord) -> index::Head {
         thread: r.thread,
         relay: r.relay,
         wake_at: r.wake_at.map(index::wake_second),
+        waiting: r.state == crate::core::State::Waiting,
     }
 }

@@ -90,6 +90,11 @@ impl Store {
         Ok(out)
     }
 
+    /// Conversations waiting for a personal reply, by id (from the in-memory index).
+    pub fn waiting(&self) -> Vec<ConversationId> {
+        self.index().waiting()
+    }
+
     /// Conversations whose wake-up time is at or before `now`.
     pub fn due(&self, now: Timestamp) -> Vec<ConversationId> {
         self.index().due(now)
@@ -128,6 +133,17 @@ impl Store {
     /// Every conversation, oldest first.
     pub fn conversations(&self) -> impl Iterator<Item = Result<Conversation, StoreError>> + '_ {
         self.conversations.iter().map(|entry| {
+            let (_, v) = entry?;
+            from_json::<ConversationRecord>(&v, "conversation")
+                .map(ConversationRecord::into_conversation)
+        })
+    }
+
+    /// Every conversation, newest first (ids grow with time).
+    pub fn conversations_newest_first(
+        &self,
+    ) -> impl Iterator<Item = Result<Conversation, StoreError>> + '_ {
+        self.conversations.iter().rev().map(|entry| {
             let (_, v) = entry?;
             from_json::<ConversationRecord>(&v, "conversation")
                 .map(ConversationRecord::into_conversation)

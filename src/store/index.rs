@@ -1,5 +1,6 @@
 //! The lookups every message needs, held in memory: the latest conversation of each place
-//! and customer, each customer's conversations, and when each conversation next wakes up.
+//! and customer, each customer's conversations, when each conversation next wakes up, and
+//! which conversations wait for a reply (the dashboard's queue).
 //!
 //! They are rebuilt at open from the `heads` tree: one small record per conversation holding
 //! exactly these fields, rewritten only when one of them changes, so lookups cost no disk
@@ -23,6 +24,8 @@ pub(super) struct Head {
     pub thread: Option<ChannelId>,
     pub relay: Option<ChannelId>,
     pub wake_at: Option<Timestamp>,
+    /// Waiting for a personal reply (layout 5): the queue reads these without a scan.
+    pub waiting: bool,
 }
 
 /// A head's first byte: the kind of place in the low bits, and which optional fields follow.
@@ -33,10 +36,9 @@ const KIND: u8 = 0x0f;
 const HAS_WAKE: u8 = 0x80;
 const HAS_THREAD: u8 = 0x40;
 const HAS_RELAY: u8 = 0x20;
+const WAITING: u8 = 0x10;
 /// The longest head: flags, customer, place id, wake-up (5 bytes), thread, relay.
 const HEAD_MAX: usize = 1 + 8 + 8 + 5 + 8 + 8;
-/// Layout 2's fixed-size head, read only to migrate it.
-const LAYOUT_2_LEN: usize = 58;
 
 /// A head as stored: [`HEAD_MAX`] bytes at most, usually 22 or fewer.
 pub(super) struct Encoded {
@@ -126,6 +128,9 @@ impl Head {
             flags |= HAS_RELAY;
             out.put(&r.0.to_be_bytes());
         }
+        if self.waiting {
+            flags |= WAITING;
+        }
         out.bytes[0] = flags;
         out
     }
@@ -164,36 +169,7 @@ impl Head {
             thread,
             relay,
             wake_at,
-        })
-    }
-
-    /// Reads a head as layout 2 stored it (58 bytes: customer, key tag and two ids, thread,
-    /// relay, wake-up in nanoseconds), for the migration to layout 3.
-    pub fn decode_layout_2(id: ConversationId, v: &[u8]) -> Option<Head> {
-        if v.len() != LAYOUT_2_LEN {
-            return None;
-        }
-        let u = |at: usize| u64::from_be_bytes(v[at..at + 8].try_into().unwrap_or_default());
-        let some = |n: u64| (n != 0).then_some(ChannelId(n));
-        let key = match v[8] {
-            b'c' => ConversationKey::ChannelCustomer(ChannelId(u(9)), UserId(u(17))),
-            b't' => ConversationKey::Thread(ChannelId(u(9))),
-            b'd' => ConversationKey::Dm(UserId(u(9))),
-            _ => return None,
-        };
-        let wake_at = match v[41] {
-            0 => None,
-            _ => Some(wake_second(
-                Timestamp::from_nanosecond(i128::from_be_bytes(v[42..].try_into().ok()?)).ok()?,
-            )),
-        };
-        Some(Head {
-            id,
-            customer: UserId(u(0)),
-            key,
-            thread: some(u(25)),
-            relay: some(u(33)),
-            wake_at,
+            waiting: flags & WAITING != 0,
         })
     }
 }
@@ -205,6 +181,8 @@ pub(super) struct Index {
     by_customer: BTreeSet<(UserId, ConversationId)>,
     /// By [`wake_key`]: 16 bytes an entry, where a `Timestamp` made it 24.
     wake: BTreeSet<(i64, ConversationId)>,
+    /// Conversations waiting for a personal reply.
+    waiting: BTreeSet<ConversationId>,
 }
 
 /// A wake-up time as nanoseconds since 1970, saturating (at years 1677 and 2262), which a
@@ -227,6 +205,9 @@ pub(super) struct Builder {
 
 impl Builder {
     pub fn add(&mut self, head: &Head) {
+        if head.waiting {
+            self.index.waiting.insert(head.id);
+        }
         self.by_customer.push((head.customer, head.id));
         self.wake
             .extend(head.wake_at.map(|at| (wake_key(at), head.id)));
@@ -260,7 +241,17 @@ impl Index {
         if old.is_none() {
             self.by_customer.insert((now.customer, now.id));
         }
+        if now.waiting {
+            self.waiting.insert(now.id);
+        } else {
+            self.waiting.remove(&now.id);
+        }
         self.record_keys(now);
+    }
+
+    /// The conversations waiting for a personal reply, by id (oldest opened first).
+    pub fn waiting(&self) -> Vec<ConversationId> {
+        self.waiting.iter().copied().collect()
     }
 
     /// Points each of the head's keys at it, unless a newer conversation holds the key.
@@ -308,6 +299,7 @@ mod tests {
             thread: thread.map(ChannelId),
             relay: None,
             wake_at: wake.map(|s| Timestamp::from_second(s).expect("time")),
+            waiting: false,
         }
     }
 
@@ -319,11 +311,12 @@ mod tests {
             ConversationKey::Thread(ChannelId(9)),
             ConversationKey::Dm(UserId(42)),
         ] {
-            for wake_at in [None, h.wake_at] {
+            for (wake_at, waiting) in [(None, false), (h.wake_at, true), (None, true)] {
                 let h = Head {
                     key,
                     relay: Some(ChannelId(8)),
                     wake_at,
+                    waiting,
                     ..h.clone()
                 };
                 assert_eq!(Head::decode(h.id, h.encode().as_ref()), Some(h.clone()));
@@ -363,22 +356,6 @@ mod tests {
     }
 
     #[test]
-    fn a_layout_2_head_is_read_for_the_migration() {
-        let mut v = Vec::new();
-        v.extend(42u64.to_be_bytes());
-        v.push(b'c');
-        v.extend(10u64.to_be_bytes());
-        v.extend(42u64.to_be_bytes());
-        v.extend(77u64.to_be_bytes());
-        v.extend(0u64.to_be_bytes());
-        v.push(1);
-        v.extend((1_800_000_000_000_000_001i128).to_be_bytes());
-        let h = Head::decode_layout_2(MessageId(5), &v).expect("layout 2");
-        assert_eq!(h, head(5, 42, Some(77), Some(1_800_000_001)));
-        assert_eq!(Head::decode_layout_2(MessageId(5), &v[1..]), None);
-    }
-
-    #[test]
     fn an_older_conversation_updated_later_does_not_take_its_place_back() {
         let mut index = Index::default();
         index.record(&head(1, 42, None, None), None);
@@ -412,6 +389,26 @@ mod tests {
         // Resolved: no wake-up any more.
         index.record(&head(1, 42, None, None), Some(&head(1, 42, None, Some(50))));
         assert_eq!(index.due(at(1_000)), vec![MessageId(2)]);
+    }
+
+    #[test]
+    fn the_waiting_set_follows_each_heads_flag() {
+        let waiting = |id, customer| Head {
+            waiting: true,
+            ..head(id, customer, None, Some(100))
+        };
+        let mut built = Builder::default();
+        built.add(&waiting(3, 42));
+        built.add(&head(4, 43, None, None));
+        let mut index = built.finish();
+        assert_eq!(index.waiting(), vec![MessageId(3)]);
+        index.record(&waiting(1, 44), None);
+        assert_eq!(index.waiting(), vec![MessageId(1), MessageId(3)]);
+        // Answered: out of the queue; waiting again: back in.
+        index.record(&head(3, 42, None, Some(100)), Some(&waiting(3, 42)));
+        assert_eq!(index.waiting(), vec![MessageId(1)]);
+        index.record(&waiting(4, 43), Some(&head(4, 43, None, None)));
+        assert_eq!(index.waiting(), vec![MessageId(1), MessageId(4)]);
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod group;
 mod handed;
 mod index;
 mod keys;
+mod logins;
 mod open;
 mod outbox;
 pub mod records;
@@ -80,8 +81,10 @@ pub enum StoreError {
 /// (sled's inline size), and the message that opens a conversation is claimed by the
 /// conversation's head, not by a `claims` entry (layout 2's such claims stay true). 4: that
 /// message is kept in the conversation's record, not in `messages` (layout 3's such messages
-/// stay where they are; the stamp keeps older versions, which would drop it, away).
-pub const SCHEMA_VERSION: u32 = 4;
+/// stay where they are; the stamp keeps older versions, which would drop it, away). 5: a head
+/// says whether its conversation waits for a reply (the dashboard's queue, without a scan);
+/// older heads are rewritten from the records once.
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// What a committed change did.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,8 +2,7 @@
 
 use super::commit::head_of;
 use super::records::ConversationRecord;
-use super::{from_json, index, keys, Store, StoreError, SCHEMA_VERSION};
-use crate::model::MessageId;
+use super::{from_json, Store, StoreError, SCHEMA_VERSION};
 
 impl Store {
     pub(super) fn check_schema(&self, marked: bool) -> Result<(), StoreError> {
@@ -24,10 +23,12 @@ impl Store {
                 // Older layouts are brought up to this one. Layouts 1 and 2 get layout 3's
                 // heads; 3 → 4 rewrites nothing, as layout 3's records are read as they are.
                 if found < 2 {
-                    // Writes layout 3's heads directly.
+                    // Writes this layout's heads directly.
                     self.migrate_to_heads()?;
-                } else if found == 2 {
-                    self.compact_heads()?;
+                } else if found < 5 {
+                    // Layout 2's heads become compact (3), and every head learns whether its
+                    // conversation waits (5): both by rewriting the heads from the records.
+                    self.heads_from_records()?;
                 }
                 if found < SCHEMA_VERSION {
                     tracing::info!(
@@ -79,21 +80,15 @@ impl Store {
         Ok(())
     }
 
-    /// Layout 2 → 3: rewrites every head in the compact encoding; flushed before the new
-    /// schema number is stamped, so a crash halfway migrates again from the start (a head
-    /// already rewritten is recognised and kept).
-    pub(super) fn compact_heads(&self) -> Result<(), StoreError> {
-        for entry in self.heads.iter() {
-            let (k, v) = entry?;
-            let Some(id) = keys::read_u64(&k, 0).map(MessageId) else {
-                continue;
-            };
-            match index::Head::decode_layout_2(id, &v) {
-                Some(h) => {
-                    self.put_head(&h)?;
-                }
-                None if index::Head::decode(id, &v).is_some() => {}
-                None => tracing::error!(key = ?k, "skipping an unreadable conversation head"),
+    /// Layouts 2 to 4 → 5: rewrites every head from its conversation's record (which says
+    /// whether it waits). A one-time read of every record, flushed before the new schema
+    /// number is stamped, so a crash halfway migrates again from the start.
+    pub(super) fn heads_from_records(&self) -> Result<(), StoreError> {
+        for entry in self.conversations.iter() {
+            let (_, v) = entry?;
+            match from_json::<ConversationRecord>(&v, "conversation") {
+                Ok(r) => self.put_head(&head_of(&r))?,
+                Err(e) => tracing::error!(error = %e, "skipping unreadable conversation"),
             }
         }
         self.db.flush()?;

@@ -9,6 +9,7 @@ mod blocking;
 mod bursts;
 mod cli;
 mod commands;
+mod dashboard;
 mod digest;
 mod doctor;
 mod e2e;

@@ -24,7 +24,7 @@ use serenity::all as dc;
 
 use crate::core::{Away, Command, Conversation};
 use crate::desk::{Desk, Pending};
-use crate::model::{ChannelId, UserId};
+use crate::model::{ChannelId, GuildId, UserId};
 use crate::responses::template::{truncate_chars, DISCORD_MESSAGE_LIMIT};
 pub use ratings::rating_answer;
 pub use request::{Arg, AwayRequest, CommandError, Request, Target};
@@ -38,6 +38,8 @@ pub struct Caller {
     /// `default_member_permissions`, which a server admin can change).
     pub is_staff: bool,
     pub channel: ChannelId,
+    /// The server it ran in (`None` in a DM): where the dashboard checks the staff role.
+    pub guild: Option<GuildId>,
 }
 
 /// What to tell the caller, and the outbox entries the command produced (a reopened
@@ -296,6 +298,13 @@ fn execute(
         }
         Request::Unblock { user } => Ok(text(blocking::unblocked(user, desk.unblock(user)?))),
         Request::Blocked => Ok(text(blocking::list(&desk.blocked_users(), now))),
+        // The link is a credential: it goes only into this ephemeral answer, never a log.
+        Request::Dashboard => Ok(text(match desk.login_link(caller.user, caller.guild, now) {
+            Some(link) => format!(
+                "Your sign-in link for the dashboard (works once, for the next 10 minutes; do not share it):\n<{link}>"
+            ),
+            None => "The web dashboard is off. Turn it on with a `[dashboard]` section in the config (see frontdesk.example.toml).".to_string(),
+        })),
     }
 }
 

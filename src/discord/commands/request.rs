@@ -66,6 +66,8 @@ pub enum Request {
         user: UserId,
     },
     Blocked,
+    /// A sign-in link for the web dashboard.
+    Dashboard,
 }
 
 impl Request {
@@ -82,6 +84,7 @@ impl Request {
                 | "block"
                 | "unblock"
                 | "blocked"
+                | "dashboard"
         )
     }
 }
@@ -133,6 +136,7 @@ pub fn parse(
     };
     match name {
         "status" => Ok(Request::Status),
+        "dashboard" => Ok(Request::Dashboard),
         "queue" => Ok(Request::Queue {
             page: number(get("page"), 1, 1, i64::from(u32::MAX), ("queue", "page", 2))? as u32,
         }),
@@ -368,7 +372,15 @@ mod tests {
     #[test]
     fn only_status_is_for_everyone() {
         assert!(!Request::is_staff_only("status"));
-        for name in ["queue", "resolve", "reopen", "snooze", "away", "stats"] {
+        for name in [
+            "queue",
+            "resolve",
+            "reopen",
+            "snooze",
+            "away",
+            "stats",
+            "dashboard",
+        ] {
             assert!(Request::is_staff_only(name), "{name}");
         }
     }

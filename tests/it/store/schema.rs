@@ -308,3 +308,35 @@ fn a_database_from_a_newer_version_is_refused() {
     assert!(matches!(err, StoreError::NewerSchema { .. }), "{err}");
     assert!(err.to_string().contains("newer frontdesk"), "{err}");
 }
+
+#[test]
+fn a_schema_four_database_learns_which_conversations_wait() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let waiting = message(1001, 42, 10, "hi", t("10:00"));
+    store_and_close(dir.path(), &waiting);
+    // Layout 4's heads have no waiting flag (the 0x10 bit of their first byte).
+    {
+        let db = sled::open(dir.path()).expect("sled");
+        let heads = db.open_tree("heads").expect("heads");
+        let key = waiting.id.0.to_be_bytes();
+        let mut head = heads.get(key).expect("read").expect("a head").to_vec();
+        assert_eq!(head[0] & 0x10, 0x10, "this version flags a waiting head");
+        head[0] &= !0x10;
+        heads.insert(key, head).expect("write");
+        db.open_tree("meta")
+            .expect("meta")
+            .insert("schema_version", &4u32.to_be_bytes())
+            .expect("write");
+        db.flush().expect("flush");
+    }
+    let d = desk(dir.path());
+    let queue: Vec<MessageId> = d
+        .waiting_conversations()
+        .expect("queue")
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(queue, vec![waiting.id]);
+    drop(d);
+    assert_eq!(schema_version(dir.path()), SCHEMA_VERSION.to_be_bytes());
+}

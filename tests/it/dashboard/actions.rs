@@ -1,0 +1,160 @@
+//! What a signed-in owner does: resolve, reopen and snooze through the desk (with the
+//! session's CSRF token, refused without it), read a transcript, search, see the stats and
+//! download the exports.
+
+use std::sync::Arc;
+
+use frontdesk::clock::SystemClock;
+use frontdesk_sim::demo::{ALICE, BOB, CAROL, HELP, OWNER};
+use reqwest::StatusCode;
+
+use super::{csrf_of, customer_writes, owner_link, serve};
+use crate::support::eventually;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actions_need_the_sessions_csrf_token_and_go_through_the_desk() {
+    let sim = crate::support::demo_sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    let web = serve(&sim, data.path(), Arc::new(SystemClock)).await;
+    let alice = customer_writes(&sim, ALICE, "do you ship to Norway?").await;
+    customer_writes(&sim, BOB, "is the blue fabric back?").await;
+    let owner = web.sign_in(&owner_link(&sim).await).await;
+    let queue = eventually("both wait", async || {
+        let (_, body) = web.get(&owner, "/queue").await;
+        (body.contains("alice") && body.contains("bob")).then_some(body)
+    })
+    .await;
+    // Oldest first, with a link into Discord and the reminders sent.
+    assert!(queue.find("alice") < queue.find("bob"), "{queue}");
+    assert!(queue.contains("https://discord.com/channels/"), "{queue}");
+    assert!(queue.contains("2 waiting"), "{queue}");
+
+    let path = format!("/conversations/{alice}");
+    let (status, page) = web.get(&owner, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    // The transcript: the customer's words and frontdesk's acknowledgement, with times.
+    assert!(page.contains("do you ship to Norway?"), "{page}");
+    assert!(page.contains("frontdesk"), "{page}");
+    assert!(page.contains("<time datetime="), "{page}");
+    let csrf = csrf_of(&page);
+
+    // Without the token, or with another session's, nothing happens.
+    let other = web.sign_in(&owner_link(&sim).await).await;
+    let (_, other_page) = web.get(&other, &path).await;
+    let foreign = csrf_of(&other_page);
+    assert_ne!(foreign, csrf);
+    for form in [vec![], vec![("csrf", "")], vec![("csrf", foreign.as_str())]] {
+        let (status, _, body) = web
+            .post(Some(&owner), &format!("{path}/resolve"), &form)
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{form:?}");
+        assert!(body.contains("security token"), "{body}");
+    }
+    assert!(web.get(&owner, "/queue").await.1.contains("alice"));
+
+    // Snooze, then resolve: both through the desk's commands.
+    let (status, location, _) = web
+        .post(
+            Some(&owner),
+            &format!("{path}/snooze"),
+            &[("csrf", &csrf), ("duration", "4h")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("{path}?done=snooze").as_str())
+    );
+    let (_, page) = web.get(&owner, &format!("{path}?done=snooze")).await;
+    assert!(page.contains("Reminders snoozed until"), "{page}");
+    let (status, _, _) = web
+        .post(Some(&owner), &format!("{path}/resolve"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, queue) = web.get(&owner, "/queue").await;
+    assert!(!queue.contains("alice") && queue.contains("bob"), "{queue}");
+    assert!(queue.contains("1 waiting"), "{queue}");
+    let (_, page) = web.get(&owner, &path).await;
+    assert!(
+        page.contains("Resolved") && page.contains(">Reopen<"),
+        "{page}"
+    );
+
+    // Reopen: waiting again, and the owners are told, as with `/reopen`.
+    let (status, _, _) = web
+        .post(Some(&owner), &format!("{path}/reopen"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(web.get(&owner, "/queue").await.1.contains("alice"));
+    // Sign out needs the token as well, then the session is gone.
+    let (status, _, _) = web.post(Some(&owner), "/logout", &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = web.post(Some(&owner), "/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(web.get(&owner, "/queue").await.0, StatusCode::UNAUTHORIZED);
+    web.bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_stats_and_exports() {
+    let sim = crate::support::demo_sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    let web = serve(&sim, data.path(), Arc::new(SystemClock)).await;
+    let carol = customer_writes(&sim, CAROL, "my thimble order 8812 is late").await;
+    customer_writes(&sim, BOB, "hello there").await;
+    // The owner answers carol in person: a first reply for the stats.
+    sim.post_reply(OWNER, HELP, "On its way, Carol!", carol)
+        .await;
+    let owner = web.sign_in(&owner_link(&sim).await).await;
+    eventually("carol is answered", async || {
+        let (_, q) = web.get(&owner, "/queue").await;
+        (q.contains("bob") && !q.contains("carol")).then_some(())
+    })
+    .await;
+
+    let (_, found) = web.get(&owner, "/search?q=THIMBLE").await;
+    assert!(
+        found.contains("carol") && !found.contains(">bob<"),
+        "{found}"
+    );
+    let (_, found) = web.get(&owner, "/search?q=bo").await;
+    assert!(found.contains("bob") && !found.contains("carol"), "{found}");
+    let (_, none) = web.get(&owner, "/search?state=resolved").await;
+    assert!(none.contains("No conversation matches"), "{none}");
+
+    let (status, stats) = web.get(&owner, "/stats").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(stats.contains("First personal reply by topic"), "{stats}");
+    assert!(
+        stats.contains("<svg") && stats.contains("Busiest hours of the week"),
+        "{stats}"
+    );
+
+    let r = web
+        .http
+        .get(web.url("/export.csv"))
+        .header(reqwest::header::COOKIE, &owner.cookie)
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .expect("ascii")
+        .contains("attachment"));
+    let csv = r.text().await.expect("body");
+    assert!(csv.starts_with("id,customer,customer_name"), "{csv}");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    let (status, jsonl) = web.get(&owner, "/export.jsonl").await;
+    assert_eq!(status, StatusCode::OK);
+    let lines: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(jsonl.contains("thimble order 8812"));
+    let (status, page) = web.get(&owner, "/export").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("/export.csv") && page.contains("/export.jsonl"));
+    web.bot.stop().await;
+}

@@ -1,0 +1,179 @@
+//! A real browser on the dashboard: headless Chromium driven over WebDriver (chromedriver)
+//! signs in with a `/dashboard` link, sees the customers waiting, opens one conversation,
+//! resolves it and sees the queue shrink. Screenshots of the queue and the stats page are
+//! saved under `target/tmp/dashboard-screenshots/`.
+//!
+//! Needs `chromium` and `chromedriver` (tools/install-browser.sh installs them from Debian;
+//! `.ci/run` calls it). Without them the test says so and passes: `cargo test` must work on a
+//! machine with only Rust.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+use fantoccini::{ClientBuilder, Locator};
+use frontdesk::clock::SystemClock;
+use frontdesk_sim::demo::{ALICE, BOB, CAROL};
+use serde_json::json;
+
+use super::{customer_writes, owner_link, serve};
+use crate::support::{eventually, wait_for, WAIT};
+
+/// The browser's flags on a machine without a display, GPU or sandbox support.
+const CHROMIUM_FLAGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+fn find(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+        .find(|p| p.is_file())
+}
+
+/// chromedriver, stopped when dropped.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_signs_in_resolves_a_conversation_and_sees_the_queue_shrink() {
+    let (Some(chromium), Some(chromedriver)) = (
+        find(&["chromium", "chromium-browser", "google-chrome"]),
+        find(&["chromedriver"]),
+    ) else {
+        eprintln!(
+            "SKIPPED dashboard::browser: chromium and chromedriver are not installed; run tools/install-browser.sh (Debian: apt-get install chromium chromium-driver) to run this test"
+        );
+        return;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let _driver = Driver(
+        Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let webdriver = format!("http://127.0.0.1:{port}");
+    let profile = tempfile::tempdir().expect("profile dir");
+    let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| f.to_string()).collect();
+    args.push(format!("--user-data-dir={}", profile.path().display()));
+    args.push("--window-size=1200,900".into());
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({ "binary": chromium, "args": args }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let browser = wait_for(WAIT, async || {
+        ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&webdriver)
+            .await
+            .ok()
+    })
+    .await
+    .expect("chromedriver started a browser session");
+
+    let sim = crate::support::demo_sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    let web = serve(&sim, data.path(), Arc::new(SystemClock)).await;
+    customer_writes(&sim, ALICE, "Do you ship to Norway?").await;
+    customer_writes(&sim, BOB, "Is the blue linen back in stock?").await;
+    customer_writes(&sim, CAROL, "Can I change my order's size?").await;
+    let link = owner_link(&sim).await;
+
+    browser.goto(&link).await.expect("open the link");
+    browser
+        .find(Locator::Css("form[action='/login'] button"))
+        .await
+        .expect("the sign-in button")
+        .click()
+        .await
+        .expect("sign in");
+    let rows = || async {
+        browser
+            .find_all(Locator::Css("table.list tbody tr"))
+            .await
+            .map(|r| r.len())
+            .unwrap_or(0)
+    };
+    eventually("three customers wait in the browser's queue", async || {
+        let _ = browser.goto(&web.url("/queue")).await;
+        (rows().await == 3).then_some(())
+    })
+    .await;
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dashboard-screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshot dir");
+    let png = browser.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("queue.png"), &png).expect("save");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+
+    browser
+        .find(Locator::LinkText("alice"))
+        .await
+        .expect("alice's row")
+        .click()
+        .await
+        .expect("open alice");
+    // A click returns before the next page is in: wait for what only that page has.
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("form[action$='/resolve']"))
+        .await
+        .expect("alice's conversation page");
+    let body = browser
+        .find(Locator::Css("main"))
+        .await
+        .expect("main")
+        .text()
+        .await
+        .expect("text");
+    assert!(body.contains("Do you ship to Norway?"), "{body}");
+    browser
+        .find(Locator::Css("form[action$='/resolve'] button"))
+        .await
+        .expect("the resolve button")
+        .click()
+        .await
+        .expect("resolve");
+    let status = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[role=status]"))
+        .await
+        .expect("a confirmation")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(status, "Resolved.");
+    browser.goto(&web.url("/queue")).await.expect("queue");
+    assert_eq!(rows().await, 2, "the queue shrank");
+    let queue = browser.source().await.expect("source");
+    assert!(!queue.contains(">alice<"), "alice left the queue");
+
+    browser.goto(&web.url("/stats")).await.expect("stats");
+    let png = browser.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("stats.png"), &png).expect("save");
+    eprintln!("dashboard screenshots in {}", shots.display());
+    browser.close().await.expect("close the browser");
+    web.bot.stop().await;
+}
