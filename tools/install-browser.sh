@@ -24,5 +24,9 @@ fi
 
 echo "install-browser: installing chromium and chromium-driver (Debian packages)"
 export DEBIAN_FRONTEND=noninteractive
-"${as_root[@]}" apt-get update -qq
-"${as_root[@]}" apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+# A failed install must not stop CI: the browser test then says loudly that it is skipped.
+if ! "${as_root[@]}" apt-get update -qq ||
+    ! "${as_root[@]}" apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; then
+    echo "install-browser: apt-get could not install chromium and chromium-driver; the browser test will be skipped" >&2
+    exit 0
+fi
