@@ -175,12 +175,14 @@ pub fn first_reply_chart(s: &Summary) -> String {
     let target_y = y_of(s.target);
     let target = Group::new()
         .add(line(left, target_y, left + plot_w, target_y, TARGET).set("stroke-dasharray", "6 4"))
+        // Under the line at its right end: the line is often the top of the plot, and above it
+        // the label would run into the legend.
         .add(text(
-            left + 4.0,
-            target_y - 6.0,
+            left + plot_w - 4.0,
+            target_y + 14.0,
             11,
             TARGET,
-            "start",
+            "end",
             format!("target {}", Humane(s.target)),
         ));
 
