@@ -6,16 +6,16 @@
 //! is bounded by a timeout.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::support::{
     acked_by_message, acked_by_request, assert_bodies_match_discords_spec, quiet_period, wait_for,
+    watching_channels,
 };
 use frontdesk::app::{run, BotOptions, RetryPolicy};
 use frontdesk::clock::SystemClock;
-use frontdesk::config::{Config, Secret};
+use frontdesk::config::Secret;
 use frontdesk_sim::{demo, SimChannel, SimConfig, Simulator, World};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -34,36 +34,6 @@ const ALL_ACKED_WITHIN: Duration = Duration::from_secs(120);
 /// The one-channel burst: this many customers, one every `ONE_CHANNEL_EVERY`.
 const ONE_CHANNEL: u64 = 30;
 const ONE_CHANNEL_EVERY: Duration = Duration::from_millis(100);
-
-fn config(data: &Path) -> Config {
-    let list: Vec<String> = CHANNELS.iter().map(|c| format!("\"{c}\"")).collect();
-    let text = format!(
-        r#"
-business_name = "Maple & Thread"
-owner_name = "Sam"
-responses = "{responses}"
-data_dir = "{data}"
-
-[discord]
-guild = "{guild}"
-owners = ["{owner}"]
-staff_channel = "{staff}"
-message_content = true
-
-[watch]
-channels = [{list}]
-"#,
-        responses = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("responses")
-            .display(),
-        data = data.display(),
-        guild = demo::GUILD,
-        owner = demo::OWNER,
-        staff = demo::STAFF,
-        list = list.join(", "),
-    );
-    Config::parse(&text, Path::new("bursts.toml")).expect("config")
-}
 
 type Running = (
     Simulator,
@@ -86,7 +56,7 @@ async fn start() -> Running {
         .expect("simulator");
     let dir = tempfile::tempdir().expect("tempdir");
     let mut opts = BotOptions::new(
-        config(&dir.path().join("data")),
+        watching_channels(&dir.path().join("data"), &CHANNELS),
         Secret::new("bursts-token"),
         Arc::new(SystemClock),
     );

@@ -4,19 +4,20 @@
 //! are `cargo bench --bench global` (BENCHMARKS.md).
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use frontdesk::app::{run, BotOptions, RetryPolicy};
 use frontdesk::clock::SystemClock;
-use frontdesk::config::{Config, Secret};
+use frontdesk::config::Secret;
 use frontdesk_sim::schema::ApiSchema;
 use frontdesk_sim::{demo, RateLimit, SimChannel, SimConfig, Simulator, World};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
-use crate::support::{acked_by_request, assert_bodies_match_discords_spec, quiet_period, wait_for};
+use crate::support::{
+    acked_by_request, assert_bodies_match_discords_spec, quiet_period, wait_for, watching_channels,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_simulators_global_limit_answers_429_as_discord_does() {
@@ -116,7 +117,7 @@ async fn a_burst_over_many_channels_earns_no_global_429() {
     .expect("simulator");
     let dir = tempfile::tempdir().expect("tempdir");
     let mut opts = BotOptions::new(
-        config(&dir.path().join("data"), &channels),
+        watching_channels(&dir.path().join("data"), &channels),
         Secret::new("global-token"),
         Arc::new(SystemClock),
     );
@@ -205,34 +206,4 @@ async fn a_burst_over_many_channels_earns_no_global_429() {
         .expect("no panic")
         .expect("clean stop");
     assert_bodies_match_discords_spec(&sim.requests());
-}
-
-fn config(data: &Path, channels: &[u64]) -> Config {
-    let list: Vec<String> = channels.iter().map(|c| format!("\"{c}\"")).collect();
-    let text = format!(
-        r#"
-business_name = "Maple & Thread"
-owner_name = "Sam"
-responses = "{responses}"
-data_dir = "{data}"
-
-[discord]
-guild = "{guild}"
-owners = ["{owner}"]
-staff_channel = "{staff}"
-message_content = true
-
-[watch]
-channels = [{list}]
-"#,
-        responses = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("responses")
-            .display(),
-        data = data.display(),
-        guild = demo::GUILD,
-        owner = demo::OWNER,
-        staff = demo::STAFF,
-        list = list.join(", "),
-    );
-    Config::parse(&text, Path::new("global.toml")).expect("config")
 }

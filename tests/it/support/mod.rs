@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use frontdesk::app::{run, BotError, BotOptions, RetryPolicy};
 use frontdesk::clock::{Clock, SystemClock};
-use frontdesk::config::Secret;
+use frontdesk::config::{Config, Secret};
 use frontdesk_sim::schema::{ApiSchema, Violation};
-use frontdesk_sim::{RecordedRequest, Simulator};
+use frontdesk_sim::{demo, RecordedRequest, Simulator};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -374,4 +374,35 @@ pub fn terminate(child: &mut Child) {
         .expect("kill -TERM");
     let exit = child.0.wait().expect("exit");
     assert!(exit.success(), "SIGTERM stops it cleanly: {exit:?}");
+}
+
+/// The demo business watching `channels` in the demo server, with its data in `data`.
+pub fn watching_channels(data: &Path, channels: &[u64]) -> Config {
+    let list: Vec<String> = channels.iter().map(|c| format!("\"{c}\"")).collect();
+    let text = format!(
+        r#"
+business_name = "Maple & Thread"
+owner_name = "Sam"
+responses = "{responses}"
+data_dir = "{data}"
+
+[discord]
+guild = "{guild}"
+owners = ["{owner}"]
+staff_channel = "{staff}"
+message_content = true
+
+[watch]
+channels = [{list}]
+"#,
+        responses = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("responses")
+            .display(),
+        data = data.display(),
+        guild = demo::GUILD,
+        owner = demo::OWNER,
+        staff = demo::STAFF,
+        list = list.join(", "),
+    );
+    Config::parse(&text, Path::new("frontdesk.toml")).expect("config")
 }
