@@ -96,7 +96,14 @@ pub struct Conversation {
     pub rating: Option<super::ratings::Rating>,
     /// Handled while its customer was blocked: stored as evidence, never answered.
     pub blocked: bool,
+    /// When reminders about it went out, oldest first (the last [`REMINDER_LOG`]): the
+    /// transcript's reminder lines.
+    pub reminded_at: Vec<Timestamp>,
 }
+
+/// How many reminder times a conversation keeps; a wait of weeks reminds daily, and the
+/// transcript needs the recent ones.
+pub const REMINDER_LOG: usize = 20;
 
 /// What the customer wrote to open a conversation (its id, author and time are the
 /// conversation's own `id`, `customer` and `opened_at`).
@@ -144,6 +151,7 @@ impl Conversation {
             opening: None,
             rating: None,
             blocked: false,
+            reminded_at: Vec::new(),
         }
     }
 

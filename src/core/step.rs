@@ -2,7 +2,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::conversation::{Conversation, ConversationId, Opening, State};
+use super::conversation::{Conversation, ConversationId, Opening, State, REMINDER_LOG};
 use super::courtesy::is_courtesy;
 use super::reminders::ReminderSchedule;
 use crate::hours::BusinessHours;
@@ -464,6 +464,9 @@ fn tick(conv: &Conversation, cx: &Context<'_>) -> Step {
                     kind: NoticeKind::Reminder(conv.reminders_sent),
                     ..notice(conv, NoticeKind::Opened)
                 }));
+                next.reminded_at.push(now);
+                let over = next.reminded_at.len().saturating_sub(REMINDER_LOG);
+                next.reminded_at.drain(..over);
                 // After downtime several steps may be past: one reminder now, the next one
                 // in the future, never a burst of stale ones.
                 let since = conv.waiting_since.unwrap_or(conv.opened_at);

@@ -210,6 +210,9 @@ fn events(c: &Conversation, now: Timestamp) -> Vec<Entry<'static>> {
     if let Some(at) = c.waiting_since.filter(|at| *at > c.opened_at) {
         out.push(Entry::Event(at, "Waiting for a reply again".into()));
     }
+    for at in &c.reminded_at {
+        out.push(Entry::Event(*at, "Reminder sent to the owner".into()));
+    }
     if let Some(until) = c.snoozed_until.filter(|u| *u > now) {
         out.push(Entry::Event(
             now,

@@ -52,6 +52,9 @@ pub struct ConversationRecord {
     /// Handled while the customer was blocked. Absent from older records: not blocked.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub blocked: bool,
+    /// When reminders went out (the last few). Absent from older records: none known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reminded_at: Vec<Timestamp>,
 }
 
 /// [`Rating`] as stored.
@@ -132,6 +135,7 @@ impl ConversationRecord {
                 answered_at: r.answered_at,
             }),
             blocked: c.blocked,
+            reminded_at: c.reminded_at.clone(),
         }
     }
 
@@ -169,6 +173,7 @@ impl ConversationRecord {
                 answered_at: r.answered_at,
             }),
             blocked: self.blocked,
+            reminded_at: self.reminded_at,
         }
     }
 }

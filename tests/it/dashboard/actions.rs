@@ -4,12 +4,12 @@
 
 use std::sync::Arc;
 
-use frontdesk::clock::SystemClock;
+use frontdesk::clock::{ManualClock, SystemClock};
 use frontdesk_sim::demo::{ALICE, BOB, CAROL, HELP, OWNER};
 use reqwest::StatusCode;
 
 use super::{csrf_of, customer_writes, owner_link, serve};
-use crate::support::eventually;
+use crate::support::{eventually, wait_post_containing};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn actions_need_the_sessions_csrf_token_and_go_through_the_desk() {
@@ -156,5 +156,34 @@ async fn search_stats_and_exports() {
     let (status, page) = web.get(&owner, "/export").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("/export.csv") && page.contains("/export.jsonl"));
+    web.bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transcript_shows_each_reminder_with_its_time() {
+    let sim = crate::support::demo_sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    // A Tuesday morning, inside the demo's open hours and outside its quiet hours.
+    let start: jiff::Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
+    let clock = Arc::new(ManualClock::new(start));
+    let web = serve(&sim, data.path(), clock.clone()).await;
+    let alice = customer_writes(&sim, ALICE, "do you ship to Norway?").await;
+    let owner = web.sign_in(&owner_link(&sim).await).await;
+    let path = format!("/conversations/{alice}");
+    let (_, page) = web.get(&owner, &path).await;
+    assert!(!page.contains("Reminder sent"), "{page}");
+
+    clock.advance(jiff::SignedDuration::from_mins(15));
+    wait_post_containing(&sim, "⏰ Reminder 1:").await;
+    let page = eventually("the reminder in the transcript", async || {
+        let (_, body) = web.get(&owner, &path).await;
+        body.contains("Reminder sent to the owner").then_some(body)
+    })
+    .await;
+    assert_eq!(page.matches("Reminder sent to the owner").count(), 1);
+    assert!(
+        page.contains("2026-11-24T10:15"),
+        "the reminder's time: {page}"
+    );
     web.bot.stop().await;
 }
