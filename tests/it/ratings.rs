@@ -345,6 +345,10 @@ async fn a_dm_conversation_answered_through_its_staff_thread_is_asked_in_the_dm(
         .as_str()
         .and_then(|s| s.parse().ok())
         .expect("thread id");
+    // The owner answers what they see: the customer's words, relayed into the thread.
+    sim.wait_for_message(thread, |m| m.content.contains("gift wrap"), WAIT)
+        .await
+        .expect("relayed to the staff thread");
     sim.post_message(demo::OWNER, thread, "Yes, for free!")
         .await;
     sim.wait_for_message(carol_dm, |m| m.content.contains("for free"), WAIT)
