@@ -136,6 +136,16 @@ async fn five_sigkills_during_a_burst_of_500_messages_lose_nothing_and_ack_once(
     let burst_took = burst_started.elapsed();
 
     let a = settle(&sim, &sent, Duration::from_secs(90), Duration::from_secs(1)).await;
+    // Relays go out behind acknowledgements (both paced to Discord's global limit), so they
+    // may still be on their way when the acknowledgements settle: wait for them before the
+    // graceful stop. Missing or doubled ones fail the checks below.
+    wait_for(Duration::from_secs(60), async || {
+        relay_counts(&sim, &sent)
+            .iter()
+            .all(|(_, n)| *n > 0)
+            .then_some(())
+    })
+    .await;
     // A graceful stop at the end (SIGTERM), so the last run's shutdown path is covered too.
     let _ = std::process::Command::new("sh")
         // The shell builtin: a slim CI image may lack /bin/kill.
@@ -143,24 +153,7 @@ async fn five_sigkills_during_a_burst_of_500_messages_lose_nothing_and_ack_once(
         .status();
     let status = wait_for(WAIT, async || child.0.try_wait().expect("wait")).await;
 
-    // Every DM follow-up reached the staff: its text is in exactly one relay message.
-    let bot = sim.bot_id();
-    let relayed: Vec<String> = sim
-        .threads()
-        .iter()
-        .filter(|t| t.parent_id == Some(demo::STAFF))
-        .flat_map(|t| sim.messages_in(t.id))
-        .filter(|m| m.author_id == bot)
-        .map(|m| m.content)
-        .collect();
-    let relay_counts: Vec<(u64, usize)> = sent
-        .iter()
-        .filter(|s| s.kind == Kind::Dm)
-        .map(|s| {
-            let text = sim.message(s.id).map(|m| m.content).unwrap_or_default();
-            (s.id, relayed.iter().filter(|r| r.contains(&text)).count())
-        })
-        .collect();
+    let relay_counts = relay_counts(&sim, &sent);
     let relay_threads = sim
         .threads()
         .iter()
@@ -225,4 +218,25 @@ async fn five_sigkills_during_a_burst_of_500_messages_lose_nothing_and_ack_once(
         "DMs never relayed to staff: {unrelayed:?}"
     );
     assert_store_holds(&dir.path().join("data"), &sent, &a);
+}
+
+/// For every DM follow-up sent, how many of frontdesk's messages in the staff channel's
+/// threads carry its text: each must reach the staff exactly once.
+fn relay_counts(sim: &Simulator, sent: &[Sent]) -> Vec<(u64, usize)> {
+    let bot = sim.bot_id();
+    let relayed: Vec<String> = sim
+        .threads()
+        .iter()
+        .filter(|t| t.parent_id == Some(demo::STAFF))
+        .flat_map(|t| sim.messages_in(t.id))
+        .filter(|m| m.author_id == bot)
+        .map(|m| m.content)
+        .collect();
+    sent.iter()
+        .filter(|s| s.kind == Kind::Dm)
+        .map(|s| {
+            let text = sim.message(s.id).map(|m| m.content).unwrap_or_default();
+            (s.id, relayed.iter().filter(|r| r.contains(&text)).count())
+        })
+        .collect()
 }
