@@ -62,17 +62,10 @@ impl Desk {
         self.summarize(&w)
     }
 
-    /// The conversations waiting for a personal reply now, oldest opened first.
+    /// The conversations waiting for a personal reply now, oldest opened first: the index's
+    /// waiting set, which the queue reads too (ids are snowflakes of the opening messages).
     pub fn waiting_now(&self) -> Vec<ConversationId> {
-        self.store.with_stats(|agg| {
-            let mut rows: Vec<(i64, ConversationId)> = agg
-                .all()
-                .filter(|r| r.waiting())
-                .map(|r| (r.opened_ms, r.conversation))
-                .collect();
-            rows.sort_unstable();
-            rows.into_iter().map(|(_, id)| id).collect()
-        })
+        self.store.waiting()
     }
 
     /// Bytes the statistics hold in memory, roughly.
