@@ -36,7 +36,7 @@ use crate::responses::Rules;
 use crate::store::StoreError;
 /// What can fail behind the desk (the database), as the edges see it.
 pub use crate::store::StoreError as DeskError;
-pub use crate::store::{BlockRecord, OutboxItem, OutboxKey, OutboxRecord, Pending};
+pub use crate::store::{BlockRecord, Health, OutboxItem, OutboxKey, OutboxRecord, Pending};
 use crate::store::{Change, Handout, Store};
 use crate::sync::LockExt;
 pub use blocking::Blocked;

@@ -9,6 +9,11 @@ use crate::model::{ChannelId, UserId};
 use crate::store::{MessageRecord, StoreError};
 
 impl Desk {
+    /// Whether the database is writing: the web page shows a failure to the owner.
+    pub fn health(&self) -> crate::store::Health {
+        self.store.health()
+    }
+
     /// The latest conversation held in a thread (its own thread, a forum post, or a DM's
     /// private staff thread).
     pub fn conversation_in_thread(

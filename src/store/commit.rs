@@ -11,6 +11,10 @@ use crate::model::{ChannelId, MessageId};
 impl Store {
     /// Applies one event's writes, the commit record last (see the comment inside).
     pub fn commit(&self, change: &Change) -> Result<Committed, StoreError> {
+        self.note_write(self.write_change(change))
+    }
+
+    fn write_change(&self, change: &Change) -> Result<Committed, StoreError> {
         let conv_record = change
             .conversation
             .as_ref()

@@ -22,6 +22,7 @@ mod conversations;
 mod digest;
 mod group;
 mod handed;
+mod health;
 mod index;
 mod keys;
 mod logins;
@@ -41,6 +42,8 @@ use crate::core::{Away, Conversation};
 use crate::model::{ChannelId, MessageId};
 use crate::sync::RwLockExt;
 pub use blocked::BlockRecord;
+pub use group::FLUSH_DEADLINE;
+pub use health::{Health, HEALTH_FILE};
 pub use keys::OutboxKey;
 pub use records::{
     ConversationRecord, MessageRecord, OpeningRecord, OutboxItem, OutboxRecord, RatingFormRecord,
@@ -71,6 +74,8 @@ pub enum StoreError {
     Io(#[from] sled::Error),
     #[error("database flush failed: {0}\n  fix: check free disk space and permissions of the data directory; the last flushed state is kept, and catch-up rebuilds from Discord what was not written")]
     FlushFailed(String),
+    #[error("the database did not finish writing within {secs} s (its disk or its open files: see the earlier errors in the log)\n  fix: check free disk space, the data directory's permissions and the open-file limit (LimitNOFILE), then restart frontdesk; the last flushed state is kept, and catch-up rebuilds from Discord what was not written")]
+    FlushStalled { secs: u64 },
     #[error("a stored {what} could not be read ({reason}); it was skipped\n  fix: export the database and report this; other records are unaffected")]
     Corrupt { what: &'static str, reason: String },
 }
@@ -169,7 +174,8 @@ pub struct Store {
     handed: Arc<handed::HandedOut>,
     /// Shared by every clone, so all handlers join the same group commit.
     group: Arc<group::GroupFlush>,
-    async_group: Arc<group::AsyncGroupFlush>,
+    /// The first write error since the last good flush, for the web page and `doctor`.
+    health: Arc<health::Monitor>,
 }
 
 impl Store {
@@ -189,25 +195,56 @@ impl Store {
 
     /// Makes every write so far durable (fsync). Concurrent callers share one fsync (group
     /// commit, see `group`): the answer still comes only after an fsync that started after
-    /// this call.
+    /// this call, or an error at [`FLUSH_DEADLINE`].
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.group.flush(|| self.db.flush().map(|_| ()))?;
-        Ok(())
+        let result = self.group.flush(self.fsync());
+        self.noted(result.map_err(StoreError::from))
     }
 
-    /// [`Store::flush`] for async code: a group commit whose waiters are futures, with one
-    /// blocking thread at most doing the fsyncs.
+    /// [`Store::flush`] for async code: the waiters are futures, not threads.
     ///
     /// Not sled's own `flush_async`: each of those occupies one of sled's few I/O threads
     /// while it waits for the log to become stable, and a burst of them (one per delivered
-    /// acknowledgement) took every thread, leaving none to write the log: sled hung. Nor a
-    /// blocking thread per call: a burst of deliveries started hundreds of them.
+    /// acknowledgement) took every thread, leaving none to write the log: sled hung.
     pub async fn flush_async(&self) -> Result<(), StoreError> {
+        let result = self.group.flush_async(self.fsync()).await;
+        self.noted(result.map_err(StoreError::from))
+    }
+
+    fn fsync(&self) -> impl Fn() -> Result<(), String> + Send + 'static {
         let db = self.db.clone();
-        self.async_group
-            .flush(move || db.flush().map(|_| ()))
-            .await
-            .map_err(StoreError::FlushFailed)
+        move || db.flush().map(|_| ()).map_err(|e| e.to_string())
+    }
+
+    /// Whether the database is writing (see `health`).
+    pub fn health(&self) -> Health {
+        self.health.current()
+    }
+
+    /// Records a flush's outcome in the store's health: success clears it, failure sets it.
+    fn noted<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        match &result {
+            Ok(_) => self.health.succeeded(),
+            Err(e) => self.health.failed(e),
+        }
+        result
+    }
+
+    /// Records a write that failed for I/O in the store's health (a good flush clears it).
+    pub(super) fn note_write<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        if let Err(e @ StoreError::Io(_)) = &result {
+            self.health.failed(e);
+        }
+        result
+    }
+}
+
+impl From<group::FlushError> for StoreError {
+    fn from(e: group::FlushError) -> StoreError {
+        match e {
+            group::FlushError::Failed(reason) => StoreError::FlushFailed(reason),
+            group::FlushError::Stalled(d) => StoreError::FlushStalled { secs: d.as_secs() },
+        }
     }
 }
 

@@ -82,7 +82,7 @@ impl Store {
             blocked_users: Arc::default(),
             handed: Arc::default(),
             group: Arc::default(),
-            async_group: Arc::default(),
+            health: Arc::new(super::health::Monitor::open(path)),
             db,
         };
         store.check_schema(marked)?;

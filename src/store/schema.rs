@@ -38,7 +38,7 @@ impl Store {
                     );
                     self.meta
                         .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
-                    self.db.flush()?;
+                    self.flush()?;
                 }
                 Ok(())
             }
@@ -51,7 +51,7 @@ impl Store {
                     .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
                 self.meta
                     .insert("created_by", env!("CARGO_PKG_VERSION").as_bytes())?;
-                self.db.flush()?;
+                self.flush()?;
                 Ok(())
             }
             None => Err(StoreError::Foreign {
@@ -73,7 +73,7 @@ impl Store {
                 Err(e) => tracing::error!(error = %e, "skipping unreadable conversation"),
             }
         }
-        self.db.flush()?;
+        self.flush()?;
         for old in ["by_key", "by_customer", "wake"] {
             self.db.drop_tree(old)?;
         }
@@ -91,7 +91,7 @@ impl Store {
                 Err(e) => tracing::error!(error = %e, "skipping unreadable conversation"),
             }
         }
-        self.db.flush()?;
+        self.flush()?;
         Ok(())
     }
 }

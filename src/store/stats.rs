@@ -66,9 +66,9 @@ impl Store {
                 Err(e) => tracing::error!(error = %e, "skipping an unreadable conversation"),
             }
         }
-        self.db.flush()?;
+        self.flush()?;
         self.meta.insert(BUILT, &[1])?;
-        self.db.flush()?;
+        self.flush()?;
         Ok(n)
     }
 
