@@ -41,6 +41,9 @@ pub struct BotOptions {
     pub dashboard_listener: Option<std::net::TcpListener>,
     /// How often the dashboard checks again that a signed-in person is on the staff.
     pub dashboard_recheck_every: jiff::SignedDuration,
+    /// The dashboard's connection cap and timeouts; `None` sizes them by the process's
+    /// open-file limit.
+    pub dashboard_limits: Option<crate::dashboard::Limits>,
 }
 
 impl BotOptions {
@@ -57,6 +60,7 @@ impl BotOptions {
             global_limit: crate::discord::pace::DISCORD_GLOBAL_LIMIT,
             dashboard_listener: None,
             dashboard_recheck_every: crate::dashboard::RECHECK_EVERY,
+            dashboard_limits: None,
         }
     }
 }
@@ -143,13 +147,14 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
     };
     let web = dashboard.map(|(dashboard, listener)| {
         let mut stop = stop_rx.clone();
+        let limits = opts.dashboard_limits.clone().unwrap_or_else(|| {
+            crate::dashboard::Limits::for_open_files(crate::process::open_file_limit())
+        });
         tokio::spawn(async move {
             let stopped = async move {
                 let _ = stop.changed().await;
             };
-            if let Err(e) = crate::dashboard::serve(dashboard, listener, stopped).await {
-                tracing::error!(error = %e, "the dashboard stopped");
-            }
+            crate::dashboard::serve(dashboard, listener, limits, stopped).await;
         })
     });
     let catcher = tokio::spawn(catch_up_loop(
@@ -166,9 +171,11 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
     if let Some(web) = web {
         let _ = web.await;
     }
-    // Last: whatever was accepted is on disk before the process ends.
-    store.flush_async().await?;
+    // Last: whatever was accepted is on disk before the process ends. Bounded: a database
+    // that cannot write fails the stop with its cause instead of hanging it.
+    let flushed = store.flush_async().await;
     store.secure_files();
+    flushed?;
     tracing::info!("stopped; database flushed");
     outcome.map_err(BotError::from)
 }

@@ -9,6 +9,7 @@
 pub mod links;
 mod pages;
 mod routes;
+pub mod server;
 pub mod sessions;
 mod stats;
 
@@ -22,6 +23,7 @@ use jiff::SignedDuration;
 use crate::clock::Clock;
 use crate::desk::{Desk, Pending};
 pub use links::{login_url, KeyError, LoginKey};
+pub use server::Limits;
 pub use sessions::{Members, RolesFuture};
 
 /// Hands outbox entries an action produced to the Discord delivery.
@@ -48,8 +50,6 @@ pub const RECHECK_EVERY: SignedDuration = SignedDuration::from_secs(60);
 pub enum DashboardError {
     #[error("cannot listen on {addr} for the dashboard: {reason}\n  fix: choose a free port in [dashboard] listen, or stop what uses it")]
     Bind { addr: SocketAddr, reason: String },
-    #[error("the dashboard stopped: {0}")]
-    Serve(String),
 }
 
 /// Binds the dashboard's address. A non-loopback address is allowed, with a warning: the
@@ -71,15 +71,13 @@ pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, Dashboard
     Ok(listener)
 }
 
-/// Serves the dashboard on `listener` until `shutdown` completes.
+/// Serves the dashboard on `listener` until `shutdown` completes, within `limits` (see
+/// `server`).
 pub async fn serve(
     dashboard: Dashboard,
     listener: tokio::net::TcpListener,
+    limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), DashboardError> {
-    let app = routes::router(dashboard);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| DashboardError::Serve(e.to_string()))
+) {
+    server::serve(routes::router(dashboard), listener, limits, shutdown).await;
 }

@@ -24,6 +24,7 @@ header nav a[aria-current=page]{font-weight:700;text-decoration:none}
 main{padding:1rem;max-width:64rem}h1{font-size:1.5rem;margin:.25rem 0 1rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 caption{text-align:left;color:var(--muted);padding:.25rem 0}
+.alert{border:2px solid #c62828;border-radius:4px;padding:.5rem .75rem;margin:0 0 1rem}
 .muted{color:var(--muted)}.note{border-left:4px solid var(--accent);padding:.25rem .75rem;margin:0 0 1rem}
 ol.transcript{list-style:none;padding:0}ol.transcript li{border-bottom:1px solid var(--line);padding:.5rem 0}
 .who{font-weight:700}.text{white-space:pre-wrap;overflow-wrap:anywhere;margin:.25rem 0 0}.event{color:var(--muted);font-style:italic}
@@ -85,6 +86,22 @@ pub fn layout(
                 }
                 main id="main" { h1 { (title) } (body) }
             }
+        }
+    }
+}
+
+/// A warning at the top of every page while the database cannot write: the owner sees it
+/// where they look, not only in a log.
+pub fn health_banner(health: &crate::desk::Health) -> Markup {
+    let crate::desk::Health::Failing { since, error } = health else {
+        return html! {};
+    };
+    html! {
+        div.alert role="alert" {
+            strong { "The bot cannot write its database." }
+            " Since " (since.strftime("%Y-%m-%d %H:%M UTC")) ": " (error) ". "
+            "New messages are not being stored; once it writes again (after a restart), the bot reads them from Discord and answers them. "
+            "Fix: " (health.fix().unwrap_or_default()) "."
         }
     }
 }

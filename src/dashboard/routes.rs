@@ -104,6 +104,18 @@ impl Web {
     }
 
     fn failed(&self) -> Response {
+        let health = self.d.desk.health();
+        if let crate::desk::Health::Failing { .. } = health {
+            let body = pages::health_banner(&health);
+            let page = pages::layout(
+                &self.d.business_name,
+                "Something went wrong",
+                Tab::None,
+                None,
+                body,
+            );
+            return html(StatusCode::SERVICE_UNAVAILABLE, page);
+        }
         self.message(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Something went wrong",
@@ -148,6 +160,7 @@ impl Web {
 
     fn page(&self, title: &str, tab: Tab, sid: &str, body: maud::Markup) -> Response {
         let csrf = self.d.key.csrf_token(sid);
+        let body = maud::html! { (pages::health_banner(&self.d.desk.health())) (body) };
         html(
             StatusCode::OK,
             pages::layout(&self.d.business_name, title, tab, Some(&csrf), body),

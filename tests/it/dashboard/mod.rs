@@ -4,6 +4,7 @@
 mod actions;
 mod browser;
 mod http;
+mod limits;
 
 use std::path::Path;
 use std::sync::Arc;
