@@ -15,6 +15,7 @@ pub mod duration;
 pub mod export;
 pub mod hours;
 pub mod model;
+pub mod process;
 pub mod responses;
 pub mod setup;
 pub mod stats;

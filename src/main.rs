@@ -308,6 +308,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(api) = discord_api {
                 opts.api = Some(api.trim_end_matches('/').to_string());
             }
+            frontdesk::process::raise_open_file_limit();
             let rt = runtime()?;
             // Beside the bot, never before it: the check must not delay the first answer.
             rt.spawn(frontdesk::doctor::check_at_start(
@@ -315,7 +316,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 token,
                 opts.api.clone(),
             ));
-            rt.block_on(frontdesk::app::run(opts, shutdown_signal()))?;
+            let outcome = rt.block_on(frontdesk::app::run(opts, shutdown_signal()));
+            // A runtime waits for its blocking tasks when dropped; one stuck in a database
+            // that cannot write must not keep the process from exiting.
+            rt.shutdown_timeout(std::time::Duration::from_secs(5));
+            outcome?;
             Ok(())
         }
         Command::Setup(args) => {

@@ -2,8 +2,10 @@
 //! every problem between them and the config, each with its fix. `run` does the same at start,
 //! in the background, and logs a one-line summary when something is wrong.
 //!
-//! `findings` decides (pure); this file reads (`discord::inspect`) and reports.
+//! `findings` decides (pure); this file reads (`discord::inspect`) and reports. `database`
+//! reports a database the bot could not write, from the health file it keeps.
 
+pub mod database;
 pub mod findings;
 
 use std::io::Write;
@@ -43,17 +45,20 @@ pub async fn examine(
     token: &Secret,
     api: Option<&str>,
 ) -> Result<Report, InspectError> {
+    let data_dir = config.resolve(&config.data_dir);
+    let database = database::finding(&data_dir, crate::desk::Health::read(&data_dir).as_ref());
     let discord = Inspector::new(api, token)?;
     let bot = match discord.me().await {
         Ok(bot) => bot,
         Err(InspectError::Unauthorized) => {
+            let refused = Finding {
+                problem: "Discord refuses the bot token (401 Unauthorized): it is mistyped, or was reset".into(),
+                fix: "copy a fresh token from the Developer Portal (your application → Bot → Reset Token) into DISCORD_TOKEN or the token file".into(),
+            };
             return Ok(Report {
-                findings: vec![Finding {
-                    problem: "Discord refuses the bot token (401 Unauthorized): it is mistyped, or was reset".into(),
-                    fix: "copy a fresh token from the Developer Portal (your application → Bot → Reset Token) into DISCORD_TOKEN or the token file".into(),
-                }],
+                findings: std::iter::once(refused).chain(database).collect(),
                 snapshot: None,
-            })
+            });
         }
         Err(e) => return Err(e),
     };
@@ -69,7 +74,8 @@ pub async fn examine(
         guilds,
         server,
     };
-    let findings = diagnose(config, &snapshot, &invite_url(snapshot.application.id));
+    let mut findings = diagnose(config, &snapshot, &invite_url(snapshot.application.id));
+    findings.extend(database);
     Ok(Report {
         findings,
         snapshot: Some(snapshot),
