@@ -9,6 +9,8 @@
 
 #[cfg(unix)]
 mod kills;
+#[cfg(target_os = "linux")]
+mod limits;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

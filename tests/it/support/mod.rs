@@ -322,17 +322,48 @@ pub fn spawn_frontdesk(
     sim: &Simulator,
     stderr: impl Into<std::process::Stdio>,
 ) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+    run_command(
+        std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk")),
+        config,
+        sim,
+    )
+    .stderr(stderr)
+    .spawn()
+    .expect("spawn frontdesk")
+}
+
+/// [`spawn_frontdesk`], started by bash after `limits` (say `ulimit -n 256`): the binary runs
+/// with the process limits the shell set, as under a service manager that sets them.
+pub fn spawn_frontdesk_limited(
+    config: &Path,
+    sim: &Simulator,
+    limits: &str,
+    stderr: impl Into<std::process::Stdio>,
+) -> std::process::Child {
+    let mut bash = std::process::Command::new("bash");
+    bash.arg("-c")
+        .arg(format!("{limits} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_frontdesk"));
+    run_command(bash, config, sim)
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn bash")
+}
+
+fn run_command(
+    mut command: std::process::Command,
+    config: &Path,
+    sim: &Simulator,
+) -> std::process::Command {
+    command
         .args(["run", "--config"])
         .arg(config)
         .args(["--discord-api", &sim.base_url()])
         .env("DISCORD_TOKEN", "kill-test")
         .env("RUST_LOG", "warn")
         .env("RUST_BACKTRACE", "1")
-        .stdout(std::process::Stdio::null())
-        .stderr(stderr)
-        .spawn()
-        .expect("spawn frontdesk")
+        .stdout(std::process::Stdio::null());
+    command
 }
 
 /// The real binary, killed with SIGKILL if the test ends early.
@@ -346,12 +377,20 @@ impl Drop for Child {
 }
 
 pub async fn spawn_ready(sim: &Simulator, config: &std::path::Path) -> Child {
+    ready(sim, || {
+        Child(spawn_frontdesk(config, sim, std::process::Stdio::null()))
+    })
+    .await
+}
+
+/// Starts the binary with `spawn` and waits until it is ready.
+pub async fn ready(sim: &Simulator, spawn: impl FnOnce() -> Child) -> Child {
     let before = sim
         .requests()
         .iter()
         .filter(|r| r.is("PUT", "/commands"))
         .count();
-    let child = Child(spawn_frontdesk(config, sim, std::process::Stdio::null()));
+    let child = spawn();
     // Commands are registered on READY: once that request is in, the binary is ready.
     eventually("the binary became ready", async || {
         let n = sim
