@@ -14,6 +14,7 @@ pub mod doctor;
 pub mod duration;
 pub mod export;
 pub mod hours;
+pub mod markdown;
 pub mod model;
 pub mod process;
 pub mod responses;

@@ -17,6 +17,8 @@ mod reminders;
 mod roles;
 mod step;
 #[cfg(test)]
+mod text_tests;
+#[cfg(test)]
 mod trust_tests;
 
 pub use conversation::{Conversation, ConversationId, ConversationKey, Opening, State};

@@ -6,6 +6,7 @@ use super::conversation::{Conversation, ConversationId, Opening, State, REMINDER
 use super::courtesy::is_courtesy;
 use super::reminders::ReminderSchedule;
 use crate::hours::BusinessHours;
+use crate::markdown::literal;
 use crate::model::{ChannelId, Incoming, MessageId, UserId};
 use crate::responses::{Moment, Rules, Values};
 
@@ -204,20 +205,22 @@ fn customer_wrote(existing: Option<&Conversation>, msg: &Incoming, cx: &Context<
 }
 
 /// A customer's DM, mirrored into the staff thread: staff cannot write in a customer's DM
-/// with the bot, so the thread is where they read and answer.
+/// with the bot, so the thread is where they read and answer. Their name and words show as
+/// typed there (markup escaped, [`literal`]); the staff's replies going the other way are the
+/// staff's own words and keep their markup.
 fn relay_in(conv: &Conversation, msg: &Incoming, policy: &Policy) -> Option<Effect> {
     if !policy.relay_dms || !matches!(msg.place, crate::model::Place::Dm { .. }) {
         return None;
     }
     let text = match msg.content.as_deref() {
-        Some(t) if !t.trim().is_empty() => t.to_string(),
+        Some(t) if !t.trim().is_empty() => literal(t),
         _ => "(a message without text, e.g. an attachment: open the DM in Discord to see it)"
             .to_string(),
     };
     Some(Effect::RelayIn {
         conversation: conv.id,
         source: msg.id,
-        text: format!("**{}**: {text}", msg.author.name),
+        text: format!("**{}**: {text}", literal(&msg.author.name)),
         thread_name: thread_name(&format!("DM · {}", msg.author.name), &conv.topic),
     })
 }
@@ -367,9 +370,10 @@ fn acknowledgement(conv: &Conversation, msg: &Incoming, cx: &Context<'_>) -> (Ac
         Some(until) => policy.hours.describe_moment(cx.now, until),
         None => "soon".to_string(),
     };
+    let name = literal(&msg.author.name);
     let values = Values {
         customer_mention: &mention,
-        customer_name: &msg.author.name,
+        customer_name: &name,
         owner: &policy.owner_name,
         business: &policy.business_name,
         topic: selection.topic,

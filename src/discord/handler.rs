@@ -197,18 +197,7 @@ impl Events {
                 match result {
                     Ok(Ok(Some((conv, deliver)))) => {
                         self.0.bot.delivery.deliver(deliver).await;
-                        let who = &conv.customer_name;
-                        match action {
-                            Action::SnoozeHour if conv.state == crate::core::State::Waiting => {
-                                format!("Snoozed: reminders about **{who}** pause for an hour.")
-                            }
-                            Action::SnoozeHour => {
-                                format!("**{who}**'s conversation is not waiting any more; nothing to snooze.")
-                            }
-                            Action::MarkAnswered | Action::Rate(_) => {
-                                format!("Marked answered: no more reminders about **{who}**.")
-                            }
-                        }
+                        super::commands::button_answer(action, &conv)
                     }
                     Ok(Ok(None)) => "That conversation no longer exists.".to_string(),
                     Ok(Err(e)) => {

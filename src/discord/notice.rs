@@ -1,10 +1,13 @@
-//! The owners' notification texts: who wrote, where, about what, an excerpt and a link.
-//! Pure functions, so the wording is tested without Discord.
+//! The owners' notification texts: who wrote, where, about what, an excerpt and a link; and
+//! a digest of several, cut into messages only between customers. Pure functions, so the
+//! wording is tested without Discord. The customer's name and words go in through
+//! [`literal`]: they show as typed, with no markup of their own.
 
 use jiff::Timestamp;
 
 use crate::core::{Conversation, NoticeKind};
 use crate::duration::Humane;
+use crate::markdown::literal;
 use crate::model::Place;
 use crate::responses::template::truncate_chars;
 
@@ -20,12 +23,12 @@ pub fn describe(
 ) -> String {
     let who = format!(
         "**{}** (<@{}>)",
-        neutralise(&conv.customer_name),
+        literal(&conv.customer_name),
         conv.customer
     );
     let place = match conv.place {
         Place::Dm { .. } => "in a DM".to_string(),
-        _ => format!("in <#{}>", conv.channel()),
+        _ => format!("in {}", where_in(&conv.place)),
     };
     let waiting = conv
         .waiting_since
@@ -107,22 +110,123 @@ pub fn shows(content: &str, kind: NoticeKind, link: &str) -> bool {
     })
 }
 
-/// Several notifications as one message, for an owner who has many due at once.
-/// `customers` counts the distinct conversations among the parts.
-pub fn digest(parts: &[String], customers: usize) -> String {
-    if parts.len() == 1 {
-        return parts[0].clone();
-    }
-    let head = match customers {
-        1 => "**1 customer needs you**".to_string(),
-        n => format!("**{n} customers need you**"),
-    };
-    format!("{head}\n\n{}", parts.join("\n\n"))
+/// Discord allows five rows of buttons under a message: one row per customer in a digest.
+pub const CUSTOMERS_PER_MESSAGE: usize = 5;
+
+/// Room kept in every digest message for its head (`**N customers need you**`), so a part
+/// cut to fit still fits after one.
+const HEAD_ROOM: usize = 40;
+
+/// One message of a digest: its text, and the customers (indexes into the digest's blocks)
+/// whose buttons go under it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DigestMessage {
+    pub text: String,
+    pub customers: Vec<usize>,
 }
 
-/// Quotes customer text so that it cannot mention anyone or break out of the quote.
+/// Several notifications as few messages as Discord allows, for an owner who has many due at
+/// once. `blocks` holds each customer's paragraphs ([`describe`], one per notice), in order.
+/// A message holds at most `room` characters and [`CUSTOMERS_PER_MESSAGE`] customers, and is
+/// cut only between customers: a customer's name, excerpt, link and buttons stay in one
+/// message. Only a customer whose own block is longer than a message has it cut, between its
+/// notices first, with the buttons under its last part. One notice goes alone; more start
+/// with a head that counts the customers.
+pub fn digest(blocks: &[Vec<String>], room: usize) -> Vec<DigestMessage> {
+    let mut out = Vec::new();
+    let mut text = match (blocks.len(), blocks.iter().map(Vec::len).sum::<usize>()) {
+        (_, 0) => return out,
+        (_, 1) => String::new(),
+        (1, _) => "**1 customer needs you**".to_string(),
+        (n, _) => format!("**{n} customers need you**"),
+    };
+    let mut customers = Vec::new();
+    let mut flush = |text: &mut String, customers: &mut Vec<usize>| {
+        out.push(DigestMessage {
+            text: std::mem::take(text),
+            customers: std::mem::take(customers),
+        });
+    };
+    for (i, block) in blocks.iter().enumerate() {
+        let whole = block.join("\n\n");
+        let full = customers.len() == CUSTOMERS_PER_MESSAGE;
+        if !customers.is_empty() && (full || !fits(&text, &whole, room)) {
+            flush(&mut text, &mut customers);
+        }
+        if fits(&text, &whole, room) {
+            append(&mut text, &whole);
+        } else {
+            let limit = room.saturating_sub(HEAD_ROOM).max(1);
+            for piece in block.iter().flat_map(|p| chunk(p, limit)) {
+                if !fits(&text, &piece, room) {
+                    flush(&mut text, &mut Vec::new());
+                }
+                append(&mut text, &piece);
+            }
+        }
+        customers.push(i);
+    }
+    flush(&mut text, &mut customers);
+    out
+}
+
+fn fits(text: &str, more: &str, room: usize) -> bool {
+    let gap = if text.is_empty() { 0 } else { 2 };
+    text.chars().count() + gap + more.chars().count() <= room
+}
+
+fn append(text: &mut String, more: &str) {
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    text.push_str(more);
+}
+
+/// Splits text into pieces of at most `limit` characters, at line breaks where possible.
+fn chunk(text: &str, limit: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in text.split_inclusive('\n') {
+        if current.chars().count() + line.chars().count() > limit {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current).trim_end().to_string());
+            }
+            let mut rest = line;
+            while rest.chars().count() > limit {
+                let cut = rest
+                    .char_indices()
+                    .nth(limit)
+                    .map_or(rest.len(), |(i, _)| i);
+                out.push(rest[..cut].to_string());
+                rest = &rest[cut..];
+            }
+            current.push_str(rest);
+        } else {
+            current.push_str(line);
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim_end().to_string());
+    }
+    out
+}
+
+/// Where a conversation in a server is: its channel or thread, or for a forum post the post
+/// and its forum (`“Order #1042” in #questions`). Channel mentions: Discord shows each as
+/// the channel's, thread's or post's current name, so the post's title (customer text) never
+/// passes through frontdesk, and a renamed post reads right.
+pub fn where_in(place: &Place) -> String {
+    match *place {
+        Place::Forum { forum, post, .. } => format!("<#{post}> in <#{forum}>"),
+        _ => format!("<#{}>", place.channel()),
+    }
+}
+
+/// Quotes customer text, as typed, keeping the quote to its first lines.
 fn quote(text: &str) -> String {
-    let short = truncate_chars(neutralise(text), EXCERPT_CHARS);
+    // Discord reads a lone `\r` as a line break too: each line must be quoted.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let short = literal(&truncate_chars(text, EXCERPT_CHARS));
     short
         .lines()
         .take(6)
@@ -131,15 +235,10 @@ fn quote(text: &str) -> String {
         .join("\n")
 }
 
-/// Breaks `@everyone`, `<@123>` and `<@&5>` so they show as text, not as mentions. Pings are
-/// already impossible through allowed_mentions; this keeps the notification readable.
-pub fn neutralise(text: &str) -> String {
-    text.replace('@', "@\u{200B}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::markdown::render::{assert_adds_no_markup, hostile};
     use crate::model::{ChannelId, GuildId, MessageId, UserId};
 
     fn conv() -> Conversation {
@@ -217,7 +316,9 @@ mod tests {
         let link = c.place.jump_link(c.id);
         let opened = describe(NoticeKind::Opened, &c, Some("hi\n\nthere"), now);
         let reminder = describe(NoticeKind::Reminder(0), &c, None, now);
-        let posted = digest(&[opened.clone(), reminder], 1);
+        let posted = digest(&[vec![opened.clone(), reminder]], 2000)[0]
+            .text
+            .clone();
         assert!(shows(&posted, NoticeKind::Opened, &link));
         assert!(shows(&posted, NoticeKind::Reminder(0), &link));
         assert!(!shows(&posted, NoticeKind::Reminder(1), &link));
@@ -233,9 +334,144 @@ mod tests {
     }
 
     #[test]
-    fn digests_count_their_parts() {
-        assert_eq!(digest(&["a".into()], 1), "a");
-        assert!(digest(&["a".into(), "b".into()], 2).starts_with("**2 customers need you**"));
-        assert!(digest(&["a".into(), "b".into()], 1).starts_with("**1 customer needs you**"));
+    fn digests_count_their_customers() {
+        let text = |blocks: &[Vec<String>]| digest(blocks, 2000)[0].text.clone();
+        assert_eq!(text(&[vec!["a".into()]]), "a");
+        assert_eq!(
+            text(&[vec!["a".into()], vec!["b".into()]]),
+            "**2 customers need you**\n\na\n\nb"
+        );
+        assert!(text(&[vec!["a".into(), "b".into()]]).starts_with("**1 customer needs you**"));
+        assert!(digest(&[], 2000).is_empty());
+    }
+
+    #[test]
+    fn a_forum_post_is_named_by_its_post_and_its_forum() {
+        let mut c = conv();
+        c.place = Place::Forum {
+            guild: GuildId(1),
+            forum: ChannelId(11),
+            post: ChannelId(1001),
+        };
+        let now: Timestamp = "2026-11-23T11:00:00Z".parse().expect("time");
+        let text = describe(NoticeKind::Reminder(0), &c, None, now);
+        assert!(
+            text.contains("waiting 1 h in <#1001> in <#11> · pricing"),
+            "{text}"
+        );
+        assert!(text.ends_with("\nhttps://discord.com/channels/1/1001/1001"));
+    }
+
+    #[test]
+    fn the_customers_words_are_quoted_as_typed() {
+        let mut c = conv();
+        c.customer_name = "**Boss** [refund](https://evil.example)".into();
+        let now: Timestamp = "2026-11-23T10:00:00Z".parse().expect("time");
+        let excerpt =
+            "# URGENT `code` [click](https://evil.example)\r> not a quote\n\n- nor a list";
+        let text = describe(NoticeKind::Opened, &c, Some(excerpt), now);
+        assert_eq!(
+            text,
+            "📨 New: **\\*\\*Boss\\*\\* \\[refund](https://evil.example)** (<@42>) in <#10> · pricing\n\
+             > \\# URGENT \\`code\\` \\[click](https://evil.example)\n\
+             > \\> not a quote\n\
+             > \n\
+             > \\- nor a list\n\
+             https://discord.com/channels/1/10/1001"
+        );
+    }
+
+    /// `n` customers with a notice of about `size` characters each.
+    fn blocks(n: usize, size: usize) -> Vec<Vec<String>> {
+        (0..n)
+            .map(|i| vec![format!("📨 New: c{i} {}\nhttps://x/{i}", "x".repeat(size))])
+            .collect()
+    }
+
+    #[test]
+    fn a_long_digest_is_cut_only_between_customers_five_at_most_per_message() {
+        for (n, size) in [(12, 300), (13, 20), (4, 900), (7, 1900)] {
+            let blocks = blocks(n, size);
+            let messages = digest(&blocks, 1976);
+            let mut customers: Vec<usize> = Vec::new();
+            for m in &messages {
+                assert!(m.text.chars().count() <= 1976, "{n}×{size}");
+                assert!(m.customers.len() <= CUSTOMERS_PER_MESSAGE);
+                for &c in &m.customers {
+                    assert!(m.text.contains(&blocks[c][0]), "customer {c} whole");
+                }
+                customers.extend(&m.customers);
+            }
+            assert_eq!(customers, (0..n).collect::<Vec<_>>(), "{n}×{size}");
+            assert!(messages[0]
+                .text
+                .starts_with(&format!("**{n} customers need you**")));
+        }
+        assert_eq!(digest(&blocks(13, 20), 1976).len(), 3, "5 + 5 + 3 rows");
+    }
+
+    #[test]
+    fn a_customer_longer_than_a_message_is_cut_between_notices_with_the_buttons_last() {
+        let long = vec![
+            format!("📨 New: a {}", "x".repeat(1500)),
+            format!("⏰ Reminder 1: a {}", "y".repeat(1500)),
+        ];
+        let messages = digest(&[vec!["📨 New: b".into()], long.clone()], 1976);
+        let texts: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "**2 customers need you**\n\n📨 New: b",
+                long[0].as_str(),
+                long[1].as_str()
+            ]
+        );
+        let rows: Vec<&[usize]> = messages.iter().map(|m| m.customers.as_slice()).collect();
+        assert_eq!(rows, [&[0][..], &[], &[1]]);
+        let huge = digest(&[vec![format!("📨 New: z\n{}", "w\n".repeat(3000))]], 1976);
+        assert!(huge.len() > 1);
+        assert!(huge.iter().all(|m| m.text.chars().count() <= 1976));
+        assert_eq!(huge.last().map(|m| m.customers.clone()), Some(vec![0]));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn notices_and_digests_render_none_of_the_customers_markup(
+            name in hostile(),
+            excerpt in hostile(),
+        ) {
+            let now: Timestamp = "2026-11-23T11:05:00Z".parse().expect("time");
+            let with = |name: &str| {
+                let mut c = conv();
+                c.customer_name = name.to_string();
+                c
+            };
+            let (hostile, harmless) = (with(&name), with("Ana"));
+            for kind in [NoticeKind::Opened, NoticeKind::FollowUp, NoticeKind::Reminder(1)] {
+                let bodies = |c: &Conversation, excerpt: &str| {
+                    let one = describe(kind, c, Some(excerpt), now);
+                    let escalated = escalated(kind, c, &[UserId(7)], now);
+                    let pair = digest(&[vec![one.clone()], vec![escalated.clone()]], 1976);
+                    [one, escalated, pair[0].text.clone()].map(|text| posted(&text))
+                };
+                let bad = bodies(&hostile, &excerpt);
+                let good = bodies(&harmless, "hello there");
+                for (bad, good) in bad.iter().zip(&good) {
+                    assert_adds_no_markup(bad, good);
+                }
+            }
+        }
+    }
+
+    /// The content of the message frontdesk posts with `text`.
+    fn posted(text: &str) -> String {
+        let body = crate::discord::outbound::message_body(&crate::discord::outbound::Outbound {
+            text,
+            ping: None,
+            reply_to: None,
+            nonce: "n1".into(),
+            buttons: Vec::new(),
+        });
+        body["content"].as_str().unwrap_or_default().to_string()
     }
 }

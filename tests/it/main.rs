@@ -14,6 +14,7 @@ mod digest;
 mod doctor;
 mod e2e;
 mod escalation;
+mod escaping;
 mod faults;
 mod global_limit;
 mod notifications;

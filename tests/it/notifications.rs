@@ -231,3 +231,82 @@ async fn the_dm_relay_works_both_ways_and_counts_as_the_first_reply() {
 
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_digest_past_discords_limits_is_cut_between_customers_with_their_rows() {
+    // Seven customers with long names: their reminders make a digest longer than one
+    // message (four fit in 2,000 characters) and than five rows of buttons.
+    let padding = "n".repeat(300);
+    let customers: Vec<u64> = (1..=7).map(|i| 100_000_000_000_000_700 + i).collect();
+    let world = customers.iter().fold(frontdesk_sim::World::demo(), |w, c| {
+        w.with_user(frontdesk_sim::SimUser::new(*c, &format!("c{c}{padding}")))
+    });
+    let sim = Simulator::start(world, frontdesk_sim::SimConfig::default())
+        .await
+        .expect("simulator");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(ManualClock::new(
+        "2026-11-24T10:00:00Z".parse().expect("time"),
+    ));
+    let bot = Bot::start_with(&sim, &dir.path().join("data"), "", clock.clone()).await;
+    let mut links = Vec::new();
+    for c in &customers {
+        let m = sim.post_message(*c, demo::HELP, "a question").await;
+        wait_ack(&sim, m).await;
+        let link = format!(
+            "https://discord.com/channels/{}/{}/{m}",
+            demo::GUILD,
+            demo::HELP
+        );
+        links.push((*c, link));
+    }
+    clock.advance(SignedDuration::from_mins(16));
+    let digest = crate::support::eventually("every customer's reminder was posted", async || {
+        let posts = posts_containing(&sim, "⏰ Reminder");
+        let rows: usize = posts
+            .iter()
+            .map(|p| {
+                p.body
+                    .as_ref()
+                    .map_or(0, |b| b["components"].as_array().map_or(0, Vec::len))
+            })
+            .sum();
+        (rows >= customers.len()).then_some(posts)
+    })
+    .await;
+    assert!(digest.len() >= 2, "{} messages", digest.len());
+    let mut named = Vec::new();
+    for post in &digest {
+        let body = post.body.as_ref().expect("json");
+        let content = body["content"].as_str().expect("content");
+        assert!(content.chars().count() <= 2000);
+        let rows = body["components"].as_array().expect("rows");
+        assert!(!rows.is_empty() && rows.len() <= 5, "{} rows", rows.len());
+        let opens: Vec<&str> = rows
+            .iter()
+            .map(|row| row["components"][2]["url"].as_str().expect("Open"))
+            .collect();
+        // Each customer named here has their whole paragraph here, ending with their link,
+        // and their row of buttons under it.
+        let mut here = 0;
+        for (customer, link) in &links {
+            if content.contains(&format!("(<@{customer}>)")) {
+                assert!(content.contains(&format!("\n{link}")), "{content}");
+                assert!(opens.contains(&link.as_str()), "{customer}'s row");
+                named.push(*customer);
+                here += 1;
+            }
+        }
+        assert_eq!(
+            opens.len(),
+            here,
+            "a row for each customer here, and no other"
+        );
+    }
+    named.sort_unstable();
+    assert_eq!(named, customers, "each customer once");
+    assert!(digest[0].body.as_ref().expect("json")["content"]
+        .as_str()
+        .is_some_and(|c| c.starts_with("**7 customers need you**")));
+    bot.stop().await;
+}

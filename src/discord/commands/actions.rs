@@ -1,19 +1,37 @@
-//! What staff are told after `/resolve`, `/reopen`, `/snooze` and `/away`. Pure: given the
-//! conversation before and after the command (the core decides what changed).
+//! What staff are told after `/resolve`, `/reopen`, `/snooze`, `/away` and a notice's
+//! buttons. Pure: given the conversation before and after the command (the core decides what
+//! changed).
 
 use jiff::{SignedDuration, Timestamp};
 
 use crate::core::{Conversation, State};
-use crate::discord::notice::neutralise;
+use crate::discord::outbound::Action;
 use crate::duration::Humane;
+use crate::markdown::literal;
 
 fn whose(c: &Conversation) -> String {
     format!(
         "**{}**'s conversation about {} (id `{}`)",
-        neutralise(&c.customer_name),
+        literal(&c.customer_name),
         c.topic,
         c.id
     )
+}
+
+/// After a notice's Snooze 1 h or Mark answered button, given the conversation after it.
+pub fn button_answer(action: Action, after: &Conversation) -> String {
+    let who = literal(&after.customer_name);
+    match action {
+        Action::SnoozeHour if after.state == State::Waiting => {
+            format!("Snoozed: reminders about **{who}** pause for an hour.")
+        }
+        Action::SnoozeHour => {
+            format!("**{who}**'s conversation is not waiting any more; nothing to snooze.")
+        }
+        Action::MarkAnswered | Action::Rate(_) => {
+            format!("Marked answered: no more reminders about **{who}**.")
+        }
+    }
 }
 
 pub fn resolved(before: State, after: &Conversation) -> String {

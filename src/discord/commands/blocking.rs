@@ -3,8 +3,8 @@
 use jiff::Timestamp;
 
 use crate::desk::{BlockRecord, Blocked};
-use crate::discord::notice::neutralise;
 use crate::duration::Humane;
+use crate::markdown::literal;
 use crate::model::UserId;
 
 pub fn blocked(user: UserId, done: &Blocked) -> String {
@@ -38,7 +38,7 @@ pub fn list(blocked: &[BlockRecord], now: Timestamp) -> String {
         let reason = if b.reason.is_empty() {
             String::new()
         } else {
-            format!(": {}", neutralise(&b.reason))
+            format!(": {}", literal(&b.reason))
         };
         lines.push(format!(
             "• <@{}> by <@{}>, {} ago{reason}",

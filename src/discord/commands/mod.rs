@@ -9,6 +9,8 @@
 
 mod actions;
 mod blocking;
+#[cfg(test)]
+mod markup_tests;
 mod queue;
 mod ratings;
 mod request;
@@ -26,6 +28,7 @@ use crate::core::{Away, Command, Conversation};
 use crate::desk::{Desk, Pending};
 use crate::model::{ChannelId, GuildId, UserId};
 use crate::responses::template::{truncate_chars, DISCORD_MESSAGE_LIMIT};
+pub use actions::button_answer;
 pub use ratings::rating_answer;
 pub use request::{Arg, AwayRequest, CommandError, Request, Target};
 pub use stats::Chart;

@@ -4,8 +4,8 @@
 use jiff::Timestamp;
 
 use crate::core::{Conversation, State};
-use crate::discord::notice::neutralise;
 use crate::duration::Humane;
+use crate::markdown::literal;
 use crate::model::Place;
 
 /// Lines per page: ten entries with links stay well under Discord's 2000 characters.
@@ -61,7 +61,7 @@ fn entry(c: &Conversation, now: Timestamp) -> String {
     };
     format!(
         "**{}** · {} · waiting {waited}{reminded}{snoozed} · {place} · id `{}`",
-        neutralise(&c.customer_name),
+        literal(&c.customer_name),
         c.topic,
         c.id
     )

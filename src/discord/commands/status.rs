@@ -23,7 +23,7 @@ pub fn customer_status(
     for c in open {
         let place = match c.place {
             Place::Dm { .. } => "in our DMs".to_string(),
-            _ => format!("in <#{}>", c.channel()),
+            _ => format!("in {}", crate::discord::notice::where_in(&c.place)),
         };
         let age = Humane(now.duration_since(c.opened_at));
         let state = match c.state {

@@ -11,6 +11,7 @@ use crate::discord::outbound::{message_body, short_hash, with_attachments, Outbo
 use crate::discord::rest::FilePart;
 use crate::duration::Humane;
 use crate::hours::BusinessHours;
+use crate::markdown::literal;
 use crate::model::UserId;
 use crate::responses::template::{truncate_chars, DISCORD_MESSAGE_LIMIT};
 use crate::stats::{png, render};
@@ -110,7 +111,7 @@ fn digest_text(r: &DigestReport, business: &str, hours: &BusinessHours, now: Tim
         for (c, took) in &r.slowest {
             lines.push(format!(
                 "• {} — {} · {}",
-                c.customer_name,
+                literal(&c.customer_name),
                 Humane(*took),
                 c.place.jump_link(c.id)
             ));
@@ -125,7 +126,7 @@ fn digest_text(r: &DigestReport, business: &str, hours: &BusinessHours, now: Tim
                 let waited = now.duration_since(since).max(SignedDuration::ZERO);
                 lines.push(format!(
                     "• {}, for {} · {}",
-                    c.customer_name,
+                    literal(&c.customer_name),
                     Humane(waited),
                     c.place.jump_link(c.id)
                 ));
@@ -151,6 +152,7 @@ mod tests {
 
     use super::*;
     use crate::core::{Conversation, State};
+    use crate::markdown::render::{assert_adds_no_markup, hostile};
     use crate::model::{ChannelId, GuildId, MessageId, Place};
     use crate::stats::{Aggregate, Entry, Summary, Window};
 
@@ -175,13 +177,13 @@ mod tests {
         c
     }
 
-    #[test]
-    fn the_digest_names_the_slowest_and_the_waiting() {
+    /// Last week's digest text for customers named `names` (two answered, one waiting).
+    fn digest_for(names: [&str; 3]) -> String {
         let hours = BusinessHours::always_open(TimeZone::UTC);
         let list = [
-            conversation(1, "ann", "2026-11-30T09:00:00Z", Some(20)),
-            conversation(2, "bob", "2026-12-01T09:00:00Z", Some(90)),
-            conversation(3, "cy", "2026-12-04T16:00:00Z", None),
+            conversation(1, names[0], "2026-11-30T09:00:00Z", Some(20)),
+            conversation(2, names[1], "2026-12-01T09:00:00Z", Some(90)),
+            conversation(3, names[2], "2026-12-04T16:00:00Z", None),
         ];
         let mut agg = Aggregate::default();
         for c in &list {
@@ -204,7 +206,12 @@ mod tests {
             waiting: vec![list[2].clone()],
             waiting_total: 1,
         };
-        let text = digest_text(&report, "Bench & Co", &hours, now);
+        digest_text(&report, "Bench & Co", &hours, now)
+    }
+
+    #[test]
+    fn the_digest_names_the_slowest_and_the_waiting() {
+        let text = digest_for(["ann", "bob", "cy"]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "**Last week at Bench & Co** (30 Nov – 6 Dec)");
         assert_eq!(lines[1], "**3 conversations** (1 still waiting)");
@@ -220,5 +227,15 @@ mod tests {
         );
         assert_eq!(lines[7], "Still waiting now: 1");
         assert!(lines[8].starts_with("• cy, for 2 d 17 h"), "{text}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_digest_renders_none_of_the_customers_markup(name in hostile()) {
+            assert_adds_no_markup(
+                &digest_for([&name, &name, &name]),
+                &digest_for(["ann", "bob", "cy"]),
+            );
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! was reminded already and how long the customer has waited. Whether a notice escalates is
 //! the core's decision, taken at the time the reminder fell due (the outbox entry's time).
 
-use super::notices::{chunk, conversation_buttons};
+use super::notices::Blocks;
 use super::{Delivery, DeliveryError};
 use crate::core::escalates;
 use crate::desk::{OutboxItem, Pending};
@@ -19,9 +19,7 @@ impl Delivery {
             return Ok(());
         };
         let now = self.clock.now();
-        let mut parts = Vec::new();
-        let mut buttons = Vec::new();
-        let mut customers = Vec::new();
+        let mut blocks = Blocks::default();
         for p in notices {
             let OutboxItem::Notice { kind } = p.record.item else {
                 continue;
@@ -32,32 +30,20 @@ impl Delivery {
             if !escalates(&conv, kind, p.record.created_at, &escalation) {
                 continue;
             }
-            if buttons.len() < 5 && !customers.contains(&conv.id) {
-                buttons.push(conversation_buttons(&conv));
-            }
-            customers.push(conv.id);
-            parts.push(notice::escalated(kind, &conv, &self.owners, now));
+            let text = notice::escalated(kind, &conv, &self.owners, now);
+            blocks.add(conv, text);
         }
-        if parts.is_empty() {
-            return Ok(());
-        }
-        customers.sort_unstable();
-        customers.dedup();
-        let chunks = chunk(&notice::digest(&parts, customers.len()));
+        let messages = blocks.messages();
         // An owner named as a backup too has had the reminder itself: one message is enough.
         for backup in escalation
             .to
             .into_iter()
             .filter(|b| !self.owners.contains(b))
         {
-            for (i, text) in chunks.iter().enumerate() {
+            for (i, (text, rows)) in messages.iter().enumerate() {
                 let nonce = format!("e{nonce_base}{i}{}", backup.0 % 1000);
-                let rows = if i + 1 == chunks.len() {
-                    buttons.clone()
-                } else {
-                    Vec::new()
-                };
-                self.notify_one(Some(backup), text, &nonce, rows).await?;
+                self.notify_one(Some(backup), text, &nonce, rows.clone())
+                    .await?;
             }
         }
         Ok(())

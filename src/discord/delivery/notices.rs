@@ -8,11 +8,12 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::{snowflake, Delivery, DeliveryError};
-use crate::desk::{DeskError, OutboxItem, Pending};
+use crate::core::Conversation;
+use crate::desk::{OutboxItem, Pending};
 use crate::discord::notice;
 use crate::discord::outbound::{message_body, short_hash, Action, Button, Outbound};
 use crate::discord::rest::RestError;
-use crate::model::{ChannelId, MessageId, UserId};
+use crate::model::{ChannelId, UserId};
 use crate::responses::template::DISCORD_MESSAGE_LIMIT;
 use crate::sync::LockExt;
 
@@ -47,11 +48,11 @@ impl Delivery {
         }
     }
 
-    /// Sends the notices to every owner as one digest (split only at Discord's size limit).
+    /// Sends the notices to every owner as one digest (more messages only past Discord's
+    /// limits, cut between customers).
     pub(super) async fn notify(&self, notices: &[Pending]) -> Result<(), DeliveryError> {
         let now = self.clock.now();
-        let mut parts = Vec::new();
-        let mut buttons = Vec::new();
+        let mut blocks = Blocks::default();
         for p in notices {
             let OutboxItem::Notice { kind } = p.record.item else {
                 continue;
@@ -60,26 +61,10 @@ impl Delivery {
                 continue;
             };
             let excerpt = self.desk.last_customer_words(&conv)?;
-            if buttons.len() < 5
-                && !buttons
-                    .iter()
-                    .any(|row: &Vec<Button>| row_for(row) == Some(conv.id))
-            {
-                buttons.push(conversation_buttons(&conv));
-            }
-            parts.push(notice::describe(kind, &conv, excerpt.as_deref(), now));
+            let text = notice::describe(kind, &conv, excerpt.as_deref(), now);
+            blocks.add(conv, text);
         }
-        if parts.is_empty() {
-            return Ok(());
-        }
-        if parts.len() > 1 {
-            // Several customers: name each row's customer on its buttons.
-            buttons = self.label_rows(buttons)?;
-        }
-        let mut customers: Vec<MessageId> = notices.iter().map(|p| p.record.conversation).collect();
-        customers.sort_unstable();
-        customers.dedup();
-        let chunks = chunk(&notice::digest(&parts, customers.len()));
+        let messages = blocks.messages();
         let nonce_base = short_hash(
             &notices
                 .iter()
@@ -92,53 +77,12 @@ impl Delivery {
             self.owners.iter().copied().map(Some).collect()
         };
         for owner in targets {
-            for (i, text) in chunks.iter().enumerate() {
+            for (i, (text, rows)) in messages.iter().enumerate() {
                 let nonce = format!("n{nonce_base}{i}{}", owner.map_or(0, |o| o.0 % 1000));
-                // Buttons go under the last part of a split digest, next to its end.
-                let rows = if i + 1 == chunks.len() {
-                    buttons.clone()
-                } else {
-                    Vec::new()
-                };
-                self.notify_one(owner, text, &nonce, rows).await?;
+                self.notify_one(owner, text, &nonce, rows.clone()).await?;
             }
         }
         self.escalate(notices, &nonce_base).await
-    }
-
-    /// Adds the customer's name to each row's labels ("Snooze 1 h · bob").
-    fn label_rows(&self, rows: Vec<Vec<Button>>) -> Result<Vec<Vec<Button>>, DeskError> {
-        let mut out = Vec::new();
-        for row in rows {
-            let name = match row_for(&row) {
-                Some(id) => self
-                    .desk
-                    .conversation(id)?
-                    .map(|c| c.customer_name)
-                    .unwrap_or_default(),
-                None => String::new(),
-            };
-            out.push(
-                row.into_iter()
-                    .map(|b| match b {
-                        Button::Action {
-                            action,
-                            conversation,
-                            label,
-                        } => Button::Action {
-                            action,
-                            conversation,
-                            label: format!("{label} · {name}"),
-                        },
-                        Button::Link { label, url } => Button::Link {
-                            label: format!("{label} · {name}"),
-                            url,
-                        },
-                    })
-                    .collect(),
-            );
-        }
-        Ok(out)
     }
 
     pub(super) async fn notify_one(
@@ -215,84 +159,125 @@ impl Delivery {
     }
 }
 
-/// Snooze 1 h · Mark answered · Open, for one conversation.
-pub(super) fn conversation_buttons(conv: &crate::core::Conversation) -> Vec<Button> {
+/// A digest in the making: each customer's notices, in the order they first appear.
+#[derive(Default)]
+pub(super) struct Blocks(Vec<(Conversation, Vec<String>)>);
+
+impl Blocks {
+    /// Adds a notice's paragraph to its customer's block.
+    pub(super) fn add(&mut self, conv: Conversation, paragraph: String) {
+        match self.0.iter_mut().find(|(c, _)| c.id == conv.id) {
+            Some((_, paragraphs)) => paragraphs.push(paragraph),
+            None => self.0.push((conv, vec![paragraph])),
+        }
+    }
+
+    /// The digest's messages, each with its customers' rows of buttons ([`notice::digest`]).
+    /// A staff-channel copy starts with the owner's mention: room is kept for it.
+    pub(super) fn messages(&self) -> Vec<(String, Vec<Vec<Button>>)> {
+        let paragraphs: Vec<Vec<String>> = self.0.iter().map(|(_, p)| p.clone()).collect();
+        // Several notices: each row names its customer ("Snooze 1 h · bob").
+        let label = paragraphs.iter().map(Vec::len).sum::<usize>() > 1;
+        notice::digest(&paragraphs, DISCORD_MESSAGE_LIMIT - OWNER_MENTION)
+            .into_iter()
+            .map(|m| {
+                let rows = m
+                    .customers
+                    .iter()
+                    .map(|&i| conversation_buttons(&self.0[i].0, label))
+                    .collect();
+                (m.text, rows)
+            })
+            .collect()
+    }
+}
+
+/// `<@id> ` before a staff-channel copy: a snowflake has at most 20 digits.
+const OWNER_MENTION: usize = 24;
+
+/// Snooze 1 h · Mark answered · Open, for one conversation; `named`, each with the
+/// customer's name (a button label shows no markup).
+fn conversation_buttons(conv: &Conversation, named: bool) -> Vec<Button> {
+    let label = |text: &str| {
+        if named {
+            format!("{text} · {}", conv.customer_name)
+        } else {
+            text.to_string()
+        }
+    };
     vec![
         Button::Action {
             action: Action::SnoozeHour,
             conversation: conv.id,
-            label: "Snooze 1 h".into(),
+            label: label("Snooze 1 h"),
         },
         Button::Action {
             action: Action::MarkAnswered,
             conversation: conv.id,
-            label: "Mark answered".into(),
+            label: label("Mark answered"),
         },
         Button::Link {
-            label: "Open".into(),
+            label: label("Open"),
             url: conv.place.jump_link(conv.id),
         },
     ]
 }
 
-fn row_for(row: &[Button]) -> Option<MessageId> {
-    row.iter().find_map(|b| match b {
-        Button::Action { conversation, .. } => Some(*conversation),
-        Button::Link { .. } => None,
-    })
-}
-
-/// Splits text into messages of at most Discord's limit, at line breaks where possible.
-pub(super) fn chunk(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for line in text.split_inclusive('\n') {
-        if current.chars().count() + line.chars().count() > DISCORD_MESSAGE_LIMIT {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-            let mut rest = line;
-            while rest.chars().count() > DISCORD_MESSAGE_LIMIT {
-                let cut = rest
-                    .char_indices()
-                    .nth(DISCORD_MESSAGE_LIMIT)
-                    .map_or(rest.len(), |(i, _)| i);
-                out.push(rest[..cut].to_string());
-                rest = &rest[cut..];
-            }
-            current.push_str(rest);
-        } else {
-            current.push_str(line);
-        }
-    }
-    if !current.trim().is_empty() {
-        out.push(current);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn chunks_respect_the_limit_and_keep_everything() {
-        let text = format!(
-            "{}\n{}\n{}",
-            "a".repeat(1500),
-            "b".repeat(1500),
-            "c".repeat(4500)
-        );
-        let parts = chunk(&text);
-        assert!(parts
-            .iter()
-            .all(|p| p.chars().count() <= DISCORD_MESSAGE_LIMIT));
-        assert_eq!(parts.concat(), text);
-    }
+    use crate::model::{ChannelId, GuildId, MessageId, Place};
 
     #[test]
     fn nonces_fit_discords_25_characters() {
         let n = format!("n{}{}{}", short_hash(&[1; 64]), 9, 999);
         assert!(n.len() <= 25, "{n}");
+    }
+
+    fn conversation(id: u64, name: &str) -> Conversation {
+        let place = Place::Channel {
+            guild: GuildId(1),
+            channel: ChannelId(10),
+            thread: None,
+        };
+        let at = "2026-11-24T10:00:00Z".parse().expect("time");
+        Conversation::new(MessageId(id), UserId(id), name.into(), place, at)
+    }
+
+    #[test]
+    fn every_customer_gets_their_row_in_the_message_that_names_them() {
+        let mut blocks = Blocks::default();
+        for id in 1..=12 {
+            let conv = conversation(id, &format!("c{id}"));
+            let link = conv.place.jump_link(conv.id);
+            blocks.add(
+                conv,
+                format!("📨 New: **c{id}** {}\n{link}", "x".repeat(300)),
+            );
+        }
+        blocks.add(conversation(3, "c3"), "⏰ Reminder 1: **c3**".into());
+        let messages = blocks.messages();
+        assert!(messages.len() >= 3, "{}", messages.len());
+        let mut seen = 0;
+        for (text, rows) in &messages {
+            assert!(text.chars().count() + OWNER_MENTION <= DISCORD_MESSAGE_LIMIT);
+            assert!(!rows.is_empty() && rows.len() <= 5);
+            for row in rows {
+                seen += 1;
+                let Some(Button::Link { url, label }) = row.last() else {
+                    panic!("an Open button");
+                };
+                assert!(
+                    text.contains(&format!("\n{url}")),
+                    "the row's customer is here"
+                );
+                assert_eq!(label, &format!("Open · c{seen}"));
+            }
+        }
+        assert_eq!(seen, 12, "each customer once");
+        assert!(
+            messages[0].0.contains("⏰ Reminder 1: **c3**"),
+            "with their block"
+        );
     }
 }
