@@ -80,8 +80,17 @@ pub enum DemoError {
 struct Names(HashMap<u64, String>);
 
 impl Names {
+    /// People by the name the server shows (nickname, display name, username), as a client does.
     fn of(world: &World) -> Names {
-        let mut m: HashMap<u64, String> = world.members().map(|u| (u.id, u.name.clone())).collect();
+        let shown = |u: &frontdesk_sim::SimUser| {
+            let name = u
+                .nick
+                .as_ref()
+                .or(u.display_name.as_ref())
+                .unwrap_or(&u.name);
+            (u.id, name.clone())
+        };
+        let mut m: HashMap<u64, String> = world.members().map(shown).collect();
         for c in &world.guild.channels {
             m.insert(c.id, c.name.clone());
         }

@@ -113,7 +113,7 @@ struct SetupArgs {
     /// Where to write the config.
     #[arg(long, default_value = "frontdesk.toml")]
     out: PathBuf,
-    /// Replace an existing config without asking.
+    /// Replace an existing config, and an existing token file, without asking.
     #[arg(long)]
     force: bool,
     /// Talk to this Discord-compatible API instead of discord.com (also written into the config).
@@ -135,7 +135,8 @@ struct SetupArgs {
     /// A forum where each post is a question, by name or id (repeatable).
     #[arg(long, value_name = "FORUM")]
     forum: Vec<String>,
-    /// The private staff channel, by name or id.
+    /// The private staff channel, by name or id (one every member sees is reported, with the
+    /// fix, and setup exits 1).
     #[arg(long, value_name = "CHANNEL")]
     staff_channel: Option<String>,
     /// A staff role, by name or id (repeatable).
@@ -147,7 +148,7 @@ struct SetupArgs {
     /// The business name in acknowledgements [default: the server's name].
     #[arg(long, value_name = "NAME")]
     business_name: Option<String>,
-    /// How acknowledgements name the owner [default: the owner's Discord name].
+    /// How acknowledgements name the owner [default: the owner's name in the server].
     #[arg(long, value_name = "NAME")]
     owner_name: Option<String>,
     /// IANA time zone [default: this machine's].
@@ -156,8 +157,9 @@ struct SetupArgs {
     /// Business hours [default: weekdays].
     #[arg(long, value_enum)]
     hours: Option<frontdesk::setup::choices::HoursPreset>,
-    /// Keep the token in this file (created readable only by you) and name it in the config;
-    /// without it the token is stored nowhere and `run` needs DISCORD_TOKEN.
+    /// Keep the token in this file (created readable only by you; never a symbolic link, and
+    /// an existing one only with --force) and name it in the config; without it the token is
+    /// stored nowhere and `run` needs DISCORD_TOKEN.
     #[arg(long, value_name = "PATH")]
     token_file: Option<PathBuf>,
 }

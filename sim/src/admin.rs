@@ -8,25 +8,12 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::{json, Value};
 
 use crate::snowflake::id_str;
+use crate::world::World;
+pub use crate::world::{OverwriteFor, SimOverwrite};
 
 /// `GATEWAY_MESSAGE_CONTENT_LIMITED`: the intent flag of an application under 100 servers
 /// whose owner switched it on in the Developer Portal.
 pub const MESSAGE_CONTENT_LIMITED_FLAG: u64 = 1 << 19;
-
-/// Whom an overwrite applies to, with Discord's `type` (0 role, 1 member).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OverwriteFor {
-    Role(u64),
-    Member(u64),
-}
-
-/// One entry of a channel's `permission_overwrites`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SimOverwrite {
-    pub target: OverwriteFor,
-    pub allow: u64,
-    pub deny: u64,
-}
 
 #[derive(Debug)]
 pub struct Admin {
@@ -41,9 +28,16 @@ pub struct Admin {
 }
 
 impl Admin {
-    pub fn new(message_content_allowed: bool) -> Admin {
+    /// The world's own overwrites (a private channel's), nothing changed yet.
+    pub fn new(world: &World, message_content_allowed: bool) -> Admin {
         Admin {
-            overwrites: BTreeMap::new(),
+            overwrites: world
+                .guild
+                .channels
+                .iter()
+                .filter(|c| !c.permission_overwrites.is_empty())
+                .map(|c| (c.id, c.permission_overwrites.clone()))
+                .collect(),
             application_flags: if message_content_allowed {
                 MESSAGE_CONTENT_LIMITED_FLAG
             } else {

@@ -66,7 +66,8 @@ pub use message::SimMessage;
 pub use record::RecordedRequest;
 pub use session::intents;
 pub use world::{
-    demo, perms, ChannelKind, SimChannel, SimForumTag, SimGuild, SimRole, SimUser, World,
+    demo, perms, ChannelKind, SimChannel, SimForumTag, SimGuild, SimOverwrite, SimRole, SimUser,
+    World,
 };
 
 use ratelimit::RateLimiter;
@@ -137,7 +138,7 @@ fn new_inner(addr: SocketAddr, world: World, cfg: SimConfig) -> Arc<Inner> {
         token: format!("sim-token-{}", addr.port()),
         state: Mutex::new({
             let mut st = State::new(world, rate);
-            st.admin = admin::Admin::new(cfg.message_content_allowed);
+            st.admin = admin::Admin::new(&st.world, cfg.message_content_allowed);
             st
         }),
         cfg,

@@ -18,7 +18,11 @@ pub fn user_json(u: &SimUser) -> Value {
         "id": id_str(u.id),
         "username": u.name,
         "discriminator": "0",
-        "global_name": if u.bot { Value::Null } else { Value::String(u.name.clone()) },
+        "global_name": if u.bot {
+            Value::Null
+        } else {
+            Value::String(u.display_name.clone().unwrap_or_else(|| u.name.clone()))
+        },
         "avatar": null,
         "bot": u.bot,
         "system": false,
@@ -53,7 +57,7 @@ fn joined_at(guild: &SimGuild) -> String {
 pub fn partial_member_json(world: &World, u: &SimUser) -> Value {
     json!({
         "roles": ids(&u.roles),
-        "nick": null,
+        "nick": u.nick,
         "avatar": null,
         "joined_at": joined_at(&world.guild),
         "premium_since": null,

@@ -98,6 +98,7 @@ impl State {
             .iter()
             .map(|c| (c.id, c.clone()))
             .collect();
+        let admin = crate::admin::Admin::new(&world, true);
         State {
             application_id: world.bot.id,
             world,
@@ -122,7 +123,7 @@ impl State {
             global_commands: Vec::new(),
             guild_commands: HashMap::new(),
             token: None,
-            admin: crate::admin::Admin::new(true),
+            admin,
             attachments: HashMap::new(),
         }
     }
@@ -185,6 +186,7 @@ impl State {
                 available_tags: Vec::new(),
                 owner_id: None,
                 recipient: Some(user),
+                permission_overwrites: Vec::new(),
             },
         );
         self.dm_of_user.insert(user, id);
@@ -219,6 +221,7 @@ impl State {
             available_tags: Vec::new(),
             owner_id: Some(owner),
             recipient: None,
+            permission_overwrites: Vec::new(),
         };
         self.channels.insert(id, thread.clone());
         thread

@@ -52,6 +52,24 @@ pub struct SimChannel {
     pub owner_id: Option<u64>,
     /// The other person of a DM channel (the bot being the first).
     pub recipient: Option<u64>,
+    /// The channel's permission overwrites when the simulator starts (a server's
+    /// administration changes them later: see `Simulator::set_channel_overwrite`).
+    pub permission_overwrites: Vec<SimOverwrite>,
+}
+
+/// Whom an overwrite applies to, with Discord's `type` (0 role, 1 member).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OverwriteFor {
+    Role(u64),
+    Member(u64),
+}
+
+/// One entry of a channel's `permission_overwrites`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimOverwrite {
+    pub target: OverwriteFor,
+    pub allow: u64,
+    pub deny: u64,
 }
 
 impl SimChannel {
@@ -67,6 +85,7 @@ impl SimChannel {
             available_tags: Vec::new(),
             owner_id: None,
             recipient: None,
+            permission_overwrites: Vec::new(),
         }
     }
 
@@ -99,7 +118,12 @@ pub struct SimRole {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SimUser {
     pub id: u64,
+    /// The username (unique, lower case).
     pub name: String,
+    /// The display name (`global_name`); `None` shows the username, as Discord does.
+    pub display_name: Option<String>,
+    /// The server nickname, which the server shows before the display name.
+    pub nick: Option<String>,
     pub bot: bool,
     pub roles: Vec<u64>,
 }
@@ -109,9 +133,21 @@ impl SimUser {
         SimUser {
             id,
             name: name.to_string(),
+            display_name: None,
+            nick: None,
             bot: false,
             roles: Vec::new(),
         }
+    }
+
+    pub fn with_display_name(mut self, name: &str) -> SimUser {
+        self.display_name = Some(name.to_string());
+        self
+    }
+
+    pub fn with_nick(mut self, nick: &str) -> SimUser {
+        self.nick = Some(nick.to_string());
+        self
     }
 
     pub fn bot(id: u64, name: &str) -> SimUser {
@@ -189,6 +225,24 @@ impl SimGuild {
         self
     }
 
+    /// A private channel, as Discord's "Private Channel" switch makes one: `@everyone` is
+    /// denied View Channel and each role of `seen_by` is allowed it.
+    pub fn with_private_channel(self, mut channel: SimChannel, seen_by: &[u64]) -> SimGuild {
+        channel.permission_overwrites.push(SimOverwrite {
+            target: OverwriteFor::Role(self.id),
+            allow: 0,
+            deny: perms::VIEW_CHANNEL,
+        });
+        channel
+            .permission_overwrites
+            .extend(seen_by.iter().map(|role| SimOverwrite {
+                target: OverwriteFor::Role(*role),
+                allow: perms::VIEW_CHANNEL,
+                deny: 0,
+            }));
+        self.with_channel(channel)
+    }
+
     pub fn with_role(mut self, id: u64, name: &str, permissions: u64) -> SimGuild {
         let position = self.roles.len() as u16;
         self.roles.push(SimRole {
@@ -247,8 +301,9 @@ impl World {
         self
     }
 
-    /// "Maple & Thread", a small sewing shop: #help, forum #questions, #staff, a Staff role,
-    /// the owner (Staff), three customers and the bot. Ids are in [`demo`].
+    /// "Maple & Thread", a small sewing shop: #help, forum #questions, a private #staff (only
+    /// the Staff role and the bot's role see it), a Staff role, the owner Sam (Staff), three
+    /// customers and the bot. Ids are in [`demo`].
     pub fn demo() -> World {
         let guild = SimGuild::new(demo::GUILD, "Maple & Thread", demo::OWNER)
             .with_role(demo::STAFF_ROLE, "Staff", perms::STAFF)
@@ -268,12 +323,19 @@ impl World {
                     },
                 ],
             ))
-            .with_channel(SimChannel::text(demo::STAFF, "staff"));
+            .with_private_channel(
+                SimChannel::text(demo::STAFF, "staff"),
+                &[demo::STAFF_ROLE, demo::BOT_ROLE],
+            );
         World::new(
             guild,
             SimUser::bot(demo::BOT, "Frontdesk").with_role(demo::BOT_ROLE),
         )
-        .with_user(SimUser::new(demo::OWNER, "maple_owner").with_role(demo::STAFF_ROLE))
+        .with_user(
+            SimUser::new(demo::OWNER, "maple_owner")
+                .with_display_name("Sam")
+                .with_role(demo::STAFF_ROLE),
+        )
         .with_user(SimUser::new(demo::ALICE, "alice"))
         .with_user(SimUser::new(demo::BOB, "bob"))
         .with_user(SimUser::new(demo::CAROL, "carol"))

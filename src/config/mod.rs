@@ -20,6 +20,8 @@ use crate::hours::BusinessHours;
 use crate::model::{ChannelId, GuildId, RoleId, UserId};
 use crate::responses::line_of;
 
+mod secrets;
+
 /// A secret (the bot token) that never prints: `Debug` and `Display` show `[redacted]`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -267,10 +269,13 @@ impl Config {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        if let Some(e) = secrets::token_in(text, path) {
+            return Err(e);
+        }
         let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
             path: path.to_path_buf(),
             line: line_of(text, e.span().map_or(0, |s| s.start)),
-            problem: e.message().trim().to_string(),
+            problem: secrets::redact(e.message().trim()).into_owned(),
             fix: "compare with frontdesk.example.toml, which lists every key with a comment".into(),
         })?;
         let mut config = Config::lower(raw, text, path)?;
@@ -279,14 +284,22 @@ impl Config {
     }
 
     fn lower(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigError> {
+        // Every message built from a value passes `redact`: a secret pasted anywhere stays unseen.
         let invalid = |span: Range<usize>, problem: String, fix: &str| ConfigError::Invalid {
             path: path.to_path_buf(),
             line: line_of(text, span.start),
-            problem,
+            problem: secrets::redact(&problem).into_owned(),
             fix: fix.to_string(),
         };
         let id = |s: &Spanned<String>, what: &str| -> Result<u64, ConfigError> {
             s.get_ref().trim().parse::<u64>().map_err(|_| {
+                if secrets::looks_secret(s.get_ref()) {
+                    return invalid(
+                        s.span(),
+                        format!("{what} holds a long code that is not a Discord id and looks like a secret (not shown here)"),
+                        &format!("{}; {what} takes a Discord id (Developer Mode on, right-click → Copy ID)", secrets::TOKEN_FIX),
+                    );
+                }
                 invalid(
                     s.span(),
                     format!("{what} {:?} is not a Discord id", s.get_ref()),

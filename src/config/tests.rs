@@ -159,3 +159,77 @@ fn token_comes_from_env_then_file() {
         Err(TokenError::Empty { .. })
     ));
 }
+
+/// The shape of a real bot token (user id 110000000000000900), made up.
+const TOKEN: &str = "MTEwMDAwMDAwMDAwMDAwOTAw.GxYz12.abcDEFghiJKLmnoPQRstuVWXyz0123456789_-";
+const MAC: &str = "abcDEFghiJKLmnoPQRstuVWXyz0123456789_-";
+
+#[test]
+fn a_token_pasted_anywhere_is_named_by_its_line_and_key_but_never_shown() {
+    let cases = [
+        (
+            format!("[discord]\ntoken_file = \"{TOKEN}\"\n"),
+            2,
+            "`token_file`",
+        ),
+        (format!("[discord]\nguild = \"{TOKEN}\"\n"), 2, "`guild`"),
+        (
+            format!("business_name = \"{TOKEN}\"\n"),
+            1,
+            "`business_name`",
+        ),
+        (
+            format!("[watch]\nchannels = [\"1\", \"{TOKEN}\"]\n"),
+            2,
+            "`channels`",
+        ),
+        // Not even TOML: toml's own message would quote the line.
+        (format!("[discord]\nguild = {TOKEN}\n"), 2, "`guild`"),
+        // The wrong type: serde's message would quote the value.
+        (format!("[digest]\nweekly = \"{TOKEN}\"\n"), 2, "`weekly`"),
+        (format!("owner_name = \"Sam\"\n# {TOKEN}\n"), 2, "a comment"),
+        (format!("{TOKEN} = 1\n"), 1, "this line"),
+        (format!("[discord]\ntoken = \"{TOKEN}\"\n"), 2, "`token`"),
+    ];
+    for (text, line, place) in cases {
+        let err = parse(&text).expect_err(&text);
+        assert!(
+            err.starts_with(&format!(
+                "frontdesk.toml:{line}: {place} holds what looks like a bot token"
+            )),
+            "{err}"
+        );
+        assert!(
+            !err.contains(TOKEN) && !err.contains(MAC) && !err.contains("MTEw"),
+            "{err}"
+        );
+        for needle in ["DISCORD_TOKEN", "never in the config", "Reset Token"] {
+            assert!(err.contains(needle), "{needle:?} not in {err}");
+        }
+    }
+}
+
+#[test]
+fn a_secret_looking_value_is_not_echoed_by_any_error() {
+    const SECRET: &str = "Zk3_q9XwT2vB7nLpR4sY8uHcJ1mA6eDf";
+    let err = parse(&format!("[discord]\nowners = [\"{SECRET}\"]\n")).expect_err("not an id");
+    assert!(err.starts_with("frontdesk.toml:2: owner holds a long code that is not a Discord id and looks like a secret"), "{err}");
+    assert!(
+        err.contains("Copy ID") && err.contains("Reset Token"),
+        "{err}"
+    );
+    assert!(!err.contains(SECRET), "{err}");
+    // Errors that quote the value, toml's and frontdesk's own, show it hidden.
+    for text in [
+        format!("[watch]\ndms = \"{SECRET}\"\n"),
+        format!("[hours]\ntime_zone = \"{SECRET}\"\n"),
+        format!("[discord]\napi = \"{SECRET}\"\n"),
+    ] {
+        let err = parse(&text).expect_err(&text);
+        assert!(err.starts_with("frontdesk.toml:2:"), "{err}");
+        assert!(err.contains("[hidden]") && !err.contains(SECRET), "{err}");
+    }
+    // An ordinary mistake is still quoted, to be found.
+    let err = parse("[discord]\nguild = \"#help\"\n").expect_err("not an id");
+    assert!(err.contains("\"#help\""), "{err}");
+}

@@ -132,6 +132,22 @@ pub fn base_permissions(guild: u64, owner: u64, roles: &[RolePermissions], membe
     perms
 }
 
+/// What `@everyone` may do in a channel, as a member with no role has it: the `@everyone`
+/// role's permissions, then the channel's `@everyone` overwrite.
+pub fn everyone_permissions(
+    guild: u64,
+    roles: &[RolePermissions],
+    overwrites: &[Overwrite],
+) -> u64 {
+    // Nobody has user id 0: no member overwrite applies, and nobody is the owner.
+    let nobody = Member {
+        user: 0,
+        roles: Vec::new(),
+    };
+    let base = base_permissions(guild, u64::MAX, roles, &nobody);
+    channel_permissions(base, guild, &nobody, overwrites)
+}
+
 /// The member's permissions in a channel: the base, then the `@everyone` overwrite, then all
 /// their roles' overwrites together (denies first, then allows), then their own overwrite.
 pub fn channel_permissions(
@@ -323,6 +339,34 @@ mod tests {
             ALL,
             "Administrator ignores overwrites"
         );
+    }
+
+    #[test]
+    fn what_everyone_sees_ignores_other_roles_and_members() {
+        let private = vec![
+            role(GUILD, 0, VIEW),
+            role(STAFF, VIEW, 0),
+            member_ow(BOT, VIEW, 0),
+        ];
+        assert_eq!(
+            everyone_permissions(GUILD, &roles(VIEW | SEND), &private) & VIEW,
+            0
+        );
+        assert_eq!(
+            everyone_permissions(GUILD, &roles(VIEW | SEND), &[]),
+            VIEW | SEND
+        );
+        // A server whose @everyone sees nothing, and a channel that lets it in.
+        assert_eq!(everyone_permissions(GUILD, &roles(0), &[]), 0);
+        assert_eq!(
+            everyone_permissions(GUILD, &roles(0), &[role(GUILD, VIEW, 0)]),
+            VIEW
+        );
+        let admin = vec![RolePermissions {
+            id: GUILD,
+            permissions: ADMINISTRATOR.bit,
+        }];
+        assert_eq!(everyone_permissions(GUILD, &admin, &private), ALL);
     }
 
     #[test]

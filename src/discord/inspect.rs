@@ -56,9 +56,12 @@ pub struct User {
 }
 
 impl User {
-    /// The name people see.
+    /// The name people see: the display name (`global_name`), else the username.
     pub fn display_name(&self) -> &str {
-        self.global_name.as_deref().unwrap_or(&self.username)
+        self.global_name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or(&self.username)
     }
 }
 
@@ -167,8 +170,21 @@ pub struct Role {
 pub struct Member {
     #[serde(default)]
     pub user: Option<User>,
+    /// The server nickname.
+    #[serde(default)]
+    pub nick: Option<String>,
     #[serde(default, deserialize_with = "snowflakes")]
     pub roles: Vec<u64>,
+}
+
+impl Member {
+    /// The name the server shows: the nickname, else the display name, else the username.
+    pub fn display_name(&self) -> Option<&str> {
+        self.nick
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+            .or_else(|| self.user.as_ref().map(User::display_name))
+    }
 }
 
 /// Ids and permission bits are decimal strings on the wire (numbers are accepted too).

@@ -70,6 +70,7 @@ pub fn diagnose(config: &Config, s: &Snapshot, invite: &str) -> Vec<Finding> {
     places(config, server, &mut out);
     people(config, server, &mut out);
     permissions(config, s, server, &mut out);
+    staff_privacy(config, s, server, &mut out);
     out
 }
 
@@ -193,13 +194,7 @@ fn permissions(config: &Config, s: &Snapshot, server: &Server, out: &mut Vec<Fin
         })
         .collect();
     let base = permissions::base_permissions(guild, server.guild.owner_id, &roles, &member);
-    // The bot's own role (Discord names it after the bot) is the one to grant to.
-    let grantee = server
-        .roles
-        .iter()
-        .filter(|r| bot_roles.contains(&r.id))
-        .max_by_key(|r| (r.managed, r.position))
-        .map_or_else(|| s.bot.username.clone(), |r| r.name.clone());
+    let grantee = bot_grantee(s, server);
     for (want, id) in configured(config) {
         let Some(c) = server
             .channels
@@ -223,6 +218,86 @@ fn permissions(config: &Config, s: &Snapshot, server: &Server, out: &mut Vec<Fin
             fix: format!("open #{}'s settings (the gear beside its name) → Permissions: for the role \"{grantee}\", allow {names} (or remove the deny that blocks it)", c.name),
         });
     }
+}
+
+/// The role to grant the bot something with: its own (Discord names it after the bot), else
+/// its name.
+fn bot_grantee(s: &Snapshot, server: &Server) -> String {
+    let bot_roles = server.bot_roles.as_deref().unwrap_or_default();
+    bot_role_name(&server.roles, bot_roles, &s.bot.username)
+}
+
+/// The bot's own role among its roles (the managed one Discord makes at the invite, named
+/// after the bot), else its username.
+pub fn bot_role_name(roles: &[Role], bot_roles: &[u64], username: &str) -> String {
+    roles
+        .iter()
+        .filter(|r| bot_roles.contains(&r.id))
+        .max_by_key(|r| (r.managed, r.position))
+        .map_or_else(|| username.to_string(), |r| r.name.clone())
+}
+
+/// What is wrong with a staff channel every member sees.
+pub fn public_staff_problem(channel: &str, server: &str) -> String {
+    format!("the staff channel #{channel} is visible to @everyone: every member of \"{server}\" can read the notices posted there, which quote customers' messages when an owner cannot be DMed")
+}
+
+/// Whether every member of the server can see `channel`: `@everyone`'s permissions there, as
+/// Discord computes them (the role, then the channel's `@everyone` overwrite).
+pub fn everyone_can_view(guild: u64, roles: &[Role], channel: &Channel) -> bool {
+    let roles: Vec<RolePermissions> = roles
+        .iter()
+        .map(|r| RolePermissions {
+            id: r.id,
+            permissions: r.permissions,
+        })
+        .collect();
+    let perms = permissions::everyone_permissions(guild, &roles, &channel.overwrites());
+    perms & permissions::VIEW_CHANNEL.bit != 0
+}
+
+/// The fix for a staff channel everyone sees, naming the roles to let in.
+pub fn private_channel_fix(channel: &str, staff_roles: &[String], bot_role: &str) -> String {
+    let staff = if staff_roles.is_empty() {
+        "your staff's role".to_string()
+    } else {
+        staff_roles
+            .iter()
+            .map(|r| format!("\"{r}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!("open #{channel}'s settings (the gear beside its name) → Permissions: turn on Private Channel (it denies View Channel to @everyone), then allow View Channel to {staff} and to the bot's role \"{bot_role}\"; or set `staff_channel` to a private channel")
+}
+
+/// The staff channel must be private: notices land there when an owner cannot be DMed, with
+/// the customer's words in them. Only `@everyone` is judged: another role that sees the
+/// channel (moderators, managers) is usually meant to, and a role every member holds cannot
+/// be told apart without listing members (a privileged intent).
+fn staff_privacy(config: &Config, s: &Snapshot, server: &Server, out: &mut Vec<Finding>) {
+    let Some(id) = config.discord.staff_channel else {
+        return;
+    };
+    let Some(c) = server
+        .channels
+        .iter()
+        .find(|c| c.id == id.0 && Want::Staff.accepts(c.kind))
+    else {
+        return;
+    };
+    if !everyone_can_view(server.guild.id, &server.roles, c) {
+        return;
+    }
+    let staff: Vec<String> = server
+        .roles
+        .iter()
+        .filter(|r| config.staff.roles.iter().any(|id| id.0 == r.id))
+        .map(|r| r.name.clone())
+        .collect();
+    out.push(Finding {
+        problem: public_staff_problem(&c.name, &server.guild.name),
+        fix: private_channel_fix(&c.name, &staff, &bot_grantee(s, server)),
+    });
 }
 
 /// One line for `run`'s start: how many problems, and what they are in short.

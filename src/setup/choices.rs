@@ -79,6 +79,16 @@ pub struct Places {
     pub forums: Vec<u64>,
 }
 
+/// What to do about a staff channel every member can see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PublicStaffChannel {
+    /// Its permissions were changed on Discord meanwhile: read them again.
+    CheckAgain,
+    PickAnother,
+    /// Keep it anyway (`doctor` keeps reporting it).
+    Keep,
+}
+
 /// The decisions of a setup, asked in this order.
 pub trait Choices {
     /// The token, when DISCORD_TOKEN is not set.
@@ -88,7 +98,10 @@ pub trait Choices {
     /// The server among those the bot is in (at least one).
     fn guild<'a>(&mut self, guilds: &'a [GuildSummary]) -> Result<&'a GuildSummary, SetupError>;
     fn places(&mut self, offer: &Offer<'_>) -> Result<Places, SetupError>;
-    fn staff_channel(&mut self, text: &[Channel]) -> Result<u64, SetupError>;
+    /// The staff channel among the text channels; `public` are those every member sees.
+    fn staff_channel(&mut self, text: &[Channel], public: &[u64]) -> Result<u64, SetupError>;
+    /// The picked staff channel is visible to `@everyone` (setup printed why and the fix).
+    fn public_staff_channel(&mut self, channel: &str) -> Result<PublicStaffChannel, SetupError>;
     /// Roles to pick from: the server's, without `@everyone` and bots' own roles.
     fn staff_roles(&mut self, roles: &[Role]) -> Result<Vec<u64>, SetupError>;
     /// The owner's user id; `default` is the server's owner.
@@ -99,6 +112,8 @@ pub trait Choices {
     fn hours(&mut self) -> Result<HoursPreset, SetupError>;
     /// Where to keep the token (`None`: nowhere, DISCORD_TOKEN at each start).
     fn token_file(&mut self, suggested: &Path) -> Result<Option<PathBuf>, SetupError>;
+    /// Whether an existing token file holding something else may be replaced.
+    fn replace_token_file(&mut self, path: &Path) -> Result<bool, SetupError>;
     /// Whether the flow may wait for the bot to be invited (else it stops with the link).
     fn can_wait(&self) -> bool;
 }
@@ -172,7 +187,7 @@ impl Choices for FromFlags {
         })
     }
 
-    fn staff_channel(&mut self, text: &[Channel]) -> Result<u64, SetupError> {
+    fn staff_channel(&mut self, text: &[Channel], _public: &[u64]) -> Result<u64, SetupError> {
         match &self.staff_channel {
             Some(s) => pick_channel(s, text, "--staff-channel").map(|c| c.id),
             None => Err(SetupError::Missing {
@@ -240,6 +255,16 @@ impl Choices for FromFlags {
 
     fn token_file(&mut self, _suggested: &Path) -> Result<Option<PathBuf>, SetupError> {
         Ok(self.token_file.clone())
+    }
+
+    /// The warning is printed and `doctor`'s finding ends setup with exit 1: a script stops
+    /// there, with the fix, and the config is ready once the channel is private.
+    fn public_staff_channel(&mut self, _channel: &str) -> Result<PublicStaffChannel, SetupError> {
+        Ok(PublicStaffChannel::Keep)
+    }
+
+    fn replace_token_file(&mut self, _path: &Path) -> Result<bool, SetupError> {
+        Ok(self.force)
     }
 
     fn can_wait(&self) -> bool {

@@ -7,6 +7,7 @@
 //! The token goes into a `0600` file or nowhere, never into the config.
 
 pub mod choices;
+pub mod files;
 pub mod prompt;
 pub mod template;
 
@@ -14,12 +15,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use choices::{Choices, Offer};
+use choices::{Choices, Offer, PublicStaffChannel};
+use files::TokenFile;
 use template::{Value, Values};
 
 use crate::config::{Config, ConfigError, Secret};
-use crate::discord::inspect::{channel_type, InspectError, Inspector};
+use crate::discord::inspect::{channel_type, Channel, Guild, InspectError, Inspector, Role, User};
 use crate::doctor;
+use crate::doctor::findings::{
+    bot_role_name, everyone_can_view, private_channel_fix, public_staff_problem,
+};
 use crate::responses::{builtin, ResponsesErrors};
 
 /// How often the bot's server list is read while waiting for the invite to be accepted.
@@ -63,6 +68,20 @@ pub enum SetupError {
     Prompt(#[from] dialoguer::Error),
     #[error("cannot write {path}: {reason}\n  fix: check that the folder exists and that this user may write there")]
     Write { path: PathBuf, reason: String },
+    #[error("the data directory {path} {problem}\n  fix: {fix}")]
+    DataDir {
+        path: PathBuf,
+        problem: String,
+        fix: String,
+    },
+    #[error("{path} is a symbolic link: setup does not write the token through one, which could put it in another file\n  fix: name the real file (or a new one) with --token-file, or remove the link")]
+    TokenFileLink { path: PathBuf },
+    #[error("{path} is not a file\n  fix: name a file for the token with --token-file")]
+    TokenFileNotAFile { path: PathBuf },
+    #[error("{path} already exists and holds another token (or something else)\n  fix: pass --force to replace it with this token, or --token-file to write another file")]
+    TokenFileExists { path: PathBuf },
+    #[error("kept {path} as it is\n  fix: move it away and run setup again, or keep the token nowhere and set DISCORD_TOKEN for each run")]
+    TokenFileKept { path: PathBuf },
     #[error("the written config does not pass `check`: {0}")]
     Config(#[from] ConfigError),
     #[error("the rules do not pass `check`: {0}")]
@@ -107,6 +126,17 @@ pub async fn run(
                 path: req.out.clone(),
             }
         });
+    }
+    let folder = req
+        .out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // Where `run` will keep its database (a relative path is the config's folder's), checked
+    // before any question so that a folder `run` could not use stops setup at once.
+    let data_dir = folder.join(req.data_dir.as_deref().unwrap_or(Path::new("data")));
+    if let Some(note) = files::check_data_dir(&data_dir)? {
+        writeln!(out, "{note}")?;
     }
     let token = match req
         .token
@@ -160,7 +190,7 @@ pub async fn run(
             invite: invite.clone(),
         })?;
     let (channels, roles) = tokio::join!(discord.channels(guild_id), discord.roles(guild_id));
-    let (channels, roles) = (channels?, roles?);
+    let (mut channels, mut roles) = (channels?, roles?);
     writeln!(
         out,
         "Server \"{guild_name}\": {} channels, {} roles.",
@@ -177,19 +207,22 @@ pub async fn run(
         .filter(|c| matches!(c.kind, channel_type::FORUM | channel_type::MEDIA))
         .cloned()
         .collect();
-    let staff_text: Vec<_> = text
-        .iter()
-        .filter(|c| c.kind == channel_type::TEXT)
-        .cloned()
-        .collect();
-    if staff_text.is_empty() {
+    if !text.iter().any(|c| c.kind == channel_type::TEXT) {
         return Err(SetupError::NoTextChannels { server: guild_name });
     }
     let places = choices.places(&Offer {
         text: &text,
         forums: &forums,
     })?;
-    let staff_channel = choices.staff_channel(&staff_text)?;
+    let staff_channel = pick_staff_channel(
+        choices,
+        out,
+        &discord,
+        (&guild, &bot),
+        &mut channels,
+        &mut roles,
+    )
+    .await?;
     let pickable: Vec<_> = roles
         .iter()
         .filter(|r| r.id != guild_id && !r.managed)
@@ -197,22 +230,21 @@ pub async fn run(
         .collect();
     let staff_roles = choices.staff_roles(&pickable)?;
 
+    // The name the server shows (nickname, else display name), not the username: the one
+    // customers know the owner by.
     let server_owner = discord.member(guild_id, guild.owner_id).await?;
     let owner_default_name = server_owner
         .as_ref()
-        .and_then(|m| m.user.as_ref())
-        .map_or_else(
-            || guild.owner_id.to_string(),
-            |u| u.display_name().to_string(),
-        );
+        .and_then(|m| m.display_name())
+        .map_or_else(|| guild.owner_id.to_string(), str::to_string);
     let owner = choices.owner(guild.owner_id, &owner_default_name)?;
     let owner_name = if owner == guild.owner_id {
         owner_default_name
     } else {
         match discord.member(guild_id, owner).await? {
             Some(m) => m
-                .user
-                .map_or_else(|| owner.to_string(), |u| u.display_name().to_string()),
+                .display_name()
+                .map_or_else(|| owner.to_string(), str::to_string),
             None => {
                 return Err(SetupError::OwnerNotMember {
                     user: owner,
@@ -222,6 +254,7 @@ pub async fn run(
         }
     };
     let business_name = choices.business_name(&guild_name)?;
+    let owner_discord_name = owner_name.clone();
     let owner_name = choices.owner_name(&owner_name)?;
     let system_zone = jiff::tz::TimeZone::system()
         .iana_name()
@@ -232,26 +265,38 @@ pub async fn run(
         return Err(SetupError::TimeZone(time_zone));
     }
     let hours = choices.hours()?;
-    let folder = req
-        .out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     let token_file = choices.token_file(&folder.join("frontdesk.token"))?;
-
-    let token_name = match &token_file {
-        Some(file) => {
-            write_token(file, &token)?;
-            Some(config_path_of(file, folder))
-        }
+    // Everything is checked before anything is written.
+    let token_state = match &token_file {
+        Some(file) => Some(token_file_state(file, &token, choices)?),
         None => None,
     };
+
+    let token_name = match (&token_file, token_state) {
+        (Some(file), Some(state)) => {
+            files::write_token(file, &token, state)?;
+            Some(files::config_path_of(file, folder))
+        }
+        _ => None,
+    };
+    let channel_name = |id: &u64| {
+        let name = channels
+            .iter()
+            .find(|c| c.id == *id)
+            .map_or("", |c| &c.name);
+        (*id, format!("#{name}"))
+    };
+    let role_name = |id: &u64| {
+        let name = roles.iter().find(|r| r.id == *id).map_or("", |r| &r.name);
+        (*id, format!("@{name}"))
+    };
     let values = config_values(&Picked {
-        guild: guild_id,
-        places,
-        staff_channel,
-        staff_roles,
-        owner,
+        guild: (guild_id, guild_name.clone()),
+        channels: places.channels.iter().map(channel_name).collect(),
+        forums: places.forums.iter().map(channel_name).collect(),
+        staff_channel: (staff_channel.0, format!("#{}", staff_channel.1)),
+        staff_roles: staff_roles.iter().map(role_name).collect(),
+        owner: (owner, owner_discord_name),
         business_name,
         owner_name,
         time_zone,
@@ -265,7 +310,7 @@ pub async fn run(
         path: req.out.clone(),
         reason: e.to_string(),
     })?;
-    write_readable(&req.out, &text).map_err(|e| SetupError::Write {
+    files::write_readable(&req.out, &text).map_err(|e| SetupError::Write {
         path: req.out.clone(),
         reason: e.to_string(),
     })?;
@@ -319,13 +364,14 @@ pub async fn run(
     })
 }
 
-/// Everything setup decided, as the config will say it.
+/// Everything setup decided, as the config will say it; each id with its name on Discord.
 struct Picked {
-    guild: u64,
-    places: choices::Places,
-    staff_channel: u64,
-    staff_roles: Vec<u64>,
-    owner: u64,
+    guild: (u64, String),
+    channels: Vec<(u64, String)>,
+    forums: Vec<(u64, String)>,
+    staff_channel: (u64, String),
+    staff_roles: Vec<(u64, String)>,
+    owner: (u64, String),
     business_name: String,
     owner_name: String,
     time_zone: String,
@@ -339,7 +385,8 @@ struct Picked {
 
 /// The template's keys for what was picked; the rest keeps the example's values.
 fn config_values(p: &Picked) -> Values {
-    let ids = |list: &[u64]| Value::Strs(list.iter().map(u64::to_string).collect());
+    let ids = |list: &[(u64, String)]| Value::Ids(list.to_vec());
+    let id = |(id, name): &(u64, String)| Value::Id(*id, name.clone());
     let text = |s: &str| Value::Str(s.to_string());
     let mut values = Values::new();
     values.insert(("", "business_name"), text(&p.business_name));
@@ -347,13 +394,10 @@ fn config_values(p: &Picked) -> Values {
     if let Some(dir) = &p.data_dir {
         values.insert(("", "data_dir"), text(&dir.display().to_string()));
     }
-    values.insert(("discord", "guild"), text(&p.guild.to_string()));
-    values.insert(("discord", "owners"), ids(&[p.owner]));
+    values.insert(("discord", "guild"), id(&p.guild));
+    values.insert(("discord", "owners"), ids(std::slice::from_ref(&p.owner)));
     values.insert(("discord", "staff_roles"), ids(&p.staff_roles));
-    values.insert(
-        ("discord", "staff_channel"),
-        text(&p.staff_channel.to_string()),
-    );
+    values.insert(("discord", "staff_channel"), id(&p.staff_channel));
     values.insert(
         ("discord", "message_content"),
         Value::Bool(p.message_content),
@@ -364,8 +408,8 @@ fn config_values(p: &Picked) -> Values {
     if let Some(file) = &p.token_file {
         values.insert(("discord", "token_file"), text(file));
     }
-    values.insert(("watch", "channels"), ids(&p.places.channels));
-    values.insert(("watch", "forums"), ids(&p.places.forums));
+    values.insert(("watch", "channels"), ids(&p.channels));
+    values.insert(("watch", "forums"), ids(&p.forums));
     values.insert(("hours", "time_zone"), text(&p.time_zone));
     const DAYS: [&str; 7] = [
         "monday",
@@ -383,51 +427,81 @@ fn config_values(p: &Picked) -> Values {
     values
 }
 
-/// The config: readable by all (it holds no secret), so that a service user can read a
-/// config root wrote. The process umask (owner-only, for customer data) would hide it.
-fn write_readable(path: &Path, text: &str) -> std::io::Result<()> {
-    std::fs::write(path, text)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))?;
+/// What is at the token file's path, and whether it may be replaced: a link or a folder is
+/// refused, another file is replaced only when the owner agrees (`--force` in the flag form).
+fn token_file_state(
+    file: &Path,
+    token: &Secret,
+    choices: &mut dyn Choices,
+) -> Result<TokenFile, SetupError> {
+    let state = files::token_file_state(file, token)?;
+    if state == TokenFile::Other && !choices.replace_token_file(file)? {
+        let path = file.to_path_buf();
+        return Err(if choices.can_wait() {
+            SetupError::TokenFileKept { path }
+        } else {
+            SetupError::TokenFileExists { path }
+        });
     }
-    Ok(())
+    Ok(state)
 }
 
-/// The token file: created readable by its owner only, before anything is written into it.
-fn write_token(path: &Path, token: &Secret) -> Result<(), SetupError> {
-    let fail = |e: std::io::Error| SetupError::Write {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    };
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+/// The staff channel, and its name. One every member sees is explained with the fix, then the
+/// owner may have it read again (made private meanwhile), pick another, or keep it; reading it
+/// again refreshes `channels` and `roles`.
+async fn pick_staff_channel(
+    choices: &mut dyn Choices,
+    out: &mut dyn Write,
+    discord: &Inspector,
+    (guild, bot): (&Guild, &User),
+    channels: &mut Vec<Channel>,
+    roles: &mut Vec<Role>,
+) -> Result<(u64, String), SetupError> {
+    let mut again: Option<u64> = None;
+    loop {
+        let text: Vec<&Channel> = channels
+            .iter()
+            .filter(|c| c.kind == channel_type::TEXT)
+            .collect();
+        let public: Vec<u64> = text
+            .iter()
+            .filter(|c| everyone_can_view(guild.id, roles, c))
+            .map(|c| c.id)
+            .collect();
+        let id = match again.take().filter(|id| text.iter().any(|c| c.id == *id)) {
+            Some(id) => id,
+            None => {
+                let list: Vec<Channel> = text.iter().map(|c| (*c).clone()).collect();
+                choices.staff_channel(&list, &public)?
+            }
+        };
+        let picked = text
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(String::new, |c| c.name.clone());
+        if !public.contains(&id) {
+            return Ok((id, picked));
+        }
+        let bot_roles = discord
+            .member(guild.id, bot.id)
+            .await?
+            .map(|m| m.roles)
+            .unwrap_or_default();
+        let bot_role = bot_role_name(roles, &bot_roles, &bot.username);
+        writeln!(
+            out,
+            "\nWarning: {}\n  fix: {}",
+            public_staff_problem(&picked, &guild.name),
+            private_channel_fix(&picked, &[], &bot_role)
+        )?;
+        match choices.public_staff_channel(&picked)? {
+            PublicStaffChannel::Keep => return Ok((id, picked)),
+            PublicStaffChannel::PickAnother => {}
+            PublicStaffChannel::CheckAgain => {
+                let (c, r) = tokio::join!(discord.channels(guild.id), discord.roles(guild.id));
+                (*channels, *roles) = (c?, r?);
+                again = Some(id);
+            }
+        }
     }
-    let mut file = options.open(path).map_err(fail)?;
-    // An existing file keeps its mode on open: make sure it is private before writing.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(fail)?;
-    }
-    writeln!(file, "{}", token.expose()).map_err(fail)
-}
-
-/// `file` as the config should name it: relative to the config's folder when inside it,
-/// else absolute (the config resolves relative paths from its own folder, not from here).
-fn config_path_of(file: &Path, folder: &Path) -> String {
-    let (Ok(file), Ok(folder)) = (std::fs::canonicalize(file), std::fs::canonicalize(folder))
-    else {
-        return file.display().to_string();
-    };
-    file.strip_prefix(&folder)
-        .unwrap_or(&file)
-        .display()
-        .to_string()
 }

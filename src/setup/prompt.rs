@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
 
-use super::choices::{Choices, HoursPreset, Offer, Places};
+use super::choices::{Choices, HoursPreset, Offer, Places, PublicStaffChannel};
 use super::SetupError;
 use crate::discord::inspect::{Channel, GuildSummary, Role};
 
@@ -93,19 +93,48 @@ impl Choices for Prompts {
         }
     }
 
-    fn staff_channel(&mut self, text: &[Channel]) -> Result<u64, SetupError> {
+    fn staff_channel(&mut self, text: &[Channel], public: &[u64]) -> Result<u64, SetupError> {
+        let items: Vec<String> = text
+            .iter()
+            .map(|c| match public.contains(&c.id) {
+                true => format!("#{} (every member can see it)", c.name),
+                false => format!("#{}", c.name),
+            })
+            .collect();
+        let private = |c: &Channel| !public.contains(&c.id);
+        let staff = |c: &Channel| c.name.contains("staff");
+        let default = text
+            .iter()
+            .position(|c| private(c) && staff(c))
+            .or_else(|| text.iter().position(private))
+            .or_else(|| text.iter().position(staff))
+            .unwrap_or(0);
         let i = Select::with_theme(&self.theme)
             .with_prompt(
                 "The private staff channel (notices when DMs are closed, DM relay threads)",
             )
-            .items(hashed(text))
-            .default(
-                text.iter()
-                    .position(|c| c.name.contains("staff"))
-                    .unwrap_or(0),
-            )
+            .items(&items)
+            .default(default)
             .interact()?;
         Ok(text[i].id)
+    }
+
+    fn public_staff_channel(&mut self, channel: &str) -> Result<PublicStaffChannel, SetupError> {
+        let items = [
+            format!("I made #{channel} private: check again"),
+            "Pick another channel".to_string(),
+            format!("Keep #{channel} (every member will read the notices)"),
+        ];
+        let i = Select::with_theme(&self.theme)
+            .with_prompt(format!("#{channel} is not private. What now?"))
+            .items(&items)
+            .default(0)
+            .interact()?;
+        Ok(match i {
+            0 => PublicStaffChannel::CheckAgain,
+            1 => PublicStaffChannel::PickAnother,
+            _ => PublicStaffChannel::Keep,
+        })
     }
 
     fn staff_roles(&mut self, roles: &[Role]) -> Result<Vec<u64>, SetupError> {
@@ -184,6 +213,16 @@ impl Choices for Prompts {
             .default(0)
             .interact()?;
         Ok((i == 0).then(|| suggested.to_path_buf()))
+    }
+
+    fn replace_token_file(&mut self, path: &Path) -> Result<bool, SetupError> {
+        Ok(Confirm::with_theme(&self.theme)
+            .with_prompt(format!(
+                "{} exists and holds something else. Replace it with this token?",
+                path.display()
+            ))
+            .default(false)
+            .interact()?)
     }
 
     fn can_wait(&self) -> bool {

@@ -15,22 +15,49 @@ pub enum Value {
     Str(String),
     Strs(Vec<String>),
     Bool(bool),
+    /// Discord ids, each with the name it has on Discord, written as a comment after the
+    /// value (`staff_channel = "…"  # #staff`) so the file reads without Discord open.
+    Ids(Vec<(u64, String)>),
+    /// One id and its name.
+    Id(u64, String),
 }
 
 impl Value {
     fn render(&self) -> String {
         let s = |v: &str| toml::Value::String(v.to_string()).to_string();
+        let list = |items: Vec<String>| format!("[{}]", items.join(", "));
         match self {
             Value::Str(v) => s(v),
             Value::Bool(b) => b.to_string(),
-            Value::Strs(list) => {
+            Value::Strs(items) => list(items.iter().map(|v| s(v)).collect()),
+            Value::Id(id, name) => format!("{}{}", s(&id.to_string()), comment(&[name])),
+            Value::Ids(items) => {
+                let names: Vec<&String> = items.iter().map(|(_, n)| n).collect();
                 format!(
-                    "[{}]",
-                    list.iter().map(|v| s(v)).collect::<Vec<_>>().join(", ")
+                    "{}{}",
+                    list(items.iter().map(|(id, _)| s(&id.to_string())).collect()),
+                    comment(&names)
                 )
             }
         }
     }
+}
+
+/// `  # a, b` for the names, nothing for none. A TOML comment may hold any character but
+/// control characters, so those (a newline in a name) become spaces.
+fn comment(names: &[&String]) -> String {
+    if names.is_empty() {
+        return String::new();
+    }
+    let text = names
+        .iter()
+        .map(|n| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>();
+    format!("  # {}", text.trim())
 }
 
 /// Chosen values by `(section, key)`; the section of a top-level key is `""`.
@@ -107,16 +134,20 @@ mod tests {
         v.insert(("", "owner_name"), Value::Str("Sam".into()));
         v.insert(
             ("discord", "guild"),
-            Value::Str("1100000000000000001".into()),
+            Value::Id(1100000000000000001, "Maple & Thread".into()),
         );
         v.insert(
             ("discord", "owners"),
-            Value::Strs(vec!["1100000000000000100".into()]),
+            Value::Ids(vec![(1100000000000000100, "Sam".into())]),
+        );
+        v.insert(
+            ("discord", "staff_channel"),
+            Value::Id(1100000000000000012, "#staff".into()),
         );
         v.insert(("discord", "message_content"), Value::Bool(true));
         v.insert(
             ("watch", "forums"),
-            Value::Strs(vec!["1100000000000000011".into()]),
+            Value::Ids(vec![(1100000000000000011, "#questions".into())]),
         );
         v.insert(("hours", "sunday"), Value::Str("closed".into()));
         v
@@ -154,7 +185,33 @@ mod tests {
         assert!(text.contains("\nchannels = []\n"), "{text}");
         // Comments stay; the key of another section is untouched.
         assert!(text.contains("# Text channels where every customer message"));
-        assert!(text.contains("\nforums = [\"1100000000000000011\"]\n"));
+        assert!(text.contains("\nforums = [\"1100000000000000011\"]  # #questions\n"));
+    }
+
+    #[test]
+    fn ids_carry_their_names_as_comments_and_the_file_still_parses() {
+        let mut v = Values::new();
+        v.insert(
+            ("discord", "staff_roles"),
+            Value::Ids(vec![(1, "@Staff".into()), (2, "@Night\nshift".into())]),
+        );
+        v.insert(("discord", "staff_channel"), Value::Id(3, "#staff".into()));
+        v.insert(("watch", "channels"), Value::Ids(vec![]));
+        let text = render(&v).expect("keys exist");
+        assert!(
+            text.contains("\nstaff_roles = [\"1\", \"2\"]  # @Staff, @Night shift\n"),
+            "a control character in a name cannot end the comment: {text}"
+        );
+        assert!(
+            text.contains("\nstaff_channel = \"3\"  # #staff\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nchannels = []\n"),
+            "no names, no comment: {text}"
+        );
+        let parsed: toml::Table = toml::from_str(&text).expect("still TOML");
+        assert_eq!(parsed["discord"]["staff_channel"].as_str(), Some("3"));
     }
 
     #[test]

@@ -504,3 +504,24 @@ fn logs_to_a_pipe_carry_no_colour_codes() {
     assert!(first.contains("frontdesk starting"), "{first:?}");
     assert!(!first.contains('\u{1b}'), "no ANSI escapes: {first:?}");
 }
+
+/// A bot token pasted into the config (into `token_file` here, the likeliest slip) stops
+/// `check` and `run` with its line and the fix, and neither prints it.
+#[test]
+fn a_token_in_the_config_is_never_printed_by_check_or_run() {
+    const TOKEN: &str = "MTEwMDAwMDAwMDAwMDAwOTAw.GxYz12.abcDEFghiJKLmnoPQRstuVWXyz0123456789_-";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = format!("owner_name = \"Sam\"\n[discord]\ntoken_file = \"{TOKEN}\"\n");
+    std::fs::write(dir.path().join("frontdesk.toml"), &config).expect("config");
+    let o = frontdesk(&["check", "--config", "frontdesk.toml"], dir.path());
+    let (o2, out2) = run_with(dir.path(), &config, None);
+    for (o, out) in [(&o, text(&o)), (&o2, out2)] {
+        assert_clear_refusal(
+            o,
+            &out,
+            "frontdesk.toml:3: `token_file` holds what looks like a bot token",
+        );
+        assert!(out.contains("DISCORD_TOKEN"), "{out}");
+        assert!(!out.contains("MTEw") && !out.contains("abcDEFghi"), "{out}");
+    }
+}

@@ -227,6 +227,38 @@ async fn a_staff_channel_without_private_threads() {
     sim.shutdown().await;
 }
 
+#[tokio::test]
+async fn a_staff_channel_everyone_can_see() {
+    let sim = demo_sim().await;
+    let view = permissions::VIEW_CHANNEL.bit;
+    // The demo's #staff is private (@everyone denied View Channel): undo that.
+    sim.set_channel_overwrite(demo::STAFF, OverwriteFor::Role(demo::GUILD), view, 0);
+    let problem = [
+        "the staff channel #staff is visible to @everyone",
+        "every member of \"Maple & Thread\" can read the notices",
+    ];
+    let fix = [
+        "#staff's settings",
+        "turn on Private Channel (it denies View Channel to @everyone)",
+        "allow View Channel to \"Staff\" and to the bot's role \"Frontdesk\"",
+    ];
+    one_finding(&sim, &config(), &problem, &fix).await;
+    // No staff role configured: the fix says which kind of role to let in.
+    let mut c = config();
+    c.staff.roles.clear();
+    one_finding(
+        &sim,
+        &c,
+        &problem,
+        &["allow View Channel to your staff's role"],
+    )
+    .await;
+    // A role of the server that sees it (Staff here) is not @everyone: nothing to report.
+    sim.set_channel_overwrite(demo::STAFF, OverwriteFor::Role(demo::GUILD), 0, view);
+    assert!(findings(&sim, &config(), "t").await.is_empty());
+    sim.shutdown().await;
+}
+
 /// The command: its report, and exit 1 when something is wrong, 0 when nothing is.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_command_prints_each_fix_and_exits_1() {

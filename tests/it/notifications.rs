@@ -197,7 +197,7 @@ async fn the_dm_relay_works_both_ways_and_counts_as_the_first_reply() {
         .await
         .expect("relayed to the customer");
     assert!(
-        relayed.content.ends_with("— maple_owner, Maple & Thread"),
+        relayed.content.ends_with("— Sam, Maple & Thread"),
         "{}",
         relayed.content
     );

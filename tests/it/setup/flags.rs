@@ -28,15 +28,17 @@ async fn the_flag_form_writes_a_config_that_check_accepts_and_run_answers_with()
         !config.contains(TOKEN),
         "the token never goes into the config"
     );
+    // Each id with its name on Discord, so the file reads without Discord open; the owner by
+    // the name the server shows (display name "Sam"), not the username "maple_owner".
     for line in [
-        format!("guild = \"{}\"", demo::GUILD),
-        format!("owners = [\"{}\"]", demo::OWNER),
-        format!("staff_roles = [\"{}\"]", demo::STAFF_ROLE),
-        format!("staff_channel = \"{}\"", demo::STAFF),
-        format!("channels = [\"{}\"]", demo::HELP),
-        format!("forums = [\"{}\"]", demo::QUESTIONS),
+        format!("guild = \"{}\"  # Maple & Thread", demo::GUILD),
+        format!("owners = [\"{}\"]  # Sam", demo::OWNER),
+        format!("staff_roles = [\"{}\"]  # @Staff", demo::STAFF_ROLE),
+        format!("staff_channel = \"{}\"  # #staff", demo::STAFF),
+        format!("channels = [\"{}\"]  # #help", demo::HELP),
+        format!("forums = [\"{}\"]  # #questions", demo::QUESTIONS),
         "business_name = \"Maple & Thread\"".into(),
-        "owner_name = \"maple_owner\"".into(),
+        "owner_name = \"Sam\"".into(),
         "time_zone = \"Europe/London\"".into(),
         "monday = \"09:00-17:00\"".into(),
         "saturday = \"closed\"".into(),
@@ -134,5 +136,31 @@ async fn the_flag_form_writes_a_config_that_check_accepts_and_run_answers_with()
         !log.contains("frontdesk doctor:"),
         "nothing to report on a correct server: {log}"
     );
+    sim.shutdown().await;
+}
+
+/// A server nickname is the name the server shows: it comes before the display name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owner_is_named_as_the_server_shows_them() {
+    let mut world = frontdesk_sim::World::demo();
+    for u in world.users.iter_mut().filter(|u| u.id == demo::OWNER) {
+        u.nick = Some("Sam (owner)".into());
+    }
+    let sim = frontdesk_sim::Simulator::start(world, frontdesk_sim::SimConfig::default())
+        .await
+        .expect("sim");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = setup(&sim, dir.path(), DEMO_CHOICES, Some(TOKEN)).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let config = std::fs::read_to_string(dir.path().join("frontdesk.toml")).expect("config");
+    for line in [
+        "owner_name = \"Sam (owner)\"".to_string(),
+        format!("owners = [\"{}\"]  # Sam (owner)", demo::OWNER),
+    ] {
+        assert!(
+            config.lines().any(|l| l == line),
+            "missing {line:?} in:\n{config}"
+        );
+    }
     sim.shutdown().await;
 }

@@ -131,6 +131,18 @@ fn strip_ansi(s: &str) -> String {
     out
 }
 
+/// The questions after the staff channel, each answered with its default (the Staff role
+/// picked, the time zone typed).
+fn answer_the_rest(term: &mut Terminal) {
+    term.answer("Staff roles", " \r");
+    term.answer("Owner to notify and remind", "\r");
+    term.answer("Business name", "\r");
+    term.answer("How acknowledgements name the owner", "\r");
+    term.answer("Time zone", "Europe/London\r");
+    term.answer("Business hours", "\r");
+    term.answer("Where should the token be kept?", "\r");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_prompts_write_the_same_file_as_the_flags() {
     let sim = demo_sim().await;
@@ -153,14 +165,16 @@ async fn the_prompts_write_the_same_file_as_the_flags() {
         driver_sim.set_bot_in_guild(true);
         term.answer("Channels where customers write", " \r");
         term.answer("Forums where each post is a question", " \r");
+        // The list marks #help as public and offers the private #staff by default; picking #help
+        // is explained, with the fix, and another channel may be picked instead.
+        term.expect("The private staff channel");
+        term.expect("#help (every member can see it)");
+        term.answer("#staff", "k\r");
+        term.expect("Warning: the staff channel #help is visible to @everyone");
+        term.expect("turn on Private Channel");
+        term.answer("#help is not private. What now?", "j\r");
         term.answer("The private staff channel", "\r");
-        term.answer("Staff roles", " \r");
-        term.answer("Owner to notify and remind", "\r");
-        term.answer("Business name", "\r");
-        term.answer("How acknowledgements name the owner", "\r");
-        term.answer("Time zone", "Europe/London\r");
-        term.answer("Business hours", "\r");
-        term.answer("Where should the token be kept?", "\r");
+        answer_the_rest(&mut term);
         term.expect("doctor     no problems found");
         let status = child.wait().expect("setup ends");
         (status, term.screen())
@@ -185,5 +199,53 @@ async fn the_prompts_write_the_same_file_as_the_flags() {
         read(asked.path(), "frontdesk.token"),
         read(flagged.path(), "frontdesk.token")
     );
+    sim.shutdown().await;
+}
+
+/// The owner picks a public channel for staff, makes it private on Discord while setup waits,
+/// and has setup check again: it reads the channel anew and goes on with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_channel_made_private_meanwhile_is_checked_again() {
+    use frontdesk::core::permissions::VIEW_CHANNEL;
+    use frontdesk_sim::{demo, OverwriteFor};
+    let sim = demo_sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_frontdesk"));
+    cmd.args(["setup", "--discord-api", &sim.base_url()])
+        .current_dir(dir.path())
+        .env_remove("RUST_LOG")
+        .env_remove("DISCORD_TOKEN")
+        .env("TERM", "xterm-256color");
+    let driver_sim = sim.clone();
+    let (status, screen) = tokio::task::spawn_blocking(move || {
+        let (mut child, mut term) = Terminal::spawn(&mut cmd);
+        term.answer("Bot token", "pty-token\r");
+        term.answer("Channels where customers write", " \r");
+        term.answer("Forums where each post is a question", " \r");
+        term.expect("The private staff channel");
+        term.answer("#staff", "k\r");
+        term.expect("Warning: the staff channel #help is visible to @everyone");
+        // The fix, done on Discord: @everyone denied, Staff and the bot allowed.
+        let view = VIEW_CHANNEL.bit;
+        driver_sim.set_channel_overwrite(demo::HELP, OverwriteFor::Role(demo::GUILD), 0, view);
+        driver_sim.set_channel_overwrite(demo::HELP, OverwriteFor::Role(demo::STAFF_ROLE), view, 0);
+        driver_sim.set_channel_overwrite(demo::HELP, OverwriteFor::Role(demo::BOT_ROLE), view, 0);
+        term.answer("#help is not private. What now?", "\r");
+        answer_the_rest(&mut term);
+        term.expect("doctor     no problems found");
+        let status = child.wait().expect("setup ends");
+        (status, term.screen())
+    })
+    .await
+    .expect("the terminal session");
+    assert!(status.success(), "{screen}");
+    assert_eq!(
+        screen.matches("Warning:").count(),
+        1,
+        "private once checked again: {screen}"
+    );
+    let config = std::fs::read_to_string(dir.path().join("frontdesk.toml")).expect("config");
+    let line = format!("staff_channel = \"{}\"  # #help", demo::HELP);
+    assert!(config.lines().any(|l| l == line), "{config}");
     sim.shutdown().await;
 }

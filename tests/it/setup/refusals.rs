@@ -181,3 +181,157 @@ async fn setup_without_a_terminal_says_how_to_give_the_choices() {
     assert!(sim.requests().is_empty(), "nothing was asked of Discord");
     sim.shutdown().await;
 }
+
+/// A staff channel every member can see: setup says so when it is picked, with the fix, writes
+/// the config, and ends with doctor's finding and exit 1; once the channel is private, doctor
+/// is content.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_channel_everyone_sees_is_reported_with_the_fix() {
+    use frontdesk::core::permissions::VIEW_CHANNEL;
+    use frontdesk_sim::{demo, OverwriteFor};
+    let sim = demo_sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut args = DEMO_CHOICES.to_vec();
+    let at = args
+        .iter()
+        .position(|a| *a == "staff")
+        .expect("--staff-channel staff");
+    args[at] = "help";
+    let o = setup(&sim, dir.path(), &args, Some("t")).await;
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("Warning: the staff channel #help is visible to @everyone: every member of \"Maple & Thread\" can read the notices"),
+        "{out}"
+    );
+    assert!(out.contains("doctor     1 problem(s):"), "{out}");
+    assert_eq!(
+        out.matches("the staff channel #help is visible to @everyone")
+            .count(),
+        2,
+        "at the pick and in doctor's report: {out}"
+    );
+    for fix in [
+        "Private Channel",
+        "denies View Channel to @everyone",
+        "the bot's role \"Frontdesk\"",
+    ] {
+        assert!(out.contains(fix), "{fix:?} not in: {out}");
+    }
+    assert!(out.contains("but doctor found the problems above"), "{out}");
+    let config = std::fs::read_to_string(dir.path().join("frontdesk.toml")).expect("written");
+    assert!(config.contains(&format!("staff_channel = \"{}\"  # #help", demo::HELP)));
+
+    // Made private as the fix says: @everyone denied, the Staff role and the bot allowed.
+    let view = VIEW_CHANNEL.bit;
+    sim.set_channel_overwrite(demo::HELP, OverwriteFor::Role(demo::GUILD), 0, view);
+    sim.set_channel_overwrite(demo::HELP, OverwriteFor::Role(demo::STAFF_ROLE), view, 0);
+    sim.set_channel_overwrite(demo::HELP, OverwriteFor::Role(demo::BOT_ROLE), view, 0);
+    let doctor = vec![
+        "doctor".to_string(),
+        "--config".into(),
+        "frontdesk.toml".into(),
+        "--discord-api".into(),
+        sim.base_url(),
+    ];
+    let o = frontdesk(dir.path(), doctor, Some("t")).await;
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    sim.shutdown().await;
+}
+
+/// The token file: never written through a symbolic link, never replaced unasked; the same
+/// token already there is simply kept.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_existing_token_file_or_a_link_is_not_overwritten() {
+    let sim = demo_sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token_file = dir.path().join("frontdesk.token");
+    std::fs::write(&token_file, "older-token\n").expect("write");
+    let o = setup(&sim, dir.path(), DEMO_CHOICES, Some("new-token")).await;
+    assert_refused(&o, 1, &["frontdesk.token already exists", "--force"]);
+    assert!(!text(&o).contains("older-token") && !text(&o).contains("new-token"));
+    assert_eq!(
+        std::fs::read_to_string(&token_file).expect("read"),
+        "older-token\n"
+    );
+    assert!(
+        !dir.path().join("frontdesk.toml").exists(),
+        "nothing written"
+    );
+
+    // The same token: nothing to ask.
+    let o = setup(&sim, dir.path(), DEMO_CHOICES, Some("older-token")).await;
+    assert!(o.status.success(), "{}", text(&o));
+    std::fs::remove_file(dir.path().join("frontdesk.toml")).expect("rm");
+
+    let forced = [DEMO_CHOICES, &["--force"]].concat();
+    let o = setup(&sim, dir.path(), &forced, Some("new-token")).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(&token_file).expect("read"),
+        "new-token\n"
+    );
+
+    // A link, even with --force: the file it points to is left alone.
+    std::fs::remove_file(&token_file).expect("rm");
+    let elsewhere = dir.path().join("shared.txt");
+    std::fs::write(&elsewhere, "notes\n").expect("write");
+    std::os::unix::fs::symlink(&elsewhere, &token_file).expect("symlink");
+    let o = setup(&sim, dir.path(), &forced, Some("new-token")).await;
+    assert_refused(
+        &o,
+        1,
+        &["frontdesk.token is a symbolic link", "--token-file"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(&elsewhere).expect("read"),
+        "notes\n"
+    );
+    sim.shutdown().await;
+}
+
+/// `--data-dir` is checked before anything is asked: a file is refused with the fix; an empty
+/// folder (systemd's StateDirectory, a container's volume) is fine, and nothing is left in it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_dir_run_could_not_use_is_refused_at_once() {
+    let sim = demo_sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("state"), "").expect("a file");
+    let args = [DEMO_CHOICES, &["--data-dir", "state"]].concat();
+    let o = setup(&sim, dir.path(), &args, Some("t")).await;
+    assert_refused(
+        &o,
+        1,
+        &[
+            "the data directory",
+            "state is a file, not a folder",
+            "--data-dir",
+        ],
+    );
+    assert!(
+        sim.requests().is_empty(),
+        "refused before asking Discord anything"
+    );
+    let o = setup(
+        &sim,
+        dir.path(),
+        &[DEMO_CHOICES, &["--data-dir", "state/db"]].concat(),
+        Some("t"),
+    )
+    .await;
+    assert_refused(&o, 1, &["cannot be created", "is a file"]);
+    assert!(!dir.path().join("frontdesk.toml").exists());
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let args = [DEMO_CHOICES, &["--data-dir", "empty"]].concat();
+    let o = setup(&sim, dir.path(), &args, Some("t")).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_dir(&empty).expect("ls").count(),
+        0,
+        "setup leaves nothing there"
+    );
+    sim.shutdown().await;
+}
