@@ -303,6 +303,7 @@ fn execute(
             Some(link) => format!(
                 "Your sign-in link for the dashboard (works once, for the next 10 minutes; do not share it):\n<{link}>"
             ),
+            None if desk.dashboard_on() => "Sorry, no sign-in link could be made just now: the bot's log says why (often the `dashboard.key` file in the data directory). Try again, or ask whoever runs the bot.".to_string(),
             None => "The web dashboard is off. Turn it on with a `[dashboard]` section in the config (see frontdesk.example.toml).".to_string(),
         })),
     }

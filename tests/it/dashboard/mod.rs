@@ -1,9 +1,11 @@
 //! The web dashboard, served by the real bot against the simulator: its routes over HTTP
-//! (`http`, `actions`) and a real browser driving it (`browser`).
+//! (`http`, `actions`), its signing key's life (`key`) and a real browser driving it
+//! (`browser`).
 
 mod actions;
 mod browser;
 mod http;
+mod key;
 
 use std::path::Path;
 use std::sync::Arc;
