@@ -38,7 +38,8 @@ pub struct Caller {
     /// `default_member_permissions`, which a server admin can change).
     pub is_staff: bool,
     pub channel: ChannelId,
-    /// The server it ran in (`None` in a DM): where the dashboard checks the staff role.
+    /// The server whose staff roles count: the one it ran in, or for a DM the one the roles
+    /// were asked of (the configured server). The dashboard checks the role there too.
     pub guild: Option<GuildId>,
 }
 
