@@ -232,6 +232,7 @@ async fn dashboard_parts(
             deliver,
             clock: opts.clock.clone(),
             business_name: config.business_name.clone(),
+            public_https: settings.base_url().starts_with("https://"),
             recheck_every: opts.dashboard_recheck_every,
         },
         listener,

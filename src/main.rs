@@ -401,10 +401,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
             };
             let dir = config.resolve(&config.data_dir);
-            if !dir.is_dir() {
+            // Not before the first `run`: the link could not be used yet, and a key file alone
+            // in a new directory would make `run` refuse it as someone else's.
+            if !Store::exists_in(&dir) {
                 anyhow::bail!(
-                    "no data directory at {}\n  fix: start the bot first (`frontdesk run`); the link works only while it runs",
-                    dir.display()
+                    "no frontdesk database in {} yet\n  fix: start the bot first (`frontdesk run --config {}`), then ask again; the link works only while the bot runs",
+                    dir.display(),
+                    config.path.as_deref().unwrap_or(std::path::Path::new("frontdesk.toml")).display()
                 );
             }
             let key = frontdesk::dashboard::LoginKey::load_or_create(&dir)?;

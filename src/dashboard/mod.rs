@@ -38,6 +38,8 @@ pub struct Dashboard {
     pub deliver: Deliver,
     pub clock: Arc<dyn Clock>,
     pub business_name: String,
+    /// `public_url` is `https://`: the session cookie is always `Secure`.
+    pub public_https: bool,
     /// How often a signed-in person's staff role is checked again with Discord.
     pub recheck_every: SignedDuration,
 }

@@ -158,6 +158,11 @@ impl Web {
         Ok((sid, session))
     }
 
+    /// Whether the session cookie is `Secure` (see [`sessions::secure`]).
+    fn secure(&self, headers: &HeaderMap) -> bool {
+        sessions::secure(self.d.public_https, headers)
+    }
+
     fn page(&self, title: &str, tab: Tab, sid: &str, body: maud::Markup) -> Response {
         let csrf = self.d.key.csrf_token(sid);
         let body = maud::html! { (pages::health_banner(&self.d.desk.health())) (body) };
@@ -185,14 +190,6 @@ impl Web {
             }
         }
     }
-}
-
-/// Came over HTTPS, as a reverse proxy in front says.
-fn over_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
 }
 
 #[derive(Deserialize)]
@@ -263,7 +260,7 @@ async fn login(
     );
     tracing::info!(user = %login.user, "signed in to the dashboard");
     let mut response = Redirect::to("/queue").into_response();
-    if let Ok(v) = HeaderValue::from_str(&sessions::set_cookie(&sid, over_https(&headers))) {
+    if let Ok(v) = HeaderValue::from_str(&sessions::set_cookie(&sid, web.secure(&headers))) {
         response.headers_mut().insert(header::SET_COOKIE, v);
     }
     response
@@ -305,7 +302,7 @@ async fn logout(
     }
     web.sessions.remove(&sid);
     let mut response = web.message(StatusCode::OK, "Signed out", "You are signed out.");
-    if let Ok(v) = HeaderValue::from_str(&sessions::clear_cookie(over_https(&headers))) {
+    if let Ok(v) = HeaderValue::from_str(&sessions::clear_cookie(web.secure(&headers))) {
         response.headers_mut().insert(header::SET_COOKIE, v);
     }
     response

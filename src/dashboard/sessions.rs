@@ -1,11 +1,13 @@
 //! Signed-in browsers: a random session id in a cookie, held in memory (a restart signs
-//! everyone out), and the periodic check that the person is still on the staff.
+//! everyone out), the periodic check that the person is still on the staff, and when the
+//! cookie is `Secure`.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
 
+use axum::http::HeaderMap;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::core::Staff;
@@ -97,7 +99,80 @@ pub fn cookie_value(header: &str) -> Option<&str> {
     })
 }
 
-/// The `Set-Cookie` value that starts a session; `Secure` when the browser came over HTTPS.
+/// Whether the session cookie is `Secure`: always when `public_url` is `https://`, otherwise
+/// when the reverse proxy in front says the browser came over HTTPS.
+pub fn secure(public_https: bool, headers: &HeaderMap) -> bool {
+    public_https || over_https(headers)
+}
+
+/// Whether a reverse proxy says the browser reached it over HTTPS: the standard `Forwarded`
+/// header's `proto` (RFC 7239) or `X-Forwarded-Proto`, either one. Each proxy in a chain
+/// appends its own element, so the first element, the hop the browser itself made, is the
+/// one that counts. A browser can send an element of its own ahead of the proxy's (when the
+/// proxy appends rather than replaces); that decides only its own cookie's flag.
+fn over_https(headers: &HeaderMap) -> bool {
+    let first = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let https = |proto: &str| proto.trim().eq_ignore_ascii_case("https");
+    first("forwarded")
+        .and_then(forwarded_proto)
+        .is_some_and(|p| https(&p))
+        || first("x-forwarded-proto")
+            .and_then(|v| v.split(',').next())
+            .is_some_and(https)
+}
+
+/// The `proto` of a `Forwarded` header's first element: `for=1.2.3.4;proto="https", for=…`.
+/// By hand: the grammar is a few lines (elements by commas, pairs by semicolons, values
+/// plain or quoted), and the HTTP crates at hand do not parse this header.
+fn forwarded_proto(value: &str) -> Option<String> {
+    let element = split_unquoted(value, ',').into_iter().next()?;
+    split_unquoted(element, ';').into_iter().find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("proto")
+            .then(|| unquote(value.trim()))
+    })
+}
+
+/// `text` split at each `separator` outside a quoted string.
+fn split_unquoted(text: &str, separator: char) -> Vec<&str> {
+    let (mut parts, mut start, mut quoted, mut escaped) = (Vec::new(), 0, false, false);
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            c if c == separator && !quoted => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// A header value without its quotes and escapes, if it is a quoted string.
+fn unquote(value: &str) -> String {
+    match value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+        Some(inner) => {
+            let mut out = String::with_capacity(inner.len());
+            let mut chars = inner.chars();
+            while let Some(c) = chars.next() {
+                out.push(if c == '\\' {
+                    chars.next().unwrap_or(c)
+                } else {
+                    c
+                });
+            }
+            out
+        }
+        None => value.to_string(),
+    }
+}
+
+/// The `Set-Cookie` value that starts a session; `Secure` as [`secure`] decides.
 pub fn set_cookie(id: &str, secure: bool) -> String {
     format!(
         "{COOKIE}={id}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}",
@@ -128,6 +203,82 @@ mod tests {
             assert!(c.contains(part), "{c}");
         }
         assert!(!set_cookie("xyz", false).contains("Secure"));
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, value.parse().expect("a header value"));
+        }
+        map
+    }
+
+    #[test]
+    fn an_https_public_url_makes_the_cookie_secure_whatever_the_headers_say() {
+        assert!(secure(true, &headers(&[])));
+        assert!(secure(true, &headers(&[("x-forwarded-proto", "http")])));
+        assert!(!secure(false, &headers(&[])));
+    }
+
+    #[test]
+    fn x_forwarded_proto_counts_its_first_element() {
+        for (value, https) in [
+            ("https", true),
+            ("HTTPS", true),
+            (" https ", true),
+            ("http", false),
+            // A chain: the browser's hop comes first.
+            ("https, http", true),
+            ("https,http,http", true),
+            ("http, https", false),
+            ("", false),
+            ("httpsx", false),
+        ] {
+            assert_eq!(
+                secure(false, &headers(&[("x-forwarded-proto", value)])),
+                https,
+                "X-Forwarded-Proto: {value}"
+            );
+        }
+    }
+
+    #[test]
+    fn forwarded_counts_the_first_elements_proto_plain_or_quoted() {
+        for (value, https) in [
+            ("proto=https", true),
+            ("Proto=HTTPS", true),
+            ("for=192.0.2.60;proto=https;by=203.0.113.43", true),
+            ("for=192.0.2.60; proto=\"https\"", true),
+            // Several elements: the first is the browser's hop.
+            (
+                "for=192.0.2.60;proto=https, for=198.51.100.17;proto=http",
+                true,
+            ),
+            (
+                "for=192.0.2.60;proto=http, for=198.51.100.17;proto=https",
+                false,
+            ),
+            // Commas and semicolons inside quotes do not split.
+            ("for=\"[2001:db8:cafe::17]:4711,x;y\";proto=https", true),
+            ("for=\"a\\\"b,c\";proto=https", true),
+            ("for=\"a,b\", proto=https", false),
+            ("for=192.0.2.60", false),
+            ("proto=http", false),
+            ("proto", false),
+            ("", false),
+        ] {
+            assert_eq!(
+                secure(false, &headers(&[("forwarded", value)])),
+                https,
+                "Forwarded: {value}"
+            );
+        }
+        // Several header lines: the first line holds the first element.
+        let two = headers(&[("forwarded", "proto=https"), ("forwarded", "proto=http")]);
+        assert!(secure(false, &two));
+        // Either header saying https is enough.
+        let both = headers(&[("forwarded", "for=x"), ("x-forwarded-proto", "https")]);
+        assert!(secure(false, &both));
     }
 
     #[test]

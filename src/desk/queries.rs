@@ -114,6 +114,11 @@ impl Desk {
         let _ = self.login_links.set(links);
     }
 
+    /// Whether the dashboard is on (it has given the desk its link maker).
+    pub fn dashboard_on(&self) -> bool {
+        self.login_links.get().is_some()
+    }
+
     /// A dashboard login link for `user`; `None` when the dashboard is off or failed.
     pub fn login_link(
         &self,

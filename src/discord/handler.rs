@@ -322,18 +322,21 @@ impl Events {
         }
     }
 
-    /// A command in a DM carries no member: the caller's roles in the configured server
-    /// (or the one server frontdesk is in), asked of Discord each time so a role taken away
-    /// counts at once. Bounded, so the interaction can still be answered in time.
-    async fn roles_in_dm(&self, user: UserId) -> Vec<RoleId> {
+    /// The server whose roles count for a command in a DM: the configured one, or the one
+    /// server frontdesk is in.
+    fn dm_guild(&self) -> Option<GuildId> {
         let bot = &self.0.bot;
-        let guild = match bot.guild {
-            Some(g) => g,
-            None => match bot.places.guilds().as_slice() {
-                [only] => *only,
-                _ => return Vec::new(),
-            },
-        };
+        bot.guild.or_else(|| match bot.places.guilds().as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        })
+    }
+
+    /// A command in a DM carries no member: the caller's roles in [`Self::dm_guild`], asked
+    /// of Discord each time so a role taken away counts at once. Bounded, so the interaction
+    /// can still be answered in time.
+    async fn roles_in_dm(&self, guild: GuildId, user: UserId) -> Vec<RoleId> {
+        let bot = &self.0.bot;
         let lookup = bot
             .places
             .lookup_roles(bot.delivery.rest(), Priority::Now, guild.0, user.0);
@@ -352,9 +355,16 @@ impl Events {
     async fn on_command(&self, ctx: dc::Context, cmd: dc::CommandInteraction) {
         let now = self.0.bot.clock.now();
         let user = UserId(cmd.user.id.get());
-        let roles = match &cmd.member {
-            Some(m) => role_ids(Some(m.roles.as_slice())),
-            None => self.roles_in_dm(user).await,
+        let (guild, roles) = match &cmd.member {
+            Some(m) => (
+                cmd.guild_id.map(|g| GuildId(g.get())),
+                role_ids(Some(m.roles.as_slice())),
+            ),
+            // The server asked for the roles is also where the dashboard checks them.
+            None => match self.dm_guild() {
+                Some(g) => (Some(g), self.roles_in_dm(g, user).await),
+                None => (None, Vec::new()),
+            },
         };
         let author = crate::model::Author {
             id: user,
@@ -367,7 +377,7 @@ impl Events {
             user,
             is_staff: role_of(&author, me, self.0.bot.desk.staff()) == crate::core::Role::Staff,
             channel: crate::model::ChannelId(cmd.channel_id.get()),
-            guild: cmd.guild_id.map(|g| crate::model::GuildId(g.get())),
+            guild,
         };
         let name = cmd.data.name.clone();
         let args = commands::args_of(&cmd.data.options);

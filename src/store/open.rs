@@ -15,6 +15,12 @@ impl Store {
         Store::open_flushing_every(path, crate::config::DEFAULT_FLUSH_EVERY)
     }
 
+    /// Whether `path` holds a frontdesk database (the bot has opened it there at least once),
+    /// read without opening it: `dashboard-link` writes the dashboard's key only beside one.
+    pub fn exists_in(path: &Path) -> bool {
+        path.join(MARKER).is_file()
+    }
+
     /// Opens the database; sled makes writes durable in the background every `flush_every`
     /// (besides the explicit [`Store::flush`]es).
     pub fn open_flushing_every(

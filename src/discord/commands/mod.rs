@@ -41,7 +41,8 @@ pub struct Caller {
     /// `default_member_permissions`, which a server admin can change).
     pub is_staff: bool,
     pub channel: ChannelId,
-    /// The server it ran in (`None` in a DM): where the dashboard checks the staff role.
+    /// The server whose staff roles count: the one it ran in, or for a DM the one the roles
+    /// were asked of (the configured server). The dashboard checks the role there too.
     pub guild: Option<GuildId>,
 }
 
@@ -306,6 +307,7 @@ fn execute(
             Some(link) => format!(
                 "Your sign-in link for the dashboard (works once, for the next 10 minutes; do not share it):\n<{link}>"
             ),
+            None if desk.dashboard_on() => "Sorry, no sign-in link could be made just now: the bot's log says why (often the `dashboard.key` file in the data directory). Try again, or ask whoever runs the bot.".to_string(),
             None => "The web dashboard is off. Turn it on with a `[dashboard]` section in the config (see frontdesk.example.toml).".to_string(),
         })),
     }

@@ -1,17 +1,20 @@
 //! Signing in and reading: no session means 401 and no customer data, a link works once and
 //! for ten minutes, a customer's HTML is shown as text, someone who lost the staff role loses
-//! access, and the CLI's link works while the bot holds the database.
+//! access, a staff-role member's link asked for in a DM works, the CLI's link works while the
+//! bot holds the database, and when the session cookie is `Secure`.
 
 use std::sync::Arc;
 
 use frontdesk::clock::{ManualClock, SystemClock};
-use frontdesk_sim::demo::{ALICE, BOB, HELP, STAFF_ROLE};
+use frontdesk_sim::demo::{ALICE, BOB, GUILD, HELP, STAFF_ROLE};
 use frontdesk_sim::{SimUser, Simulator};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::{customer_writes, link_from_discord, owner_link, serve, token_of};
-use crate::support::{command, demo_sim, eventually};
+use super::{
+    customer_writes, link_from_channel, link_from_discord, owner_link, serve, serve_with, token_of,
+};
+use crate::support::{command, demo_sim, eventually, wait_ack};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_session_every_route_is_401_and_shows_no_customer_data() {
@@ -226,12 +229,22 @@ async fn the_cookie_is_secure_behind_an_https_proxy() {
     let sim = demo_sim().await;
     let data = tempfile::tempdir().expect("dir");
     let web = serve(&sim, data.path(), Arc::new(SystemClock)).await;
-    for (proto, secure) in [("https", true), ("http", false)] {
+    for (name, value, secure) in [
+        ("x-forwarded-proto", "https", true),
+        ("x-forwarded-proto", "https, http", true),
+        (
+            "forwarded",
+            "for=192.0.2.60;proto=\"https\", for=10.0.0.1;proto=http",
+            true,
+        ),
+        ("x-forwarded-proto", "http", false),
+        ("forwarded", "proto=http", false),
+    ] {
         let token = token_of(&owner_link(&sim).await);
         let r = web
             .http
             .post(web.url("/login"))
-            .header("x-forwarded-proto", proto)
+            .header(name, value)
             .form(&[("t", token.as_str())])
             .send()
             .await
@@ -245,8 +258,68 @@ async fn the_cookie_is_secure_behind_an_https_proxy() {
         for part in ["HttpOnly", "SameSite=Strict", "Max-Age="] {
             assert!(cookie.contains(part), "{cookie}");
         }
-        assert_eq!(cookie.contains("Secure"), secure, "{cookie}");
+        assert_eq!(
+            cookie.contains("Secure"),
+            secure,
+            "{name}: {value}: {cookie}"
+        );
     }
+    web.bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_public_url_makes_the_cookie_secure_without_proxy_headers() {
+    let sim = demo_sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    let more = "public_url = \"https://desk.example.com\"\n";
+    let web = serve_with(&sim, data.path(), Arc::new(SystemClock), more).await;
+    let link = owner_link(&sim).await;
+    assert!(
+        link.starts_with("https://desk.example.com/login?t="),
+        "{link}"
+    );
+    let r = web
+        .http
+        .post(web.url("/login"))
+        .form(&[("t", token_of(&link).as_str())])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cookie = r.headers()["set-cookie"].to_str().expect("ascii");
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    web.bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_role_member_signs_in_with_a_link_asked_for_in_a_dm() {
+    const PAT: u64 = 100_000_000_000_000_150;
+    let world =
+        frontdesk_sim::World::demo().with_user(SimUser::new(PAT, "pat").with_role(STAFF_ROLE));
+    let sim = Simulator::start(world, frontdesk_sim::SimConfig::default())
+        .await
+        .expect("simulator");
+    let data = tempfile::tempdir().expect("dir");
+    let web = serve(&sim, data.path(), Arc::new(SystemClock)).await;
+    customer_writes(&sim, ALICE, "where is my parcel?").await;
+    // Pat opens a DM with the bot the only way a person can: by writing.
+    let hello = sim.send_dm(PAT, "Hello").await;
+    wait_ack(&sim, hello).await;
+    let dm = sim.dm_channel_of(PAT).expect("pat's DM");
+    let link = link_from_channel(&sim, PAT, dm).await;
+    // The link carries the configured server, where the sign-in finds pat's staff role.
+    let pat = web.sign_in(&link).await;
+    eventually("pat sees alice waiting", async || {
+        let (status, body) = web.get(&pat, "/queue").await;
+        (status == StatusCode::OK && body.contains("alice")).then_some(())
+    })
+    .await;
+    assert!(
+        sim.requests()
+            .iter()
+            .any(|r| r.is("GET", &format!("/guilds/{GUILD}/members/{PAT}")) && r.status == 200),
+        "the role was asked of the configured server"
+    );
     web.bot.stop().await;
 }
 

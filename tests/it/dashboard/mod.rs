@@ -1,9 +1,11 @@
 //! The web dashboard, served by the real bot against the simulator: its routes over HTTP
-//! (`http`, `actions`) and a real browser driving it (`browser`).
+//! (`http`, `actions`), its signing key's life (`key`) and a real browser driving it
+//! (`browser`).
 
 mod actions;
 mod browser;
 mod http;
+mod key;
 mod limits;
 
 use std::path::Path;
@@ -26,9 +28,14 @@ pub struct Served {
 }
 
 pub async fn serve(sim: &Simulator, data: &Path, clock: Arc<dyn Clock>) -> Served {
+    serve_with(sim, data, clock, "").await
+}
+
+/// Like [`serve`], with more lines for `[dashboard]` (e.g. `public_url`).
+pub async fn serve_with(sim: &Simulator, data: &Path, clock: Arc<dyn Clock>, more: &str) -> Served {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
     let addr = listener.local_addr().expect("addr");
-    let extra = format!("[dashboard]\nlisten = \"{addr}\"\n");
+    let extra = format!("[dashboard]\nlisten = \"{addr}\"\n{more}");
     let bot = Bot::start_custom(sim, data, &extra, clock, |o| {
         o.dashboard_listener = Some(listener);
         o.dashboard_recheck_every = jiff::SignedDuration::ZERO;
@@ -134,7 +141,12 @@ pub fn token_of(link: &str) -> String {
 
 /// `/dashboard` run by `user` in #help: the link in its answer (asserted ephemeral).
 pub async fn link_from_discord(sim: &Simulator, user: u64) -> String {
-    let answer = command(sim, user, HELP, "dashboard", json!([])).await;
+    link_from_channel(sim, user, HELP).await
+}
+
+/// `/dashboard` run by `user` in `channel` (a DM too): the link in its answer.
+pub async fn link_from_channel(sim: &Simulator, user: u64, channel: u64) -> String {
+    let answer = command(sim, user, channel, "dashboard", json!([])).await;
     answer.assert_ephemeral();
     let start = answer.text.find("<http").expect("a link in the answer") + 1;
     let end = answer.text[start..].find('>').expect("link end") + start;
