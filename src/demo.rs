@@ -76,8 +76,9 @@ pub enum DemoError {
     Store(#[from] crate::store::StoreError),
 }
 
-/// Who is who, for the transcript.
-struct Names(HashMap<u64, String>);
+/// Who is who, for the transcript; and which channels are threads (forum posts among them),
+/// which a client shows by their title, not as `#channel`.
+struct Names(HashMap<u64, String>, std::collections::HashSet<u64>);
 
 impl Names {
     /// People by the name the server shows (nickname, display name, username), as a client does.
@@ -94,14 +95,15 @@ impl Names {
         for c in &world.guild.channels {
             m.insert(c.id, c.name.clone());
         }
-        Names(m)
+        Names(m, std::collections::HashSet::new())
     }
 
     fn name(&self, id: u64) -> &str {
         self.0.get(&id).map_or("someone", String::as_str)
     }
 
-    /// Shows `<@id>` as `@name` and `<#id>` as `#name`, as a Discord client would.
+    /// Shows `<@id>` as `@name`, `<#id>` as `#name` and a thread's `<#id>` as “its title”, as a
+    /// Discord client would.
     fn readable(&self, text: &str) -> String {
         let mut out = String::new();
         let mut rest = text;
@@ -118,7 +120,11 @@ impl Names {
                     return None;
                 };
                 let id: u64 = id.parse().ok()?;
-                Some((format!("{sigil}{}", self.name(id)), end + 1))
+                let shown = match sigil {
+                    '#' if self.1.contains(&id) => format!("“{}”", self.name(id)),
+                    _ => format!("{sigil}{}", self.name(id)),
+                };
+                Some((shown, end + 1))
             });
             match parsed {
                 Some((s, len)) => {
@@ -165,6 +171,7 @@ impl Transcript<'_> {
     fn learn_threads(&mut self, sim: &Simulator) {
         for t in sim.threads() {
             self.names.0.insert(t.id, t.name.clone());
+            self.names.1.insert(t.id);
         }
     }
 
