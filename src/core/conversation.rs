@@ -93,7 +93,7 @@ pub struct Conversation {
     /// here: conversations stored by older versions keep it in the message log only.
     pub opening: Option<Opening>,
     /// The customer's rating, once asked for (see `ratings`).
-    pub rating: Option<super::ratings::Rating>,
+    pub rating: Option<Rating>,
     /// Handled while its customer was blocked: stored as evidence, never answered.
     pub blocked: bool,
     /// When reminders about it went out, oldest first (the last [`REMINDER_LOG`]): the
@@ -104,6 +104,17 @@ pub struct Conversation {
 /// How many reminder times a conversation keeps; a wait of weeks reminds daily, and the
 /// transcript needs the recent ones.
 pub const REMINDER_LOG: usize = 20;
+
+/// A conversation's rating: asked once, answered (and changed) by its customer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rating {
+    /// When the request was decided: a conversation is never asked twice.
+    pub asked_at: Timestamp,
+    /// 1–5; `None` until the customer answers.
+    pub score: Option<u8>,
+    /// When the customer first answered; changes are taken until `ratings::CHANGE_WINDOW` after it.
+    pub answered_at: Option<Timestamp>,
+}
 
 /// What the customer wrote to open a conversation (its id, author and time are the
 /// conversation's own `id`, `customer` and `opened_at`).

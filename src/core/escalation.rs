@@ -1,18 +1,11 @@
 //! Escalation: from some point in a customer's wait, reminders also go to backup people.
 //! Counted in wall time from when the customer started waiting, as the reminder steps are.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use super::conversation::Conversation;
-use super::step::NoticeKind;
-use crate::model::UserId;
-
-/// Who is reminded too once a customer has waited `after`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Escalation {
-    pub to: Vec<UserId>,
-    pub after: SignedDuration,
-}
+use super::effects::NoticeKind;
+use super::policy::Escalation;
 
 /// Whether a notice of `kind` about `conv`, created at `at`, also goes to the backup people:
 /// only reminders, and only once the current wait has lasted `after`.
@@ -31,8 +24,10 @@ pub fn escalates(
 
 #[cfg(test)]
 mod tests {
+    use jiff::SignedDuration;
+
     use super::*;
-    use crate::model::{ChannelId, MessageId, Place};
+    use crate::model::{ChannelId, MessageId, Place, UserId};
 
     #[test]
     fn reminders_escalate_from_the_configured_wait_on() {

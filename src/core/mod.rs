@@ -9,9 +9,11 @@
 mod conversation;
 mod courtesy;
 pub mod digest;
+mod effects;
 mod escalation;
 pub mod eta;
 pub mod permissions;
+mod policy;
 mod ratings;
 mod reminders;
 mod roles;
@@ -21,16 +23,12 @@ mod text_tests;
 #[cfg(test)]
 mod trust_tests;
 
-pub use conversation::{Conversation, ConversationId, ConversationKey, Opening, State};
+pub use conversation::{Conversation, ConversationId, ConversationKey, Opening, Rating, State};
 pub use courtesy::is_courtesy;
-pub use escalation::{escalates, Escalation};
-pub use ratings::{
-    rate, should_ask, Rated, Rating, RatingForm, RatingPolicy, RatingRefused, RatingRequest,
-    CHANGE_WINDOW,
-};
+pub use effects::{Ack, Effect, Notice, NoticeKind, RatingRequest};
+pub use escalation::escalates;
+pub use policy::{Away, Escalation, Policy, RatingForm, RatingPolicy};
+pub use ratings::{rate, should_ask, Rated, RatingRefused, CHANGE_WINDOW};
 pub use reminders::ReminderSchedule;
 pub use roles::{role_of, Role, Staff};
-pub use step::{
-    step, wake_at, Ack, Away, Command, Context, Effect, Input, Notice, NoticeKind, Policy, Step,
-    REOPEN_WINDOW,
-};
+pub use step::{step, wake_at, Command, Context, Input, Step, REOPEN_WINDOW};

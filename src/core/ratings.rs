@@ -3,74 +3,14 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::conversation::{Conversation, ConversationId};
-use super::step::{Effect, Policy};
-use crate::model::{ChannelId, MessageId, Place, UserId};
+use super::conversation::{Conversation, Rating};
+use super::effects::{Effect, RatingRequest};
+use super::policy::{Policy, RatingForm, RatingPolicy};
+use crate::model::{Place, UserId};
 
 /// A rating may be changed for this long after the customer first gave it, then it is
 /// locked: the owner's figures stop moving, and an old request cannot be abused later.
 pub const CHANGE_WINDOW: SignedDuration = SignedDuration::from_hours(24);
-
-/// Which buttons the request shows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum RatingForm {
-    /// Five buttons, 1 (poor) to 5 (great).
-    #[default]
-    FiveStars,
-    /// Two buttons: "Helpful" (counted as 5) and "Not helpful" (counted as 1).
-    TwoChoices,
-}
-
-impl RatingForm {
-    /// The buttons as (score, label), in order.
-    pub fn choices(self) -> Vec<(u8, &'static str)> {
-        match self {
-            RatingForm::FiveStars => vec![(1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")],
-            RatingForm::TwoChoices => vec![(5, "👍 Helpful"), (1, "👎 Not helpful")],
-        }
-    }
-}
-
-/// The business's choice about rating requests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RatingPolicy {
-    pub ask: bool,
-    pub form: RatingForm,
-}
-
-impl Default for RatingPolicy {
-    fn default() -> Self {
-        RatingPolicy {
-            ask: true,
-            form: RatingForm::FiveStars,
-        }
-    }
-}
-
-/// A conversation's rating: asked once, answered (and changed) by its customer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rating {
-    /// When the request was decided: a conversation is never asked twice.
-    pub asked_at: Timestamp,
-    /// 1–5; `None` until the customer answers.
-    pub score: Option<u8>,
-    /// When the customer first answered; changes are taken until [`CHANGE_WINDOW`] after it.
-    pub answered_at: Option<Timestamp>,
-}
-
-/// The request for a rating, posted in the conversation's own place.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RatingRequest {
-    pub conversation: ConversationId,
-    pub channel: ChannelId,
-    /// In a shared channel the request replies to the customer's opening message, so it is
-    /// clear whom it asks; in a thread, forum post or DM it is simply posted there.
-    pub reply_to: Option<MessageId>,
-    /// The one user the request may ping.
-    pub customer: UserId,
-    pub text: String,
-    pub form: RatingForm,
-}
 
 /// Whether resolving `conv` now asks its customer for a rating: only after a personal staff
 /// reply in Discord (a "Mark answered" is not one), never twice, never for a blocked customer.
@@ -173,7 +113,7 @@ pub fn rate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{GuildId, MessageId};
+    use crate::model::{ChannelId, GuildId, MessageId};
 
     fn t(s: &str) -> Timestamp {
         format!("2026-11-23T{s}:00Z").parse().expect("time")

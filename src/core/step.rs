@@ -2,47 +2,19 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::conversation::{Conversation, ConversationId, Opening, State, REMINDER_LOG};
+use super::conversation::{Conversation, Opening, State, REMINDER_LOG};
 use super::courtesy::is_courtesy;
+use super::effects::{Ack, Effect, Notice, NoticeKind};
+use super::policy::{Away, Policy};
+use super::ratings::ask_on_resolve;
 use super::reminders::ReminderSchedule;
-use crate::hours::BusinessHours;
 use crate::markdown::literal;
-use crate::model::{ChannelId, Incoming, MessageId, UserId};
+use crate::model::{Incoming, UserId};
 use crate::responses::{Moment, Rules, Values};
 
 /// A resolved conversation this recent is reopened by a new question; an older one is left
 /// closed and the question starts a new conversation, so history and `/stats` stay truthful.
 pub const REOPEN_WINDOW: SignedDuration = SignedDuration::from_hours(72);
-
-/// The business's standing choices, lowered from the config.
-#[derive(Clone, Debug)]
-pub struct Policy {
-    pub business_name: String,
-    pub owner_name: String,
-    pub hours: BusinessHours,
-    pub reminders: ReminderSchedule,
-    pub auto_resolve_after: Option<SignedDuration>,
-    /// Open a thread on each new conversation in a text channel.
-    pub threads: bool,
-    /// Sent in the conversation when it is resolved for inactivity.
-    pub closing_text: String,
-    /// Reminders due inside these hours (business time zone) wait until they end.
-    pub quiet_hours: Option<crate::hours::QuietHours>,
-    /// Mirror DM conversations into private staff threads and relay staff replies back
-    /// (needs a staff channel).
-    pub relay_dms: bool,
-    /// Ask customers "How did we do?" when a conversation with a staff reply is resolved.
-    pub ratings: super::ratings::RatingPolicy,
-    /// Backup people reminded too once a customer has waited long enough.
-    pub escalation: Option<super::escalation::Escalation>,
-}
-
-/// The owner's away mode, set with `/away`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Away {
-    pub until: Option<Timestamp>,
-    pub note: String,
-}
 
 /// Everything `step` may read besides the conversation and the event.
 #[derive(Clone, Copy, Debug)]
@@ -93,72 +65,6 @@ pub enum Command {
     Block {
         by: UserId,
     },
-}
-
-/// The acknowledgement of a new (or reopened) conversation.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct Ack {
-    pub conversation: ConversationId,
-    /// Where the customer wrote.
-    pub channel: ChannelId,
-    /// The customer's message, which the acknowledgement replies to.
-    pub reply_to: MessageId,
-    /// The one user the acknowledgement may ping.
-    pub customer: UserId,
-    pub text: String,
-    pub rule: String,
-    /// Open a thread with this name on the customer's message and answer inside it.
-    pub open_thread: Option<String>,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "kind", content = "step", rename_all = "snake_case")]
-pub enum NoticeKind {
-    Opened,
-    Reopened,
-    /// The customer wrote again after an answer, with more than a thank-you.
-    FollowUp,
-    /// Reminder number `n` (0-based) of the current wait.
-    Reminder(u32),
-}
-
-/// A notification for the owners, stored in the outbox before it is sent.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Notice {
-    pub conversation: ConversationId,
-    pub kind: NoticeKind,
-    /// Counts the waits of this conversation, so a reminder step of a later wait is a new
-    /// notice and not a duplicate of the first wait's.
-    pub wait: u32,
-}
-
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub enum Effect {
-    Acknowledge(Ack),
-    Notify(Notice),
-    /// A short closing message in the conversation (auto-resolve).
-    Close {
-        conversation: ConversationId,
-        channel: ChannelId,
-        text: String,
-    },
-    /// Copy a customer's DM into the conversation's private staff thread (opening it first
-    /// if it does not exist yet).
-    RelayIn {
-        conversation: ConversationId,
-        source: MessageId,
-        text: String,
-        thread_name: String,
-    },
-    /// Send a staff reply from the staff thread to the customer's DM, signed.
-    RelayOut {
-        conversation: ConversationId,
-        source: MessageId,
-        channel: ChannelId,
-        text: String,
-    },
-    /// Ask the customer how it went (see `ratings`).
-    AskRating(super::ratings::RatingRequest),
 }
 
 /// What an event changed.
@@ -505,7 +411,7 @@ fn tick(conv: &Conversation, cx: &Context<'_>) -> Step {
                     channel: conv.channel(),
                     text: cx.policy.closing_text.clone(),
                 });
-                effects.extend(super::ratings::ask_on_resolve(&mut next, cx.policy, now));
+                effects.extend(ask_on_resolve(&mut next, cx.policy, now));
             } else {
                 return Step::default();
             }
@@ -530,7 +436,7 @@ fn command(conv: &Conversation, cmd: Command, cx: &Context<'_>) -> Step {
             next.waiting_since = None;
             next.next_reminder_at = None;
             next.snoozed_until = None;
-            effects.extend(super::ratings::ask_on_resolve(&mut next, cx.policy, now));
+            effects.extend(ask_on_resolve(&mut next, cx.policy, now));
         }
         Command::Block { .. } => {
             if conv.state != State::Resolved {
