@@ -1,19 +1,13 @@
-//! File uploads: a message body sent as `multipart/form-data` (Discord's way to attach
-//! files: the JSON body in the `payload_json` part, each file in a `files[n]` part), the
-//! attachments a message keeps, and the CDN-like `GET /attachments/{channel}/{id}/{name}`
-//! that serves their bytes back.
+//! Attachments as data: the files of an upload (each `files[n]` part of a multipart body),
+//! the attachments a message keeps, and which ones a message body asks for. No HTTP here:
+//! `rest::multipart` reads the uploads, `cdn` serves the bytes back.
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequest, Multipart, Path, Request, State as AxState};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::rest::Reply;
 use crate::snowflake::{as_id, id_str};
-use crate::Inner;
 
 /// Discord's upload limit per file for bots without a boosted server.
 pub const FILE_LIMIT: usize = 10 * 1024 * 1024;
@@ -70,59 +64,23 @@ impl SimAttachment {
     }
 }
 
-/// Whether a request's body is `multipart/form-data`.
-pub fn is_multipart(request: &Request) -> bool {
-    request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"))
+/// Why a body's `attachments` list was refused: Discord's form error for one field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's path, e.g. `attachments.0.id`.
+    pub field: String,
+    pub code: &'static str,
+    pub message: &'static str,
 }
 
-/// Splits a multipart body into its `payload_json` text and its `files[n]` parts.
-pub async fn read_multipart(request: Request) -> Result<(String, Vec<Upload>), Reply> {
-    let bad = |why: String| Reply::error(400, 50109, &format!("Invalid multipart body: {why}"));
-    let mut form = Multipart::from_request(request, &())
-        .await
-        .map_err(|e| bad(e.body_text()))?;
-    let mut payload = String::new();
-    let mut files = Vec::new();
-    while let Some(field) = form.next_field().await.map_err(|e| bad(e.body_text()))? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "payload_json" {
-            payload = field.text().await.map_err(|e| bad(e.body_text()))?;
-            continue;
+impl FieldError {
+    fn new(field: String, code: &'static str, message: &'static str) -> FieldError {
+        FieldError {
+            field,
+            code,
+            message,
         }
-        let Some(index) = name
-            .strip_prefix("files[")
-            .and_then(|rest| rest.strip_suffix(']'))
-            .and_then(|n| n.parse::<u64>().ok())
-        else {
-            // Discord also reads JSON fields sent as form fields; frontdesk never does that.
-            continue;
-        };
-        let filename = field.file_name().unwrap_or("").to_string();
-        let content_type = field.content_type().map(str::to_string);
-        let data = field.bytes().await.map_err(|e| bad(e.body_text()))?;
-        if data.len() > FILE_LIMIT {
-            return Err(Reply::error(413, 40005, "Request entity too large"));
-        }
-        if filename.is_empty() {
-            return Err(Reply::invalid_form(
-                &format!("files[{index}]"),
-                "BASE_TYPE_REQUIRED",
-                "A file needs a filename.",
-            ));
-        }
-        files.push(Upload {
-            index,
-            filename,
-            content_type,
-            size: data.len(),
-            data: Arc::from(data.to_vec()),
-        });
     }
-    Ok((payload, files))
 }
 
 /// The attachments a message body asks for, or `None` to leave them as they are. As on
@@ -135,7 +93,7 @@ pub fn requested(
     existing: &[SimAttachment],
     mut new_id: impl FnMut() -> u64,
     url: impl Fn(u64, &str) -> String,
-) -> Result<Option<Vec<SimAttachment>>, Reply> {
+) -> Result<Option<Vec<SimAttachment>>, FieldError> {
     let listed = body
         .and_then(|b| b.get("attachments"))
         .and_then(Value::as_array);
@@ -164,8 +122,8 @@ pub fn requested(
     let mut out = Vec::new();
     for (i, a) in listed.iter().enumerate() {
         let Some(id) = a.get("id").and_then(as_id) else {
-            return Err(Reply::invalid_form(
-                &format!("attachments.{i}.id"),
+            return Err(FieldError::new(
+                format!("attachments.{i}.id"),
                 "BASE_TYPE_REQUIRED",
                 "This field is required",
             ));
@@ -177,8 +135,8 @@ pub fn requested(
         } else if let Some(kept) = existing.iter().find(|e| e.id == id) {
             out.push(kept.clone());
         } else {
-            return Err(Reply::invalid_form(
-                &format!("attachments.{i}.id"),
+            return Err(FieldError::new(
+                format!("attachments.{i}.id"),
                 "ATTACHMENT_NOT_FOUND",
                 "Unknown attachment or file upload.",
             ));
@@ -196,29 +154,6 @@ fn png_size(data: &[u8]) -> Option<(u32, u32)> {
     let w = u32::from_be_bytes(data[16..20].try_into().ok()?);
     let h = u32::from_be_bytes(data[20..24].try_into().ok()?);
     Some((w, h))
-}
-
-/// `GET /attachments/{channel}/{id}/{filename}`: an attachment's bytes.
-pub async fn serve(
-    AxState(inner): AxState<Arc<Inner>>,
-    Path((channel, id, filename)): Path<(u64, u64, String)>,
-) -> Response {
-    let found = inner.lock().attachments.get(&id).cloned();
-    match found {
-        Some((c, a)) if c == channel && a.filename == filename => {
-            let kind = a
-                .content_type
-                .clone()
-                .unwrap_or_else(|| "application/octet-stream".into());
-            (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, kind)],
-                a.data.to_vec(),
-            )
-                .into_response()
-        }
-        _ => (StatusCode::NOT_FOUND, "404: Not Found").into_response(),
-    }
 }
 
 #[cfg(test)]

@@ -15,8 +15,9 @@
 //!   stored, rendered and dispatched in one step.
 //! * `rest`: one handler per REST route, every request recorded (`record`), message creation
 //!   rate limited (`ratelimit`). `control`: `/_sim/` endpoints that drive a standalone
-//!   simulator. `attachment`: files uploaded with a multipart body, and the
-//!   `/attachments/...` URLs that serve them back.
+//!   simulator. `attachment`: the files uploaded with a message and kept with it, as data;
+//!   `rest::multipart` reads them from a multipart body, `cdn` serves them back at
+//!   `/attachments/...`.
 //! * `gateway`, `session`: the WebSocket gateway and its sessions (intents, RESUME replay).
 //! * `actors`: acting as people. `payload`: Discord's JSON shapes; `message`: a stored
 //!   message; `snowflake`: ids and timestamps.
@@ -29,6 +30,7 @@
 mod actors;
 mod admin;
 mod attachment;
+mod cdn;
 mod config;
 mod control;
 mod error;
@@ -113,10 +115,7 @@ fn router(inner: Arc<Inner>) -> Router {
     Router::new()
         .route("/gateway", get(gateway::upgrade))
         .route("/gateway/", get(gateway::upgrade))
-        .route(
-            "/attachments/:channel/:id/:filename",
-            get(attachment::serve),
-        )
+        .route("/attachments/:channel/:id/:filename", get(cdn::serve))
         .merge(control::routes())
         .fallback(rest::handle)
         .with_state(inner)

@@ -7,6 +7,7 @@ mod gateway_info;
 mod guilds;
 mod interactions;
 mod messages;
+mod multipart;
 mod threads;
 mod users;
 mod webhooks;
@@ -21,7 +22,7 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use crate::attachment::{self, Upload};
+use crate::attachment::{FieldError, Upload};
 use crate::record::RecordedRequest;
 use crate::state::State;
 use crate::Inner;
@@ -60,6 +61,12 @@ pub struct Reply {
     pub status: u16,
     pub body: Option<Value>,
     pub headers: Vec<(String, String)>,
+}
+
+impl From<FieldError> for Reply {
+    fn from(e: FieldError) -> Reply {
+        Reply::invalid_form(&e.field, e.code, e.message)
+    }
 }
 
 impl Reply {
@@ -160,8 +167,8 @@ pub async fn handle(AxState(inner): AxState<Arc<Inner>>, request: Request) -> Re
         .map(str::to_string);
     let query_text = request.uri().query().unwrap_or("").to_string();
     // A body with files comes as multipart/form-data: its JSON is the `payload_json` part.
-    let (body_text, files) = if attachment::is_multipart(&request) {
-        match attachment::read_multipart(request).await {
+    let (body_text, files) = if multipart::is_multipart(&request) {
+        match multipart::read_multipart(request).await {
             Ok(parts) => parts,
             Err(reply) => return reply.into_response(),
         }
