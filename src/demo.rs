@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use crate::app::{run, BotError, BotOptions, RetryPolicy};
 use crate::clock::{Clock, ManualClock};
 use crate::config::{Config, Secret};
-use crate::store::Store;
+use crate::desk::{DeskError, Records};
 use frontdesk_sim::demo as ids;
 use frontdesk_sim::{SimConfig, SimError, SimMessage, Simulator, World};
 
@@ -73,7 +73,7 @@ pub enum DemoError {
     #[error("cannot write the transcript: {0}")]
     Output(#[from] std::io::Error),
     #[error("cannot read the demo database: {0}")]
-    Store(#[from] crate::store::StoreError),
+    Records(#[from] DeskError),
 }
 
 /// Who is who, for the transcript; and which channels are threads (forum posts among them),
@@ -350,14 +350,14 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     }
     sim.shutdown().await;
 
-    let store = Store::open(&dir)?;
-    let conversations: Vec<_> = store.conversations().filter_map(Result::ok).collect();
+    let records = Records::open(&dir)?;
+    let conversations: Vec<_> = records.conversations().collect();
     let waiting = conversations
         .iter()
         .filter(|c| c.state == crate::core::State::Waiting)
         .count();
-    let pending = store.pending()?.len();
-    drop(store);
+    let pending = records.undelivered()?;
+    drop(records);
     writeln!(
         t.out,
         "\n── summary\n   {} conversations stored in sled ({} waiting for Sam, {} answered); {} deliveries still pending.\n   Try it yourself: `frontdesk check --try \"where is my order?\"`, or `frontdesk sim` + `frontdesk run`.",

@@ -13,8 +13,8 @@ use clap::{Parser, Subcommand};
 use frontdesk::app::BotOptions;
 use frontdesk::check::{self, CheckRequest, TryPlace};
 use frontdesk::clock::SystemClock;
+use frontdesk::desk::Records;
 use frontdesk::export::{self, Format};
-use frontdesk::store::Store;
 
 /// A Discord front desk for small businesses: every customer is acknowledged at once, and the
 /// owner is reminded until they have replied in person.
@@ -285,17 +285,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     dir.display()
                 );
             }
-            let store = Store::open(&dir)?;
+            let records = Records::open(&dir)?;
             let count = match out {
                 Some(path) => {
                     let file = std::fs::File::create(&path)
                         .with_context(|| format!("cannot create {}", path.display()))?;
                     let mut w = std::io::BufWriter::new(file);
-                    let n = export::export(&store, format, &mut w)?;
+                    let n = export::export(&records, format, &mut w)?;
                     w.flush()?;
                     n
                 }
-                None => export::export(&store, format, &mut std::io::stdout().lock())?,
+                None => export::export(&records, format, &mut std::io::stdout().lock())?,
             };
             eprintln!("exported {count} conversation(s) from {}", dir.display());
             Ok(())
@@ -403,7 +403,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let dir = config.resolve(&config.data_dir);
             // Not before the first `run`: the link could not be used yet, and a key file alone
             // in a new directory would make `run` refuse it as someone else's.
-            if !Store::exists_in(&dir) {
+            if !Records::exists_in(&dir) {
                 anyhow::bail!(
                     "no frontdesk database in {} yet\n  fix: start the bot first (`frontdesk run --config {}`), then ask again; the link works only while the bot runs",
                     dir.display(),

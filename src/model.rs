@@ -162,6 +162,16 @@ pub enum PlaceKind {
     Dm,
 }
 
+/// Who wrote a message of a conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Speaker {
+    Customer,
+    Staff,
+    /// frontdesk's own acknowledgement or closing message.
+    Frontdesk,
+}
+
 /// The author of a message as Discord describes it.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct Author {

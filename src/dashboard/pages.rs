@@ -7,10 +7,10 @@ use jiff::Timestamp;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::core::{Conversation, State};
+use crate::desk::TranscriptEntry;
 use crate::duration::Humane;
 use crate::hours::BusinessHours;
-use crate::model::Place;
-use crate::store::{MessageRecord, Speaker};
+use crate::model::{Place, Speaker};
 
 /// A small stylesheet, inline: one request per page, nothing to build.
 const CSS: &str = r#"
@@ -202,7 +202,7 @@ fn datetime(t: Timestamp) -> String {
 
 /// One line of a transcript: a message, or something that happened to the conversation.
 enum Entry<'a> {
-    Message(&'a MessageRecord),
+    Message(&'a TranscriptEntry),
     Event(Timestamp, String),
 }
 
@@ -244,7 +244,7 @@ fn events(c: &Conversation, now: Timestamp) -> Vec<Entry<'static>> {
 
 pub struct ConversationView<'a> {
     pub conversation: &'a Conversation,
-    pub messages: &'a [MessageRecord],
+    pub messages: &'a [TranscriptEntry],
     pub hours: &'a BusinessHours,
     pub now: Timestamp,
     pub csrf: &'a str,
@@ -324,7 +324,7 @@ pub fn conversation(v: &ConversationView<'_>) -> Markup {
     }
 }
 
-fn speaker(m: &MessageRecord) -> String {
+fn speaker(m: &TranscriptEntry) -> String {
     match m.speaker {
         Speaker::Customer => m.author_name.clone(),
         Speaker::Staff => format!("{} (staff)", m.author_name),

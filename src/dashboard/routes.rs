@@ -509,7 +509,7 @@ async fn export_file(State(web): State<Shared>, headers: HeaderMap, format: Form
             tx: tx.clone(),
             buf: Vec::with_capacity(CHUNK),
         };
-        let written = export::export(desk.store(), format, &mut out)
+        let written = export::export(&desk.records(), format, &mut out)
             .map_err(|e| e.to_string())
             .and_then(|_| std::io::Write::flush(&mut out).map_err(|e| e.to_string()));
         match written {

@@ -4,10 +4,10 @@
 
 use jiff::Timestamp;
 
-use super::Desk;
+use super::{Desk, DeskError};
 use crate::core::{step, Command, Input};
 use crate::model::UserId;
-use crate::store::{BlockRecord, StoreError};
+use crate::store::BlockRecord;
 
 /// What `/block` did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,7 +27,7 @@ impl Desk {
         by: UserId,
         reason: &str,
         now: Timestamp,
-    ) -> Result<Blocked, StoreError> {
+    ) -> Result<Blocked, DeskError> {
         let already = self.store.block(&BlockRecord::new(user, by, now, reason))?;
         let mut resolved = 0;
         for conv in self.store.customer_conversations(user)? {
@@ -51,7 +51,7 @@ impl Desk {
 
     /// Unblocks `user`; returns whether they were blocked. Their next message is answered
     /// as anyone's.
-    pub fn unblock(&self, user: UserId) -> Result<bool, StoreError> {
+    pub fn unblock(&self, user: UserId) -> Result<bool, DeskError> {
         let was = self.store.unblock(user)?;
         self.store.flush()?;
         Ok(was)

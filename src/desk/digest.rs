@@ -4,11 +4,11 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::Desk;
+use super::{Desk, DeskError};
 use crate::core::digest::{weekly_digest, DigestDue};
 use crate::core::Conversation;
 use crate::stats::Summary;
-use crate::store::{Pending, StoreError};
+use crate::store::Pending;
 
 /// How many waiting customers a digest names; the rest are counted.
 const WAITING_LISTED: usize = 10;
@@ -27,7 +27,7 @@ pub struct DigestReport {
 
 impl Desk {
     /// Queues the weekly digest if it is due at `now`; returns its entries to deliver.
-    pub fn weekly_digest(&self, now: Timestamp) -> Result<Vec<Pending>, StoreError> {
+    pub fn weekly_digest(&self, now: Timestamp) -> Result<Vec<Pending>, DeskError> {
         if !self.weekly_digest || self.staff.owners.is_empty() {
             return Ok(Vec::new());
         }
@@ -59,7 +59,7 @@ impl Desk {
         since: Timestamp,
         until: Timestamp,
         now: Timestamp,
-    ) -> Result<DigestReport, StoreError> {
+    ) -> Result<DigestReport, DeskError> {
         let week = self.stats_between(since, until, now);
         let mut slowest = Vec::new();
         for (id, took) in &week.slowest {

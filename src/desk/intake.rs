@@ -3,12 +3,12 @@
 
 use jiff::Timestamp;
 
-use super::{outbox_item, Arrival, Desk, Handled, Intake};
+use super::{outbox_item, Arrival, Desk, DeskError, Handled, Intake};
 use crate::core::{
     role_of, step, wake_at, Conversation, ConversationKey, Effect, Input, Role, Step,
 };
-use crate::model::{Incoming, Place, UserId};
-use crate::store::{Change, Committed, MessageRecord, Speaker, StoreError, RECORD_VERSION};
+use crate::model::{Incoming, Place, Speaker, UserId};
+use crate::store::{Change, Committed, MessageRecord, RECORD_VERSION};
 
 impl Desk {
     /// Handles one message from a watched place: commits the change (atomic, visible to every
@@ -23,7 +23,7 @@ impl Desk {
         me: UserId,
         now: Timestamp,
         arrival: Arrival,
-    ) -> Result<Handled, StoreError> {
+    ) -> Result<Handled, DeskError> {
         match role_of(&msg.author, me, &self.staff) {
             Role::Myself | Role::Bot => Ok(Handled::Ignored),
             Role::Staff => self.staff_message(msg, now),
@@ -46,7 +46,7 @@ impl Desk {
         now: Timestamp,
         arrival: Arrival,
         open_first: bool,
-    ) -> Result<Intake, StoreError> {
+    ) -> Result<Intake, DeskError> {
         let late = arrival != Arrival::Live;
         let key = ConversationKey::of(&msg.place, msg.author.id);
         // The place's lock decides "new or existing conversation" one message at a time; the
@@ -107,7 +107,7 @@ impl Desk {
         &self,
         msg: &Incoming,
         now: Timestamp,
-    ) -> Result<Handled, StoreError> {
+    ) -> Result<Handled, DeskError> {
         let conversation = match ConversationKey::of(&msg.place, msg.author.id) {
             ConversationKey::Thread(_) => self
                 .store
@@ -141,7 +141,7 @@ impl Desk {
         msg: Option<&Incoming>,
         speaker: Speaker,
         now: Timestamp,
-    ) -> Result<Handled, StoreError> {
+    ) -> Result<Handled, DeskError> {
         let Some(conv) = &out.conversation else {
             return Ok(Handled::NotAConversation);
         };

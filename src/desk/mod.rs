@@ -18,7 +18,9 @@ mod opening;
 mod outbox;
 mod queries;
 mod ratings;
+mod records;
 mod stats;
+mod views;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -33,15 +35,22 @@ use crate::core::{
 };
 use crate::model::MessageId;
 use crate::responses::Rules;
-use crate::store::StoreError;
-/// What can fail behind the desk (the database), as the edges see it.
-pub use crate::store::StoreError as DeskError;
 pub use crate::store::{BlockRecord, Health, OutboxItem, OutboxKey, OutboxRecord, Pending};
-use crate::store::{Change, Handout, Store};
+use crate::store::{Change, Handout, Store, StoreError};
 use crate::sync::LockExt;
 pub use blocking::Blocked;
 pub use digest::DigestReport;
 pub use ratings::RatingOutcome;
+pub use records::Records;
+pub use views::{ExportRow, TranscriptEntry};
+
+/// What can fail behind the desk, as the edges see it: the database could not be opened,
+/// read or written. Its text names the cause and the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error(transparent)]
+    Database(#[from] StoreError),
+}
 
 /// How many recent first replies `{eta}` looks at.
 const ETA_SAMPLES: usize = 50;
@@ -184,7 +193,7 @@ impl Desk {
         }
     }
 
-    /// The store itself, for tests and tools: the edges use the desk's named methods.
+    /// The store itself, for tests and benchmarks: the edges use the desk's named methods.
     pub fn store(&self) -> &Store {
         &self.store
     }
@@ -223,7 +232,7 @@ impl Desk {
     }
 
     /// `{eta}` in words, from recent first replies counted in open hours.
-    pub fn eta(&self, now: Timestamp) -> Result<String, StoreError> {
+    pub fn eta(&self, now: Timestamp) -> Result<String, DeskError> {
         let mut cached = self.eta.locked();
         if let Some((at, text)) = cached.as_ref() {
             if now.duration_since(*at).abs() < ETA_REFRESH {
@@ -266,7 +275,7 @@ impl Desk {
 
     /// Runs the clock for every conversation that is due, and queues the weekly digest when
     /// it is due; returns what to deliver.
-    pub fn tick(&self, now: Timestamp) -> Result<Vec<Pending>, StoreError> {
+    pub fn tick(&self, now: Timestamp) -> Result<Vec<Pending>, DeskError> {
         // A digest that cannot be queued now is tried again at the next tick; reminders go on.
         let digests = self.weekly_digest(now).unwrap_or_else(|e| {
             tracing::error!(error = %e, "could not queue the weekly digest");
@@ -301,7 +310,7 @@ impl Desk {
     }
 
     /// Commits without flushing (the caller flushes once for a batch).
-    fn commit_quiet(&self, out: Step, now: Timestamp) -> Result<Handled, StoreError> {
+    fn commit_quiet(&self, out: Step, now: Timestamp) -> Result<Handled, DeskError> {
         let Some(conv) = out.conversation else {
             return Ok(Handled::NotAConversation);
         };
@@ -327,7 +336,7 @@ impl Desk {
         id: ConversationId,
         cmd: Command,
         now: Timestamp,
-    ) -> Result<Option<(Conversation, Vec<Pending>)>, StoreError> {
+    ) -> Result<Option<(Conversation, Vec<Pending>)>, DeskError> {
         let Some(conv) = self.store.conversation(id)? else {
             return Ok(None);
         };

@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use super::{Arrival, Desk, Handled, Intake, Live, Opening, Received};
+use super::{Arrival, Desk, DeskError, Handled, Intake, Live, Opening, Received};
 use crate::core::{role_of, ConversationKey, Role};
 use crate::model::{Incoming, Place, UserId};
-use crate::store::{Change, Committed, Pending, StoreError};
+use crate::store::{Change, Committed, Pending};
 use crate::sync::LockExt;
 
 /// How long a new conversation's commit waits for its acknowledgement's answer. Committing
@@ -39,7 +39,7 @@ impl Desk {
         me: UserId,
         now: Timestamp,
         deliver: F,
-    ) -> Result<Received, StoreError>
+    ) -> Result<Received, DeskError>
     where
         F: FnOnce(Vec<Pending>) -> D,
         D: Future<Output = ()>,
@@ -101,7 +101,7 @@ impl Desk {
         msg: &Incoming,
         me: UserId,
         now: Timestamp,
-    ) -> Result<Live, StoreError> {
+    ) -> Result<Live, DeskError> {
         let role = role_of(&msg.author, me, &self.staff);
         if role == Role::Staff {
             self.wait_for_openings_at(&msg.place).await;
@@ -122,7 +122,7 @@ impl Desk {
 
     /// Stores an [`Opening`] (its acknowledgement may be out already) and lets the
     /// customer's next message in.
-    pub fn finish_opening(&self, opening: Opening) -> Result<Handled, StoreError> {
+    pub fn finish_opening(&self, opening: Opening) -> Result<Handled, DeskError> {
         let _place = self.lock(self.stripe_of(&opening.key));
         let conversation = opening.conversation();
         let committed = self
@@ -154,7 +154,7 @@ impl Desk {
         &self,
         key: ConversationKey,
         change: Change,
-    ) -> Result<Intake, StoreError> {
+    ) -> Result<Intake, DeskError> {
         let Some(handout) = self.store.hand_out(&change)? else {
             return Ok(Intake::Done(Handled::Duplicate));
         };

@@ -3,42 +3,42 @@
 
 use jiff::Timestamp;
 
-use super::Desk;
+use super::{Desk, DeskError};
 use crate::core::{Conversation, ConversationId};
-use crate::model::{ChannelId, MessageId, UserId};
-use crate::store::{MessageRecord, OutboxKey, Pending, Speaker, StoreError, RECORD_VERSION};
+use crate::model::{ChannelId, MessageId, Speaker, UserId};
+use crate::store::{MessageRecord, OutboxKey, Pending, RECORD_VERSION};
 
 impl Desk {
     /// Every outbox entry stored but not yet delivered, oldest conversation first.
-    pub fn undelivered(&self) -> Result<Vec<Pending>, StoreError> {
-        self.store.pending()
+    pub fn undelivered(&self) -> Result<Vec<Pending>, DeskError> {
+        Ok(self.store.pending()?)
     }
 
     /// Whether an outbox entry is still to be delivered (another task may have done it).
-    pub fn is_undelivered(&self, key: &OutboxKey) -> Result<bool, StoreError> {
-        self.store.is_pending(key)
+    pub fn is_undelivered(&self, key: &OutboxKey) -> Result<bool, DeskError> {
+        Ok(self.store.is_pending(key)?)
     }
 
     /// Records that Discord accepted an outbox entry. Durable at the next flush
     /// ([`Desk::make_durable`]) or within the flush interval.
-    pub fn mark_delivered(&self, key: &OutboxKey) -> Result<(), StoreError> {
-        self.store.complete(key)
+    pub fn mark_delivered(&self, key: &OutboxKey) -> Result<(), DeskError> {
+        Ok(self.store.complete(key)?)
     }
 
     /// Makes every write so far durable: delivery marks must be, before a restart could send
     /// them again (Discord's nonce de-duplication lasts minutes, a restart may take longer).
     /// Callers at about the same moment share one fsync.
-    pub async fn make_durable(&self) -> Result<(), StoreError> {
-        self.store.flush_async().await
+    pub async fn make_durable(&self) -> Result<(), DeskError> {
+        Ok(self.store.flush_async().await?)
     }
 
     /// A stored conversation.
-    pub fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, StoreError> {
-        self.store.conversation(id)
+    pub fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, DeskError> {
+        Ok(self.store.conversation(id)?)
     }
 
     /// What the customer last wrote in a conversation, for an owner's notice.
-    pub fn last_customer_words(&self, conv: &Conversation) -> Result<Option<String>, StoreError> {
+    pub fn last_customer_words(&self, conv: &Conversation) -> Result<Option<String>, DeskError> {
         Ok(self
             .store
             .messages(conv)?
@@ -57,8 +57,8 @@ impl Desk {
         me: UserId,
         text: &str,
         at: Timestamp,
-    ) -> Result<(), StoreError> {
-        self.store.log_message(
+    ) -> Result<(), DeskError> {
+        Ok(self.store.log_message(
             conversation,
             &MessageRecord {
                 v: RECORD_VERSION,
@@ -69,7 +69,7 @@ impl Desk {
                 content: Some(text.to_string()),
                 at,
             },
-        )
+        )?)
     }
 
     /// Records the private staff thread that mirrors a DM conversation.
@@ -77,10 +77,10 @@ impl Desk {
         &self,
         conversation: ConversationId,
         thread: ChannelId,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), DeskError> {
         // Read-modify-write of the stored conversation: ordered against the core's changes.
         let _turn = self.conversation_lock(conversation);
-        self.store.set_relay(conversation, thread)
+        Ok(self.store.set_relay(conversation, thread)?)
     }
 
     /// Records the thread frontdesk opened for a conversation.
@@ -88,8 +88,8 @@ impl Desk {
         &self,
         conversation: ConversationId,
         thread: ChannelId,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), DeskError> {
         let _turn = self.conversation_lock(conversation);
-        self.store.set_thread(conversation, thread)
+        Ok(self.store.set_thread(conversation, thread)?)
     }
 }

@@ -2,11 +2,10 @@
 //! id, by thread and by customer, the waiting ones, all of them, a transcript, a search, and
 //! the owner's away notice.
 
-use super::Desk;
+use super::{Desk, DeskError, TranscriptEntry};
 use crate::core::State;
 use crate::core::{Away, Conversation, ConversationKey};
 use crate::model::{ChannelId, UserId};
-use crate::store::{MessageRecord, StoreError};
 
 impl Desk {
     /// Whether the database is writing: the web page shows a failure to the owner.
@@ -19,16 +18,13 @@ impl Desk {
     pub fn conversation_in_thread(
         &self,
         thread: ChannelId,
-    ) -> Result<Option<Conversation>, StoreError> {
-        self.store.latest_for(&ConversationKey::Thread(thread))
+    ) -> Result<Option<Conversation>, DeskError> {
+        Ok(self.store.latest_for(&ConversationKey::Thread(thread))?)
     }
 
     /// A customer's conversations, newest first.
-    pub fn customer_conversations(
-        &self,
-        customer: UserId,
-    ) -> Result<Vec<Conversation>, StoreError> {
-        self.store.customer_conversations(customer)
+    pub fn customer_conversations(&self, customer: UserId) -> Result<Vec<Conversation>, DeskError> {
+        Ok(self.store.customer_conversations(customer)?)
     }
 
     /// Every readable conversation, oldest first (an unreadable one is logged and skipped).
@@ -44,7 +40,7 @@ impl Desk {
 
     /// The conversations waiting for a personal reply, longest waiting first. Read through
     /// the in-memory index: only the waiting ones are loaded.
-    pub fn waiting_conversations(&self) -> Result<Vec<Conversation>, StoreError> {
+    pub fn waiting_conversations(&self) -> Result<Vec<Conversation>, DeskError> {
         let mut out = Vec::new();
         for id in self.store.waiting() {
             // A waiting conversation answered meanwhile is still listed by its id: skip it.
@@ -65,8 +61,8 @@ impl Desk {
     pub fn transcript(
         &self,
         conversation: &Conversation,
-    ) -> Result<Vec<MessageRecord>, StoreError> {
-        self.store.messages(conversation)
+    ) -> Result<Vec<TranscriptEntry>, DeskError> {
+        self.records().transcript(conversation)
     }
 
     /// Up to `limit` conversations, newest first, that match: `query` (case-insensitive) in
@@ -78,7 +74,7 @@ impl Desk {
         query: &str,
         state: Option<State>,
         limit: usize,
-    ) -> Result<Vec<Conversation>, StoreError> {
+    ) -> Result<Vec<Conversation>, DeskError> {
         let needle = query.trim().to_lowercase();
         let mut out = Vec::new();
         for conv in self.store.conversations_newest_first() {
@@ -138,8 +134,8 @@ impl Desk {
         nonce: &[u8],
         expires: jiff::Timestamp,
         now: jiff::Timestamp,
-    ) -> Result<bool, StoreError> {
-        self.store.use_login(nonce, expires, now)
+    ) -> Result<bool, DeskError> {
+        Ok(self.store.use_login(nonce, expires, now)?)
     }
 
     /// The owner's away notice, if set.
@@ -148,8 +144,8 @@ impl Desk {
     }
 
     /// Sets or clears the owner's away notice, durably.
-    pub fn set_away(&self, away: Option<&Away>) -> Result<(), StoreError> {
+    pub fn set_away(&self, away: Option<&Away>) -> Result<(), DeskError> {
         self.store.set_away(away)?;
-        self.store.flush()
+        Ok(self.store.flush()?)
     }
 }

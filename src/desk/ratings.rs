@@ -3,10 +3,10 @@
 
 use jiff::Timestamp;
 
-use super::Desk;
+use super::{Desk, DeskError};
 use crate::core::{rate, ConversationId, Rated, RatingRefused};
 use crate::model::UserId;
-use crate::store::{Change, StoreError};
+use crate::store::Change;
 
 /// What became of a press on a rating button.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,7 +26,7 @@ impl Desk {
         by: UserId,
         score: u8,
         now: Timestamp,
-    ) -> Result<RatingOutcome, StoreError> {
+    ) -> Result<RatingOutcome, DeskError> {
         let turn = self.conversation_lock(conversation);
         let Some(conv) = self.store.conversation(conversation)? else {
             return Ok(RatingOutcome::Unknown);

@@ -47,7 +47,7 @@ pub use health::{Health, HEALTH_FILE};
 pub use keys::OutboxKey;
 pub use records::{
     ConversationRecord, MessageRecord, OpeningRecord, OutboxItem, OutboxRecord, RatingFormRecord,
-    RatingRecord, ReplyRecord, Speaker, RECORD_VERSION,
+    RatingRecord, ReplyRecord, RECORD_VERSION,
 };
 
 #[derive(Debug, thiserror::Error)]

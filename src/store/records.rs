@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::core::{
     Ack, Conversation, NoticeKind, Opening, Rating, RatingForm, RatingRequest, State,
 };
-use crate::model::{ChannelId, MessageId, Place, UserId};
+use crate::model::{ChannelId, MessageId, Place, Speaker, UserId};
 
 /// The record format written by this version.
 pub const RECORD_VERSION: u32 = 1;
@@ -176,16 +176,6 @@ impl ConversationRecord {
             reminded_at: self.reminded_at,
         }
     }
-}
-
-/// Who wrote a logged message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Speaker {
-    Customer,
-    Staff,
-    /// frontdesk's own acknowledgement or closing message.
-    Frontdesk,
 }
 
 /// One message of a conversation, as kept for the owner's records and `export`.

@@ -148,9 +148,9 @@ async fn a_rating_is_asked_once_answered_changed_then_locked_and_refused_to_othe
     bot.stop().await;
 
     // Stored with the conversation, and exported.
-    let store = frontdesk::store::Store::open(&dir.path().join("data")).expect("reopen");
+    let records = frontdesk::desk::Records::open(&dir.path().join("data")).expect("reopen");
     let mut csv = Vec::new();
-    frontdesk::export::export(&store, frontdesk::export::Format::Csv, &mut csv).expect("csv");
+    frontdesk::export::export(&records, frontdesk::export::Format::Csv, &mut csv).expect("csv");
     let csv = String::from_utf8(csv).expect("utf-8");
     let header: Vec<&str> = csv.lines().next().expect("header").split(',').collect();
     let row: Vec<&str> = csv.lines().nth(1).expect("one row").split(',').collect();
@@ -158,7 +158,8 @@ async fn a_rating_is_asked_once_answered_changed_then_locked_and_refused_to_othe
     assert_eq!(row[col("rating")], "2");
     assert_eq!(row[col("blocked")], "false");
     let mut jsonl = Vec::new();
-    frontdesk::export::export(&store, frontdesk::export::Format::Jsonl, &mut jsonl).expect("jsonl");
+    frontdesk::export::export(&records, frontdesk::export::Format::Jsonl, &mut jsonl)
+        .expect("jsonl");
     let line: Value =
         serde_json::from_slice(jsonl.split(|b| *b == b'\n').next().expect("line")).expect("json");
     assert_eq!(line["rating"], json!(2));
