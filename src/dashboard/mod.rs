@@ -4,8 +4,10 @@
 //! An edge, like `discord/`: it reads and changes conversations only through the desk (its
 //! actions are the desk's staff commands) and hands the resulting outbox entries to the
 //! delivery it is given. `links` signs the one-time login links, `sessions` keeps signed-in
-//! browsers and rechecks their staff role, `routes` answers HTTP, `pages` renders HTML.
+//! browsers and rechecks their staff role, `access` lets a route reach the desk only with a
+//! signed-in staff session, `routes` answers HTTP, `pages` renders HTML.
 
+mod access;
 pub mod links;
 mod pages;
 mod routes;
