@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 
 use super::testing::conversation;
-use super::{actions, blocking, queue};
+use super::{blocked, buttons, queue, reopen, resolve, snooze};
 use crate::core::{Conversation, State};
 use crate::desk::BlockRecord;
 use crate::discord::outbound::Action;
@@ -22,12 +22,12 @@ fn answers(name: &str) -> Vec<String> {
     let block = BlockRecord::new(UserId(42), UserId(7), at, name);
     vec![
         queue::queue_page(&[c.clone(), conversation(2, "bob", at)], 1, now),
-        actions::resolved(State::Waiting, &done),
-        actions::reopened(State::Resolved, &c),
-        actions::snoozed(State::Waiting, &c, hour, "today at 10:00"),
-        actions::button_answer(Action::SnoozeHour, &c),
-        actions::button_answer(Action::MarkAnswered, &done),
-        blocking::list(&[block], now),
+        resolve::resolved(State::Waiting, &done),
+        reopen::reopened(State::Resolved, &c),
+        snooze::snoozed(State::Waiting, &c, hour, "today at 10:00"),
+        buttons::button_answer(Action::SnoozeHour, &c),
+        buttons::button_answer(Action::MarkAnswered, &done),
+        blocked::list(&[block], now),
     ]
 }
 

@@ -1,37 +1,87 @@
-//! Slash commands: their definitions (registered at start) and their answers.
+//! Slash commands, one file each: its definition (what Discord registers), its options and
+//! its answer, as a [`Slash`] in [`COMMANDS`]. Adding a command is its file and a line in
+//! that list. The notice and rating buttons answer from `buttons`.
 //!
 //! The handler only converts serenity's interaction into a [`Caller`] and [`Arg`]s, calls
 //! [`run`] on a blocking thread and sends the text back ephemerally. Reading the options
-//! (`request`) and every answer text (`status`, `queue`, `stats`, `actions`) are pure
-//! functions of stored state, tested without Discord; [`run`] is the thin glue that reads
+//! (`request` holds what the commands share) and every answer text are pure functions of
+//! stored state, tested without Discord; a command's `run` is the thin glue that reads
 //! conversations from the desk and applies staff commands through it, so the core decides
 //! what they change.
 
-mod actions;
-mod blocking;
+mod away;
+mod block;
+mod blocked;
+mod buttons;
+mod dashboard;
 #[cfg(test)]
 mod markup_tests;
 mod queue;
-mod ratings;
+mod reopen;
 mod request;
+mod resolve;
+mod snooze;
 mod stats;
 mod status;
 #[cfg(test)]
 mod testing;
+mod unblock;
 
 use std::time::Duration;
 
 use jiff::Timestamp;
 use serenity::all as dc;
 
-use crate::core::{Away, Command, Conversation};
+use crate::core::{Command, Conversation};
 use crate::desk::{Desk, Pending};
+use crate::markdown::literal;
 use crate::model::{ChannelId, GuildId, UserId};
 use crate::responses::template::{truncate_chars, DISCORD_MESSAGE_LIMIT};
-pub use actions::button_answer;
-pub use ratings::rating_answer;
-pub use request::{Arg, AwayRequest, CommandError, Request, Target};
+pub use buttons::{button_answer, rating_answer};
+pub use request::{Arg, CommandError, Target};
 pub use stats::Chart;
+
+/// Every slash command, in the order Discord lists them.
+const COMMANDS: [Slash; 11] = [
+    status::COMMAND,
+    queue::COMMAND,
+    resolve::COMMAND,
+    reopen::COMMAND,
+    snooze::COMMAND,
+    away::COMMAND,
+    stats::COMMAND,
+    block::COMMAND,
+    unblock::COMMAND,
+    blocked::COMMAND,
+    dashboard::COMMAND,
+];
+
+/// One slash command: what Discord is told about it, and what running it does.
+pub struct Slash {
+    pub name: &'static str,
+    /// Anyone may run it. The others are the team's: refused before their options are read,
+    /// so a customer learns nothing about conversation ids.
+    pub everyone: bool,
+    /// It reads many conversations: the handler defers its answer at once.
+    pub slow: bool,
+    /// What Discord registers; `None`: not registered.
+    pub definition: Option<fn() -> dc::CreateCommand>,
+    pub run: fn(&Invocation<'_>) -> Result<Answer, CommandError>,
+    /// The picture that goes with its answer, if it has one.
+    pub picture: Option<fn(&Invocation<'_>) -> Option<Chart>>,
+}
+
+/// One run of a command: who, with which options, when.
+pub struct Invocation<'a> {
+    pub desk: &'a Desk,
+    pub caller: &'a Caller,
+    pub args: &'a [(String, Arg)],
+    pub now: Timestamp,
+}
+
+fn command(name: &str) -> Option<&'static Slash> {
+    COMMANDS.iter().find(|c| c.name == name)
+}
 
 /// Who ran a command, and where.
 #[derive(Clone, Copy, Debug)]
@@ -54,98 +104,43 @@ pub struct Answer {
     pub deliver: Vec<Pending>,
 }
 
+impl Answer {
+    /// An answer that delivers nothing.
+    fn text(text: String) -> Answer {
+        Answer {
+            text,
+            deliver: Vec::new(),
+        }
+    }
+}
+
 /// The commands frontdesk registers. Staff commands are hidden from members without Manage
 /// Messages by default and only offered in servers; they are checked again when they run.
 pub fn definitions() -> Vec<dc::CreateCommand> {
-    use dc::{CommandOptionType as T, CreateCommandOption as Opt};
-    let conversation = || {
-        Opt::new(
-            T::String,
-            "conversation",
-            "Conversation id (from /queue); leave empty inside its thread or forum post",
-        )
-        .max_length(120)
-    };
-    let staff = |name: &str, description: &str| {
-        dc::CreateCommand::new(name)
-            .description(description)
-            .default_member_permissions(dc::Permissions::MANAGE_MESSAGES)
-            .contexts(vec![dc::InteractionContext::Guild])
-    };
-    vec![
-        dc::CreateCommand::new("status")
-            .description("Where your messages to us stand (staff: the queue at a glance)"),
-        staff(
-            "queue",
-            "Customers waiting for a personal reply, oldest first",
-        )
-        .add_option(
-            Opt::new(T::Integer, "page", "Which page of the list (10 per page)").min_int_value(1),
-        ),
-        staff(
-            "resolve",
-            "Close a conversation: run it in its thread, or give its id",
-        )
-        .add_option(conversation()),
-        staff(
-            "reopen",
-            "Reopen a resolved conversation: it waits for a reply again",
-        )
-        .add_option(conversation()),
-        staff("snooze", "Pause the reminders for a conversation")
-            .add_option(
-                Opt::new(T::String, "duration", "How long, e.g. 30m, 2h or 1d")
-                    .required(true)
-                    .max_length(40),
-            )
-            .add_option(conversation()),
-        staff(
-            "away",
-            "Away mode: acknowledgements tell customers when you're back",
-        )
-        .add_option(
-            Opt::new(
-                T::String,
-                "until",
-                "How long you're away, e.g. 3d or 12h — or \"off\" when you're back",
-            )
-            .required(true)
-            .max_length(40),
-        )
-        .add_option(
-            Opt::new(
-                T::String,
-                "message",
-                "A short note added to the away message",
-            )
-            .max_length(request::AWAY_NOTE_CHARS as u16),
-        ),
-        staff(
-            "stats",
-            "Reply times: median, p90, share within the target, per topic",
-        )
-        .add_option(
-            Opt::new(T::Integer, "days", "How many days back (default 30)")
-                .min_int_value(1)
-                .max_int_value(request::MAX_STATS_DAYS as u64),
-        ),
-        staff(
-            "block",
-            "Block someone: their messages are stored but get no answer",
-        )
-        .add_option(Opt::new(T::User, "user", "Who to block").required(true))
-        .add_option(
-            Opt::new(
-                T::String,
-                "reason",
-                "A note for the team (shown by /blocked)",
-            )
-            .max_length(request::BLOCK_REASON_CHARS as u16),
-        ),
-        staff("unblock", "Unblock someone")
-            .add_option(Opt::new(T::User, "user", "Who to unblock").required(true)),
-        staff("blocked", "Who is blocked, by whom and why"),
-    ]
+    COMMANDS
+        .iter()
+        .filter_map(|c| c.definition)
+        .map(|d| d())
+        .collect()
+}
+
+/// A staff command's definition: hidden from members without Manage Messages by default, and
+/// offered in servers only.
+fn staff(name: &str, description: &str) -> dc::CreateCommand {
+    dc::CreateCommand::new(name)
+        .description(description)
+        .default_member_permissions(dc::Permissions::MANAGE_MESSAGES)
+        .contexts(vec![dc::InteractionContext::Guild])
+}
+
+/// The `conversation` option of the commands that act on one.
+fn conversation_option() -> dc::CreateCommandOption {
+    dc::CreateCommandOption::new(
+        dc::CommandOptionType::String,
+        "conversation",
+        "Conversation id (from /queue); leave empty inside its thread or forum post",
+    )
+    .max_length(120)
 }
 
 /// The options of an interaction as plain values.
@@ -169,9 +164,8 @@ pub fn args_of(options: &[dc::CommandDataOption]) -> Vec<(String, Arg)> {
 /// the others (and every refusal) are one lookup and at most one flushed write, answered
 /// directly unless the disk is slow.
 pub fn answer_budget(caller: &Caller, name: &str) -> Duration {
-    let refused = Request::is_staff_only(name) && !caller.is_staff;
-    match name {
-        "queue" | "stats" if !refused => Duration::ZERO,
+    match command(name) {
+        Some(c) if c.slow && (c.everyone || caller.is_staff) => Duration::ZERO,
         _ => Duration::from_millis(1500),
     }
 }
@@ -206,111 +200,21 @@ fn execute(
     args: &[(String, Arg)],
     now: Timestamp,
 ) -> Result<Answer, CommandError> {
+    let Some(command) = command(name) else {
+        return Err(CommandError::UnknownCommand(name.to_string()));
+    };
     // Refuse before reading the options: a customer learns nothing about conversation ids.
-    if Request::is_staff_only(name) && !caller.is_staff {
+    if !command.everyone && !caller.is_staff {
         return Err(CommandError::NotStaff {
             command: name.to_string(),
         });
     }
-    let policy = desk.policy();
-    let text = |text: String| Answer {
-        text,
-        deliver: Vec::new(),
-    };
-    match request::parse(name, args, caller.channel)? {
-        Request::Status if caller.is_staff => Ok(text(status::staff_status(
-            &open_conversations(desk),
-            &policy.hours,
-            desk.reply_target(),
-            now,
-        ))),
-        Request::Status => {
-            // Only the caller's own conversations are ever read for a customer.
-            let mine = desk.customer_conversations(caller.user)?;
-            let eta = desk.eta(now)?;
-            Ok(text(status::customer_status(
-                &mine,
-                &policy.owner_name,
-                &eta,
-                now,
-            )))
-        }
-        Request::Queue { page } => Ok(text(queue::queue_page(
-            &open_conversations(desk),
-            page,
-            now,
-        ))),
-        Request::Resolve(target) => {
-            let before = find(desk, target, "resolve")?;
-            let (after, deliver) = apply(desk, &before, Command::Resolve { by: caller.user }, now)?;
-            Ok(Answer {
-                text: actions::resolved(before.state, &after),
-                deliver,
-            })
-        }
-        Request::Reopen(target) => {
-            let before = find(desk, target, "reopen")?;
-            let (after, deliver) = apply(desk, &before, Command::Reopen { by: caller.user }, now)?;
-            Ok(Answer {
-                text: actions::reopened(before.state, &after),
-                deliver,
-            })
-        }
-        Request::Snooze { duration, target } => {
-            let before = find(desk, target, "snooze")?;
-            let until = now.saturating_add(duration).unwrap_or(now);
-            let by = caller.user;
-            let (after, deliver) = apply(desk, &before, Command::Snooze { by, until }, now)?;
-            let when = policy.hours.describe_moment(now, until);
-            Ok(Answer {
-                text: actions::snoozed(before.state, &after, duration, &when),
-                deliver,
-            })
-        }
-        Request::Away(AwayRequest::Off) => {
-            let was_on = desk.away().is_some();
-            desk.set_away(None)?;
-            Ok(text(actions::away_off(was_on)))
-        }
-        Request::Away(AwayRequest::For { duration, note }) => {
-            let until = now.saturating_add(duration).unwrap_or(now);
-            desk.set_away(Some(&Away {
-                until: Some(until),
-                note: note.clone(),
-            }))?;
-            let when = policy.hours.describe_moment(now, until);
-            Ok(text(actions::away_on(
-                &policy.owner_name,
-                until,
-                now,
-                &when,
-                &note,
-            )))
-        }
-        Request::Stats { days } => {
-            let summary = desk.stats_summary(days, now);
-            let mut answer = stats::stats_text(&summary, days);
-            let rated = ratings::ratings_section(&summary);
-            if !rated.is_empty() {
-                answer = format!("{answer}\n{rated}");
-            }
-            Ok(text(answer))
-        }
-        Request::Block { user, reason } => {
-            let done = desk.block(user, caller.user, &reason, now)?;
-            Ok(text(blocking::blocked(user, &done)))
-        }
-        Request::Unblock { user } => Ok(text(blocking::unblocked(user, desk.unblock(user)?))),
-        Request::Blocked => Ok(text(blocking::list(&desk.blocked_users(), now))),
-        // The link is a credential: it goes only into this ephemeral answer, never a log.
-        Request::Dashboard => Ok(text(match desk.login_link(caller.user, caller.guild, now) {
-            Some(link) => format!(
-                "Your sign-in link for the dashboard (works once, for the next 10 minutes; do not share it):\n<{link}>"
-            ),
-            None if desk.dashboard_on() => "Sorry, no sign-in link could be made just now: the bot's log says why (often the `dashboard.key` file in the data directory). Try again, or ask whoever runs the bot.".to_string(),
-            None => "The web dashboard is off. Turn it on with a `[dashboard]` section in the config (see frontdesk.example.toml).".to_string(),
-        })),
-    }
+    (command.run)(&Invocation {
+        desk,
+        caller,
+        args,
+        now,
+    })
 }
 
 /// The picture that goes with a command's answer: `/stats` attaches its first-reply chart.
@@ -324,10 +228,23 @@ pub fn attachment(
     if !caller.is_staff {
         return None;
     }
-    match request::parse(name, args, caller.channel) {
-        Ok(Request::Stats { days }) => stats::chart(&desk.stats_summary(days, now)),
-        _ => None,
-    }
+    let picture = command(name)?.picture?;
+    picture(&Invocation {
+        desk,
+        caller,
+        args,
+        now,
+    })
+}
+
+/// A conversation as staff answers name it: whose, about what, and its id.
+fn whose(c: &Conversation) -> String {
+    format!(
+        "**{}**'s conversation about {} (id `{}`)",
+        literal(&c.customer_name),
+        c.topic,
+        c.id
+    )
 }
 
 /// The conversation a staff command is about.
@@ -356,4 +273,55 @@ fn open_conversations(desk: &Desk) -> Vec<Conversation> {
     let mut all = desk.all_conversations();
     all.retain(Conversation::is_open);
     all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The commands as Discord registers them: a change here is one every server sees.
+    #[test]
+    fn the_registered_commands_are_the_recorded_ones() {
+        let json = serde_json::to_string_pretty(&definitions()).expect("json");
+        assert_eq!(json, include_str!("registered.json").trim_end());
+    }
+
+    #[test]
+    fn only_status_is_for_everyone() {
+        assert!(command("status").is_some_and(|c| c.everyone));
+        for name in [
+            "queue",
+            "resolve",
+            "reopen",
+            "snooze",
+            "away",
+            "stats",
+            "dashboard",
+        ] {
+            assert!(command(name).is_some_and(|c| !c.everyone), "{name}");
+        }
+        let everyone: Vec<&str> = COMMANDS
+            .iter()
+            .filter(|c| c.everyone)
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(everyone, ["status"]);
+    }
+
+    #[test]
+    fn an_unknown_command_says_its_name() {
+        assert!(command("frobnicate").is_none());
+        let e = CommandError::UnknownCommand("frobnicate".into()).to_string();
+        assert!(e.contains("`/frobnicate`"), "{e}");
+    }
+
+    #[test]
+    fn every_command_is_named_as_registered() {
+        for c in &COMMANDS {
+            if let Some(definition) = c.definition {
+                let json = serde_json::to_value(definition()).expect("json");
+                assert_eq!(json["name"], c.name);
+            }
+        }
+    }
 }

@@ -2,7 +2,10 @@
 //! with a jump link and the id that `/resolve`, `/reopen` and `/snooze` accept.
 
 use jiff::Timestamp;
+use serenity::all as dc;
 
+use super::request::{get, number, Arg, CommandError};
+use super::{open_conversations, staff, Answer, Invocation, Slash};
 use crate::core::{Conversation, State};
 use crate::duration::Humane;
 use crate::markdown::literal;
@@ -10,6 +13,47 @@ use crate::model::Place;
 
 /// Lines per page: ten entries with links stay well under Discord's 2000 characters.
 pub const PAGE_SIZE: usize = 10;
+
+pub const COMMAND: Slash = Slash {
+    name: "queue",
+    everyone: false,
+    slow: true,
+    definition: Some(definition),
+    run,
+    picture: None,
+};
+
+fn definition() -> dc::CreateCommand {
+    use dc::{CommandOptionType as T, CreateCommandOption as Opt};
+    staff(
+        "queue",
+        "Customers waiting for a personal reply, oldest first",
+    )
+    .add_option(
+        Opt::new(T::Integer, "page", "Which page of the list (10 per page)").min_int_value(1),
+    )
+}
+
+/// The page asked for, from 1.
+fn options(args: &[(String, Arg)]) -> Result<u32, CommandError> {
+    let page = number(
+        get(args, "page"),
+        1,
+        1,
+        i64::from(u32::MAX),
+        ("queue", "page", 2),
+    )?;
+    Ok(page as u32)
+}
+
+fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
+    let page = options(inv.args)?;
+    Ok(Answer::text(queue_page(
+        &open_conversations(inv.desk),
+        page,
+        inv.now,
+    )))
+}
 
 /// One page of the queue. `open` may hold any conversations; only waiting ones are listed.
 /// `page` counts from 1.
@@ -77,9 +121,19 @@ fn plural(n: usize) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::conversation;
+    use super::super::testing::{args, conversation};
     use super::*;
     use crate::model::ChannelId;
+
+    #[test]
+    fn reads_the_page_from_one() {
+        assert_eq!(options(&args(&[])).expect("default"), 1);
+        assert_eq!(options(&args(&[("page", Arg::Int(3))])).expect("3"), 3);
+        let e = options(&args(&[("page", Arg::Int(-1))]))
+            .expect_err("-1")
+            .to_string();
+        assert!(e.contains("`/queue page:2`"), "{e}");
+    }
 
     fn at(mins: i64) -> Timestamp {
         let base: Timestamp = "2026-11-24T08:00:00Z".parse().expect("time");

@@ -1,13 +1,72 @@
 //! `/stats [days]`: how many conversations opened in the window, how fast the first personal
 //! reply came (median and p90), the share answered within the reply target, and the same per
-//! topic. Pure: the caller passes the period's [`Summary`], read from the statistics the
-//! desk keeps up to date (not from every stored conversation).
+//! topic; the customers' ratings (average, count and share of 4–5, overall and per topic);
+//! the first-reply chart attached. The texts are pure: the caller passes the period's
+//! [`Summary`], read from the statistics the desk keeps up to date (not from every stored
+//! conversation).
 //!
 //! Reply times are counted in open hours, as `{eta}` counts them: a question sent on Friday
 //! night and answered first thing Monday is a quick answer, not a 60-hour one.
 
+use serenity::all as dc;
+
+use super::request::{get, number, Arg, CommandError};
+use super::{staff, Answer, Invocation, Slash};
 use crate::duration::Humane;
-use crate::stats::{png, render, Summary};
+use crate::stats::{png, render, Summary, Tally};
+
+/// `/stats` looks back at most this far.
+pub const MAX_STATS_DAYS: i64 = 365;
+
+pub const COMMAND: Slash = Slash {
+    name: "stats",
+    everyone: false,
+    slow: true,
+    definition: Some(definition),
+    run,
+    picture: Some(picture),
+};
+
+fn definition() -> dc::CreateCommand {
+    use dc::{CommandOptionType as T, CreateCommandOption as Opt};
+    staff(
+        "stats",
+        "Reply times: median, p90, share within the target, per topic",
+    )
+    .add_option(
+        Opt::new(T::Integer, "days", "How many days back (default 30)")
+            .min_int_value(1)
+            .max_int_value(MAX_STATS_DAYS as u64),
+    )
+}
+
+/// How many days back.
+fn options(args: &[(String, Arg)]) -> Result<u32, CommandError> {
+    let days = number(
+        get(args, "days"),
+        30,
+        1,
+        MAX_STATS_DAYS,
+        ("stats", "days", 7),
+    )?;
+    Ok(days as u32)
+}
+
+fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
+    let days = options(inv.args)?;
+    let summary = inv.desk.stats_summary(days, inv.now);
+    let mut answer = stats_text(&summary, days);
+    let rated = ratings_section(&summary);
+    if !rated.is_empty() {
+        answer = format!("{answer}\n{rated}");
+    }
+    Ok(Answer::text(answer))
+}
+
+fn picture(inv: &Invocation<'_>) -> Option<Chart> {
+    let days = options(inv.args).ok()?;
+    chart(&inv.desk.stats_summary(days, inv.now))
+}
 
 /// The first-reply chart as a PNG, for Discord.
 #[derive(Clone, Debug)]
@@ -92,14 +151,55 @@ fn count(n: usize, what: &str) -> String {
     }
 }
 
+/// A tally's ratings as one line: average, count and share of 4–5.
+fn scores_line(t: &Tally) -> String {
+    let tenths = t.rating_sum * 10 / t.rated.max(1);
+    format!(
+        "average {}.{}/5 from {} ({}% gave 4–5)",
+        tenths / 10,
+        tenths % 10,
+        t.rated,
+        t.rated_well * 100 / t.rated.max(1)
+    )
+}
+
+/// The ratings of the conversations `summary` covers; empty when none was rated, so `/stats`
+/// stays as it was for a business that does not ask.
+pub fn ratings_section(summary: &Summary) -> String {
+    if summary.all.rated == 0 {
+        return String::new();
+    }
+    let mut lines = vec![format!("Customer ratings: {}", scores_line(&summary.all))];
+    let mut topics: Vec<&(String, Tally)> =
+        summary.topics.iter().filter(|(_, t)| t.rated > 0).collect();
+    topics.sort_by(|a, b| b.1.rated.cmp(&a.1.rated).then(a.0.cmp(&b.0)));
+    for (topic, t) in topics {
+        lines.push(format!("• {topic}: {}", scores_line(t)));
+    }
+    lines.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::{SignedDuration, Timestamp};
 
-    use super::super::testing::{conversation, summary};
+    use super::super::testing::{args, conversation, summary};
     use super::*;
-    use crate::core::{Conversation, State};
+    use crate::core::{Conversation, Rating, State};
     use crate::hours::BusinessHours;
+
+    #[test]
+    fn reads_the_days_with_thirty_by_default() {
+        assert_eq!(options(&args(&[])).expect("default"), 30);
+        assert_eq!(options(&args(&[("days", Arg::Int(7))])).expect("7"), 7);
+        let days = options(&args(&[("days", Arg::Int(0))]))
+            .expect_err("0")
+            .to_string();
+        assert_eq!(
+            days,
+            "`days` must be a whole number from 1 to 365, e.g. `/stats days:7`."
+        );
+    }
 
     fn at(mins: i64) -> Timestamp {
         let base: Timestamp = "2026-11-24T08:00:00Z".parse().expect("time");
@@ -156,5 +256,40 @@ mod tests {
         let text = stats_text(&summary(&[fresh], 1, &hours, at(0)), 1);
         assert!(text.contains("First personal reply: none yet"), "{text}");
         assert!(text.contains("too early to tell"), "{text}");
+    }
+
+    #[test]
+    fn ratings_show_average_count_and_share_of_four_and_five_per_topic() {
+        let now: Timestamp = "2026-11-24T08:00:00Z".parse().expect("time");
+        let rated = |id: u64, topic: &str, score: Option<u8>| {
+            let mut c = conversation(id, "ana", now - SignedDuration::from_hours(2));
+            c.topic = topic.to_string();
+            c.rating = Some(Rating {
+                asked_at: now,
+                score,
+                answered_at: score.map(|_| now),
+            });
+            c
+        };
+        let hours = BusinessHours::always_open(jiff::tz::TimeZone::UTC);
+        let section = |list: &[_]| ratings_section(&summary(list, 30, &hours, now));
+        assert_eq!(section(&[rated(1, "orders", None)]), "");
+        let all = [
+            rated(1, "orders", Some(5)),
+            rated(2, "orders", Some(4)),
+            rated(3, "orders", Some(1)),
+            rated(4, "pricing", Some(3)),
+            rated(5, "pricing", None),
+        ];
+        let mut blocked = rated(6, "pricing", Some(1));
+        blocked.blocked = true;
+        let mut all = all.to_vec();
+        all.push(blocked);
+        assert_eq!(
+            section(&all),
+            "Customer ratings: average 3.2/5 from 4 (50% gave 4–5)\n\
+             • orders: average 3.3/5 from 3 (66% gave 4–5)\n\
+             • pricing: average 3.0/5 from 1 (0% gave 4–5)"
+        );
     }
 }

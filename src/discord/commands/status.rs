@@ -2,11 +2,50 @@
 //! the queue at a glance. Pure functions of stored conversations.
 
 use jiff::{SignedDuration, Timestamp};
+use serenity::all as dc;
 
+use super::request::CommandError;
+use super::{open_conversations, Answer, Invocation, Slash};
 use crate::core::{Conversation, State};
 use crate::duration::Humane;
 use crate::hours::BusinessHours;
 use crate::model::Place;
+
+pub const COMMAND: Slash = Slash {
+    name: "status",
+    everyone: true,
+    slow: false,
+    definition: Some(definition),
+    run,
+    picture: None,
+};
+
+fn definition() -> dc::CreateCommand {
+    dc::CreateCommand::new("status")
+        .description("Where your messages to us stand (staff: the queue at a glance)")
+}
+
+fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
+    let (desk, now) = (inv.desk, inv.now);
+    let policy = desk.policy();
+    if inv.caller.is_staff {
+        return Ok(Answer::text(staff_status(
+            &open_conversations(desk),
+            &policy.hours,
+            desk.reply_target(),
+            now,
+        )));
+    }
+    // Only the caller's own conversations are ever read for a customer.
+    let mine = desk.customer_conversations(inv.caller.user)?;
+    let eta = desk.eta(now)?;
+    Ok(Answer::text(customer_status(
+        &mine,
+        &policy.owner_name,
+        &eta,
+        now,
+    )))
+}
 
 /// `/status` for a customer: their own open conversations, nobody else's.
 pub fn customer_status(

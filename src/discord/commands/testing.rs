@@ -2,6 +2,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::request::Arg;
 use crate::core::Conversation;
 use crate::hours::BusinessHours;
 use crate::model::{ChannelId, GuildId, MessageId, Place, UserId};
@@ -36,4 +37,18 @@ pub fn summary(list: &[Conversation], days: u32, hours: &BusinessHours, now: Tim
     }
     let w = Window::last_days(days, SignedDuration::from_hours(1), hours, now);
     Summary::compute(&agg, &w)
+}
+
+/// Where the command is run in the options tests.
+pub const HERE: ChannelId = ChannelId(55);
+
+/// Options as the handler hands them over.
+pub fn args(list: &[(&str, Arg)]) -> Vec<(String, Arg)> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+}
+
+pub fn text(s: &str) -> Arg {
+    Arg::Text(s.to_string())
 }

@@ -1,32 +1,29 @@
-//! What staff are told after `/block`, `/unblock` and `/blocked`. Pure.
+//! `/blocked`: who is blocked, by whom, since when and why.
 
 use jiff::Timestamp;
+use serenity::all as dc;
 
-use crate::desk::{BlockRecord, Blocked};
+use super::request::CommandError;
+use super::{staff, Answer, Invocation, Slash};
+use crate::desk::BlockRecord;
 use crate::duration::Humane;
 use crate::markdown::literal;
-use crate::model::UserId;
 
-pub fn blocked(user: UserId, done: &Blocked) -> String {
-    let head = if done.already {
-        format!("<@{user}> was already blocked; the reason is updated.")
-    } else {
-        format!("🚫 Blocked <@{user}>.")
-    };
-    let resolved = match done.resolved {
-        0 => String::new(),
-        1 => " Their open conversation was resolved quietly.".to_string(),
-        n => format!(" Their {n} open conversations were resolved quietly."),
-    };
-    format!("{head}{resolved} Their messages are still stored (for your records) but get no answer, notice or reminder. `/unblock` undoes it.")
+pub const COMMAND: Slash = Slash {
+    name: "blocked",
+    everyone: false,
+    slow: false,
+    definition: Some(definition),
+    run,
+    picture: None,
+};
+
+fn definition() -> dc::CreateCommand {
+    staff("blocked", "Who is blocked, by whom and why")
 }
 
-pub fn unblocked(user: UserId, was: bool) -> String {
-    if was {
-        format!("✅ Unblocked <@{user}>: their next message is answered as anyone's.")
-    } else {
-        format!("<@{user}> was not blocked.")
-    }
+fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
+    Ok(Answer::text(list(&inv.desk.blocked_users(), inv.now)))
 }
 
 pub fn list(blocked: &[BlockRecord], now: Timestamp) -> String {
@@ -53,6 +50,7 @@ pub fn list(blocked: &[BlockRecord], now: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::UserId;
 
     #[test]
     fn the_list_names_who_when_and_why_without_pinging_through_the_reason() {
@@ -69,10 +67,5 @@ mod tests {
             text.contains("<@42> by <@7>, 2 h ago: spam @\u{200B}everyone"),
             "{text}"
         );
-        let done = Blocked {
-            already: false,
-            resolved: 2,
-        };
-        assert!(blocked(UserId(42), &done).contains("2 open conversations were resolved quietly"));
     }
 }

@@ -1,0 +1,95 @@
+//! `/resolve [conversation]`: closes a conversation (its reminders stop; the customer writing
+//! again reopens it), and what staff are told after it, given the conversation before and
+//! after (the core decides what changed).
+
+use serenity::all as dc;
+
+use super::request::{target, CommandError};
+use super::{apply, conversation_option, find, staff, whose, Answer, Invocation, Slash};
+use crate::core::{Command, Conversation, State};
+
+pub const COMMAND: Slash = Slash {
+    name: "resolve",
+    everyone: false,
+    slow: false,
+    definition: Some(definition),
+    run,
+    picture: None,
+};
+
+fn definition() -> dc::CreateCommand {
+    staff(
+        "resolve",
+        "Close a conversation: run it in its thread, or give its id",
+    )
+    .add_option(conversation_option())
+}
+
+fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
+    let target = target(inv.args, inv.caller.channel)?;
+    let before = find(inv.desk, target, "resolve")?;
+    let by = inv.caller.user;
+    let (after, deliver) = apply(inv.desk, &before, Command::Resolve { by }, inv.now)?;
+    Ok(Answer {
+        text: resolved(before.state, &after),
+        deliver,
+    })
+}
+
+pub fn resolved(before: State, after: &Conversation) -> String {
+    match before {
+        State::Resolved => format!("{} was already resolved.", whose(after)),
+        State::Waiting => format!(
+            "✅ Resolved {}. Its reminders have stopped; if the customer writes again it reopens.",
+            whose(after)
+        ),
+        State::Answered => format!(
+            "✅ Resolved {}. If the customer writes again it reopens.",
+            whose(after)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::Timestamp;
+
+    use super::super::testing::{args, conversation, text, HERE};
+    use super::*;
+    use crate::discord::commands::Target;
+    use crate::model::MessageId;
+
+    fn at(s: &str) -> Timestamp {
+        format!("2026-11-24T{s}:00Z").parse().expect("time")
+    }
+
+    #[test]
+    fn reads_the_conversation_here_or_by_id_or_link() {
+        assert_eq!(target(&args(&[]), HERE).expect("here"), Target::Here(HERE));
+        assert_eq!(
+            target(
+                &args(&[(
+                    "conversation",
+                    text("https://discord.com/channels/1/2/987654321")
+                )]),
+                HERE
+            )
+            .expect("link"),
+            Target::Id(MessageId(987_654_321))
+        );
+        let id = target(&args(&[("conversation", text("alice"))]), HERE)
+            .expect_err("alice")
+            .to_string();
+        assert!(id.starts_with("`alice` is not a conversation id"), "{id}");
+    }
+
+    #[test]
+    fn wording_follows_what_the_core_changed() {
+        let c = conversation(42, "alice", at("09:00"));
+        assert_eq!(
+            resolved(State::Waiting, &c),
+            "✅ Resolved **alice**'s conversation about orders (id `42`). Its reminders have stopped; if the customer writes again it reopens."
+        );
+        assert!(resolved(State::Resolved, &c).ends_with("was already resolved."));
+    }
+}
