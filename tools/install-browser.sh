@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
 # Installs headless Chromium and its WebDriver from the Debian packages, for the browser test
 # (tests/it/dashboard/browser.rs). Idempotent and quiet when both are already installed.
+# Fails, with the reason, when it cannot install them: the browser test would then fail too.
+# FRONTDESK_SKIP_BROWSER=1 skips that test instead (`.ci/run` then does not call this script).
 set -euo pipefail
 
-if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+installed() {
+    command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1
+}
+
+cannot() {
+    echo "install-browser: $1" >&2
+    echo "  fix: install Chromium and chromedriver yourself (Debian: apt-get install chromium chromium-driver), or set FRONTDESK_SKIP_BROWSER=1 to skip the browser test" >&2
+    exit 1
+}
+
+if installed; then
     exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-browser: no apt-get here; install Chromium and chromedriver yourself to run the browser test" >&2
-    exit 0
+    cannot "no apt-get here, so Chromium cannot be installed from Debian packages"
 fi
 
 as_root=()
@@ -17,16 +28,18 @@ if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1; then
         as_root=(sudo)
     else
-        echo "install-browser: not root and no sudo; the browser test will be skipped" >&2
-        exit 0
+        cannot "not root and no sudo, so apt-get cannot install Chromium"
     fi
 fi
 
 echo "install-browser: installing chromium and chromium-driver (Debian packages)"
 export DEBIAN_FRONTEND=noninteractive
-# A failed install must not stop CI: the browser test then says loudly that it is skipped.
-if ! "${as_root[@]}" apt-get update -qq ||
-    ! "${as_root[@]}" apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; then
-    echo "install-browser: apt-get could not install chromium and chromium-driver; the browser test will be skipped" >&2
-    exit 0
+if ! "${as_root[@]}" apt-get update -qq; then
+    cannot "apt-get update failed (see above)"
+fi
+if ! "${as_root[@]}" apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; then
+    cannot "apt-get could not install chromium and chromium-driver (see above)"
+fi
+if ! installed; then
+    cannot "chromium and chromium-driver are installed, but chromium or chromedriver is not on PATH"
 fi
