@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use serenity::all as dc;
 
 use super::request::{get, shown, text_of, Arg, CommandError};
-use super::{staff, Answer, Invocation, Slash};
+use super::slash::{staff, Answer, Invocation, Slash};
 use crate::core::Away;
 use crate::duration::{parse_duration, Humane};
 

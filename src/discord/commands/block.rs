@@ -4,7 +4,7 @@
 use serenity::all as dc;
 
 use super::request::{get, text_of, user_of, Arg, CommandError};
-use super::{staff, Answer, Invocation, Slash};
+use super::slash::{staff, Answer, Invocation, Slash};
 use crate::desk::Blocked;
 use crate::model::UserId;
 

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use serenity::all as dc;
 
 use super::request::CommandError;
-use super::{staff, Answer, Invocation, Slash};
+use super::slash::{staff, Answer, Invocation, Slash};
 use crate::desk::BlockRecord;
 use crate::duration::Humane;
 use crate::markdown::literal;

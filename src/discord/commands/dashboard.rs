@@ -2,7 +2,7 @@
 //! sees.
 
 use super::request::CommandError;
-use super::{Answer, Invocation, Slash};
+use super::slash::{Answer, Invocation, Slash};
 
 pub const COMMAND: Slash = Slash {
     name: "dashboard",

@@ -1,6 +1,7 @@
 //! Slash commands, one file each: its definition (what Discord registers), its options and
-//! its answer, as a [`Slash`] in [`COMMANDS`]. Adding a command is its file and a line in
-//! that list. The notice and rating buttons answer from `buttons`.
+//! its answer, as a `Slash` in [`COMMANDS`]. Adding a command is its file and a line in that
+//! list. `slash` holds what the files build on, `request` what their options share; the
+//! notice and rating buttons answer from `buttons`.
 //!
 //! The handler only converts serenity's interaction into a [`Caller`] and [`Arg`]s, calls
 //! [`run`] on a blocking thread and sends the text back ephemerally. Reading the options
@@ -20,6 +21,7 @@ mod queue;
 mod reopen;
 mod request;
 mod resolve;
+mod slash;
 mod snooze;
 mod stats;
 mod status;
@@ -32,14 +34,12 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serenity::all as dc;
 
-use crate::core::{Command, Conversation};
-use crate::desk::{Desk, Pending};
-use crate::markdown::literal;
-use crate::model::{ChannelId, GuildId, UserId};
+use crate::desk::Desk;
 use crate::responses::template::{truncate_chars, DISCORD_MESSAGE_LIMIT};
 pub use buttons::{button_answer, rating_answer};
-pub use request::{Arg, CommandError, Target};
-pub use stats::Chart;
+pub use request::{Arg, CommandError};
+pub use slash::{Answer, Caller, Chart};
+use slash::{Invocation, Slash};
 
 /// Every slash command, in the order Discord lists them.
 const COMMANDS: [Slash; 11] = [
@@ -56,62 +56,8 @@ const COMMANDS: [Slash; 11] = [
     dashboard::COMMAND,
 ];
 
-/// One slash command: what Discord is told about it, and what running it does.
-pub struct Slash {
-    pub name: &'static str,
-    /// Anyone may run it. The others are the team's: refused before their options are read,
-    /// so a customer learns nothing about conversation ids.
-    pub everyone: bool,
-    /// It reads many conversations: the handler defers its answer at once.
-    pub slow: bool,
-    /// What Discord registers; `None`: not registered.
-    pub definition: Option<fn() -> dc::CreateCommand>,
-    pub run: fn(&Invocation<'_>) -> Result<Answer, CommandError>,
-    /// The picture that goes with its answer, if it has one.
-    pub picture: Option<fn(&Invocation<'_>) -> Option<Chart>>,
-}
-
-/// One run of a command: who, with which options, when.
-pub struct Invocation<'a> {
-    pub desk: &'a Desk,
-    pub caller: &'a Caller,
-    pub args: &'a [(String, Arg)],
-    pub now: Timestamp,
-}
-
 fn command(name: &str) -> Option<&'static Slash> {
     COMMANDS.iter().find(|c| c.name == name)
-}
-
-/// Who ran a command, and where.
-#[derive(Clone, Copy, Debug)]
-pub struct Caller {
-    pub user: UserId,
-    /// An owner or a member with a staff role (checked here, not only by Discord's
-    /// `default_member_permissions`, which a server admin can change).
-    pub is_staff: bool,
-    pub channel: ChannelId,
-    /// The server whose staff roles count: the one it ran in, or for a DM the one the roles
-    /// were asked of (the configured server). The dashboard checks the role there too.
-    pub guild: Option<GuildId>,
-}
-
-/// What to tell the caller, and the outbox entries the command produced (a reopened
-/// conversation notifies the owners), to deliver after answering.
-#[derive(Debug)]
-pub struct Answer {
-    pub text: String,
-    pub deliver: Vec<Pending>,
-}
-
-impl Answer {
-    /// An answer that delivers nothing.
-    fn text(text: String) -> Answer {
-        Answer {
-            text,
-            deliver: Vec::new(),
-        }
-    }
 }
 
 /// The commands frontdesk registers. Staff commands are hidden from members without Manage
@@ -122,25 +68,6 @@ pub fn definitions() -> Vec<dc::CreateCommand> {
         .filter_map(|c| c.definition)
         .map(|d| d())
         .collect()
-}
-
-/// A staff command's definition: hidden from members without Manage Messages by default, and
-/// offered in servers only.
-fn staff(name: &str, description: &str) -> dc::CreateCommand {
-    dc::CreateCommand::new(name)
-        .description(description)
-        .default_member_permissions(dc::Permissions::MANAGE_MESSAGES)
-        .contexts(vec![dc::InteractionContext::Guild])
-}
-
-/// The `conversation` option of the commands that act on one.
-fn conversation_option() -> dc::CreateCommandOption {
-    dc::CreateCommandOption::new(
-        dc::CommandOptionType::String,
-        "conversation",
-        "Conversation id (from /queue); leave empty inside its thread or forum post",
-    )
-    .max_length(120)
 }
 
 /// The options of an interaction as plain values.
@@ -235,44 +162,6 @@ pub fn attachment(
         args,
         now,
     })
-}
-
-/// A conversation as staff answers name it: whose, about what, and its id.
-fn whose(c: &Conversation) -> String {
-    format!(
-        "**{}**'s conversation about {} (id `{}`)",
-        literal(&c.customer_name),
-        c.topic,
-        c.id
-    )
-}
-
-/// The conversation a staff command is about.
-fn find(desk: &Desk, target: Target, command: &'static str) -> Result<Conversation, CommandError> {
-    match target {
-        Target::Here(channel) => desk
-            .conversation_in_thread(channel)?
-            .ok_or(CommandError::NoConversationHere { command }),
-        Target::Id(id) => desk
-            .conversation(id)?
-            .ok_or(CommandError::UnknownConversation(id)),
-    }
-}
-
-fn apply(
-    desk: &Desk,
-    conv: &Conversation,
-    cmd: Command,
-    now: Timestamp,
-) -> Result<(Conversation, Vec<Pending>), CommandError> {
-    desk.command(conv.id, cmd, now)?
-        .ok_or(CommandError::UnknownConversation(conv.id))
-}
-
-fn open_conversations(desk: &Desk) -> Vec<Conversation> {
-    let mut all = desk.all_conversations();
-    all.retain(Conversation::is_open);
-    all
 }
 
 #[cfg(test)]

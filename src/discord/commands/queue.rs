@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use serenity::all as dc;
 
 use super::request::{get, number, Arg, CommandError};
-use super::{open_conversations, staff, Answer, Invocation, Slash};
+use super::slash::{open_conversations, staff, Answer, Invocation, Slash};
 use crate::core::{Conversation, State};
 use crate::duration::Humane;
 use crate::markdown::literal;

@@ -5,7 +5,7 @@
 use serenity::all as dc;
 
 use super::request::{target, CommandError};
-use super::{apply, conversation_option, find, staff, whose, Answer, Invocation, Slash};
+use super::slash::{apply, conversation_option, find, staff, whose, Answer, Invocation, Slash};
 use crate::core::{Command, Conversation, State};
 
 pub const COMMAND: Slash = Slash {
@@ -54,9 +54,9 @@ pub fn resolved(before: State, after: &Conversation) -> String {
 mod tests {
     use jiff::Timestamp;
 
+    use super::super::request::Target;
     use super::super::testing::{args, conversation, text, HERE};
     use super::*;
-    use crate::discord::commands::Target;
     use crate::model::MessageId;
 
     fn at(s: &str) -> Timestamp {

@@ -5,7 +5,7 @@ use jiff::SignedDuration;
 use serenity::all as dc;
 
 use super::request::{get, shown, target, text_of, Arg, CommandError, Target};
-use super::{apply, conversation_option, find, staff, whose, Answer, Invocation, Slash};
+use super::slash::{apply, conversation_option, find, staff, whose, Answer, Invocation, Slash};
 use crate::core::{Command, Conversation, State};
 use crate::duration::{parse_duration, Humane};
 use crate::model::ChannelId;

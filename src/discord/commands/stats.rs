@@ -11,7 +11,7 @@
 use serenity::all as dc;
 
 use super::request::{get, number, Arg, CommandError};
-use super::{staff, Answer, Invocation, Slash};
+use super::slash::{staff, Answer, Chart, Invocation, Slash};
 use crate::duration::Humane;
 use crate::stats::{png, render, Summary, Tally};
 
@@ -66,15 +66,6 @@ fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
 fn picture(inv: &Invocation<'_>) -> Option<Chart> {
     let days = options(inv.args).ok()?;
     chart(&inv.desk.stats_summary(days, inv.now))
-}
-
-/// The first-reply chart as a PNG, for Discord.
-#[derive(Clone, Debug)]
-pub struct Chart {
-    pub png: Vec<u8>,
-    pub filename: &'static str,
-    /// Alt text: what the chart shows, in words.
-    pub description: String,
 }
 
 /// The chart that goes with `/stats`: `None` when there is nothing to draw, or (logged) when

@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use serenity::all as dc;
 
 use super::request::CommandError;
-use super::{open_conversations, Answer, Invocation, Slash};
+use super::slash::{open_conversations, Answer, Invocation, Slash};
 use crate::core::{Conversation, State};
 use crate::duration::Humane;
 use crate::hours::BusinessHours;

@@ -3,7 +3,7 @@
 use serenity::all as dc;
 
 use super::request::{get, user_of, CommandError};
-use super::{staff, Answer, Invocation, Slash};
+use super::slash::{staff, Answer, Invocation, Slash};
 use crate::model::UserId;
 
 pub const COMMAND: Slash = Slash {
