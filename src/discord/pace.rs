@@ -345,5 +345,6 @@ mod tests {
         let got: Vec<Priority> = std::iter::from_fn(|| order.try_recv().ok()).collect();
         assert_eq!(got, [Priority::Now, Priority::Soon, Priority::Later]);
         assert_eq!(pacer.0.state.locked().in_flight, 0);
+        assert_eq!(pacer.slots_taken(), 4, "each slot handed out is counted");
     }
 }
