@@ -139,8 +139,8 @@ pub fn print(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 const START_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// `run`'s check at start, over the running bot's client: logs the summary when something is
-/// wrong. It runs beside the bot, after its start, and its reads wait behind everything else
-/// for the global budget, so it never delays an acknowledgement; its own failure is logged at
+/// wrong. It runs beside the bot, after its start, and its reads take the global budget at
+/// its lowest priority, so it never delays an acknowledgement; its own failure is logged at
 /// debug level only, because the bot reports an unreachable Discord itself.
 pub async fn check_at_start(config: Config, discord: Inspector) {
     tokio::time::sleep(START_DELAY).await;

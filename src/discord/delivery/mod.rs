@@ -263,7 +263,7 @@ impl Delivery {
             }
             // Retrying cannot help; the conversation itself stays stored.
             Outcome::Refused(why) => {
-                tracing::error!(conversation, error = %why, "Discord refused a delivery; giving up on this item")
+                tracing::error!(conversation, error = %why, "a delivery cannot succeed (Discord refused it, or its answer cannot be read); giving up on this item")
             }
             Outcome::Done => {}
         }
