@@ -273,7 +273,7 @@ async fn bench() {
         frontdesk::config::Secret::new("bench-token"),
         std::sync::Arc::new(frontdesk::clock::SystemClock),
     );
-    opts.global_limit = 1_000_000;
+    opts.budget = frontdesk::discord::pace::Pacer::per_second(1_000_000);
     let fd = Frontdesk::start_with(&fd_sim, opts).await;
     let floor = start_floor(&floor_sim).await;
     let mut load = Load {

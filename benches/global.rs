@@ -81,7 +81,7 @@ async fn one_run(customers: usize, channels: usize) -> Run {
     );
     if std::env::var_os("GLOBAL_UNPACED").is_some() {
         // For comparison: frontdesk without its global budget, as it was before.
-        opts.global_limit = 1_000_000;
+        opts.budget = frontdesk::discord::pace::Pacer::per_second(1_000_000);
     }
     let fd = Frontdesk::start_with(&sim, opts).await;
     let before = sim.requests().len();

@@ -11,9 +11,11 @@ use std::time::Duration;
 use crate::clock::Clock;
 use crate::config::{Config, Secret};
 use crate::desk::Desk;
+use crate::discord::api::Api;
+use crate::discord::inspect::Inspector;
 use crate::discord::pace::Pacer;
-use crate::discord::rest::{self, Rest};
 pub use crate::discord::RetryPolicy;
+use crate::discord::DISCORD_API;
 use crate::discord::{Bot, CatchUpHandle, Delivery, Gateway, GatewayError};
 use crate::responses::ResponsesErrors;
 use crate::store::{Store, StoreError};
@@ -33,9 +35,13 @@ pub struct BotOptions {
     /// The HTTP client for everything sent to Discord, by serenity and by frontdesk; `None`
     /// builds one with timeouts. Tests use it to resolve discord.com to the simulator.
     pub http_client: Option<reqwest::Client>,
-    /// Requests per second frontdesk allows itself in all: Discord's global limit. Only a
-    /// benchmark of frontdesk's own overhead, against a simulator without limits, raises it.
-    pub global_limit: usize,
+    /// The global budget every request to Discord takes a slot of: Discord's global limit
+    /// ([`Pacer::discord`]). Only a benchmark of frontdesk's own overhead, against a simulator
+    /// without limits, raises it; tests keep a clone to count the slots taken.
+    pub budget: Pacer,
+    /// Whether `doctor`'s check runs at start, beside the bot and over its client, logging a
+    /// summary when something is wrong (`frontdesk run` turns it on).
+    pub check_at_start: bool,
     /// A socket already bound for the dashboard (tests bind port 0); `None` binds
     /// `[dashboard] listen`.
     pub dashboard_listener: Option<std::net::TcpListener>,
@@ -57,7 +63,8 @@ impl BotOptions {
             catch_up_every: Duration::from_secs(300),
             retry: RetryPolicy::default(),
             http_client: None,
-            global_limit: crate::discord::pace::DISCORD_GLOBAL_LIMIT,
+            budget: Pacer::discord(),
+            check_at_start: false,
             dashboard_listener: None,
             dashboard_recheck_every: crate::dashboard::RECHECK_EVERY,
             dashboard_limits: None,
@@ -97,24 +104,29 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
         "frontdesk starting"
     );
     let desk = Arc::new(Desk::new(store.clone(), config, rules));
-    let base = opts.api.as_deref().unwrap_or("https://discord.com");
+    let base = opts.api.as_deref().unwrap_or(DISCORD_API);
     let http_client = match &opts.http_client {
         Some(c) => c.clone(),
-        None => rest::http_client(&opts.retry).map_err(|e| GatewayError::Client(e.to_string()))?,
+        None => crate::discord::http_client(&opts.retry)
+            .map_err(|e| GatewayError::Client(e.to_string()))?,
     };
-    let rest = Rest::with_client(http_client.clone(), base, &opts.token, opts.retry.clone())
-        .with_pacer(Pacer::per_second(opts.global_limit));
+    // The one client of every request frontdesk makes itself, shared by all its parts.
+    let api = Api::new(
+        http_client.clone(),
+        base,
+        &opts.token,
+        opts.retry.clone(),
+        opts.budget.clone(),
+    );
     let delivery = Arc::new(Delivery::new(
-        rest,
+        api.clone(),
         desk.clone(),
         opts.clock.clone(),
         config.staff.owners.clone(),
         config.discord.staff_channel,
     ));
     let dashboard = match &config.dashboard {
-        Some(settings) => {
-            Some(dashboard_parts(&opts, &desk, &delivery, settings, &http_client, base).await?)
-        }
+        Some(settings) => Some(dashboard_parts(&opts, &desk, &delivery, settings, &api).await?),
         None => None,
     };
     let bot = Arc::new(Bot::new(
@@ -163,7 +175,17 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
         stop_rx,
     ));
 
+    let doctor = opts.check_at_start.then(|| {
+        tokio::spawn(crate::doctor::check_at_start(
+            config.clone(),
+            Inspector::over(api.clone()),
+        ))
+    });
+
     let outcome = gateway.run(shutdown).await;
+    if let Some(doctor) = doctor {
+        doctor.abort();
+    }
     let _ = stop_tx.send(true);
     let _ = ticker.await;
     let _ = catcher.await;
@@ -187,8 +209,7 @@ async fn dashboard_parts(
     desk: &Arc<Desk>,
     delivery: &Arc<Delivery>,
     settings: &crate::config::DashboardSettings,
-    http_client: &reqwest::Client,
-    base: &str,
+    api: &Api,
 ) -> Result<(crate::dashboard::Dashboard, tokio::net::TcpListener), BotError> {
     use crate::dashboard::{self, LoginKey};
     let config = &opts.config;
@@ -217,7 +238,6 @@ async fn dashboard_parts(
             }
         }
     }));
-    let members = Rest::with_client(http_client.clone(), base, &opts.token, opts.retry.clone());
     let deliverer = delivery.clone();
     let deliver: dashboard::Deliver = Arc::new(move |due| {
         let d = deliverer.clone();
@@ -228,7 +248,7 @@ async fn dashboard_parts(
         dashboard::Dashboard {
             desk: desk.clone(),
             key,
-            members: Arc::new(crate::discord::RestMembers(members)),
+            members: Arc::new(crate::discord::ApiMembers(api.clone())),
             deliver,
             clock: opts.clock.clone(),
             business_name: config.business_name.clone(),

@@ -306,18 +306,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let config = frontdesk::config::Config::load(&config)?;
             let token = frontdesk::config::token_for(&config)?;
-            let mut opts = BotOptions::new(config.clone(), token.clone(), Arc::new(SystemClock));
+            let mut opts = BotOptions::new(config, token, Arc::new(SystemClock));
             if let Some(api) = discord_api {
                 opts.api = Some(api.trim_end_matches('/').to_string());
             }
+            // Beside the bot, never before it, over its client: the check must not delay the
+            // first answer nor take a request beyond the bot's global budget.
+            opts.check_at_start = true;
             frontdesk::process::raise_open_file_limit();
             let rt = runtime()?;
-            // Beside the bot, never before it: the check must not delay the first answer.
-            rt.spawn(frontdesk::doctor::check_at_start(
-                config,
-                token,
-                opts.api.clone(),
-            ));
             let outcome = rt.block_on(frontdesk::app::run(opts, shutdown_signal()));
             // A runtime waits for its blocking tasks when dropped; one stuck in a database
             // that cannot write must not keep the process from exiting.
@@ -334,6 +331,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 api: args.discord_api.clone(),
                 token: std::env::var("DISCORD_TOKEN").ok(),
                 data_dir: args.data_dir.clone(),
+                budget: frontdesk::discord::pace::Pacer::discord(),
             };
             let mut choices: Box<dyn frontdesk::setup::choices::Choices> = if args.has_choices() {
                 Box::new(FromFlags {
@@ -377,8 +375,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let api = discord_api
                 .map(|a| a.trim_end_matches('/').to_string())
                 .or_else(|| config.discord.api.clone());
-            let report =
-                runtime()?.block_on(frontdesk::doctor::examine(&config, &token, api.as_deref()))?;
+            let discord = frontdesk::discord::inspect::Inspector::connect(
+                api.as_deref(),
+                &token,
+                frontdesk::discord::pace::Pacer::discord(),
+            )?;
+            let report = runtime()?.block_on(frontdesk::doctor::examine(&config, &discord))?;
             frontdesk::doctor::print(&report, &mut std::io::stdout().lock())?;
             if !report.is_healthy() {
                 let _ = std::io::stdout().flush();

@@ -35,6 +35,11 @@ impl RateLimit {
 pub struct SimConfig {
     /// Per-channel limit on message creation; `None` disables rate limiting.
     pub rate_limit: Option<RateLimit>,
+    /// Per-channel limit on reading a channel's history (`GET /channels/{id}/messages`),
+    /// announced with its own `X-RateLimit-*` headers: on Discord a route's bucket is its
+    /// method, route and major parameter, so reading a channel and posting in it are counted
+    /// apart. `None` (the default) announces and enforces none.
+    pub history_limit: Option<RateLimit>,
     /// The bot's global limit over all REST routes but the interaction endpoints, counted
     /// in any `window` (sliding); `None` (the default) disables it. Discord's is
     /// [`RateLimit::discord_global`].
@@ -56,6 +61,7 @@ impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
             rate_limit: Some(RateLimit::default()),
+            history_limit: None,
             global_limit: None,
             heartbeat_interval: Duration::from_millis(41_250),
             message_content_allowed: true,

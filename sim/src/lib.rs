@@ -130,7 +130,9 @@ async fn bind(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr),
 }
 
 fn new_inner(addr: SocketAddr, world: World, cfg: SimConfig) -> Arc<Inner> {
-    let rate = RateLimiter::new(cfg.rate_limit).with_global(cfg.global_limit);
+    let rate = RateLimiter::new(cfg.rate_limit)
+        .with_history(cfg.history_limit)
+        .with_global(cfg.global_limit);
     let (changed, _) = watch::channel(0);
     Arc::new(Inner {
         addr,

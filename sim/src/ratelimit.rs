@@ -1,5 +1,6 @@
-//! Per-channel fixed-window rate limit for message creation, and the bot's global limit over
-//! all routes, each answered with Discord's headers.
+//! Per-channel fixed-window rate limits for message creation and for history reads (two
+//! buckets, as on Discord), and the bot's global limit over all routes, each answered with
+//! Discord's headers.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -51,6 +52,8 @@ impl Decision {
 pub struct RateLimiter {
     cfg: Option<RateLimit>,
     windows: HashMap<u64, Window>,
+    history: Option<RateLimit>,
+    history_windows: HashMap<u64, Window>,
     global: Option<RateLimit>,
     /// When each request the global limit counted arrived, within its window, oldest first.
     global_seen: VecDeque<Instant>,
@@ -87,9 +90,17 @@ impl RateLimiter {
         RateLimiter {
             cfg,
             windows: HashMap::new(),
+            history: None,
+            history_windows: HashMap::new(),
             global: None,
             global_seen: VecDeque::new(),
         }
+    }
+
+    /// The same with a limit on history reads (`None`: none).
+    pub fn with_history(mut self, history: Option<RateLimit>) -> RateLimiter {
+        self.history = history;
+        self
     }
 
     /// The same with a global limit (`None`: none).
@@ -125,27 +136,44 @@ impl RateLimiter {
     /// Counts a message creation in `channel`; `None` when rate limiting is off.
     pub fn check(&mut self, channel: u64, now: Instant) -> Option<Decision> {
         let cfg = self.cfg?;
-        let w = self.windows.entry(channel).or_insert(Window {
-            started: now,
-            used: 0,
-        });
-        if now.duration_since(w.started) >= cfg.window {
-            w.started = now;
-            w.used = 0;
-        }
-        let reset_after = cfg.window.saturating_sub(now.duration_since(w.started));
-        let allowed = w.used < cfg.limit;
-        if allowed {
-            w.used += 1;
-        }
-        Some(Decision {
-            allowed,
-            limit: cfg.limit,
-            remaining: cfg.limit - w.used,
-            reset_after,
-            bucket: format!("sim-messages-{channel:x}"),
-        })
+        count(&mut self.windows, cfg, channel, now, "messages")
     }
+
+    /// Counts a history read in `channel`; `None` when its limit is off.
+    pub fn check_history(&mut self, channel: u64, now: Instant) -> Option<Decision> {
+        let cfg = self.history?;
+        count(&mut self.history_windows, cfg, channel, now, "history")
+    }
+}
+
+/// Counts one request in `channel`'s fixed window of `windows`.
+fn count(
+    windows: &mut HashMap<u64, Window>,
+    cfg: RateLimit,
+    channel: u64,
+    now: Instant,
+    route: &str,
+) -> Option<Decision> {
+    let w = windows.entry(channel).or_insert(Window {
+        started: now,
+        used: 0,
+    });
+    if now.duration_since(w.started) >= cfg.window {
+        w.started = now;
+        w.used = 0;
+    }
+    let reset_after = cfg.window.saturating_sub(now.duration_since(w.started));
+    let allowed = w.used < cfg.limit;
+    if allowed {
+        w.used += 1;
+    }
+    Some(Decision {
+        allowed,
+        limit: cfg.limit,
+        remaining: cfg.limit - w.used,
+        reset_after,
+        bucket: format!("sim-{route}-{channel:x}"),
+    })
 }
 
 #[cfg(test)]
@@ -164,6 +192,25 @@ mod tests {
         assert!(!rl.check(1, t).expect("on").allowed);
         assert!(rl.check(2, t).expect("on").allowed);
         assert!(rl.check(1, t + Duration::from_secs(5)).expect("on").allowed);
+    }
+
+    #[test]
+    fn reading_a_channel_and_posting_there_are_counted_apart() {
+        let one = RateLimit {
+            limit: 1,
+            window: Duration::from_secs(60),
+        };
+        let mut rl = RateLimiter::new(Some(one)).with_history(Some(one));
+        let t = Instant::now();
+        let read = rl.check_history(1, t).expect("on");
+        assert!(read.allowed);
+        assert_eq!(read.remaining, 0);
+        assert!(read.bucket.starts_with("sim-history-"));
+        let post = rl.check(1, t).expect("on");
+        assert!(post.allowed, "the read used its own window");
+        assert_ne!(post.bucket, read.bucket);
+        assert!(!rl.check_history(1, t).expect("on").allowed);
+        assert!(RateLimiter::new(None).check_history(1, t).is_none());
     }
 
     #[test]

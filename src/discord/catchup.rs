@@ -12,12 +12,11 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
-use reqwest::Method;
 use serenity::all as dc;
 
+use super::api::ApiError;
 use super::bot::Bot;
 use super::pace::Priority;
-use super::rest::RestError;
 use crate::core::{role_of, Role};
 use crate::desk::{Arrival, Handled};
 use crate::model::{ChannelId, MessageId, UserId};
@@ -25,7 +24,7 @@ use crate::model::{ChannelId, MessageId, UserId};
 /// How far back a channel without a checkpoint is read (a first start, or a new channel).
 pub const FIRST_LOOKBACK: SignedDuration = SignedDuration::from_hours(24);
 /// Discord's page size limit for channel history.
-const PAGE: usize = 100;
+const PAGE: u8 = 100;
 
 /// What one catch-up pass did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -128,33 +127,22 @@ async fn catch_up(bot: &Bot, cutoff: Timestamp) -> Report {
 async fn active_threads(bot: &Bot) -> Vec<ChannelId> {
     let mut out = Vec::new();
     for guild in bot.places.guilds() {
-        let answer = bot
+        let threads = match bot
             .delivery
-            .rest()
-            .call_as(
-                Priority::Later,
-                Method::GET,
-                &format!("/guilds/{guild}/threads/active"),
-                &format!("guild:{guild}:threads"),
-                None,
-            )
-            .await;
-        let threads = match answer {
-            Ok(v) => v["threads"].as_array().cloned().unwrap_or_default(),
+            .api()
+            .active_threads(Priority::Later, guild)
+            .await
+        {
+            Ok(threads) => threads,
             Err(e) => {
                 tracing::warn!(guild = guild.0, error = %e, "cannot list active threads");
                 continue;
             }
         };
-        for t in threads {
-            match serde_json::from_value::<dc::GuildChannel>(t) {
-                Ok(thread) => {
-                    bot.places.learn_channel(&thread);
-                    if bot.places.is_watched_thread(thread.id.get()) {
-                        out.push(ChannelId(thread.id.get()));
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "an active thread could not be read"),
+        for thread in threads {
+            bot.places.learn_channel(&thread);
+            if bot.places.is_watched_thread(thread.id.get()) {
+                out.push(ChannelId(thread.id.get()));
             }
         }
     }
@@ -179,32 +167,15 @@ async fn channel_pass(
     mut after: MessageId,
     cutoff: Timestamp,
     source: Source,
-) -> Result<(usize, usize), RestError> {
+) -> Result<(usize, usize), ApiError> {
     let (mut read, mut recovered) = (0, 0);
-    let rest = bot.delivery.rest();
+    let api = bot.delivery.api();
     loop {
-        let page = rest
-            .call_as(
-                Priority::Later,
-                Method::GET,
-                &format!("/channels/{channel}/messages?after={after}&limit={PAGE}"),
-                &format!("channel:{channel}"),
-                None,
-            )
-            .await?;
-        let mut messages: Vec<dc::Message> = page
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|m| serde_json::from_value::<dc::Message>(m.clone()).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let page = api.history(Priority::Later, channel, after, PAGE).await?;
+        let messages = page.messages;
         if messages.is_empty() {
             return Ok((read, recovered));
         }
-        // Discord answers newest first.
-        messages.sort_by_key(|m| m.id);
         let is_dm = matches!(source, Source::Watched)
             && !bot.places.watch().channels.contains(&channel)
             && !bot.places.is_watched_thread(channel.0);
@@ -246,7 +217,7 @@ async fn channel_pass(
             Source::Watched if any_to_handle => already_handled(bot, me, guild, &messages).await,
             Source::Watched | Source::Relay { .. } => Default::default(),
         };
-        let full = messages.len() == PAGE;
+        let full = page.full;
         for mut msg in messages {
             let id = MessageId(msg.id.get());
             if id.created_at() > cutoff {
@@ -262,7 +233,7 @@ async fn channel_pass(
                 continue;
             }
             let found = match source {
-                Source::Watched => bot.places.place_of(rest, Priority::Later, &msg).await,
+                Source::Watched => bot.places.place_of(api, Priority::Later, &msg).await,
                 Source::Relay { staff } => guild.map(|g| relay_place(g, staff, channel)),
             };
             let Some((place, tags)) = found else {
@@ -272,7 +243,7 @@ async fn channel_pass(
             let roles = match guild {
                 Some(g) if msg.member.is_none() && !msg.author.bot => {
                     bot.places
-                        .member_roles(rest, Priority::Later, g, msg.author.id.get())
+                        .member_roles(api, Priority::Later, g, msg.author.id.get())
                         .await
                 }
                 _ => Vec::new(),
@@ -384,7 +355,7 @@ async fn already_handled(
             (_, Some(member)) => super::places::role_ids(Some(&member.roles)),
             (Some(g), None) => {
                 bot.places
-                    .member_roles(bot.delivery.rest(), Priority::Later, g, m.author.id.get())
+                    .member_roles(bot.delivery.api(), Priority::Later, g, m.author.id.get())
                     .await
             }
             (None, None) => Vec::new(),

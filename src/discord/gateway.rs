@@ -9,7 +9,7 @@ use serenity::all as dc;
 use super::bot::Bot;
 use super::catchup::{CatchUp, Report};
 use super::handler::Handler;
-use super::pace::{Pacer, Priority};
+use super::pace::Priority;
 use crate::config::Secret;
 
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +27,6 @@ pub struct Gateway {
     client: dc::Client,
     events: Arc<Handler>,
     catch_up: Arc<CatchUp>,
-    pacer: Pacer,
 }
 
 /// Runs catch-up passes for the periodic timer.
@@ -67,18 +66,21 @@ impl Gateway {
         if message_content {
             intents |= dc::GatewayIntents::MESSAGE_CONTENT;
         }
-        let pacer = bot.delivery.rest().pacer().clone();
+        let pacer = bot.delivery.api().pacer().clone();
         let catch_up = Arc::new(CatchUp::new(bot.clone()));
         let events = Arc::new(Handler::new(bot, catch_up.clone()));
+        // Building serenity's client sends `GET /gateway`, the one request frontdesk cannot
+        // send through its own client: it holds a slot of the global budget meanwhile.
+        let slot = pacer.slot(Priority::Later).await;
         let client = dc::ClientBuilder::new_with_http(http.build(), intents)
             .event_handler_arc(events.clone())
             .await
             .map_err(|e| GatewayError::Client(e.to_string()))?;
+        drop(slot);
         Ok(Gateway {
             client,
             events,
             catch_up,
-            pacer,
         })
     }
 
@@ -92,9 +94,6 @@ impl Gateway {
     /// no event reaches the bot any more.
     pub async fn run(mut self, shutdown: impl Future<Output = ()>) -> Result<(), GatewayError> {
         let shards = self.client.shard_manager.clone();
-        // serenity starts with `GET /gateway/bot`, the one request frontdesk cannot wrap:
-        // it takes a slot of the global budget first (let go as it leaves).
-        drop(self.pacer.slot(Priority::Later).await);
         let outcome = tokio::select! {
             r = self.client.start() => r.map_err(client_error),
             () = shutdown => {

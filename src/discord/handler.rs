@@ -92,31 +92,25 @@ impl dc::EventHandler for Handler {
 struct Events(Arc<Attached>);
 
 impl Events {
-    async fn ready(&self, ctx: dc::Context, ready: dc::Ready) {
+    async fn ready(&self, _ctx: dc::Context, ready: dc::Ready) {
         let me = UserId(ready.user.id.get());
         let _ = self.0.bot.me.set(me);
         self.0.bot.delivery.set_me(me);
         tracing::info!(bot = me.0, user = %ready.user.name, "connected to Discord");
         // `ready` fires again after every re-identify: register commands only once.
         if self.0.registered.set(()).is_ok() {
-            // serenity's client sends this one: it holds a slot of the global budget here.
-            let _slot = self
+            let result = self
                 .0
                 .bot
                 .delivery
-                .rest()
-                .pacer()
-                .slot(Priority::Later)
+                .api()
+                .set_commands(
+                    Priority::Later,
+                    ready.application.id.get(),
+                    self.0.bot.guild,
+                    &commands::definitions(),
+                )
                 .await;
-            let result = match self.0.bot.guild {
-                Some(g) => dc::GuildId::new(g.0.max(1))
-                    .set_commands(&ctx.http, commands::definitions())
-                    .await
-                    .map(|_| ()),
-                None => dc::Command::set_global_commands(&ctx.http, commands::definitions())
-                    .await
-                    .map(|_| ()),
-            };
             if let Err(e) = result {
                 tracing::warn!(error = %e, "could not register slash commands");
             }
@@ -286,8 +280,8 @@ impl Events {
         let Some(me) = self.0.bot.me.get().copied() else {
             return;
         };
-        let rest = self.0.bot.delivery.rest();
-        let resolved = match self.0.bot.places.place_of(rest, Priority::Now, &msg).await {
+        let api = self.0.bot.delivery.api();
+        let resolved = match self.0.bot.places.place_of(api, Priority::Now, &msg).await {
             Some(found) => Some(found),
             None => self.relay_place(&msg),
         };
@@ -339,7 +333,7 @@ impl Events {
         let bot = &self.0.bot;
         let lookup = bot
             .places
-            .lookup_roles(bot.delivery.rest(), Priority::Now, guild.0, user.0);
+            .lookup_roles(bot.delivery.api(), Priority::Now, guild.0, user.0);
         match tokio::time::timeout(DM_ROLE_LOOKUP, lookup).await {
             Ok(roles) => roles,
             Err(_) => {

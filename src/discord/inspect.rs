@@ -1,57 +1,74 @@
-//! Reads what `setup` and `doctor` need to know about the bot and its server over REST: who
-//! the token belongs to, the application's flags, the servers the bot is in, and a server's
-//! channels (with their permission overwrites), roles and members. Read only: nothing here
-//! changes anything on Discord.
+//! What `setup` and `doctor` (and `run`'s check at start) read about the bot and its server:
+//! who the token belongs to, the application's flags, the servers the bot is in, and a
+//! server's channels (with their permission overwrites), roles and members. Read only:
+//! nothing here changes anything on Discord.
+//!
+//! The reads go through the typed client (`api`), so they take their slots of a global
+//! budget like every other request: the running bot's own, for `run`'s check. What they
+//! return is put in frontdesk's own small types here, because `doctor` and `setup` (outside
+//! `discord/`) decide from it and import no serenity.
 
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, USER_AGENT};
-use reqwest::StatusCode;
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serenity::all as dc;
 
+use super::api::{Api, ApiError};
+use super::pace::{Pacer, Priority};
+use super::rest::{http_client, RestError, RetryPolicy, DISCORD_API};
 use crate::config::Secret;
 use crate::core::permissions::{Overwrite, OverwriteTarget};
-
-/// Discord's API when no other is configured.
-pub const DISCORD_API: &str = "https://discord.com";
+use crate::model::{GuildId, UserId};
 
 /// A failed read.
 #[derive(Debug, thiserror::Error)]
 pub enum InspectError {
     #[error("Discord refused the bot token (401 Unauthorized)\n  fix: copy a fresh token from the Developer Portal (your application → Bot → Reset Token) into DISCORD_TOKEN or the token file")]
     Unauthorized,
-    #[error("GET {route}: Discord answered {status}: {message}")]
+    #[error("{route}: Discord answered {status}: {message}")]
     Refused {
         route: String,
         status: u16,
         message: String,
     },
-    #[error("GET {route}: {reason}\n  fix: check the network connection (or the address given with --discord-api / `api`)")]
+    #[error("{route}: {reason}\n  fix: check the network connection (or the address given with --discord-api / `api`)")]
     Unreachable { route: String, reason: String },
-    #[error("GET {route}: unexpected answer: {reason}")]
+    #[error("{route}: unexpected answer: {reason}")]
     Decode { route: String, reason: String },
 }
 
-impl InspectError {
-    /// A 404, or a 403 for a server the bot is not in.
-    fn is_absent(&self) -> bool {
-        matches!(
-            self,
-            InspectError::Refused {
-                status: 403 | 404,
+impl From<ApiError> for InspectError {
+    fn from(e: ApiError) -> InspectError {
+        match e {
+            ApiError::Rest(RestError::Refused { status: 401, .. }) => InspectError::Unauthorized,
+            ApiError::Rest(RestError::Refused {
+                route,
+                status,
+                message,
                 ..
+            }) => InspectError::Refused {
+                route,
+                status,
+                message,
+            },
+            ApiError::Rest(RestError::GaveUp { route, last, .. }) => InspectError::Unreachable {
+                route,
+                reason: last,
+            },
+            ApiError::Rest(RestError::Client(reason)) => InspectError::Unreachable {
+                route: "(client)".into(),
+                reason,
+            },
+            ApiError::Decode { route, reason } | ApiError::Encode { route, reason } => {
+                InspectError::Decode { route, reason }
             }
-        )
+        }
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct User {
-    #[serde(deserialize_with = "snowflake")]
     pub id: u64,
     pub username: String,
-    #[serde(default)]
     pub global_name: Option<String>,
 }
 
@@ -65,12 +82,10 @@ impl User {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct Application {
-    #[serde(deserialize_with = "snowflake")]
     pub id: u64,
     pub name: String,
-    #[serde(default)]
     pub flags: u64,
 }
 
@@ -85,19 +100,16 @@ impl Application {
 }
 
 /// A server as `GET /users/@me/guilds` lists it.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct GuildSummary {
-    #[serde(deserialize_with = "snowflake")]
     pub id: u64,
     pub name: String,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct Guild {
-    #[serde(deserialize_with = "snowflake")]
     pub id: u64,
     pub name: String,
-    #[serde(deserialize_with = "snowflake")]
     pub owner_id: u64,
 }
 
@@ -110,221 +122,202 @@ pub mod channel_type {
     pub const MEDIA: u8 = 16;
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct Channel {
-    #[serde(deserialize_with = "snowflake")]
     pub id: u64,
-    #[serde(rename = "type")]
     pub kind: u8,
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub position: i64,
-    #[serde(default)]
-    permission_overwrites: Vec<RawOverwrite>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-struct RawOverwrite {
-    #[serde(deserialize_with = "snowflake")]
-    id: u64,
-    #[serde(rename = "type")]
-    kind: u8,
-    #[serde(deserialize_with = "snowflake")]
-    allow: u64,
-    #[serde(deserialize_with = "snowflake")]
-    deny: u64,
+    overwrites: Vec<Overwrite>,
 }
 
 impl Channel {
     pub fn overwrites(&self) -> Vec<Overwrite> {
-        self.permission_overwrites
-            .iter()
-            .map(|o| Overwrite {
-                target: if o.kind == 1 {
-                    OverwriteTarget::Member(o.id)
-                } else {
-                    OverwriteTarget::Role(o.id)
-                },
-                allow: o.allow,
-                deny: o.deny,
-            })
-            .collect()
+        self.overwrites.clone()
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct Role {
-    #[serde(deserialize_with = "snowflake")]
     pub id: u64,
     pub name: String,
-    #[serde(deserialize_with = "snowflake")]
     pub permissions: u64,
-    #[serde(default)]
     pub position: i64,
-    #[serde(default)]
     pub managed: bool,
 }
 
-#[derive(Clone, Debug, Deserialize)]
-pub struct Member {
-    #[serde(default)]
-    pub user: Option<User>,
-    /// The server nickname.
-    #[serde(default)]
-    pub nick: Option<String>,
-    #[serde(default, deserialize_with = "snowflakes")]
-    pub roles: Vec<u64>,
-}
-
-impl Member {
-    /// The name the server shows: the nickname, else the display name, else the username.
-    pub fn display_name(&self) -> Option<&str> {
-        self.nick
-            .as_deref()
-            .filter(|n| !n.trim().is_empty())
-            .or_else(|| self.user.as_ref().map(User::display_name))
+impl From<dc::CurrentUser> for User {
+    fn from(u: dc::CurrentUser) -> User {
+        User {
+            id: u.id.get(),
+            username: u.name.clone(),
+            global_name: u.global_name.clone(),
+        }
     }
 }
 
-/// Ids and permission bits are decimal strings on the wire (numbers are accepted too).
-fn snowflake<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Id {
-        S(String),
-        N(u64),
-    }
-    match Id::deserialize(d)? {
-        Id::N(n) => Ok(n),
-        Id::S(s) => s.parse().map_err(serde::de::Error::custom),
+impl From<dc::CurrentApplicationInfo> for Application {
+    fn from(a: dc::CurrentApplicationInfo) -> Application {
+        Application {
+            id: a.id.get(),
+            name: a.name,
+            flags: a.flags.map_or(0, |f| f.bits()),
+        }
     }
 }
 
-fn snowflakes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
-    #[derive(Deserialize)]
-    struct W(#[serde(deserialize_with = "snowflake")] u64);
-    Ok(Vec::<W>::deserialize(d)?.into_iter().map(|w| w.0).collect())
+impl From<dc::GuildChannel> for Channel {
+    fn from(c: dc::GuildChannel) -> Channel {
+        let overwrites = c
+            .permission_overwrites
+            .iter()
+            .filter_map(|o| {
+                let target = match o.kind {
+                    dc::PermissionOverwriteType::Member(u) => OverwriteTarget::Member(u.get()),
+                    dc::PermissionOverwriteType::Role(r) => OverwriteTarget::Role(r.get()),
+                    // Discord has only these two; serenity's type is open for more.
+                    _ => return None,
+                };
+                Some(Overwrite {
+                    target,
+                    allow: o.allow.bits(),
+                    deny: o.deny.bits(),
+                })
+            })
+            .collect();
+        Channel {
+            id: c.id.get(),
+            kind: u8::from(c.kind),
+            name: c.name,
+            position: i64::from(c.position),
+            overwrites,
+        }
+    }
 }
 
-/// A read-only REST client for one token.
+impl From<dc::Role> for Role {
+    fn from(r: dc::Role) -> Role {
+        Role {
+            id: r.id.get(),
+            name: r.name,
+            permissions: r.permissions.bits(),
+            position: i64::from(r.position),
+            managed: r.managed,
+        }
+    }
+}
+
+/// The reads, over one typed client.
 pub struct Inspector {
-    client: reqwest::Client,
-    base: String,
-    auth: Secret,
+    api: Api,
+}
+
+/// Few and short retries for the stand-alone commands, so that an unreachable Discord is
+/// reported within seconds rather than after delivery's minute of patience.
+fn standalone_policy() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        first_backoff: Duration::from_millis(250),
+        max_backoff: Duration::from_secs(2),
+        ..RetryPolicy::default()
+    }
 }
 
 impl Inspector {
-    /// `api`: a Discord-compatible base URL (`None`: discord.com).
-    pub fn new(api: Option<&str>, token: &Secret) -> Result<Inspector, InspectError> {
-        let client = reqwest::Client::builder()
-            .use_rustls_tls()
-            .timeout(Duration::from_secs(15))
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| InspectError::Unreachable {
-                route: "(client)".into(),
-                reason: e.to_string(),
-            })?;
-        Ok(Inspector {
-            client,
-            base: api.unwrap_or(DISCORD_API).trim_end_matches('/').to_string(),
-            auth: Secret::new(format!("Bot {}", token.expose())),
-        })
+    /// Over a running bot's client: the reads share its rate-limit windows and global budget.
+    pub fn over(api: Api) -> Inspector {
+        Inspector { api }
     }
 
-    async fn get<T: DeserializeOwned>(&self, route: &str) -> Result<T, InspectError> {
-        let url = format!("{}/api/v10{route}", self.base);
-        let resp = self
-            .client
-            .get(&url)
-            .header(AUTHORIZATION, self.auth.expose())
-            .header(
-                USER_AGENT,
-                concat!("DiscordBot (frontdesk, ", env!("CARGO_PKG_VERSION"), ")"),
-            )
-            .send()
-            .await
-            .map_err(|e| InspectError::Unreachable {
-                route: route.to_string(),
-                reason: if e.is_timeout() {
-                    "timed out".into()
-                } else if e.is_connect() {
-                    "could not connect".into()
-                } else {
-                    "transport error".into()
-                },
-            })?;
-        let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| InspectError::Unreachable {
-            route: route.to_string(),
+    /// A client of its own for `setup` and `doctor`, processes of their own: `api` is a
+    /// Discord-compatible base URL (`None`: discord.com); every read takes a slot of `budget`.
+    pub fn connect(
+        api: Option<&str>,
+        token: &Secret,
+        budget: Pacer,
+    ) -> Result<Inspector, InspectError> {
+        let policy = standalone_policy();
+        let http = http_client(&policy).map_err(|e| InspectError::Unreachable {
+            route: "(client)".into(),
             reason: e.to_string(),
         })?;
-        if status == StatusCode::UNAUTHORIZED {
-            return Err(InspectError::Unauthorized);
-        }
-        if !status.is_success() {
-            let message = serde_json::from_slice::<serde_json::Value>(&bytes)
-                .ok()
-                .and_then(|v| v["message"].as_str().map(str::to_string))
-                .unwrap_or_else(|| status.to_string());
-            return Err(InspectError::Refused {
-                route: route.to_string(),
-                status: status.as_u16(),
-                message,
-            });
-        }
-        serde_json::from_slice(&bytes).map_err(|e| InspectError::Decode {
-            route: route.to_string(),
-            reason: e.to_string(),
-        })
+        let api = Api::new(http, api.unwrap_or(DISCORD_API), token, policy, budget);
+        Ok(Inspector { api })
     }
 
     /// `GET /users/@me`: the bot user; [`InspectError::Unauthorized`] for a bad token.
     pub async fn me(&self) -> Result<User, InspectError> {
-        self.get("/users/@me").await
+        Ok(self.api.me(Priority::Later).await?.into())
     }
 
     /// `GET /applications/@me`
     pub async fn application(&self) -> Result<Application, InspectError> {
-        self.get("/applications/@me").await
+        Ok(self.api.application(Priority::Later).await?.into())
     }
 
-    /// `GET /users/@me/guilds`: the servers the bot is in (the first 200, plenty for a bot
-    /// that serves one business).
+    /// The servers the bot is in.
     pub async fn guilds(&self) -> Result<Vec<GuildSummary>, InspectError> {
-        self.get("/users/@me/guilds").await
+        let list = self.api.guilds(Priority::Later).await?;
+        Ok(list
+            .into_iter()
+            .map(|g| GuildSummary {
+                id: g.id.get(),
+                name: g.name,
+            })
+            .collect())
     }
 
-    /// `GET /guilds/{id}`; `None` when it does not exist or the bot is not in it.
+    /// A server; `None` when it does not exist or the bot is not in it.
     pub async fn guild(&self, id: u64) -> Result<Option<Guild>, InspectError> {
-        absent_as_none(self.get(&format!("/guilds/{id}")).await)
+        let guild = self.api.guild(Priority::Later, GuildId(id)).await?;
+        Ok(guild.map(|g| Guild {
+            id: g.id.get(),
+            name: g.name,
+            owner_id: g.owner_id.get(),
+        }))
     }
 
-    /// `GET /guilds/{id}/channels`, in the order the server shows them.
+    /// A server's channels, in the order the server shows them.
     pub async fn channels(&self, guild: u64) -> Result<Vec<Channel>, InspectError> {
-        let mut list: Vec<Channel> = self.get(&format!("/guilds/{guild}/channels")).await?;
+        let list = self.api.channels(Priority::Later, GuildId(guild)).await?;
+        let mut list: Vec<Channel> = list.into_iter().map(Channel::from).collect();
         list.sort_by_key(|c| (c.position, c.id));
         Ok(list)
     }
 
-    /// `GET /guilds/{id}/roles`, highest first, as the server settings list them.
+    /// A server's roles, highest first, as the server settings list them.
     pub async fn roles(&self, guild: u64) -> Result<Vec<Role>, InspectError> {
-        let mut list: Vec<Role> = self.get(&format!("/guilds/{guild}/roles")).await?;
+        let list = self.api.roles(Priority::Later, GuildId(guild)).await?;
+        let mut list: Vec<Role> = list.into_iter().map(Role::from).collect();
         list.sort_by_key(|r| (std::cmp::Reverse(r.position), r.id));
         Ok(list)
     }
 
-    /// `GET /guilds/{id}/members/{user}`; `None` when they are not a member.
-    pub async fn member(&self, guild: u64, user: u64) -> Result<Option<Member>, InspectError> {
-        absent_as_none(self.get(&format!("/guilds/{guild}/members/{user}")).await)
+    /// A member's roles; `None` when they are not a member.
+    pub async fn member_roles(
+        &self,
+        guild: u64,
+        user: u64,
+    ) -> Result<Option<Vec<u64>>, InspectError> {
+        let roles = self
+            .api
+            .member_roles(Priority::Later, GuildId(guild), UserId(user))
+            .await?;
+        Ok(roles.map(|r| r.into_iter().map(|r| r.0).collect()))
     }
-}
 
-fn absent_as_none<T>(r: Result<T, InspectError>) -> Result<Option<T>, InspectError> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if e.is_absent() => Ok(None),
-        Err(e) => Err(e),
+    /// The name a server shows for a member: the nickname, else the display name, else the
+    /// username. `None` when they are not a member.
+    pub async fn member_name(&self, guild: u64, user: u64) -> Result<Option<String>, InspectError> {
+        let member = self
+            .api
+            .member(Priority::Later, GuildId(guild), UserId(user))
+            .await?;
+        Ok(member.map(|m| {
+            m.nick
+                .filter(|n| !n.trim().is_empty())
+                .or(m.user.global_name.filter(|n| !n.trim().is_empty()))
+                .unwrap_or(m.user.name)
+        }))
     }
 }

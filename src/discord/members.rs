@@ -2,41 +2,21 @@
 //! still on the staff (serenity runs without a cache, and member updates need a privileged
 //! intent).
 
-use reqwest::Method;
-use serde_json::Value;
-
-use super::rest::{Rest, RestError};
+use super::api::Api;
+use super::pace::Priority;
 use crate::dashboard::{Members, RolesFuture};
-use crate::model::{GuildId, RoleId, UserId};
+use crate::model::{GuildId, UserId};
 
-/// [`Members`] over frontdesk's REST transport.
-pub struct RestMembers(pub Rest);
+/// [`Members`] over the bot's client ([`Api::member_roles`]), within its global budget.
+pub struct ApiMembers(pub Api);
 
-impl Members for RestMembers {
+impl Members for ApiMembers {
     fn roles(&self, guild: GuildId, user: UserId) -> RolesFuture<'_> {
         Box::pin(async move {
-            let path = format!("/guilds/{guild}/members/{user}");
-            match self
-                .0
-                .call(Method::GET, &path, &format!("guild:{guild}"), None)
+            self.0
+                .member_roles(Priority::Soon, guild, user)
                 .await
-            {
-                Ok(member) => Ok(Some(
-                    member
-                        .get("roles")
-                        .and_then(Value::as_array)
-                        .map(|roles| {
-                            roles
-                                .iter()
-                                .filter_map(|r| r.as_str()?.parse().ok().map(RoleId))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                )),
-                // Unknown Member: they left the server (or were removed).
-                Err(RestError::Refused { status: 404, .. }) => Ok(None),
-                Err(e) => Err(e.to_string()),
-            }
+                .map_err(|e| e.to_string())
         })
     }
 }

@@ -8,6 +8,7 @@
 //! command and button answers do not wait here.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -45,6 +46,8 @@ struct Inner {
     state: Mutex<Budget>,
     /// A request finished: the dispatcher may be waiting for one.
     finished: Notify,
+    /// Slots handed out so far.
+    taken: AtomicU64,
 }
 
 /// The pure bookkeeping of the budget (time is passed in).
@@ -164,6 +167,7 @@ impl Pacer {
             window,
             state: Mutex::new(Budget::new()),
             finished: Notify::new(),
+            taken: AtomicU64::new(0),
         }))
     }
 
@@ -177,6 +181,7 @@ impl Pacer {
                 && b.free_at(Instant::now(), self.0.limit, self.0.window) == Free::Now
             {
                 b.grant();
+                self.0.taken.fetch_add(1, Ordering::Relaxed);
                 return Slot(Some(self.clone()));
             }
             let (tx, rx) = oneshot::channel();
@@ -204,10 +209,15 @@ impl Pacer {
                         return;
                     };
                     b.grant();
-                    if let Err(mut unsent) = tx.send(Slot(Some(self.clone()))) {
-                        // Gave up meanwhile: the slot was never used.
-                        unsent.0 = None;
-                        b.in_flight -= 1;
+                    match tx.send(Slot(Some(self.clone()))) {
+                        Ok(()) => {
+                            self.0.taken.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(mut unsent) => {
+                            // Gave up meanwhile: the slot was never used.
+                            unsent.0 = None;
+                            b.in_flight -= 1;
+                        }
                     }
                 }
                 free
@@ -218,6 +228,12 @@ impl Pacer {
                 Free::AfterAnAnswer => self.0.finished.notified().await,
             }
         }
+    }
+
+    /// How many slots were handed out so far: one per request sent (each attempt of a
+    /// retried one), for tests that check no request leaves without one.
+    pub fn slots_taken(&self) -> u64 {
+        self.0.taken.load(Ordering::Relaxed)
     }
 
     /// A global 429: nobody starts a request before `wait` has passed.
@@ -329,5 +345,6 @@ mod tests {
         let got: Vec<Priority> = std::iter::from_fn(|| order.try_recv().ok()).collect();
         assert_eq!(got, [Priority::Now, Priority::Soon, Priority::Later]);
         assert_eq!(pacer.0.state.locked().in_flight, 0);
+        assert_eq!(pacer.slots_taken(), 4, "each slot handed out is counted");
     }
 }

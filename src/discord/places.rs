@@ -9,11 +9,10 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 
 use jiff::Timestamp;
-use reqwest::Method;
 use serenity::all as dc;
 
+use super::api::Api;
 use super::pace::Priority;
-use super::rest::Rest;
 use crate::config::Watch;
 use crate::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, RoleId, UserId};
 use crate::sync::RwLockExt;
@@ -123,7 +122,7 @@ impl Places {
     /// member data, and staff are told apart by role).
     pub async fn member_roles(
         &self,
-        rest: &Rest,
+        api: &Api,
         priority: Priority,
         guild: u64,
         user: u64,
@@ -131,40 +130,30 @@ impl Places {
         if let Some(r) = self.roles.reading().get(&(guild, user)) {
             return r.clone();
         }
-        self.lookup_roles(rest, priority, guild, user).await
+        self.lookup_roles(api, priority, guild, user).await
     }
 
     /// [`Places::member_roles`] asked of Discord now, not remembered: for a decision that
     /// must see a role just taken away (a staff command).
     pub async fn lookup_roles(
         &self,
-        rest: &Rest,
+        api: &Api,
         priority: Priority,
         guild: u64,
         user: u64,
     ) -> Vec<RoleId> {
-        let answer = rest
-            .call_as(
-                priority,
-                Method::GET,
-                &format!("/guilds/{guild}/members/{user}"),
-                &format!("guild:{guild}:members"),
-                None,
-            )
-            .await;
-        match answer.map(serde_json::from_value::<dc::Member>) {
-            Ok(Ok(m)) => {
-                let roles = role_ids(Some(&m.roles));
+        match api
+            .member_roles(priority, GuildId(guild), UserId(user))
+            .await
+        {
+            Ok(Some(roles)) => {
                 self.roles.writing().insert((guild, user), roles.clone());
                 roles
             }
-            Ok(Err(e)) => {
-                tracing::warn!(guild, user, error = %e, "a member could not be read");
-                Vec::new()
-            }
+            // A member who left has no roles; treating them as a customer is right.
+            Ok(None) => Vec::new(),
             Err(e) => {
-                // A member who left has no roles; treating them as a customer is right.
-                tracing::debug!(guild, user, error = %e, "member lookup failed");
+                tracing::warn!(guild, user, error = %e, "member lookup failed; treated as no role");
                 Vec::new()
             }
         }
@@ -178,7 +167,7 @@ impl Places {
     /// posted.
     pub async fn place_of(
         &self,
-        rest: &Rest,
+        api: &Api,
         priority: Priority,
         msg: &dc::Message,
     ) -> Option<(Place, Vec<String>)> {
@@ -205,25 +194,12 @@ impl Places {
             Some(info) => info,
             None => {
                 // Not a thread we know: ask Discord once, then remember the answer.
-                let answer = rest
-                    .call_as(
-                        priority,
-                        Method::GET,
-                        &format!("/channels/{channel}"),
-                        &format!("channel:{channel}"),
-                        None,
-                    )
-                    .await;
-                match answer.map(serde_json::from_value::<dc::Channel>) {
-                    Ok(Ok(dc::Channel::Guild(c))) if c.thread_metadata.is_some() => {
+                match api.channel(priority, ChannelId(channel)).await {
+                    Ok(dc::Channel::Guild(c)) if c.thread_metadata.is_some() => {
                         self.learn_channel(&c);
                         self.thread(channel)?
                     }
-                    Ok(Ok(_)) => return None,
-                    Ok(Err(e)) => {
-                        tracing::warn!(channel, error = %e, "a channel could not be read; message not handled");
-                        return None;
-                    }
+                    Ok(_) => return None,
                     Err(e) => {
                         tracing::warn!(channel, error = %e, "could not look up a channel; message not handled");
                         return None;

@@ -1,6 +1,7 @@
-//! frontdesk's own REST transport for everything it posts: paced per rate-limit bucket and
-//! within Discord's global limit (`pace`), honouring 429 `retry_after`, the `X-RateLimit-*`
-//! headers and a 429's scope, retrying 5xx answers and timeouts with backoff.
+//! frontdesk's own REST transport, under every request `api` makes: paced per rate-limit
+//! bucket (`route`) and within Discord's global limit (`pace`), honouring 429 `retry_after`,
+//! the `X-RateLimit-*` headers and a 429's scope, retrying 5xx answers and timeouts with
+//! backoff. It knows routes and JSON, not what they mean.
 //!
 //! serenity 0.12.5 retries nothing but 429s, and only with its own limiter on (which it turns
 //! off whenever a proxy such as the simulator is used), so delivery cannot rely on it.
@@ -12,13 +13,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::time::Instant;
 
 use super::pace::{Pacer, Priority};
+use super::route::{Bucket, Route};
 use crate::config::Secret;
 use crate::sync::LockExt;
+
+/// Discord's API when no other is configured.
+pub const DISCORD_API: &str = "https://discord.com";
 
 /// How hard delivery tries before leaving an item for the next outbox sweep.
 #[derive(Clone, Debug)]
@@ -81,14 +86,15 @@ pub struct RestStats {
     pub retried: AtomicU64,
 }
 
+/// What the answers so far announced about one bucket's window.
 #[derive(Default)]
-struct Bucket {
+struct Window {
     limit: Option<u64>,
     remaining: Option<u64>,
     reset_at: Option<Instant>,
 }
 
-impl Bucket {
+impl Window {
     /// Requests the current window still allows; `None` before any answer announced one.
     fn slots(&self, now: Instant) -> Option<u64> {
         match self.reset_at {
@@ -131,27 +137,23 @@ pub struct Rest {
     base: String,
     auth: Secret,
     policy: RetryPolicy,
-    /// One queue per bucket (the route's top-level id): requests to a channel go out in
-    /// order, each waiting for the window the previous answer announced.
-    buckets: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Bucket>>>>,
+    /// One queue per rate-limit bucket (method, route, major parameter): requests in one go
+    /// out in order, each waiting for the window the previous answer announced.
+    buckets: Mutex<HashMap<Bucket, Arc<tokio::sync::Mutex<Window>>>>,
     /// The global budget every request takes a slot from; a global 429 pauses it.
     pacer: Pacer,
     pub stats: RestStats,
 }
 
 impl Rest {
-    /// `base` is e.g. `https://discord.com` or a simulator's `http://127.0.0.1:PORT`.
-    pub fn new(base: &str, token: &Secret, policy: RetryPolicy) -> Result<Rest, RestError> {
-        let client = http_client(&policy).map_err(|e| RestError::Client(e.to_string()))?;
-        Ok(Rest::with_client(client, base, token, policy))
-    }
-
-    /// The same over a given client (tests resolve `discord.com` to the simulator with it).
-    pub fn with_client(
+    /// `base` is e.g. [`DISCORD_API`] or a simulator's `http://127.0.0.1:PORT`; every request
+    /// takes a slot of `pacer` first.
+    pub fn new(
         client: reqwest::Client,
         base: &str,
         token: &Secret,
         policy: RetryPolicy,
+        pacer: Pacer,
     ) -> Rest {
         Rest {
             client,
@@ -159,15 +161,9 @@ impl Rest {
             auth: Secret::new(format!("Bot {}", token.expose())),
             policy,
             buckets: Mutex::new(HashMap::new()),
-            pacer: Pacer::discord(),
+            pacer,
             stats: RestStats::default(),
         }
-    }
-
-    /// The same with another global budget than Discord's.
-    pub fn with_pacer(mut self, pacer: Pacer) -> Rest {
-        self.pacer = pacer;
-        self
     }
 
     /// The global budget, for requests that leave through serenity's client instead.
@@ -175,16 +171,16 @@ impl Rest {
         &self.pacer
     }
 
-    fn bucket(&self, key: &str) -> Arc<tokio::sync::Mutex<Bucket>> {
+    fn bucket(&self, key: &Bucket) -> Arc<tokio::sync::Mutex<Window>> {
         let mut map = self.buckets.locked();
-        map.entry(key.to_string()).or_default().clone()
+        map.entry(key.clone()).or_default().clone()
     }
 
     /// Waits until `bucket` may take a request now, and says how many the current window
     /// still allows (`None`: no answer has announced a window yet, so the limit is unknown).
     /// Delivery asks this before choosing what to send, so that what queued up while the
     /// window was closed goes out together.
-    pub async fn ready(&self, bucket: &str) -> Option<u64> {
+    pub async fn ready(&self, bucket: &Bucket) -> Option<u64> {
         let bucket = self.bucket(bucket);
         let state = bucket.lock().await;
         self.pacer.paused().await;
@@ -194,59 +190,40 @@ impl Rest {
         state.slots(Instant::now())
     }
 
-    /// [`Rest::call_as`] at [`Priority::Soon`].
+    /// Sends one request and returns the JSON answer (`Value::Null` for an empty body). It
+    /// waits in `route`'s bucket, then for a slot of the global budget at `priority`.
     pub async fn call(
         &self,
-        method: Method,
-        path: &str,
-        bucket: &str,
-        body: Option<&Value>,
-    ) -> Result<Value, RestError> {
-        self.call_as(Priority::Soon, method, path, bucket, body)
-            .await
-    }
-
-    /// Sends one request and returns the JSON answer (`Value::Null` for an empty body).
-    /// `bucket` groups requests that share a Discord rate limit, e.g. `"channel:123"`;
-    /// `priority` orders it against other requests waiting for the global budget.
-    pub async fn call_as(
-        &self,
         priority: Priority,
-        method: Method,
-        path: &str,
-        bucket: &str,
+        route: &Route,
         body: Option<&Value>,
     ) -> Result<Value, RestError> {
-        self.send(priority, method, path, bucket, body, &[]).await
+        self.send(priority, route, body, &[]).await
     }
 
     /// [`Rest::call`] with files: then the body goes as `multipart/form-data`, the JSON in
     /// its `payload_json` part and file `n` in `files[n]`, as Discord takes uploads.
     pub async fn call_with_files(
         &self,
-        method: Method,
-        path: &str,
-        bucket: &str,
+        priority: Priority,
+        route: &Route,
         body: Option<&Value>,
         files: &[FilePart],
     ) -> Result<Value, RestError> {
-        self.send(Priority::Soon, method, path, bucket, body, files)
-            .await
+        self.send(priority, route, body, files).await
     }
 
     async fn send(
         &self,
         priority: Priority,
-        method: Method,
-        path: &str,
-        bucket: &str,
+        route: &Route,
         body: Option<&Value>,
         files: &[FilePart],
     ) -> Result<Value, RestError> {
-        let route = format!("{method} {path}");
-        let url = format!("{}/api/v10{path}", self.base);
+        let method = route.method().clone();
+        let url = format!("{}/api/v10{}", self.base, route.path());
         let body = body.map(|b| b.to_string());
-        let bucket = self.bucket(bucket);
+        let bucket = self.bucket(&route.bucket());
         let mut state = bucket.lock().await;
         let mut last = String::new();
         let mut backoff = self.policy.first_backoff;
@@ -326,7 +303,7 @@ impl Rest {
                 continue;
             }
             return Err(RestError::Refused {
-                route,
+                route: route.to_string(),
                 status: status.as_u16(),
                 code: json.get("code").and_then(Value::as_u64).unwrap_or(0),
                 message: json
@@ -337,7 +314,7 @@ impl Rest {
             });
         }
         Err(RestError::GaveUp {
-            route,
+            route: route.to_string(),
             attempts: self.policy.max_attempts,
             last,
         })
@@ -390,7 +367,7 @@ pub fn http_client(policy: &RetryPolicy) -> reqwest::Result<reqwest::Client> {
 }
 
 /// Reads the window a response announces, so the next request waits instead of earning a 429.
-fn remember_window(state: &mut Bucket, headers: &HeaderMap) {
+fn remember_window(state: &mut Window, headers: &HeaderMap) {
     let num = |name: &str| {
         headers
             .get(name)
@@ -483,7 +460,7 @@ mod tests {
     #[test]
     fn a_window_has_the_room_announced_until_it_ends_and_then_the_full_limit() {
         let now = Instant::now();
-        let mut b = Bucket::default();
+        let mut b = Window::default();
         assert_eq!(b.slots(now), None, "nothing announced yet");
         b.limit = Some(5);
         b.remaining = Some(0);

@@ -1,6 +1,7 @@
 //! `frontdesk doctor`: reads the bot, its application and its server from Discord and reports
 //! every problem between them and the config, each with its fix. `run` does the same at start,
-//! in the background, and logs a one-line summary when something is wrong.
+//! in the background over the bot's own client (so within its global budget), and logs a
+//! one-line summary when something is wrong.
 //!
 //! `findings` decides (pure); this file reads (`discord::inspect`) and reports. `database`
 //! reports a database the bot could not write, from the health file it keeps.
@@ -12,7 +13,7 @@ use std::io::Write;
 
 pub use findings::{diagnose, summary, Finding, Server, Snapshot};
 
-use crate::config::{Config, Secret};
+use crate::config::Config;
 use crate::discord::inspect::{InspectError, Inspector};
 
 /// The outcome of a check.
@@ -38,16 +39,11 @@ pub fn invite_url(application: u64) -> String {
     )
 }
 
-/// Reads everything the findings need. A token Discord refuses is a finding, not an error;
-/// a Discord that cannot be reached is an error.
-pub async fn examine(
-    config: &Config,
-    token: &Secret,
-    api: Option<&str>,
-) -> Result<Report, InspectError> {
+/// Reads everything the findings need through `discord`. A token Discord refuses is a
+/// finding, not an error; a Discord that cannot be reached is an error.
+pub async fn examine(config: &Config, discord: &Inspector) -> Result<Report, InspectError> {
     let data_dir = config.resolve(&config.data_dir);
     let database = database::finding(&data_dir, crate::desk::Health::read(&data_dir).as_ref());
-    let discord = Inspector::new(api, token)?;
     let bot = match discord.me().await {
         Ok(bot) => bot,
         Err(InspectError::Unauthorized) => {
@@ -65,7 +61,7 @@ pub async fn examine(
     let application = discord.application().await?;
     let guilds: Vec<u64> = discord.guilds().await?.iter().map(|g| g.id).collect();
     let server = match config.discord.guild {
-        Some(id) if guilds.contains(&id.0) => read_server(&discord, config, id.0, bot.id).await?,
+        Some(id) if guilds.contains(&id.0) => read_server(discord, config, id.0, bot.id).await?,
         _ => None,
     };
     let snapshot = Snapshot {
@@ -91,20 +87,20 @@ async fn read_server(
     let Some(guild) = discord.guild(id).await? else {
         return Ok(None);
     };
-    let (channels, roles, member) = tokio::join!(
+    let (channels, roles, bot_roles) = tokio::join!(
         discord.channels(id),
         discord.roles(id),
-        discord.member(id, bot)
+        discord.member_roles(id, bot)
     );
     let mut owners = Vec::new();
     for owner in &config.staff.owners {
-        owners.push((owner.0, discord.member(id, owner.0).await?.is_some()));
+        owners.push((owner.0, discord.member_roles(id, owner.0).await?.is_some()));
     }
     Ok(Some(Server {
         guild,
         channels: channels?,
         roles: roles?,
-        bot_roles: member?.map(|m| m.roles),
+        bot_roles: bot_roles?,
         owners,
     }))
 }
@@ -142,12 +138,13 @@ pub fn print(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 /// How long `run`'s check lets the bot's own start (gateway, commands) go first.
 const START_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// `run`'s check at start: logs the summary when something is wrong. It runs beside the bot,
-/// after its start, so it never delays an acknowledgement; its own failure is logged at debug
-/// level only, because the bot reports an unreachable Discord itself.
-pub async fn check_at_start(config: Config, token: Secret, api: Option<String>) {
+/// `run`'s check at start, over the running bot's client: logs the summary when something is
+/// wrong. It runs beside the bot, after its start, and its reads take the global budget at
+/// its lowest priority, so it never delays an acknowledgement; its own failure is logged at
+/// debug level only, because the bot reports an unreachable Discord itself.
+pub async fn check_at_start(config: Config, discord: Inspector) {
     tokio::time::sleep(START_DELAY).await;
-    match examine(&config, &token, api.as_deref()).await {
+    match examine(&config, &discord).await {
         Ok(report) if report.is_healthy() => tracing::debug!("doctor: no problems found"),
         Ok(report) => tracing::warn!("{}", summary(&report.findings)),
         Err(e) => tracing::debug!(error = %e, "doctor could not check the server at start"),

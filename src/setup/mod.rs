@@ -21,6 +21,7 @@ use template::{Value, Values};
 
 use crate::config::{Config, ConfigError, Secret};
 use crate::discord::inspect::{channel_type, Channel, Guild, InspectError, Inspector, Role, User};
+use crate::discord::pace::Pacer;
 use crate::doctor;
 use crate::doctor::findings::{
     bot_role_name, everyone_can_view, private_channel_fix, public_staff_problem,
@@ -101,6 +102,9 @@ pub struct SetupRequest {
     /// The database folder to write as `data_dir` (a service's state directory, a container's
     /// volume); `None` keeps the example's `data` next to the config.
     pub data_dir: Option<PathBuf>,
+    /// The global budget every read of Discord takes a slot of: setup's own (it runs as a
+    /// process of its own), [`Pacer::discord`].
+    pub budget: Pacer,
 }
 
 /// What `setup` did.
@@ -154,7 +158,7 @@ pub async fn run(
         return Err(SetupError::NoToken);
     }
     let token = Secret::new(token);
-    let discord = Inspector::new(req.api.as_deref(), &token)?;
+    let discord = Inspector::connect(req.api.as_deref(), &token, req.budget.clone())?;
     let bot = discord.me().await?;
     let app = discord.application().await?;
     writeln!(
@@ -232,19 +236,16 @@ pub async fn run(
 
     // The name the server shows (nickname, else display name), not the username: the one
     // customers know the owner by.
-    let server_owner = discord.member(guild_id, guild.owner_id).await?;
-    let owner_default_name = server_owner
-        .as_ref()
-        .and_then(|m| m.display_name())
-        .map_or_else(|| guild.owner_id.to_string(), str::to_string);
+    let owner_default_name = discord
+        .member_name(guild_id, guild.owner_id)
+        .await?
+        .unwrap_or_else(|| guild.owner_id.to_string());
     let owner = choices.owner(guild.owner_id, &owner_default_name)?;
     let owner_name = if owner == guild.owner_id {
         owner_default_name
     } else {
-        match discord.member(guild_id, owner).await? {
-            Some(m) => m
-                .display_name()
-                .map_or_else(|| owner.to_string(), str::to_string),
+        match discord.member_name(guild_id, owner).await? {
+            Some(name) => name,
             None => {
                 return Err(SetupError::OwnerNotMember {
                     user: owner,
@@ -344,7 +345,8 @@ pub async fn run(
     let rules = crate::responses::Rules::load_dir(&rules_dir)?;
     writeln!(out, "check: config ok, {} rules ok.\n", rules.len())?;
 
-    let report = doctor::examine(&config, &token, req.api.as_deref()).await?;
+    // The same token and server, so the same client (and budget).
+    let report = doctor::examine(&config, &discord).await?;
     doctor::print(&report, out)?;
     if report.is_healthy() {
         let run = if token_file.is_some() {
@@ -483,9 +485,8 @@ async fn pick_staff_channel(
             return Ok((id, picked));
         }
         let bot_roles = discord
-            .member(guild.id, bot.id)
+            .member_roles(guild.id, bot.id)
             .await?
-            .map(|m| m.roles)
             .unwrap_or_default();
         let bot_role = bot_role_name(roles, &bot_roles, &bot.username);
         writeln!(

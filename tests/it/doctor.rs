@@ -6,6 +6,8 @@ use std::path::Path;
 
 use frontdesk::config::{Config, Secret};
 use frontdesk::core::permissions;
+use frontdesk::discord::inspect::Inspector;
+use frontdesk::discord::pace::Pacer;
 use frontdesk::doctor::{examine, Finding};
 use frontdesk::model::{ChannelId, UserId};
 use frontdesk_sim::{demo, OverwriteFor, Simulator};
@@ -16,8 +18,14 @@ fn config() -> Config {
     frontdesk::demo::demo_config(Path::new("unused-data"), &responses(), "")
 }
 
+/// `doctor`'s client of the simulator, as the command makes it.
+fn inspector(sim: &Simulator, token: &str) -> Inspector {
+    Inspector::connect(Some(&sim.base_url()), &Secret::new(token), Pacer::discord())
+        .expect("client")
+}
+
 async fn findings(sim: &Simulator, config: &Config, token: &str) -> Vec<Finding> {
-    examine(config, &Secret::new(token), Some(&sim.base_url()))
+    examine(config, &inspector(sim, token))
         .await
         .expect("doctor reached the simulator")
         .findings
@@ -46,7 +54,7 @@ async fn one_finding(sim: &Simulator, config: &Config, problem: &[&str], fix: &[
 #[tokio::test]
 async fn a_correct_server_has_no_findings() {
     let sim = demo_sim().await;
-    let report = examine(&config(), &Secret::new("t"), Some(&sim.base_url()))
+    let report = examine(&config(), &inspector(&sim, "t"))
         .await
         .expect("reached");
     assert!(report.findings.is_empty(), "{:#?}", report.findings);

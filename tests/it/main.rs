@@ -18,6 +18,7 @@ mod escaping;
 mod faults;
 mod global_limit;
 mod notifications;
+mod paced;
 mod production_path;
 mod ratings;
 mod recovery;

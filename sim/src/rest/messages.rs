@@ -255,11 +255,21 @@ fn resolve_reference(st: &State, channel: u64, r: &Value) -> Result<Option<Value
     }
 }
 
-/// `GET /channels/{id}/messages?before|after|around&limit`: newest first.
-pub fn list(st: &State, req: &Req) -> Reply {
+/// `GET /channels/{id}/messages?before|after|around&limit`: newest first, counted in the
+/// channel's history window (a bucket apart from posting there).
+pub fn list(st: &mut State, req: &Req) -> Reply {
     let Some(channel) = req.id(1).filter(|id| st.channels.contains_key(id)) else {
         return Reply::unknown_channel();
     };
+    let decision = st.rate.check_history(channel, req.now);
+    let headers = decision.as_ref().map(|d| d.headers()).unwrap_or_default();
+    if let Some(d) = decision.filter(|d| !d.allowed) {
+        return Reply::rate_limited(d.reset_after.as_secs_f64()).with_headers(headers);
+    }
+    read_history(st, req, channel).with_headers(headers)
+}
+
+fn read_history(st: &State, req: &Req, channel: u64) -> Reply {
     let limit = match req.query.get("limit").map(|l| l.parse::<usize>()) {
         None => 50,
         Some(Ok(l)) if (1..=100).contains(&l) => l,

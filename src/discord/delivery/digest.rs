@@ -3,11 +3,11 @@
 //! when it is sent; the outbox entry (queued by the desk) makes it go out once per owner.
 
 use jiff::{SignedDuration, Timestamp};
-use reqwest::Method;
 
 use super::{Delivery, DeliveryError};
 use crate::desk::{DigestReport, Pending};
 use crate::discord::outbound::{message_body, short_hash, with_attachments, Outbound};
+use crate::discord::pace::Priority;
 use crate::discord::rest::FilePart;
 use crate::duration::Humane;
 use crate::hours::BusinessHours;
@@ -54,14 +54,8 @@ impl Delivery {
             None => body,
         };
         let channel = self.dm_channel(owner).await?;
-        self.rest
-            .call_with_files(
-                Method::POST,
-                &format!("/channels/{channel}/messages"),
-                &format!("channel:{channel}"),
-                Some(&body),
-                &files,
-            )
+        self.api
+            .post_message_with_files(Priority::Soon, channel, &body, &files)
             .await?;
         Ok(())
     }

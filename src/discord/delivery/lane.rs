@@ -8,11 +8,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::queue::{Lane, Queued, Sending};
-use super::{Delivery, DeliveryError, Outcome};
+use super::{sent_id, Delivery, DeliveryError, Outcome};
 use crate::desk::{OutboxItem, Pending};
 use crate::discord::outbound::{merged_acks, AckLine};
 use crate::discord::pace::Priority;
-use crate::discord::rest::RestError;
 use crate::model::ChannelId;
 use crate::sync::LockExt;
 
@@ -97,8 +96,7 @@ impl Delivery {
     /// one while the window has room for all of them, merged otherwise. Marks and releases
     /// every item; returns whether any was marked done.
     async fn send_batch(&self, channel: ChannelId, mut batch: Vec<Queued>) -> bool {
-        let bucket = format!("channel:{channel}");
-        let mut slots = self.rest.ready(&bucket).await;
+        let mut slots = self.api.post_window(channel).await;
         let mut marked = false;
         // Nothing has told the room in this channel's window yet (the first send since the
         // start): one personal reply first, whose answer announces the window, then decide.
@@ -109,7 +107,7 @@ impl Delivery {
                 .await;
             marked |= self.mark(&q.p, &Outcome::of(result));
             self.release(&q.p.key);
-            slots = self.rest.ready(&bucket).await;
+            slots = self.api.post_window(channel).await;
         }
         // Room still unknown (no answer announced a limit: rate limits off, or only bare
         // 429s) counts as room.
@@ -178,13 +176,14 @@ impl Delivery {
                     for &l in &merged.covers {
                         let i = line_of[l];
                         let q = &batch[i];
-                        let recorded = self.record(q.p.record.conversation, sent.clone(), &q.text);
+                        let recorded =
+                            self.record(q.p.record.conversation, sent_id(&sent), &q.text);
                         outcomes[i] = Some(Outcome::of(recorded.map_err(DeliveryError::from)));
                     }
                 }
                 Err(e) => {
                     let why = e.to_string();
-                    let refused = matches!(e, RestError::Refused { .. });
+                    let refused = e.is_final();
                     for &l in &merged.covers {
                         outcomes[line_of[l]] = Some(if refused {
                             Outcome::Refused(why.clone())

@@ -26,12 +26,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use reqwest::Method;
 use serde_json::Value;
+use serenity::all as dc;
 
+use super::api::{Api, ApiError};
 use super::outbound::{message_body, Outbound};
 use super::pace::Priority;
-use super::rest::{Rest, RestError};
 use crate::clock::Clock;
 use crate::desk::{Desk, DeskError, OutboxItem, OutboxKey, Pending};
 use crate::model::{ChannelId, MessageId, UserId};
@@ -40,7 +40,7 @@ use crate::sync::LockExt;
 #[derive(Debug, thiserror::Error)]
 enum DeliveryError {
     #[error(transparent)]
-    Rest(#[from] RestError),
+    Api(#[from] ApiError),
     #[error(transparent)]
     Desk(#[from] DeskError),
 }
@@ -50,7 +50,8 @@ enum Outcome {
     Done,
     /// Worth trying again later (Discord unreachable, 5xx, rate limits beyond our patience).
     Retry(String),
-    /// Discord said no for good (unknown channel, missing permission, ...).
+    /// Discord said no for good (unknown channel, missing permission, ...), or took it and
+    /// answered in a shape no retry will change.
     Refused(String),
 }
 
@@ -58,16 +59,14 @@ impl Outcome {
     fn of(result: Result<(), DeliveryError>) -> Outcome {
         match result {
             Ok(()) => Outcome::Done,
-            Err(DeliveryError::Rest(e @ RestError::Refused { .. })) => {
-                Outcome::Refused(e.to_string())
-            }
+            Err(DeliveryError::Api(e)) if e.is_final() => Outcome::Refused(e.to_string()),
             Err(e) => Outcome::Retry(e.to_string()),
         }
     }
 }
 
 pub struct Delivery {
-    rest: Rest,
+    api: Api,
     desk: Arc<Desk>,
     clock: Arc<dyn Clock>,
     me: OnceLock<UserId>,
@@ -93,14 +92,14 @@ pub struct Delivery {
 
 impl Delivery {
     pub fn new(
-        rest: Rest,
+        api: Api,
         desk: Arc<Desk>,
         clock: Arc<dyn Clock>,
         owners: Vec<UserId>,
         staff_channel: Option<ChannelId>,
     ) -> Delivery {
         Delivery {
-            rest,
+            api,
             desk,
             started: clock.now(),
             clock,
@@ -117,8 +116,9 @@ impl Delivery {
         }
     }
 
-    pub fn rest(&self) -> &Rest {
-        &self.rest
+    /// The client every request to Discord goes through.
+    pub fn api(&self) -> &Api {
+        &self.api
     }
 
     pub fn set_me(&self, me: UserId) {
@@ -263,7 +263,7 @@ impl Delivery {
             }
             // Retrying cannot help; the conversation itself stays stored.
             Outcome::Refused(why) => {
-                tracing::error!(conversation, error = %why, "Discord refused a delivery; giving up on this item")
+                tracing::error!(conversation, error = %why, "a delivery cannot succeed (Discord refused it, or its answer cannot be read); giving up on this item")
             }
             Outcome::Done => {}
         }
@@ -297,12 +297,18 @@ impl Delivery {
         }
     }
 
-    fn record(&self, conversation: MessageId, sent: Value, text: &str) -> Result<(), DeskError> {
-        let (Some(id), Some(me)) = (snowflake(&sent["id"]), self.me.get()) else {
+    /// Records `sent`, a message frontdesk posted, as its own in `conversation`.
+    fn record(
+        &self,
+        conversation: MessageId,
+        sent: MessageId,
+        text: &str,
+    ) -> Result<(), DeskError> {
+        let Some(me) = self.me.get() else {
             return Ok(());
         };
         self.desk
-            .record_own_message(conversation, MessageId(id), *me, text, self.clock.now())
+            .record_own_message(conversation, sent, *me, text, self.clock.now())
     }
 
     /// Posts `text` into `channel` pinging nobody and replying to nothing, and records it as
@@ -324,11 +330,11 @@ impl Delivery {
         let sent = self
             .post_as(priority(&p.record.item), channel, &body)
             .await?;
-        self.record(p.record.conversation, sent, text)?;
+        self.record(p.record.conversation, sent_id(&sent), text)?;
         Ok(())
     }
 
-    async fn post(&self, channel: ChannelId, body: &Value) -> Result<Value, RestError> {
+    async fn post(&self, channel: ChannelId, body: &Value) -> Result<dc::Message, ApiError> {
         self.post_as(Priority::Soon, channel, body).await
     }
 
@@ -337,16 +343,8 @@ impl Delivery {
         priority: Priority,
         channel: ChannelId,
         body: &Value,
-    ) -> Result<Value, RestError> {
-        self.rest
-            .call_as(
-                priority,
-                Method::POST,
-                &format!("/channels/{channel}/messages"),
-                &format!("channel:{channel}"),
-                Some(body),
-            )
-            .await
+    ) -> Result<dc::Message, ApiError> {
+        self.api.post_message(priority, channel, body).await
     }
 }
 
@@ -359,8 +357,7 @@ fn priority(item: &OutboxItem) -> Priority {
     }
 }
 
-fn snowflake(v: &Value) -> Option<u64> {
-    v.as_str()
-        .and_then(|s| s.parse().ok())
-        .or_else(|| v.as_u64())
+/// The id of a message frontdesk posted.
+fn sent_id(sent: &dc::Message) -> MessageId {
+    MessageId(sent.id.get())
 }

@@ -4,15 +4,13 @@
 
 use std::time::Duration;
 
-use reqwest::Method;
-use serde_json::json;
-
-use super::{snowflake, Delivery, DeliveryError};
+use super::{Delivery, DeliveryError};
 use crate::core::Conversation;
 use crate::desk::{OutboxItem, Pending};
+use crate::discord::api::ApiError;
 use crate::discord::notice;
 use crate::discord::outbound::{message_body, short_hash, Action, Button, Outbound};
-use crate::discord::rest::RestError;
+use crate::discord::pace::Priority;
 use crate::model::{ChannelId, UserId};
 use crate::responses::template::DISCORD_MESSAGE_LIMIT;
 use crate::sync::LockExt;
@@ -140,20 +138,11 @@ impl Delivery {
         Ok(())
     }
 
-    pub(super) async fn dm_channel(&self, user: UserId) -> Result<ChannelId, RestError> {
+    pub(super) async fn dm_channel(&self, user: UserId) -> Result<ChannelId, ApiError> {
         if let Some(c) = self.dm_channels.locked().get(&user) {
             return Ok(*c);
         }
-        let answer = self
-            .rest
-            .call(
-                Method::POST,
-                "/users/@me/channels",
-                "dm-create",
-                Some(&json!({ "recipient_id": user.to_string() })),
-            )
-            .await?;
-        let channel = ChannelId(snowflake(&answer["id"]).unwrap_or(0));
+        let channel = self.api.dm_channel(Priority::Soon, user).await?;
         self.dm_channels.locked().insert(user, channel);
         Ok(channel)
     }

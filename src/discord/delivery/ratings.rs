@@ -1,7 +1,7 @@
 //! "How did we do?": the rating request, posted once in the conversation's own place with a
 //! row of buttons, pinging only its customer.
 
-use super::{Delivery, DeliveryError};
+use super::{sent_id, Delivery, DeliveryError};
 use crate::core::RatingForm;
 use crate::desk::Pending;
 use crate::discord::outbound::{message_body, Action, Button, Outbound};
@@ -37,7 +37,7 @@ impl Delivery {
             buttons,
         });
         let sent = self.post(channel, &body).await?;
-        self.record(conversation, sent, text)?;
+        self.record(conversation, sent_id(&sent), text)?;
         Ok(())
     }
 }

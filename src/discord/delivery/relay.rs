@@ -1,12 +1,10 @@
 //! The DM relay: a customer's DM copied into the conversation's private staff thread (opened
 //! on the first message), and a staff reply there sent back to the customer's DM.
 
-use reqwest::Method;
-use serde_json::json;
-
-use super::{snowflake, Delivery, DeliveryError};
+use super::{Delivery, DeliveryError};
 use crate::desk::Pending;
 use crate::discord::outbound::{message_body, Outbound};
+use crate::discord::pace::Priority;
 use crate::model::{ChannelId, MessageId};
 
 impl Delivery {
@@ -29,22 +27,10 @@ impl Delivery {
         let thread = match known {
             Some(t) => t,
             None => {
-                let body = json!({
-                    "name": thread_name,
-                    "type": 12,
-                    "invitable": false,
-                    "auto_archive_duration": 10080,
-                });
-                let created = self
-                    .rest
-                    .call(
-                        Method::POST,
-                        &format!("/channels/{staff}/threads"),
-                        &format!("channel:{staff}:threads"),
-                        Some(&body),
-                    )
+                let thread = self
+                    .api
+                    .start_private_thread(Priority::Soon, staff, thread_name)
                     .await?;
-                let thread = ChannelId(snowflake(&created["id"]).unwrap_or(0));
                 self.desk.relay_opened(conversation, thread)?;
                 thread
             }

@@ -1,14 +1,11 @@
 //! Messages in a conversation's own place: acknowledgements sent one by one (opening the
 //! conversation's thread first in thread mode) and closing messages.
 
-use reqwest::Method;
-use serde_json::json;
-
-use super::{snowflake, Delivery, DeliveryError};
+use super::{sent_id, Delivery, DeliveryError};
 use crate::desk::Pending;
+use crate::discord::api::ApiError;
 use crate::discord::outbound::{message_body, short_hash, Outbound};
 use crate::discord::pace::Priority;
-use crate::discord::rest::RestError;
 use crate::model::{ChannelId, MessageId, UserId};
 
 /// "A thread has already been created for this message".
@@ -48,7 +45,7 @@ impl Delivery {
             buttons: Vec::new(),
         });
         let sent = self.post_as(Priority::Now, target, &body).await?;
-        self.record(conversation, sent, text)?;
+        self.record(conversation, sent_id(&sent), text)?;
         Ok(())
     }
 
@@ -67,20 +64,13 @@ impl Delivery {
         channel: ChannelId,
         message: MessageId,
         name: &str,
-    ) -> Result<ChannelId, RestError> {
-        let body = json!({ "name": name, "auto_archive_duration": 10080 });
+    ) -> Result<ChannelId, ApiError> {
         let result = self
-            .rest
-            .call_as(
-                Priority::Now,
-                Method::POST,
-                &format!("/channels/{channel}/messages/{message}/threads"),
-                &format!("channel:{channel}:threads"),
-                Some(&body),
-            )
+            .api
+            .start_thread_on(Priority::Now, channel, message, name)
             .await;
         match result {
-            Ok(v) => Ok(ChannelId(snowflake(&v["id"]).unwrap_or(message.0))),
+            Ok(thread) => Ok(thread),
             // A thread started on a message has the message's id.
             Err(e) if e.code() == Some(THREAD_EXISTS) => Ok(ChannelId(message.0)),
             Err(e) => Err(e),

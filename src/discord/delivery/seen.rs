@@ -8,9 +8,8 @@
 use std::collections::HashMap;
 
 use jiff::{SignedDuration, Timestamp};
-use reqwest::Method;
 
-use super::{snowflake, Delivery, Outcome};
+use super::{Delivery, Outcome};
 use crate::desk::{OutboxItem, Pending};
 use crate::discord::notice;
 use crate::discord::pace::Priority;
@@ -127,16 +126,7 @@ impl Delivery {
     ) -> Option<Vec<String>> {
         let mut out = Vec::new();
         for _ in 0..MAX_PAGES {
-            let page = self
-                .rest
-                .call_as(
-                    Priority::Soon,
-                    Method::GET,
-                    &format!("/channels/{channel}/messages?after={after}&limit=100"),
-                    &format!("channel:{channel}"),
-                    None,
-                )
-                .await;
+            let page = self.api.history(Priority::Soon, channel, after, 100).await;
             let page = match page {
                 Ok(page) => page,
                 Err(e) => {
@@ -144,29 +134,16 @@ impl Delivery {
                     return None;
                 }
             };
-            let mut messages: Vec<(u64, String, bool)> = page
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|m| {
-                    let id = snowflake(&m["id"])?;
-                    let mine = snowflake(&m["author"]["id"]) == Some(me.0);
-                    Some((id, m["content"].as_str().unwrap_or("").to_string(), mine))
-                })
-                .collect();
-            messages.sort_by_key(|m| m.0);
-            let full = messages.len() == 100;
-            if let Some(last) = messages.last() {
-                after = MessageId(last.0);
+            if let Some(last) = page.messages.last() {
+                after = MessageId(last.id.get());
             }
             out.extend(
-                messages
+                page.messages
                     .into_iter()
-                    .filter(|m| m.2)
-                    .map(|(_, content, _)| content),
+                    .filter(|m| m.author.id.get() == me.0)
+                    .map(|m| m.content),
             );
-            if !full {
+            if !page.full {
                 break;
             }
         }

@@ -5,12 +5,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 
-use reqwest::Method;
-use serde_json::Value;
-
-use super::{snowflake, Delivery, DeliveryError, Outcome};
+use super::{sent_id, Delivery, DeliveryError, Outcome};
 use crate::desk::{OutboxItem, Pending};
 use crate::discord::outbound::acknowledged_in;
+use crate::discord::pace::Priority;
 use crate::model::{ChannelId, MessageId, UserId};
 use crate::sync::LockExt;
 
@@ -86,7 +84,7 @@ impl Delivery {
                         conversation = p.record.conversation.0,
                         "acknowledgement already on Discord; not sending it again"
                     );
-                    let recorded = self.record(p.record.conversation, sent.clone(), text);
+                    let recorded = self.record(p.record.conversation, *sent, text);
                     self.settle(&p, &Outcome::of(recorded.map_err(DeliveryError::from)))
                         .await;
                     self.release(&p.key);
@@ -100,15 +98,15 @@ impl Delivery {
         rest
     }
 
-    /// frontdesk's own messages in `channel` after the oldest of `pending`, by the customer
-    /// message each acknowledges. Empty when the history cannot be read: then the items are
+    /// The ids of frontdesk's own messages in `channel` after the oldest of `pending`, by the
+    /// customer message each acknowledges. Empty when the history cannot be read: then the items are
     /// simply sent again, as before.
     async fn answered_in(
         &self,
         me: UserId,
         channel: ChannelId,
         pending: &[Pending],
-    ) -> HashMap<MessageId, Value> {
+    ) -> HashMap<MessageId, MessageId> {
         let oldest = pending
             .iter()
             .filter_map(|p| match p.record.item {
@@ -117,15 +115,8 @@ impl Delivery {
             })
             .min()
             .unwrap_or(0);
-        let path = format!(
-            "/channels/{channel}/messages?after={}&limit=100",
-            oldest.saturating_sub(1)
-        );
-        let page = match self
-            .rest
-            .call(Method::GET, &path, &format!("channel:{channel}"), None)
-            .await
-        {
+        let after = MessageId(oldest.saturating_sub(1));
+        let page = match self.api.history(Priority::Soon, channel, after, 100).await {
             Ok(page) => page,
             Err(e) => {
                 tracing::debug!(channel = channel.0, error = %e, "cannot read history before resending");
@@ -133,14 +124,18 @@ impl Delivery {
             }
         };
         let mut answered = HashMap::new();
-        for m in page.as_array().map(Vec::as_slice).unwrap_or_default() {
-            if snowflake(&m["author"]["id"]) != Some(me.0) {
+        for m in &page.messages {
+            if m.author.id.get() != me.0 {
                 continue;
             }
-            let replied = snowflake(&m["message_reference"]["message_id"]).map(MessageId);
-            let linked = acknowledged_in(m["content"].as_str().unwrap_or(""), channel.0);
+            let replied = m
+                .message_reference
+                .as_ref()
+                .and_then(|r| r.message_id)
+                .map(|id| MessageId(id.get()));
+            let linked = acknowledged_in(&m.content, channel.0);
             for id in replied.into_iter().chain(linked) {
-                answered.insert(id, m.clone());
+                answered.insert(id, sent_id(m));
             }
         }
         answered
