@@ -17,7 +17,8 @@
 //!   rate limited (`ratelimit`). `control`: `/_sim/` endpoints that drive a standalone
 //!   simulator. `attachment`: files uploaded with a multipart body, and the
 //!   `/attachments/...` URLs that serve them back.
-//! * `gateway`, `session`: the WebSocket gateway and its sessions (intents, RESUME replay).
+//! * `gateway`, `session`, `transport`: the WebSocket gateway (at `/`, where `GET /gateway`
+//!   points), its sessions (intents, RESUME replay) and its framing (`compress=zlib-stream`).
 //! * `actors`: acting as people. `payload`: Discord's JSON shapes; `message`: a stored
 //!   message; `snowflake`: ids and timestamps.
 //! * `schema`: the generated subset of Discord's OpenAPI description and the check against
@@ -45,6 +46,7 @@ pub mod schema;
 mod session;
 mod snowflake;
 mod state;
+mod transport;
 mod world;
 
 use std::future::Future;
@@ -98,8 +100,10 @@ impl Inner {
         self.changed.send_modify(|n| *n = n.wrapping_add(1));
     }
 
+    /// Where `GET /gateway` points: the root path, as Discord's `wss://gateway.discord.gg`;
+    /// clients append their own query.
     fn gateway_url(&self) -> String {
-        format!("ws://{}/gateway", self.addr)
+        format!("ws://{}", self.addr)
     }
 }
 
@@ -111,6 +115,7 @@ pub struct Simulator {
 
 fn router(inner: Arc<Inner>) -> Router {
     Router::new()
+        .route("/", get(gateway::upgrade))
         .route("/gateway", get(gateway::upgrade))
         .route("/gateway/", get(gateway::upgrade))
         .route(
@@ -199,7 +204,7 @@ impl Simulator {
         format!("http://{}", self.inner.addr)
     }
 
-    /// `ws://127.0.0.1:PORT/gateway`, as announced by `GET /gateway`.
+    /// `ws://127.0.0.1:PORT`, as announced by `GET /gateway` and `GET /gateway/bot`.
     pub fn gateway_url(&self) -> String {
         self.inner.gateway_url()
     }
