@@ -1,13 +1,28 @@
 //! The WebSocket gateway: HELLO, heartbeats, IDENTIFY → READY + GUILD_CREATE, RESUME with
 //! replay, and server-initiated closes. One task per connection; dispatches reach it through
-//! the session's channel so that ordering is decided under the state lock.
+//! the session's channel so that ordering is decided under the state lock. The query the
+//! client dialled with chooses the framing (`transport`).
+//!
+//! Served at the root path, where `GET /gateway/bot` points (Discord's is
+//! `wss://gateway.discord.gg`), and at `/gateway`. How the clients dial it:
+//! * serenity 0.12: the announced URL plus `?v=10` (JSON text; `"compress": true` in IDENTIFY);
+//! * discord.py 2.x: its `DEFAULT_GATEWAY` (`wss://gateway.discord.gg/`, not asked of
+//!   `/gateway/bot` by a plain `Client`) plus `?v=10&encoding=json&compress=zlib-stream`
+//!   (`zstd-stream` when the `zstandard` module is installed), and `"compress": true`;
+//! * discord.js 14 (`@discordjs/ws` 1.x): the URL of `GET /gateway/bot` plus
+//!   `?v=10&encoding=json`, with `&compress=zlib-stream` only when `zlib-sync` is installed.
+//!
+//! IDENTIFY's `"compress": true` asks for payload compression of *some* payloads: the
+//! simulator compresses none, which Discord's documentation allows, and with zlib-stream
+//! payload compression is off anyway.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State as AxState;
+use axum::extract::{RawQuery, State as AxState};
+use axum::http::Uri;
 use axum::response::Response;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
@@ -16,20 +31,50 @@ use crate::payload::{current_user_json, guild_create_json};
 use crate::session::{intents, Live, Outbound, Session};
 use crate::snowflake::id_str;
 use crate::state::HeldIdentify;
-use crate::Inner;
+use crate::transport::{Framer, Refusal};
+use crate::{Inner, Simulator};
 
-/// `GET /gateway` (with serenity's `?v=10`): upgrade to a gateway connection.
-pub async fn upgrade(AxState(inner): AxState<Arc<Inner>>, ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(move |socket| connection(inner, socket))
+#[cfg(test)]
+#[path = "gateway_tests.rs"]
+mod tests;
+
+/// `GET /` or `GET /gateway`, with the client's query: upgrade to a gateway connection.
+pub async fn upgrade(
+    AxState(inner): AxState<Arc<Inner>>,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+    ws: WebSocketUpgrade,
+) -> Response {
+    inner.lock().sessions.dials.push(uri.to_string());
+    let framer = Framer::for_query(query.as_deref());
+    ws.on_upgrade(move |socket| connection(inner, socket, framer))
 }
 
-async fn connection(inner: Arc<Inner>, mut socket: WebSocket) {
+impl Simulator {
+    /// The path and query of every gateway connection so far, in order (`/?v=10&...`).
+    pub fn gateway_dials(&self) -> Vec<String> {
+        self.inner.lock().sessions.dials.clone()
+    }
+}
+
+async fn connection(inner: Arc<Inner>, mut socket: WebSocket, framer: Result<Framer, Refusal>) {
+    let mut framer = match framer {
+        Ok(f) => f,
+        Err(Refusal { code, reason }) => {
+            tracing::warn!(code, reason, "gateway: connection refused");
+            close_with(&mut socket, code, reason).await;
+            return;
+        }
+    };
     let conn = inner.next_conn.fetch_add(1, Ordering::Relaxed);
     let (tx, mut rx) = mpsc::unbounded_channel::<Outbound>();
     tracing::debug!(conn, "gateway connection opened");
     let hello = json!({"op": 10, "s": null, "t": null,
         "d": {"heartbeat_interval": inner.cfg.heartbeat_interval.as_millis() as u64}});
-    if socket.send(Message::Text(hello.to_string())).await.is_err() {
+    if send_text(&mut socket, &mut framer, hello.to_string())
+        .await
+        .is_err()
+    {
         return;
     }
     loop {
@@ -52,7 +97,7 @@ async fn connection(inner: Arc<Inner>, mut socket: WebSocket) {
                     // the bot had already answered (this task may be descheduled between the
                     // write and the lock), and latencies came out as zero.
                     let leaving = Instant::now();
-                    if socket.send(Message::Text(text)).await.is_err() {
+                    if send_text(&mut socket, &mut framer, text).await.is_err() {
                         break;
                     }
                     if let Some(id) = message_id {
@@ -72,10 +117,23 @@ async fn connection(inner: Arc<Inner>, mut socket: WebSocket) {
     tracing::debug!(conn, "gateway connection closed");
 }
 
+/// Sends one gateway message in the connection's framing; an error ends the connection.
+async fn send_text(socket: &mut WebSocket, framer: &mut Framer, text: String) -> Result<(), ()> {
+    let frame = framer.frame(text).map_err(|e| {
+        tracing::warn!(error = %e, "gateway: compressing a frame failed, closing");
+    })?;
+    socket.send(frame).await.map_err(|_| ())
+}
+
 async fn close(socket: &mut WebSocket, code: u16) {
+    close_with(socket, code, "closed by simulator").await;
+}
+
+/// Close frames are never compressed: they are WebSocket control frames, not gateway messages.
+async fn close_with(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let frame = CloseFrame {
         code,
-        reason: "closed by simulator".into(),
+        reason: reason.into(),
     };
     let _ = socket.send(Message::Close(Some(frame))).await;
 }

@@ -18,7 +18,8 @@
 //!   simulator. `attachment`: the files uploaded with a message and kept with it, as data;
 //!   `rest::multipart` reads them from a multipart body, `cdn` serves them back at
 //!   `/attachments/...`.
-//! * `gateway`, `session`: the WebSocket gateway and its sessions (intents, RESUME replay).
+//! * `gateway`, `session`, `transport`: the WebSocket gateway (at `/`, where `GET /gateway`
+//!   points), its sessions (intents, RESUME replay) and its framing (`compress=zlib-stream`).
 //! * `actors`: acting as people. `payload`: Discord's JSON shapes; `message`: a stored
 //!   message; `snowflake`: ids and timestamps.
 //! * `schema`: the generated subset of Discord's OpenAPI description and the check against
@@ -47,6 +48,7 @@ pub mod schema;
 mod session;
 mod snowflake;
 mod state;
+mod transport;
 mod world;
 
 use std::future::Future;
@@ -100,8 +102,10 @@ impl Inner {
         self.changed.send_modify(|n| *n = n.wrapping_add(1));
     }
 
+    /// Where `GET /gateway` points: the root path, as Discord's `wss://gateway.discord.gg`;
+    /// clients append their own query.
     fn gateway_url(&self) -> String {
-        format!("ws://{}/gateway", self.addr)
+        format!("ws://{}", self.addr)
     }
 }
 
@@ -113,6 +117,7 @@ pub struct Simulator {
 
 fn router(inner: Arc<Inner>) -> Router {
     Router::new()
+        .route("/", get(gateway::upgrade))
         .route("/gateway", get(gateway::upgrade))
         .route("/gateway/", get(gateway::upgrade))
         .route("/attachments/:channel/:id/:filename", get(cdn::serve))
@@ -200,7 +205,7 @@ impl Simulator {
         format!("http://{}", self.inner.addr)
     }
 
-    /// `ws://127.0.0.1:PORT/gateway`, as announced by `GET /gateway`.
+    /// `ws://127.0.0.1:PORT`, as announced by `GET /gateway` and `GET /gateway/bot`.
     pub fn gateway_url(&self) -> String {
         self.inner.gateway_url()
     }

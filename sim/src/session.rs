@@ -101,6 +101,8 @@ pub struct Sessions {
     pub identified: u64,
     /// Number of successful RESUMEs.
     pub resumed: u64,
+    /// The path and query of every gateway connection, in order.
+    pub dials: Vec<String>,
 }
 
 impl Sessions {

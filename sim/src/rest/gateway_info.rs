@@ -5,7 +5,8 @@ use serde_json::json;
 use super::Reply;
 use crate::Inner;
 
-/// serenity appends `?v=10` itself, so the URL carries no query.
+/// The root path, as Discord's `wss://gateway.discord.gg`: every client appends its own query
+/// (serenity `?v=10`, discord.py and discord.js `?v=10&encoding=json&compress=...`).
 pub fn get_gateway(inner: &Inner) -> Reply {
     Reply::ok(json!({"url": inner.gateway_url()}))
 }

@@ -3,10 +3,11 @@
 //! resolves it and sees the queue shrink. Screenshots of the queue and the stats page are
 //! saved under `target/tmp/dashboard-screenshots/`.
 //!
-//! Needs `chromium` and `chromedriver` (tools/install-browser.sh installs them from Debian;
-//! `.ci/run` calls it). Without them the test fails and says how to install them: a browser
-//! test that passes without a browser proves nothing. Skipping it is asked for explicitly,
-//! with `FRONTDESK_SKIP_BROWSER=1`, and said on every run.
+//! Needs `chromium` and `chromedriver`: tools/install-browser.sh installs them from Debian
+//! (`.ci/run` calls it, and so does this test when they are missing). If they cannot be
+//! installed, the test fails with the reason: a browser test that passes without a browser
+//! proves nothing. Skipping it is asked for explicitly, with `FRONTDESK_SKIP_BROWSER=1`, and
+//! said on every run.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -54,22 +55,15 @@ const SKIP: &str = "FRONTDESK_SKIP_BROWSER";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_signs_in_resolves_a_conversation_and_sees_the_queue_shrink() {
-    if std::env::var(SKIP).is_ok_and(|v| v == "1") {
-        // Straight to stderr, past the test harness's capture: a skip must show in every run.
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED dashboard::browser: {SKIP}=1 asks to skip the browser test"
-        );
+    if crate::support::tools::skipped(SKIP, "dashboard::browser") {
         return;
     }
-    let (Some(chromium), Some(chromedriver)) = (
-        find(&["chromium", "chromium-browser", "google-chrome"]),
-        find(&["chromedriver"]),
-    ) else {
-        panic!(
-            "the dashboard's browser test needs headless Chromium and chromedriver, and they are not on PATH\n  fix: run tools/install-browser.sh (Debian: apt-get install chromium chromium-driver), or set {SKIP}=1 to skip this test"
-        );
+    let browsers = ["chromium", "chromium-browser", "google-chrome"];
+    crate::support::tools::ensure("install-browser.sh", SKIP, || {
+        find(&browsers).is_some() && find(&["chromedriver"]).is_some()
+    });
+    let (Some(chromium), Some(chromedriver)) = (find(&browsers), find(&["chromedriver"])) else {
+        unreachable!("ensured above");
     };
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

@@ -1,7 +1,9 @@
 //! End-to-end checks of the Discord simulator with the real serenity 0.12.5 client: every
 //! payload the simulator sends must reach serenity's handler (serenity drops what it cannot
-//! deserialize), and every REST answer must be what serenity expects.
+//! deserialize), and every REST answer must be what serenity expects. `clients`: discord.py and
+//! discord.js bots against it too.
 
+mod clients;
 mod gateway;
 mod rest;
 

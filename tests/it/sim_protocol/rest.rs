@@ -279,7 +279,7 @@ async fn serve_runs_until_shutdown() {
         })
         .await;
         let body = json_of(resp).await;
-        assert_eq!(body["url"], format!("ws://{addr}/gateway"));
+        assert_eq!(body["url"], format!("ws://{addr}"));
         let _ = stop.send(());
         assert!(server.await.expect("joined").is_ok());
     })

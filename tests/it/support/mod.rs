@@ -3,6 +3,7 @@
 //! OpenAPI description.
 
 mod interactions;
+pub mod tools;
 mod wait;
 
 pub use interactions::{command, command_until, wait_owner_replied, Answer};
