@@ -29,7 +29,9 @@ pub fn ensure(script: &str, skip: &str, present: impl Fn() -> bool) {
     if present() {
         return;
     }
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools").join(script);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tools")
+        .join(script);
     let out = std::process::Command::new("bash")
         .arg(&path)
         .output()
