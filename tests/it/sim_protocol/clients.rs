@@ -40,6 +40,7 @@ fn script(name: &str) -> PathBuf {
 
 /// `Some(dir)` once `client` is installed (by tools/install-clients.sh, run here if needed);
 /// `None` when skipping was asked for. Anything else fails the test, naming the fix.
+/// `marker` is the install script's stamp, written once a client is wholly installed.
 fn installed(client: &str, marker: &str) -> Option<PathBuf> {
     if crate::support::tools::skipped(SKIP, &format!("sim_protocol::clients ({client})")) {
         return None;
@@ -178,7 +179,7 @@ fn asked(sim: &Simulator) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discord_py_connects_with_zlib_stream_hears_and_replies() {
-    let Some(dir) = installed("discord.py", "venv/bin/python") else {
+    let Some(dir) = installed("discord.py", "venv/.installed") else {
         return;
     };
     let sim = hears_and_replies("discord.py", |sim| {
@@ -203,7 +204,7 @@ async fn discord_py_connects_with_zlib_stream_hears_and_replies() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discord_js_connects_hears_and_replies() {
-    let Some(dir) = installed("discord.js", "node/node_modules/discord.js") else {
+    let Some(dir) = installed("discord.js", "node/.installed") else {
         return;
     };
     let sim = hears_and_replies("discord.js", |sim| {
