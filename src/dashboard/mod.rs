@@ -10,6 +10,8 @@
 mod access;
 pub mod links;
 mod pages;
+#[cfg(test)]
+mod pages_tests;
 mod routes;
 pub mod server;
 pub mod sessions;

@@ -10,28 +10,42 @@ use crate::core::{Conversation, State};
 use crate::desk::TranscriptEntry;
 use crate::duration::Humane;
 use crate::hours::BusinessHours;
-use crate::model::{Place, Speaker};
+use crate::model::{Place, Speaker, UserId};
 
 /// A small stylesheet, inline: one request per page, nothing to build.
 const CSS: &str = r#"
-:root{color-scheme:light dark;--fg:#1b1b1b;--bg:#fff;--muted:#5b5b5b;--line:#d6d6d6;--accent:#2457c5}
-@media (prefers-color-scheme:dark){:root{--fg:#eee;--bg:#161616;--muted:#b0b0b0;--line:#3a3a3a;--accent:#8fb0ff}}
+:root{color-scheme:light dark;--fg:#1b1b1b;--bg:#fff;--muted:#5b5b5b;--line:#d6d6d6;--accent:#2457c5;--tint:#f3f6fc
+;--wait-fg:#7a4b00;--wait-bg:#fff1d6;--ans-fg:#1d4ea8;--ans-bg:#e4eeff;--res-fg:#1e6b2f;--res-bg:#e3f4e6}
+@media (prefers-color-scheme:dark){:root{--fg:#eee;--bg:#161616;--muted:#b0b0b0;--line:#3a3a3a;--accent:#8fb0ff;--tint:#1d2330
+;--wait-fg:#ffd37a;--wait-bg:#3a2c08;--ans-fg:#b3ccff;--ans-bg:#15264a;--res-fg:#9be0a8;--res-bg:#143220}}
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,sans-serif;color:var(--fg);background:var(--bg)}
 a{color:var(--accent)}.skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:var(--bg);padding:4px}
-header{border-bottom:1px solid var(--line);padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center}
+.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+body>header{border-bottom:1px solid var(--line);padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center}
 header nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 header nav a[aria-current=page]{font-weight:700;text-decoration:none}
-main{padding:1rem;max-width:64rem}h1{font-size:1.5rem;margin:.25rem 0 1rem}
+main{padding:1rem;max-width:64rem}h1{font-size:1.5rem;margin:.25rem 0 .5rem}h2{font-size:1.125rem;margin:1.25rem 0 .5rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 caption{text-align:left;color:var(--muted);padding:.25rem 0}
 .alert{border:2px solid #c62828;border-radius:4px;padding:.5rem .75rem;margin:0 0 1rem}
-.muted{color:var(--muted)}.note{border-left:4px solid var(--accent);padding:.25rem .75rem;margin:0 0 1rem}
-ol.transcript{list-style:none;padding:0}ol.transcript li{border-bottom:1px solid var(--line);padding:.5rem 0}
-.who{font-weight:700}.text{white-space:pre-wrap;overflow-wrap:anywhere;margin:.25rem 0 0}.event{color:var(--muted);font-style:italic}
+.muted{color:var(--muted)}.small{font-size:.875rem}.note{border-left:4px solid var(--accent);padding:.25rem .75rem;margin:0 0 1rem}
+.summary{border-bottom:1px solid var(--line);padding:0 0 .75rem}.lead{margin:0 0 .25rem}.topic{font-weight:600;margin-right:.25rem}
+.place{color:var(--muted)}.place a,.nowrap{white-space:nowrap}.badge{display:inline-block;font-size:.8125rem;font-weight:700;letter-spacing:.02em;border-radius:999px;padding:.05rem .6rem;margin-right:.25rem;vertical-align:.05em}
+.badge.waiting{color:var(--wait-fg);background:var(--wait-bg)}.badge.answered{color:var(--ans-fg);background:var(--ans-bg)}.badge.resolved{color:var(--res-fg);background:var(--res-bg)}
+.facts{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:0 .6rem}.facts li+li::before{content:"·";color:var(--muted);margin-right:.6rem}
+.actions{margin:.75rem 0 0}
+ol.transcript{list-style:none;padding:0;margin:0}ol.transcript li{margin:0 0 .5rem}
+.msg{border-left:3px solid var(--line);padding:.35rem .75rem}.msg.staff{border-left-color:var(--accent);background:var(--tint)}
+.meta{display:flex;flex-wrap:wrap;gap:0 .5rem;align-items:baseline}.who{font-weight:700}.meta time,.event time{color:var(--muted);font-size:.875rem}
+.role{font-size:.75rem;border:1px solid var(--line);border-radius:999px;padding:0 .45rem;color:var(--muted)}
+.text{white-space:pre-wrap;overflow-wrap:anywhere;margin:.15rem 0 0}
+.bot,.event{margin-left:1.5rem;font-size:.875rem;color:var(--muted)}.bot{padding:0 .75rem}.bot .who{font-weight:600}.bot .text{margin:0}
+.event{padding:0 .75rem}.event span::before{content:"— "}
 form.inline{display:inline-block;margin:0 .5rem .5rem 0}button,input,select{font:inherit;padding:.35rem .6rem}
 label{margin-right:.25rem}figure{margin:1rem 0}svg{max-width:100%;height:auto}
 @media (max-width:40rem){table.list thead{display:none}table.list tr{display:block;border-bottom:1px solid var(--line);padding:.5rem 0}
-table.list td{display:block;border:0;padding:.1rem 0}table.list td[data-label]::before{content:attr(data-label) ": ";color:var(--muted)}}
+table.list td{display:block;border:0;padding:.1rem 0}table.list td[data-label]::before{content:attr(data-label) ": ";color:var(--muted)}
+main{padding:.75rem}.place{display:block}.facts{display:block}.facts li+li::before{content:none}.bot,.event{margin-left:.75rem}}
 "#;
 
 /// Which page the navigation marks as the current one.
@@ -200,6 +214,24 @@ fn datetime(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// `n` things in words: "no reminders", "1 reminder", "3 reminders".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    match n {
+        0 => format!("no {many}"),
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
+/// How often, in words: "once", "twice", "3 times".
+pub fn times(n: u32) -> String {
+    match n {
+        1 => "once".into(),
+        2 => "twice".into(),
+        n => format!("{n} times"),
+    }
+}
+
 /// One line of a transcript: a message, or something that happened to the conversation.
 enum Entry<'a> {
     Message(&'a TranscriptEntry),
@@ -215,26 +247,67 @@ impl Entry<'_> {
     }
 }
 
+/// The names a transcript knows: the customer's and every author's.
+struct Names<'a> {
+    customer: (UserId, &'a str),
+    messages: &'a [TranscriptEntry],
+}
+
+impl Names<'_> {
+    fn of(&self, user: UserId) -> Option<&str> {
+        if user == self.customer.0 {
+            return Some(self.customer.1);
+        }
+        self.messages
+            .iter()
+            .find(|m| m.author == user)
+            .map(|m| m.author_name.as_str())
+    }
+
+    /// Discord's `<@id>` mentions as `@name`, for the people the transcript knows.
+    fn mentions(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find("<@") {
+            out.push_str(&rest[..at]);
+            let tail = &rest[at + 2..];
+            let tail = tail.strip_prefix('!').unwrap_or(tail);
+            let name = tail.find('>').and_then(|end| {
+                let id = tail[..end].parse().ok()?;
+                Some((self.of(UserId(id))?, end))
+            });
+            match name {
+                Some((name, end)) => {
+                    out.push('@');
+                    out.push_str(name);
+                    rest = &tail[end + 1..];
+                }
+                None => {
+                    out.push_str("<@");
+                    rest = &rest[at + 2..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
 /// The state changes a conversation's record keeps, as transcript lines.
-fn events(c: &Conversation, now: Timestamp) -> Vec<Entry<'static>> {
-    let mut out = vec![Entry::Event(c.opened_at, "Conversation opened".into())];
+/// (A snooze is in the header: the record keeps when it ends, not when it was asked for.)
+fn events(c: &Conversation, names: &Names<'_>) -> Vec<Entry<'static>> {
+    let mut out = vec![];
     if let (Some(at), Some(by)) = (c.first_reply_at, c.answered_by) {
-        out.push(Entry::Event(
-            at,
-            format!("First personal reply (by user {by})"),
-        ));
+        let by = names
+            .of(by)
+            .map_or_else(|| format!("user {by}"), str::to_string);
+        out.push(Entry::Event(at, format!("First personal reply, by {by}")));
     }
     if let Some(at) = c.waiting_since.filter(|at| *at > c.opened_at) {
         out.push(Entry::Event(at, "Waiting for a reply again".into()));
     }
     for at in &c.reminded_at {
         out.push(Entry::Event(*at, "Reminder sent to the owner".into()));
-    }
-    if let Some(until) = c.snoozed_until.filter(|u| *u > now) {
-        out.push(Entry::Event(
-            now,
-            format!("Reminders snoozed until {}", datetime(until)),
-        ));
     }
     if let Some(at) = c.resolved_at.filter(|_| c.state == State::Resolved) {
         out.push(Entry::Event(at, "Resolved".into()));
@@ -252,27 +325,87 @@ pub struct ConversationView<'a> {
     pub done: Option<&'a str>,
 }
 
+/// The conversation at a glance: its state as a badge, its topic and place, then a line of
+/// facts in words. Only what the record holds; a fact that does not apply is left out.
+fn summary(v: &ConversationView<'_>, names: &Names<'_>) -> Markup {
+    let c = v.conversation;
+    let open = |from, to| Humane(v.hours.open_time_between(from, to));
+    let mut facts: Vec<Markup> = vec![];
+    if c.state == State::Waiting {
+        let since = c.waiting_since.unwrap_or(c.opened_at);
+        facts.push(html! {
+            "Waiting " (open(since, v.now)) " in open hours"
+            span.muted { " (" (Humane(v.now.duration_since(since))) " in all)" }
+        });
+    }
+    if let (Some(at), Some(by)) = (c.first_reply_at, c.answered_by) {
+        facts.push(html! {
+            "First personal reply after " (open(c.opened_at, at))
+            @if let Some(name) = names.of(by) { " by " (name) }
+        });
+    }
+    let reminders = u64::from(c.reminders_sent);
+    match c.state {
+        State::Waiting => facts.push(html! {
+            @if reminders == 0 { "No reminder yet" }
+            @else { (count(reminders, "reminder", "reminders")) " in this wait" }
+        }),
+        _ if reminders > 0 => {
+            facts.push(html! { (count(reminders, "reminder", "reminders")) " in its last wait" })
+        }
+        _ => {}
+    }
+    if let Some(until) = c.snoozed_until.filter(|u| *u > v.now) {
+        facts.push(html! { "Reminders snoozed until " (when(until, v.hours)) });
+    }
+    if c.times_reopened > 0 {
+        facts.push(html! { "Reopened " (times(c.times_reopened)) });
+    }
+    html! {
+        section.summary aria-label="Summary" {
+            p.lead {
+                span class={ "badge " (c.state.as_str()) } { span.vh { "State: " } (state_word(c.state)) }
+                " "
+                span.topic { span.vh { "Topic: " } (c.topic) }
+                " "
+                span.place {
+                    span.vh { "Place: " } (place_text(&c.place))
+                    @if let Some(link) = discord_link(c) { " · " a href=(link) { "Open in Discord" } }
+                }
+            }
+            ul.facts { @for f in facts { li { (f) } } }
+        }
+    }
+}
+
+fn state_word(s: State) -> &'static str {
+    match s {
+        State::Waiting => "Waiting",
+        State::Answered => "Answered",
+        State::Resolved => "Resolved",
+    }
+}
+
 pub fn conversation(v: &ConversationView<'_>) -> Markup {
     let c = v.conversation;
-    let mut entries: Vec<Entry<'_>> = v.messages.iter().map(Entry::Message).collect();
-    entries.extend(events(c, v.now));
+    let names = Names {
+        customer: (c.customer, &c.customer_name),
+        messages: v.messages,
+    };
+    // Opened first, then the messages, then what followed from them: the stable sort keeps
+    // that order between lines of the same second.
+    let mut entries = vec![Entry::Event(c.opened_at, "Conversation opened".into())];
+    entries.extend(v.messages.iter().map(Entry::Message));
+    entries.extend(events(c, &names));
     entries.sort_by_key(Entry::at);
     let action = |name: &str| format!("/conversations/{}/{name}", c.id);
+    let tz = v.hours.time_zone();
+    let mut day = None;
     html! {
         @if let Some(done) = v.done { p.note role="status" { (done) } }
-        dl {
-            dt { "State" } dd { (c.state.as_str()) }
-            dt { "Topic" } dd { (c.topic) }
-            dt { "Place" } dd {
-                (place_text(&c.place))
-                @if let Some(link) = discord_link(c) { " · " a href=(link) { "Open in Discord" } }
-            }
-            dt { "Reminders sent in this wait" } dd { (c.reminders_sent) }
-            dt { "Reopened" } dd { (c.times_reopened) " time(s)" }
-            dt { "Id" } dd { code { (c.id) } }
-        }
-        section aria-labelledby="actions" {
-            h2 id="actions" { "Actions" }
+        (summary(v, &names))
+        section.actions aria-labelledby="actions" {
+            h2.vh id="actions" { "Actions" }
             @if c.state == State::Resolved {
                 form.inline method="post" action=(action("reopen")) {
                     input type="hidden" name="csrf" value=(v.csrf);
@@ -288,13 +421,15 @@ pub fn conversation(v: &ConversationView<'_>) -> Markup {
                 form.inline method="post" action=(action("snooze")) {
                     input type="hidden" name="csrf" value=(v.csrf);
                     label for="snooze-for" { "Snooze reminders for" }
-                    select id="snooze-for" name="duration" {
-                        option value="1h" { "1 hour" }
-                        option value="4h" { "4 hours" }
-                        option value="1d" { "1 day" }
+                    span.nowrap {
+                        select id="snooze-for" name="duration" {
+                            option value="1h" { "1 hour" }
+                            option value="4h" { "4 hours" }
+                            option value="1d" { "1 day" }
+                        }
+                        " "
+                        button type="submit" { "Snooze" }
                     }
-                    " "
-                    button type="submit" { "Snooze" }
                 }
             }
         }
@@ -302,33 +437,52 @@ pub fn conversation(v: &ConversationView<'_>) -> Markup {
             h2 id="transcript" { "Transcript" }
             ol.transcript {
                 @for e in &entries {
-                    li {
-                        time datetime=(datetime(e.at())) { (when(e.at(), v.hours)) }
-                        " · "
-                        @match e {
-                            Entry::Message(m) => {
-                                span.who { (speaker(m)) }
+                    @let at = e.at().to_zoned(tz.clone());
+                    // The date once a day, then the time only.
+                    @let stamp = if day == Some(at.date()) {
+                        at.strftime("%H:%M").to_string()
+                    } else {
+                        day = Some(at.date());
+                        at.strftime("%a %d %b %Y, %H:%M").to_string()
+                    };
+                    @let time = html! { time datetime=(datetime(e.at())) { (stamp) } };
+                    @match e {
+                        Entry::Message(m) => {
+                            li class=(speaker_class(m.speaker)) {
+                                div.meta {
+                                    span.who { (author_label(m)) }
+                                    @if m.speaker == Speaker::Staff { " " span.role { "staff" } }
+                                    " " (time)
+                                }
                                 p.text {
                                     @match &m.content {
-                                        Some(text) => (text),
+                                        Some(text) => (names.mentions(text)),
                                         None => span.muted { "(text withheld by Discord: no message-content intent)" },
                                     }
                                 }
                             }
-                            Entry::Event(_, text) => span.event { (text) },
                         }
+                        Entry::Event(_, text) => li.event { (time) " " span { (text) } },
                     }
                 }
             }
         }
+        p.muted.small { "Conversation id " code { (c.id) } }
     }
 }
 
-fn speaker(m: &TranscriptEntry) -> String {
+fn speaker_class(s: Speaker) -> &'static str {
+    match s {
+        Speaker::Customer => "msg customer",
+        Speaker::Staff => "msg staff",
+        Speaker::Frontdesk => "bot",
+    }
+}
+
+fn author_label(m: &TranscriptEntry) -> &str {
     match m.speaker {
-        Speaker::Customer => m.author_name.clone(),
-        Speaker::Staff => format!("{} (staff)", m.author_name),
-        Speaker::Frontdesk => "frontdesk".to_string(),
+        Speaker::Customer | Speaker::Staff => &m.author_name,
+        Speaker::Frontdesk => "frontdesk",
     }
 }
 
@@ -359,7 +513,7 @@ pub fn search(v: &SearchView<'_>) -> Markup {
             } @else {
                 table.list {
                     caption {
-                        (v.results.len()) " conversation(s), newest first"
+                        (count(v.results.len() as u64, "conversation", "conversations")) ", newest first"
                         @if v.results.len() >= v.limit { " (the first " (v.limit) ")" }
                     }
                     thead { tr {

@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 use maud::{html, Markup, PreEscaped};
 
+use super::pages::count;
 use crate::desk::Desk;
 use crate::duration::Humane;
 use crate::stats::{render, Tally};
@@ -24,7 +25,7 @@ pub fn page(desk: &Desk, now: Timestamp) -> Markup {
     let s = desk.stats_summary(DAYS, now);
     let all = &s.all;
     html! {
-        p { "The last " (DAYS) " days: " (all.count) " conversation(s), " (all.still_waiting) " still waiting. Reply times count open hours only; the target is " (Humane(s.target)) "." }
+        p { "The last " (DAYS) " days: " (count(all.count as u64, "conversation", "conversations")) ", " (all.still_waiting) " still waiting. Reply times count open hours only; the target is " (Humane(s.target)) "." }
         @if all.count == 0 {
             p { "No conversations in this period yet." }
         } @else {
