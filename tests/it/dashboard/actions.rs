@@ -36,6 +36,11 @@ async fn actions_need_the_sessions_csrf_token_and_go_through_the_desk() {
     assert!(page.contains("do you ship to Norway?"), "{page}");
     assert!(page.contains("frontdesk"), "{page}");
     assert!(page.contains("<time datetime="), "{page}");
+    // The header: the state as a badge, the topic, the wait and its reminders in words.
+    assert!(page.contains(r#"aria-label="Summary""#), "{page}");
+    assert!(page.contains(r#"class="badge waiting""#), "{page}");
+    assert!(page.contains("No reminder yet"), "{page}");
+    assert!(!page.contains("Reopened"), "never reopened: {page}");
     let csrf = csrf_of(&page);
 
     // Without the token, or with another session's, nothing happens.
@@ -79,6 +84,7 @@ async fn actions_need_the_sessions_csrf_token_and_go_through_the_desk() {
         page.contains("Resolved") && page.contains(">Reopen<"),
         "{page}"
     );
+    assert!(page.contains(r#"class="badge resolved""#), "{page}");
 
     // Reopen: waiting again, and the owners are told, as with `/reopen`.
     let (status, _, _) = web
@@ -86,6 +92,25 @@ async fn actions_need_the_sessions_csrf_token_and_go_through_the_desk() {
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(web.get(&owner, "/queue").await.1.contains("alice"));
+    let (_, page) = web.get(&owner, &path).await;
+    assert!(page.contains("Reopened once"), "{page}");
+    for action in ["resolve", "reopen"] {
+        let (status, _, _) = web
+            .post(
+                Some(&owner),
+                &format!("{path}/{action}"),
+                &[("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{action}");
+    }
+    let (_, page) = web.get(&owner, &path).await;
+    assert!(page.contains("Reopened twice"), "{page}");
+    // Counts read as words on every page: no "(s)".
+    for p in [path.as_str(), "/queue", "/search?q=alice", "/stats"] {
+        let (_, body) = web.get(&owner, p).await;
+        assert!(!body.contains("(s)"), "{p}: {body}");
+    }
     // Sign out needs the token as well, then the session is gone.
     let (status, _, _) = web.post(Some(&owner), "/logout", &[]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -184,6 +209,21 @@ async fn a_transcript_shows_each_reminder_with_its_time() {
     assert!(
         page.contains("2026-11-24T10:15"),
         "the reminder's time: {page}"
+    );
+    assert!(page.contains("1 reminder in this wait"), "{page}");
+
+    // The second step, an hour after she started waiting: the header counts in the plural.
+    clock.advance(jiff::SignedDuration::from_mins(45));
+    wait_post_containing(&sim, "⏰ Reminder 2:").await;
+    let page = eventually("the second reminder in the header", async || {
+        let (_, body) = web.get(&owner, &path).await;
+        body.contains("2 reminders in this wait").then_some(body)
+    })
+    .await;
+    assert_eq!(
+        page.matches("Reminder sent to the owner").count(),
+        2,
+        "{page}"
     );
     web.bot.stop().await;
 }
