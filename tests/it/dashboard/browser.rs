@@ -1,7 +1,8 @@
 //! A real browser on the dashboard: headless Chromium driven over WebDriver (chromedriver)
 //! signs in with a `/dashboard` link, sees the customers waiting, opens one conversation,
-//! resolves it and sees the queue shrink. Screenshots of the queue and the stats page are
-//! saved under `target/tmp/dashboard-screenshots/`.
+//! resolves it and sees the queue shrink, then reopens it. Screenshots of the queue, of that
+//! conversation at a desktop's and a phone's width, and of the stats page are saved under
+//! `target/tmp/dashboard-screenshots/`.
 //!
 //! Needs `chromium` and `chromedriver`: tools/install-browser.sh installs them from Debian
 //! (`.ci/run` calls it, and so does this test when they are missing). If they cannot be
@@ -15,7 +16,7 @@ use std::sync::Arc;
 
 use fantoccini::{ClientBuilder, Locator};
 use frontdesk::clock::SystemClock;
-use frontdesk_sim::demo::{ALICE, BOB, CAROL};
+use frontdesk_sim::demo::{ALICE, BOB, CAROL, HELP, OWNER};
 use serde_json::json;
 
 use super::{customer_writes, owner_link, serve};
@@ -50,6 +51,10 @@ impl Drop for Driver {
     }
 }
 
+/// The screenshots' window sizes: a laptop's and a phone's (CSS pixels).
+const DESKTOP: (u32, u32) = (1280, 900);
+const PHONE: (u32, u32) = (390, 844);
+
 /// The environment variable that skips this test, when set to `1`.
 const SKIP: &str = "FRONTDESK_SKIP_BROWSER";
 
@@ -81,7 +86,7 @@ async fn a_browser_signs_in_resolves_a_conversation_and_sees_the_queue_shrink() 
     let profile = tempfile::tempdir().expect("profile dir");
     let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| f.to_string()).collect();
     args.push(format!("--user-data-dir={}", profile.path().display()));
-    args.push("--window-size=1200,900".into());
+    args.push(format!("--window-size={},{}", DESKTOP.0, DESKTOP.1));
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -101,7 +106,7 @@ async fn a_browser_signs_in_resolves_a_conversation_and_sees_the_queue_shrink() 
     let sim = crate::support::demo_sim().await;
     let data = tempfile::tempdir().expect("dir");
     let web = serve(&sim, data.path(), Arc::new(SystemClock)).await;
-    customer_writes(&sim, ALICE, "Do you ship to Norway?").await;
+    let alice = customer_writes(&sim, ALICE, "Do you ship to Norway?").await;
     customer_writes(&sim, BOB, "Is the blue linen back in stock?").await;
     customer_writes(&sim, CAROL, "Can I change my order's size?").await;
     let link = owner_link(&sim).await;
@@ -121,6 +126,23 @@ async fn a_browser_signs_in_resolves_a_conversation_and_sees_the_queue_shrink() 
             .map(|r| r.len())
             .unwrap_or(0)
     };
+    // The owner answers alice in Discord and she asks on: a transcript with both voices.
+    // Each waits for the one before: the bot handles events in no set order.
+    let alice_page = web.url(&format!("/conversations/{alice}"));
+    let alice_reads = async |text: &str| {
+        eventually(&format!("alice's transcript shows {text:?}"), async || {
+            let _ = browser.goto(&alice_page).await;
+            let main = browser.find(Locator::Css("main")).await.ok()?;
+            main.text().await.ok()?.contains(text).then_some(())
+        })
+        .await
+    };
+    let answer = "Yes, we do: 3 to 5 working days with tracking.";
+    sim.post_reply(OWNER, HELP, answer, alice).await;
+    alice_reads("First personal reply").await;
+    let follow_up = "Great! And what does shipping to Oslo cost?";
+    sim.post_message(ALICE, HELP, follow_up).await;
+    alice_reads("Waiting for a reply again").await;
     eventually("three customers wait in the browser's queue", async || {
         let _ = browser.goto(&web.url("/queue")).await;
         (rows().await == 3).then_some(())
@@ -175,6 +197,43 @@ async fn a_browser_signs_in_resolves_a_conversation_and_sees_the_queue_shrink() 
     assert_eq!(rows().await, 2, "the queue shrank");
     let queue = browser.source().await.expect("source");
     assert!(!queue.contains(">alice<"), "alice left the queue");
+
+    // Reopened from its page: the header says so, in words.
+    browser.goto(&alice_page).await.expect("alice's page");
+    browser
+        .find(Locator::Css("form[action$='/reopen'] button"))
+        .await
+        .expect("the reopen button")
+        .click()
+        .await
+        .expect("reopen");
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("form[action$='/resolve']"))
+        .await
+        .expect("reopened");
+    let header = browser
+        .find(Locator::Css("main"))
+        .await
+        .expect("main")
+        .text()
+        .await
+        .expect("text");
+    let png = browser.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("conversation-desktop.png"), &png).expect("save");
+    browser
+        .set_window_size(PHONE.0, PHONE.1)
+        .await
+        .expect("a phone's width");
+    let png = browser.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("conversation-phone.png"), &png).expect("save");
+    browser
+        .set_window_size(DESKTOP.0, DESKTOP.1)
+        .await
+        .expect("a desktop's width");
+    // After the screenshots, so that they are there to look at when this fails.
+    assert!(header.contains("Reopened once"), "{header}");
 
     browser.goto(&web.url("/stats")).await.expect("stats");
     let png = browser.screenshot().await.expect("screenshot");
