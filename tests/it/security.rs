@@ -267,10 +267,7 @@ async fn the_token_appears_in_no_log_and_no_error_and_the_data_is_private() {
     )
     .expect("config");
     let run = |api: &str, token: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-            .args(["run", "--config"])
-            .arg(&config)
-            .args(["--discord-api", api])
+        crate::support::run_frontdesk(&config, api)
             .env("DISCORD_TOKEN", token)
             .env("RUST_LOG", "debug")
             .stdout(std::process::Stdio::piped())
@@ -278,10 +275,7 @@ async fn the_token_appears_in_no_log_and_no_error_and_the_data_is_private() {
             .spawn()
             .expect("spawn")
     };
-    let child = run(&sim.base_url(), TOKEN);
-    sim.wait_for_request(|r| r.is("PUT", "/commands"), WAIT)
-        .await
-        .expect("ready");
+    let child = crate::support::ready(&sim, || run(&sim.base_url(), TOKEN)).await;
     let msg = sim
         .post_message(demo::ALICE, demo::HELP, "is my token safe?")
         .await;

@@ -88,8 +88,31 @@ impl Bot {
         clock: Arc<dyn Clock>,
         adjust: impl FnOnce(&mut BotOptions),
     ) -> Bot {
-        init_logs();
         let config = frontdesk::demo::demo_config(data, &responses(), extra);
+        Bot::start_config(sim, config, clock, adjust).await
+    }
+
+    /// The bot watching `channels` of the demo server (the demo config watches #help, the
+    /// forum and DMs), its data in `data`; `adjust` has the last say on its options.
+    pub async fn start_watching(
+        sim: &Simulator,
+        data: &Path,
+        channels: &[u64],
+        adjust: impl FnOnce(&mut BotOptions),
+    ) -> Bot {
+        let config = watching_channels(data, channels);
+        Bot::start_config(sim, config, Arc::new(SystemClock), adjust).await
+    }
+
+    /// The bot on `config` with the tests' short tick and retry backoff, `adjust` having the
+    /// last say on its options; waits until it is ready.
+    async fn start_config(
+        sim: &Simulator,
+        config: Config,
+        clock: Arc<dyn Clock>,
+        adjust: impl FnOnce(&mut BotOptions),
+    ) -> Bot {
+        init_logs();
         let mut opts = BotOptions::new(config, Secret::new("e2e-token"), clock);
         opts.api = Some(sim.base_url());
         opts.tick_every = Duration::from_millis(50);
@@ -125,11 +148,17 @@ impl Bot {
     }
 
     /// Stops the bot (as Ctrl-C would) and checks every request body it sent.
-    pub async fn stop(mut self) {
+    pub async fn stop(self) {
+        self.stop_within(WAIT).await;
+    }
+
+    /// [`Bot::stop`], allowed `within` to stop: after a burst, the stop waits for the bot's
+    /// tasks to finish what the rate limits still hold back.
+    pub async fn stop_within(mut self, within: Duration) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
-        let result = tokio::time::timeout(WAIT, &mut self.task)
+        let result = tokio::time::timeout(within, &mut self.task)
             .await
             .expect("the bot stops in time")
             .expect("the bot task did not panic");
@@ -323,14 +352,20 @@ pub fn spawn_frontdesk(
     sim: &Simulator,
     stderr: impl Into<std::process::Stdio>,
 ) -> std::process::Child {
+    run_frontdesk(config, &sim.base_url())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn frontdesk")
+}
+
+/// `frontdesk run` on `config` against the Discord API at `api`, with a test token, at `warn`
+/// level, its stdout discarded: a test sets what differs (token, level, pipes), then spawns it.
+pub fn run_frontdesk(config: &Path, api: &str) -> std::process::Command {
     run_command(
         std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk")),
         config,
-        sim,
+        api,
     )
-    .stderr(stderr)
-    .spawn()
-    .expect("spawn frontdesk")
 }
 
 /// [`spawn_frontdesk`], started by bash after `limits` (say `ulimit -n 256`): the binary runs
@@ -345,7 +380,7 @@ pub fn spawn_frontdesk_limited(
     bash.arg("-c")
         .arg(format!("{limits} && exec \"$0\" \"$@\""))
         .arg(env!("CARGO_BIN_EXE_frontdesk"));
-    run_command(bash, config, sim)
+    run_command(bash, config, &sim.base_url())
         .stderr(stderr)
         .spawn()
         .expect("spawn bash")
@@ -354,12 +389,12 @@ pub fn spawn_frontdesk_limited(
 fn run_command(
     mut command: std::process::Command,
     config: &Path,
-    sim: &Simulator,
+    api: &str,
 ) -> std::process::Command {
     command
         .args(["run", "--config"])
         .arg(config)
-        .args(["--discord-api", &sim.base_url()])
+        .args(["--discord-api", api])
         .env("DISCORD_TOKEN", "kill-test")
         .env("RUST_LOG", "warn")
         .env("RUST_BACKTRACE", "1")
@@ -385,7 +420,7 @@ pub async fn spawn_ready(sim: &Simulator, config: &std::path::Path) -> Child {
 }
 
 /// Starts the binary with `spawn` and waits until it is ready.
-pub async fn ready(sim: &Simulator, spawn: impl FnOnce() -> Child) -> Child {
+pub async fn ready<C>(sim: &Simulator, spawn: impl FnOnce() -> C) -> C {
     let before = sim
         .requests()
         .iter()
@@ -416,8 +451,22 @@ pub fn terminate(child: &mut Child) {
     assert!(exit.success(), "SIGTERM stops it cleanly: {exit:?}");
 }
 
+/// The demo world plus a text channel `help-{i}` for each of `channels` it lacks, `i` being
+/// the channel's place in the list.
+pub fn world_with_channels(channels: &[u64]) -> frontdesk_sim::World {
+    let mut world = frontdesk_sim::World::demo();
+    for (i, c) in channels.iter().enumerate() {
+        if !world.guild.channels.iter().any(|have| have.id == *c) {
+            world.guild = world
+                .guild
+                .with_channel(frontdesk_sim::SimChannel::text(*c, &format!("help-{i}")));
+        }
+    }
+    world
+}
+
 /// The demo business watching `channels` in the demo server, with its data in `data`.
-pub fn watching_channels(data: &Path, channels: &[u64]) -> Config {
+fn watching_channels(data: &Path, channels: &[u64]) -> Config {
     let list: Vec<String> = channels.iter().map(|c| format!("\"{c}\"")).collect();
     let text = format!(
         r#"
