@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use crate::support::{
-    acks_for, command, posts_containing, posts_since, quiet_period, wait_ack, wait_post_containing,
-    Bot, QUIET,
+    acks_for, command, posts_containing, posts_since, quiet_period, wait_ack, wait_owner_notified,
+    wait_post_containing, Bot, QUIET,
 };
 use frontdesk::clock::ManualClock;
 use frontdesk::model::{MessageId, UserId};
@@ -34,7 +34,7 @@ async fn a_blocked_user_gets_no_ack_notice_relay_or_reminder_and_the_evidence_is
         .post_message(demo::BOB, demo::HELP, "you people are useless")
         .await;
     wait_ack(&sim, first).await;
-    wait_post_containing(&sim, &format!("/{}/{first}", demo::HELP)).await;
+    wait_owner_notified(&sim, demo::HELP, first).await;
 
     let blocked = command(
         &sim,
@@ -76,7 +76,7 @@ async fn a_blocked_user_gets_no_ack_notice_relay_or_reminder_and_the_evidence_is
         .post_message(demo::ALICE, demo::HELP, "do you ship to Canada?")
         .await;
     wait_ack(&sim, alice).await;
-    wait_post_containing(&sim, &format!("/{}/{alice}", demo::HELP)).await;
+    wait_owner_notified(&sim, demo::HELP, alice).await;
     clock.advance(SignedDuration::from_hours(30));
     wait_post_containing(&sim, "⏰ Reminder 1: **alice**").await;
     quiet_period(QUIET).await;
@@ -190,7 +190,7 @@ async fn a_hundred_messages_in_a_minute_stay_one_conversation_with_one_ack_and_o
         acked().first().copied()
     })
     .await;
-    wait_post_containing(&sim, &format!("/{}/{opener}", demo::HELP)).await;
+    wait_owner_notified(&sim, demo::HELP, opener).await;
     quiet_period(QUIET).await;
     assert_eq!(acked(), [opener], "one acknowledgement");
     assert_eq!(posts_containing(&sim, "**carol**").len(), 1, "one notice");

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::support::{
-    command, command_until, posts_containing, quiet_period, wait_ack, wait_interaction,
-    wait_owner_replied, wait_post_containing, write_demo_config, Bot, QUIET, WAIT,
+    command, command_until, customer_asks_owner_replies, posts_containing, quiet_period, wait_ack,
+    wait_interaction, wait_owner_notified, wait_owner_replied, wait_post_containing,
+    write_demo_config, Bot, QUIET, WAIT,
 };
 use frontdesk::clock::ManualClock;
 use frontdesk_sim::{demo, Simulator};
@@ -58,13 +59,13 @@ async fn press(
 
 /// Bob asks in #help, the owner replies to him, and the owner resolves it by id from #staff.
 async fn answered_then_resolved(sim: &Simulator) -> u64 {
-    let msg = sim
-        .post_message(demo::BOB, demo::HELP, "is the blue scarf in stock?")
-        .await;
-    wait_ack(sim, msg).await;
-    sim.post_reply(demo::OWNER, demo::HELP, "Yes, two left!", msg)
-        .await;
-    wait_owner_replied(sim, demo::BOB, demo::HELP).await;
+    let msg = customer_asks_owner_replies(
+        sim,
+        demo::BOB,
+        "is the blue scarf in stock?",
+        "Yes, two left!",
+    )
+    .await;
     let resolved = command(
         sim,
         demo::OWNER,
@@ -174,7 +175,7 @@ async fn no_rating_without_a_staff_reply_and_auto_resolve_asks_in_the_forum_post
         .post_message(demo::CAROL, demo::HELP, "never mind, found it")
         .await;
     wait_ack(&sim, quiet).await;
-    wait_post_containing(&sim, &format!("/{}/{quiet}", demo::HELP)).await;
+    wait_owner_notified(&sim, demo::HELP, quiet).await;
     let resolved = command(
         &sim,
         demo::OWNER,
@@ -245,13 +246,13 @@ async fn a_rating_request_is_never_shown_twice_across_a_sigkill() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = write_demo_config(dir.path(), "");
     let mut child = crate::support::spawn_ready(&sim, &config).await;
-    let msg = sim
-        .post_message(demo::BOB, demo::HELP, "is the blue scarf in stock?")
-        .await;
-    wait_ack(&sim, msg).await;
-    sim.post_reply(demo::OWNER, demo::HELP, "Yes, two left!", msg)
-        .await;
-    wait_owner_replied(&sim, demo::BOB, demo::HELP).await;
+    let msg = customer_asks_owner_replies(
+        &sim,
+        demo::BOB,
+        "is the blue scarf in stock?",
+        "Yes, two left!",
+    )
+    .await;
 
     sim.lose_answers(&format!("POST /channels/{}/messages", demo::HELP), 1000);
     let resolved = command(

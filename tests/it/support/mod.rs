@@ -6,7 +6,9 @@ mod interactions;
 pub mod tools;
 mod wait;
 
-pub use interactions::{command, command_until, wait_owner_replied, Answer};
+pub use interactions::{
+    command, command_until, customer_asks_owner_replies, wait_owner_replied, Answer,
+};
 pub use wait::{eventually, quiet_period, wait_for, QUIET, WAIT};
 
 use std::path::{Path, PathBuf};
@@ -240,6 +242,30 @@ pub async fn wait_ack(sim: &Simulator, message: u64) -> RecordedRequest {
     sim.wait_for_request(|r| is_ack_of(r, message), WAIT)
         .await
         .unwrap_or_else(|| panic!("message {message} was acknowledged"))
+}
+
+/// Waits until the owner was notified about `message`, posted in `channel`: a notice linking
+/// it (`…/channel/message`), posted anywhere but that channel. A new conversation in a server
+/// channel is stored just after its acknowledgement is answered (`desk::Opening`), and the
+/// notice is sent from the stored outbox: once it is out, the conversation is stored.
+pub async fn wait_owner_notified(sim: &Simulator, channel: u64, message: u64) -> RecordedRequest {
+    let link = format!("/{channel}/{message}\n");
+    let own_channel = format!("/channels/{channel}/messages");
+    sim.wait_for_request(
+        |r| {
+            r.is("POST", "/messages")
+                && r.status < 300
+                && !r.path.contains(&own_channel)
+                && r.body.as_ref().is_some_and(|b| {
+                    b["content"]
+                        .as_str()
+                        .is_some_and(|c| format!("{c}\n").contains(&link))
+                })
+        },
+        WAIT,
+    )
+    .await
+    .unwrap_or_else(|| panic!("the owner was notified about {message}"))
 }
 
 /// Waits for a successful message post whose content contains `needle`.
