@@ -3,29 +3,18 @@
 //! on an injected clock; refused to anyone else; never asked without a staff reply; never sent
 //! twice across a SIGKILL; shown in `/stats` and exported.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::support::{
-    command, command_until, customer_asks_owner_replies, posts_containing, quiet_period, wait_ack,
-    wait_interaction, wait_owner_notified, wait_owner_replied, wait_post_containing,
-    write_demo_config, Bot, QUIET, WAIT,
+    command, command_until, customer_asks_owner_replies, posts_containing, quiet_period,
+    start_on_a_manual_clock, wait_ack, wait_interaction, wait_owner_notified, wait_owner_replied,
+    wait_post_containing, write_demo_config, QUIET, WAIT,
 };
-use frontdesk::clock::ManualClock;
 use frontdesk_sim::{demo, Simulator};
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use serde_json::{json, Value};
 
 const ASK: &str = "how did we do?";
-
-async fn start(extra: &str) -> (Simulator, Bot, Arc<ManualClock>, tempfile::TempDir) {
-    let sim = crate::support::demo_sim().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let start: Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
-    let clock = Arc::new(ManualClock::new(start));
-    let bot = Bot::start_with(&sim, &dir.path().join("data"), extra, clock.clone()).await;
-    (sim, bot, clock, dir)
-}
 
 /// The visible messages in `channel` asking for a rating.
 fn requests_in(sim: &Simulator, channel: u64) -> Vec<frontdesk_sim::SimMessage> {
@@ -84,7 +73,7 @@ async fn answered_then_resolved(sim: &Simulator) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rating_is_asked_once_answered_changed_then_locked_and_refused_to_others() {
-    let (sim, bot, clock, dir) = start("").await;
+    let (sim, bot, clock, dir) = start_on_a_manual_clock("").await;
     let msg = answered_then_resolved(&sim).await;
 
     let request = wait_post_containing(&sim, ASK).await;
@@ -169,7 +158,7 @@ async fn a_rating_is_asked_once_answered_changed_then_locked_and_refused_to_othe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_rating_without_a_staff_reply_and_auto_resolve_asks_in_the_forum_post() {
-    let (sim, bot, clock, _dir) = start("").await;
+    let (sim, bot, clock, _dir) = start_on_a_manual_clock("").await;
     // Resolved without any reply: not asked.
     let quiet = sim
         .post_message(demo::CAROL, demo::HELP, "never mind, found it")
@@ -218,7 +207,7 @@ async fn no_rating_without_a_staff_reply_and_auto_resolve_asks_in_the_forum_post
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ratings_off_asks_nobody_and_the_two_choice_form_shows_two_buttons() {
-    let (sim, bot, _clock, _dir) = start("[ratings]\nask = false\n").await;
+    let (sim, bot, _clock, _dir) = start_on_a_manual_clock("[ratings]\nask = false\n").await;
     let msg = answered_then_resolved(&sim).await;
     quiet_period(QUIET).await;
     assert!(
@@ -227,7 +216,7 @@ async fn ratings_off_asks_nobody_and_the_two_choice_form_shows_two_buttons() {
     );
     bot.stop().await;
 
-    let (sim, bot, _clock, _dir) = start("[ratings]\nform = \"two\"\n").await;
+    let (sim, bot, _clock, _dir) = start_on_a_manual_clock("[ratings]\nform = \"two\"\n").await;
     let msg = answered_then_resolved(&sim).await;
     let body = wait_post_containing(&sim, ASK).await.body.expect("json");
     let row = &body["components"][0]["components"];
@@ -332,7 +321,7 @@ async fn a_rating_request_is_never_shown_twice_across_a_sigkill() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dm_conversation_answered_through_its_staff_thread_is_asked_in_the_dm() {
-    let (sim, bot, _clock, _dir) = start("").await;
+    let (sim, bot, _clock, _dir) = start_on_a_manual_clock("").await;
     let dm = sim.send_dm(demo::CAROL, "Do you gift wrap?").await;
     let carol_dm = sim.dm_channel_of(demo::CAROL).expect("carol's DM");
     wait_ack(&sim, dm).await;

@@ -11,8 +11,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::support::{
     acks_for, demo_sim as sim, eventually, posts_containing, posts_since, quiet_period, responses,
-    spawn_frontdesk, spawn_ready, terminate, wait_ack, wait_owner_replied, wait_post_containing,
-    write_demo_config, Bot, Child, QUIET, WAIT,
+    spawn_frontdesk, spawn_ready, start_on_a_manual_clock, terminate, wait_ack, wait_owner_replied,
+    wait_post_containing, write_demo_config, Bot, Child, QUIET, WAIT,
 };
 
 /// Waits until the bot read #help's history (its catch-up) in a request from index `since` on.
@@ -113,11 +113,7 @@ async fn customers_who_posted_while_the_bot_was_down_are_acknowledged_once_on_st
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reminders_fire_on_schedule_and_stop_on_a_staff_reply() {
-    let sim = sim().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let start: Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
-    let clock = Arc::new(ManualClock::new(start));
-    let bot = Bot::start_with(&sim, &dir.path().join("data"), "", clock.clone()).await;
+    let (sim, bot, clock, _dir) = start_on_a_manual_clock("").await;
     let msg = sim
         .post_message(demo::BOB, demo::HELP, "my parcel is late")
         .await;

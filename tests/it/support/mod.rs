@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use frontdesk::app::{run, BotError, BotOptions, RetryPolicy};
-use frontdesk::clock::{Clock, SystemClock};
+use frontdesk::clock::{Clock, ManualClock, SystemClock};
 use frontdesk::config::{Config, Secret};
 use frontdesk_sim::schema::{ApiSchema, Violation};
 use frontdesk_sim::{demo, RecordedRequest, Simulator};
@@ -31,6 +31,25 @@ pub async fn demo_sim() -> Simulator {
     )
     .await
     .expect("simulator")
+}
+
+/// Tuesday 24 November 2026, 10:00 UTC, where tests on a manual clock start: inside the
+/// demo's open hours and outside its quiet hours.
+pub fn tuesday_morning() -> jiff::Timestamp {
+    "2026-11-24T10:00:00Z".parse().expect("time")
+}
+
+/// The demo world, and the bot on a fresh database with `extra` config lines and a manual
+/// clock set to [`tuesday_morning`]: the simulator, the bot, the clock to move and the folder
+/// holding the data (in `data`).
+pub async fn start_on_a_manual_clock(
+    extra: &str,
+) -> (Simulator, Bot, Arc<ManualClock>, tempfile::TempDir) {
+    let sim = demo_sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(ManualClock::new(tuesday_morning()));
+    let bot = Bot::start_with(&sim, &dir.path().join("data"), extra, clock.clone()).await;
+    (sim, bot, clock, dir)
 }
 
 /// The demo world plus `n` customers with ids `first + 1 ..= first + n`, in a simulator with
