@@ -46,6 +46,24 @@ async fn press(
     answer["data"]["content"].as_str().unwrap_or("").to_string()
 }
 
+/// The owner resolves conversation `id` from #staff, naming it by its id; the answer says it
+/// was resolved.
+async fn resolve_by_id(sim: &Simulator, id: u64) {
+    let resolved = command(
+        sim,
+        demo::OWNER,
+        demo::STAFF,
+        "resolve",
+        json!({"conversation": id.to_string()}),
+    )
+    .await;
+    assert!(
+        resolved.text.starts_with("✅ Resolved"),
+        "{}",
+        resolved.text
+    );
+}
+
 /// Bob asks in #help, the owner replies to him, and the owner resolves it by id from #staff.
 async fn answered_then_resolved(sim: &Simulator) -> u64 {
     let msg = customer_asks_owner_replies(
@@ -55,19 +73,7 @@ async fn answered_then_resolved(sim: &Simulator) -> u64 {
         "Yes, two left!",
     )
     .await;
-    let resolved = command(
-        sim,
-        demo::OWNER,
-        demo::STAFF,
-        "resolve",
-        json!({"conversation": msg.to_string()}),
-    )
-    .await;
-    assert!(
-        resolved.text.starts_with("✅ Resolved"),
-        "{}",
-        resolved.text
-    );
+    resolve_by_id(sim, msg).await;
     msg
 }
 
@@ -165,19 +171,7 @@ async fn no_rating_without_a_staff_reply_and_auto_resolve_asks_in_the_forum_post
         .await;
     wait_ack(&sim, quiet).await;
     wait_owner_notified(&sim, demo::HELP, quiet).await;
-    let resolved = command(
-        &sim,
-        demo::OWNER,
-        demo::STAFF,
-        "resolve",
-        json!({"conversation": quiet.to_string()}),
-    )
-    .await;
-    assert!(
-        resolved.text.starts_with("✅ Resolved"),
-        "{}",
-        resolved.text
-    );
+    resolve_by_id(&sim, quiet).await;
 
     // A forum post the owner answered, resolved after a quiet week: asked in the post.
     let post = sim
@@ -244,19 +238,7 @@ async fn a_rating_request_is_never_shown_twice_across_a_sigkill() {
     .await;
 
     sim.lose_answers(&format!("POST /channels/{}/messages", demo::HELP), 1000);
-    let resolved = command(
-        &sim,
-        demo::OWNER,
-        demo::STAFF,
-        "resolve",
-        json!({"conversation": msg.to_string()}),
-    )
-    .await;
-    assert!(
-        resolved.text.starts_with("✅ Resolved"),
-        "{}",
-        resolved.text
-    );
+    resolve_by_id(&sim, msg).await;
     let nonce = json!(format!("q{msg}"));
     sim.wait_for_request(
         |r| r.is("POST", "/messages") && r.body.as_ref().is_some_and(|b| b["nonce"] == nonce),
@@ -306,14 +288,7 @@ async fn a_rating_request_is_never_shown_twice_across_a_sigkill() {
     sim.post_reply(demo::OWNER, demo::HELP, "Anything else?", msg)
         .await;
     wait_owner_replied(&sim, demo::BOB, demo::HELP).await;
-    command(
-        &sim,
-        demo::OWNER,
-        demo::STAFF,
-        "resolve",
-        json!({"conversation": msg.to_string()}),
-    )
-    .await;
+    resolve_by_id(&sim, msg).await;
     quiet_period(Duration::from_millis(500)).await;
     assert_eq!(requests_in(&sim, demo::HELP).len(), 1, "never asked twice");
     crate::support::terminate(&mut child);
