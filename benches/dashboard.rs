@@ -24,7 +24,7 @@ use frontdesk::desk::{Arrival, Desk, Handled};
 use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
 use frontdesk::responses::Rules;
 use frontdesk::store::Store;
-use frontdesk_sim::{demo, SimConfig, Simulator};
+use frontdesk_sim::demo;
 use jiff::Timestamp;
 use support::{mib, status_kib};
 
@@ -133,15 +133,7 @@ async fn run_bot(
         text.push_str(&format!("\n[dashboard]\nlisten = \"{addr}\"\n"));
     }
     std::fs::write(&config_path, text).expect("config");
-    let sim = Simulator::start(
-        support::world(CHANNELS),
-        SimConfig {
-            rate_limit: None,
-            ..SimConfig::default()
-        },
-    )
-    .await
-    .expect("simulator");
+    let sim = support::sim_without_limits(CHANNELS).await;
     let mut child = support::spawn_run(
         Command::new(env!("CARGO_BIN_EXE_frontdesk")),
         &config_path,

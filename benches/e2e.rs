@@ -25,7 +25,7 @@ mod support;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use frontdesk_sim::{SimConfig, Simulator};
+use frontdesk_sim::Simulator;
 use serenity::all as dc;
 use serenity::async_trait;
 use support::{ack_times, env_or, loadavg, ms, Frontdesk, Stats, FIRST_CUSTOMER};
@@ -242,24 +242,12 @@ async fn bench() {
         "e2e: {channels} channels, steady {rate}/s for {secs} s in {windows} windows, burst {burst}; load average before: {}",
         loadavg()
     );
-    let no_limits = || SimConfig {
-        rate_limit: None,
-        ..SimConfig::default()
-    };
-    let fd_sim = Simulator::start(support::world(channels), no_limits())
-        .await
-        .expect("simulator");
-    let floor_sim = Simulator::start(support::world(channels), no_limits())
-        .await
-        .expect("simulator");
+    let fd_sim = support::sim_without_limits(channels).await;
+    let floor_sim = support::sim_without_limits(channels).await;
     let dir = tempfile::tempdir().expect("tempdir");
     // Both simulators have no limits, and the bench measures frontdesk's own time: its
     // global budget (Discord's 50 requests/s) is raised out of the way, as the floor has none.
-    let mut opts = frontdesk::app::BotOptions::new(
-        support::config(&dir.path().join("data"), channels),
-        frontdesk::config::Secret::new("bench-token"),
-        std::sync::Arc::new(frontdesk::clock::SystemClock),
-    );
+    let mut opts = support::options(&dir.path().join("data"), channels);
     opts.budget = frontdesk::discord::pace::Pacer::per_second(1_000_000);
     let fd = Frontdesk::start_with(&fd_sim, opts).await;
     let floor = start_floor(&floor_sim).await;

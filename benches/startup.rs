@@ -24,7 +24,7 @@ use frontdesk::desk::{Arrival, Desk, Handled};
 use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
 use frontdesk::responses::Rules;
 use frontdesk::store::Store;
-use frontdesk_sim::{demo, SimConfig, Simulator};
+use frontdesk_sim::demo;
 use jiff::Timestamp;
 use support::{mib, status_kib};
 
@@ -97,15 +97,7 @@ async fn measure(label: &str, conversations: u64) {
     }
     let config_path = dir.path().join("frontdesk.toml");
     std::fs::write(&config_path, support::config_text(&data, CHANNELS)).expect("config");
-    let sim = Simulator::start(
-        support::world(CHANNELS),
-        SimConfig {
-            rate_limit: None,
-            ..SimConfig::default()
-        },
-    )
-    .await
-    .expect("simulator");
+    let sim = support::sim_without_limits(CHANNELS).await;
 
     let started = Instant::now();
     // STARTUP_WRAP runs the child under a profiler, e.g. `heaptrack -o /tmp/ht`; its figures

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use frontdesk::app::{run, BotError, BotOptions};
 use frontdesk::clock::SystemClock;
 use frontdesk::config::{Config, Secret};
-use frontdesk_sim::{demo, perms, SimChannel, SimGuild, SimUser, Simulator, World};
+use frontdesk_sim::{demo, perms, SimChannel, SimConfig, SimGuild, SimUser, Simulator, World};
 use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -84,6 +84,29 @@ dms = true
     )
 }
 
+/// A simulator of [`world`] without rate limits: what is measured is frontdesk, not waits
+/// that Discord's limits impose.
+pub async fn sim_without_limits(channels: usize) -> Simulator {
+    Simulator::start(
+        world(channels),
+        SimConfig {
+            rate_limit: None,
+            ..SimConfig::default()
+        },
+    )
+    .await
+    .expect("simulator")
+}
+
+/// The options of the bot on [`config`], on the system clock, for [`Frontdesk::start_with`].
+pub fn options(data_dir: &Path, channels: usize) -> BotOptions {
+    BotOptions::new(
+        config(data_dir, channels),
+        Secret::new("bench-token"),
+        Arc::new(SystemClock),
+    )
+}
+
 /// frontdesk running in this process against `sim`.
 pub struct Frontdesk {
     stop: Option<oneshot::Sender<()>>,
@@ -91,12 +114,7 @@ pub struct Frontdesk {
 }
 
 impl Frontdesk {
-    pub async fn start(sim: &Simulator, config: Config) -> Frontdesk {
-        let opts = BotOptions::new(config, Secret::new("bench-token"), Arc::new(SystemClock));
-        Frontdesk::start_with(sim, opts).await
-    }
-
-    /// The same with options set by the caller (the API base is set here).
+    /// Starts the bot with `opts` (the API base is set here) and waits until it is ready.
     pub async fn start_with(sim: &Simulator, mut opts: BotOptions) -> Frontdesk {
         opts.api = Some(sim.base_url());
         let (tx, rx) = oneshot::channel::<()>();
