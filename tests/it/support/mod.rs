@@ -70,7 +70,7 @@ pub fn responses() -> PathBuf {
 }
 
 /// Logs from the bot during tests, when asked for with RUST_LOG (e.g. `RUST_LOG=frontdesk=debug`).
-pub fn init_logs() {
+fn init_logs() {
     if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
@@ -204,11 +204,7 @@ fn is_ack_of(r: &RecordedRequest, message: u64) -> bool {
 /// The customer messages a message frontdesk posted into `channel` acknowledges: the one it
 /// replies to, or each one a merged acknowledgement links (a jump link into the same
 /// channel). Parsed here rather than by frontdesk's own parser, so the tests check it.
-pub fn acknowledged_by(
-    content: &str,
-    reference: Option<&serde_json::Value>,
-    channel: u64,
-) -> Vec<u64> {
+fn acknowledged_by(content: &str, reference: Option<&serde_json::Value>, channel: u64) -> Vec<u64> {
     let mut out: Vec<u64> = reference
         .and_then(|r| {
             let id = &r["message_id"];
@@ -317,7 +313,7 @@ pub fn posts_containing(sim: &Simulator, needle: &str) -> Vec<RecordedRequest> {
         .collect()
 }
 
-pub fn assert_bodies_match_discords_spec(requests: &[RecordedRequest]) {
+fn assert_bodies_match_discords_spec(requests: &[RecordedRequest]) {
     let schema = ApiSchema::get();
     let mut problems = Vec::new();
     for r in requests {
