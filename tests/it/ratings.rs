@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::support::{
     command, command_until, customer_asks_owner_replies, posts_containing, quiet_period,
     start_on_a_manual_clock, wait_ack, wait_interaction, wait_owner_notified, wait_owner_replied,
-    wait_post_containing, write_demo_config, QUIET, WAIT,
+    wait_post_containing, wait_staff_thread, write_demo_config, QUIET, WAIT,
 };
 use frontdesk_sim::{demo, Simulator};
 use jiff::SignedDuration;
@@ -300,17 +300,7 @@ async fn a_dm_conversation_answered_through_its_staff_thread_is_asked_in_the_dm(
     let dm = sim.send_dm(demo::CAROL, "Do you gift wrap?").await;
     let carol_dm = sim.dm_channel_of(demo::CAROL).expect("carol's DM");
     wait_ack(&sim, dm).await;
-    let created = sim
-        .wait_for_request(
-            |r| r.is("POST", &format!("/channels/{}/threads", demo::STAFF)) && r.status < 300,
-            WAIT,
-        )
-        .await
-        .expect("the relay thread");
-    let thread: u64 = created.response.expect("answer")["id"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .expect("thread id");
+    let thread = wait_staff_thread(&sim).await;
     // The owner answers what they see: the customer's words, relayed into the thread.
     sim.wait_for_message(thread, |m| m.content.contains("gift wrap"), WAIT)
         .await

@@ -8,24 +8,9 @@ use std::time::Duration;
 use frontdesk_sim::{demo, SimConfig, Simulator, World};
 
 use crate::support::{
-    eventually, quiet_period, ready, spawn_frontdesk, wait_ack, write_demo_config, Bot, Child,
-    QUIET, WAIT,
+    eventually, quiet_period, ready, spawn_frontdesk, wait_ack, wait_staff_thread,
+    write_demo_config, Bot, Child, QUIET,
 };
-
-/// Carol's private staff thread, once frontdesk opened it and mirrored her DM there.
-async fn staff_thread(sim: &Simulator) -> u64 {
-    let created = sim
-        .wait_for_request(
-            |r| r.is("POST", &format!("/channels/{}/threads", demo::STAFF)) && r.status < 300,
-            WAIT,
-        )
-        .await
-        .expect("a private staff thread");
-    created.response.expect("answer")["id"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .expect("thread id")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_staff_reply_written_while_offline_reaches_the_customer_once_after_restart() {
@@ -35,7 +20,7 @@ async fn a_staff_reply_written_while_offline_reaches_the_customer_once_after_res
     let bot = Bot::start(&sim, &data).await;
     let dm = sim.send_dm(demo::CAROL, "Do you gift wrap?").await;
     wait_ack(&sim, dm).await;
-    let thread = staff_thread(&sim).await;
+    let thread = wait_staff_thread(&sim).await;
     eventually("her DM was mirrored", async || {
         sim.messages_in(thread)
             .iter()

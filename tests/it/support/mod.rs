@@ -283,6 +283,21 @@ pub async fn wait_owner_notified(sim: &Simulator, channel: u64, message: u64) ->
     .unwrap_or_else(|| panic!("the owner was notified about {message}"))
 }
 
+/// The private staff thread frontdesk opened in #staff for a DM conversation, once it has.
+pub async fn wait_staff_thread(sim: &Simulator) -> u64 {
+    let created = sim
+        .wait_for_request(
+            |r| r.is("POST", &format!("/channels/{}/threads", demo::STAFF)) && r.status < 300,
+            WAIT,
+        )
+        .await
+        .expect("a private staff thread");
+    created.response.expect("answer")["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("thread id")
+}
+
 /// Waits for a successful message post whose content contains `needle`.
 pub async fn wait_post_containing(sim: &Simulator, needle: &str) -> RecordedRequest {
     sim.wait_for_request(
