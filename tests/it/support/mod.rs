@@ -458,7 +458,8 @@ fn run_command(
     command
 }
 
-/// The real binary, killed with SIGKILL if the test ends early.
+/// A child process (the real binary, a client bot), killed with SIGKILL when dropped: a test
+/// that fails leaves no process behind.
 pub struct Child(pub std::process::Child);
 
 impl Drop for Child {
