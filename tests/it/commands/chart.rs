@@ -5,22 +5,11 @@ use frontdesk_sim::demo;
 use serde_json::json;
 
 use super::Bot;
-use crate::support::customer_asks_owner_replies;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stats_attaches_the_first_reply_chart_as_a_png() {
     let bot = Bot::start().await;
-    customer_asks_owner_replies(
-        &bot.sim,
-        demo::ALICE,
-        "How much is shipping to Canada?",
-        "£8.50, Alice!",
-    )
-    .await;
-    bot.command_until(demo::OWNER, demo::HELP, "status", |t| {
-        t.starts_with("✅ Nobody is waiting. 1 answered")
-    })
-    .await;
+    bot.alice_asks_and_the_owner_replies().await;
 
     let stats = bot
         .command(demo::OWNER, demo::STAFF, "stats", json!([]))

@@ -106,6 +106,23 @@ impl Bot {
             .to_string()
     }
 
+    /// Alice asks about shipping in #help and the owner replies to her (see
+    /// [`customer_asks_owner_replies`]); the owner's `/status` then shows her conversation
+    /// answered and nobody waiting.
+    async fn alice_asks_and_the_owner_replies(&self) {
+        customer_asks_owner_replies(
+            &self.sim,
+            demo::ALICE,
+            "How much is shipping to Canada?",
+            "£8.50, Alice!",
+        )
+        .await;
+        self.command_until(demo::OWNER, demo::HELP, "status", |t| {
+            t.starts_with("✅ Nobody is waiting. 1 answered")
+        })
+        .await;
+    }
+
     /// Opens a forum post as `author` and waits for its acknowledgement; returns its id
     /// (which is the conversation's id).
     async fn forum_post(&self, author: u64, title: &str, text: &str) -> u64 {
