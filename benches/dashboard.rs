@@ -17,15 +17,16 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use frontdesk::desk::{Arrival, Desk, Handled};
 use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
 use frontdesk::responses::Rules;
 use frontdesk::store::Store;
-use frontdesk_sim::{demo, SimConfig, Simulator};
+use frontdesk_sim::demo;
 use jiff::Timestamp;
+use support::{mib, status_kib};
 
 const CHANNELS: usize = 50;
 const WAITING: u64 = 50;
@@ -114,20 +115,6 @@ fn seed(data: &Path, n: u64) -> u64 {
     base + 2 * (n / 2)
 }
 
-fn status_kib(pid: u32, field: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    text.lines()
-        .find(|l| l.starts_with(field))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-fn mib(kib: Option<u64>) -> String {
-    kib.map_or("?".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
-}
-
 struct Memory {
     rss_ready: Option<u64>,
     rss_after: Option<u64>,
@@ -146,27 +133,12 @@ async fn run_bot(
         text.push_str(&format!("\n[dashboard]\nlisten = \"{addr}\"\n"));
     }
     std::fs::write(&config_path, text).expect("config");
-    let sim = Simulator::start(
-        support::world(CHANNELS),
-        SimConfig {
-            rate_limit: None,
-            ..SimConfig::default()
-        },
-    )
-    .await
-    .expect("simulator");
-    let mut child: Child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("run")
-        .arg("--config")
-        .arg(&config_path)
-        .arg("--discord-api")
-        .arg(sim.base_url())
-        .env("DISCORD_TOKEN", "bench-token")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn frontdesk");
+    let sim = support::sim_without_limits(CHANNELS).await;
+    let mut child = support::spawn_run(
+        Command::new(env!("CARGO_BIN_EXE_frontdesk")),
+        &config_path,
+        &sim,
+    );
     let pid = child.id();
     support::wait_ready(&sim).await;
     // Let the start settle (the first sweep, catch-up) before reading memory.
@@ -183,14 +155,7 @@ async fn run_bot(
     let _ = Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    if child.try_wait().ok().flatten().is_none() {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
+    support::wait_or_kill(&mut child).await;
     sim.shutdown().await;
     memory
 }
@@ -227,10 +192,7 @@ async fn pages(config: &Path, addr: std::net::SocketAddr, conversation: u64, pid
         .next()
         .expect("pair")
         .to_string();
-    let rounds: usize = std::env::var("DASHBOARD_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
+    let rounds: usize = support::env_or("DASHBOARD_ROUNDS", 20);
     println!("| page | bytes | median | slowest | bot's RSS after |");
     println!("|---|---:|---:|---:|---:|");
     let list = [
@@ -274,10 +236,7 @@ async fn pages(config: &Path, addr: std::net::SocketAddr, conversation: u64, pid
 }
 
 fn main() {
-    let n = std::env::var("DASHBOARD_CONVERSATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000u64);
+    let n: u64 = support::env_or("DASHBOARD_CONVERSATIONS", 100_000);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -25,10 +25,10 @@ mod support;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use frontdesk_sim::{SimConfig, Simulator};
+use frontdesk_sim::Simulator;
 use serenity::all as dc;
 use serenity::async_trait;
-use support::{ack_times, ms, Frontdesk, Stats, FIRST_CUSTOMER};
+use support::{ack_times, env_or, loadavg, ms, Frontdesk, Stats, FIRST_CUSTOMER};
 
 const TEXTS: [&str; 4] = [
     "Hi! How much is shipping to Canada?",
@@ -36,13 +36,6 @@ const TEXTS: [&str; 4] = [
     "Hello, is anyone there?",
     "The zipper on my bag broke after a week, what can I do?",
 ];
-
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// The floor: serenity's `EventHandler::message` → `ChannelId::send_message`, nothing else.
 struct Floor;
@@ -223,12 +216,6 @@ fn ratio(name: &str, fd: &Phase, floor: &Phase) {
     );
 }
 
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
-}
-
 fn main() {
     if std::env::var_os("E2E_LOG").is_some() {
         // As the real binary logs (`main.rs`): at info, to stderr.
@@ -246,33 +233,21 @@ fn main() {
 }
 
 async fn bench() {
-    let rate = env("E2E_RATE", 200);
-    let secs = env("E2E_SECS", 10);
-    let windows = env("E2E_WINDOWS", 5).max(1);
-    let burst = env("E2E_BURST", 1000);
-    let channels = env("E2E_CHANNELS", 50) as usize;
+    let rate: u64 = env_or("E2E_RATE", 200);
+    let secs: u64 = env_or("E2E_SECS", 10);
+    let windows = env_or::<u64>("E2E_WINDOWS", 5).max(1);
+    let burst: u64 = env_or("E2E_BURST", 1000);
+    let channels: usize = env_or("E2E_CHANNELS", 50);
     println!(
         "e2e: {channels} channels, steady {rate}/s for {secs} s in {windows} windows, burst {burst}; load average before: {}",
         loadavg()
     );
-    let no_limits = || SimConfig {
-        rate_limit: None,
-        ..SimConfig::default()
-    };
-    let fd_sim = Simulator::start(support::world(channels), no_limits())
-        .await
-        .expect("simulator");
-    let floor_sim = Simulator::start(support::world(channels), no_limits())
-        .await
-        .expect("simulator");
+    let fd_sim = support::sim_without_limits(channels).await;
+    let floor_sim = support::sim_without_limits(channels).await;
     let dir = tempfile::tempdir().expect("tempdir");
     // Both simulators have no limits, and the bench measures frontdesk's own time: its
     // global budget (Discord's 50 requests/s) is raised out of the way, as the floor has none.
-    let mut opts = frontdesk::app::BotOptions::new(
-        support::config(&dir.path().join("data"), channels),
-        frontdesk::config::Secret::new("bench-token"),
-        std::sync::Arc::new(frontdesk::clock::SystemClock),
-    );
+    let mut opts = support::options(&dir.path().join("data"), channels);
     opts.budget = frontdesk::discord::pace::Pacer::per_second(1_000_000);
     let fd = Frontdesk::start_with(&fd_sim, opts).await;
     let floor = start_floor(&floor_sim).await;

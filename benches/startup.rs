@@ -17,15 +17,16 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use frontdesk::desk::{Arrival, Desk, Handled};
 use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
 use frontdesk::responses::Rules;
 use frontdesk::store::Store;
-use frontdesk_sim::{demo, SimConfig, Simulator};
+use frontdesk_sim::demo;
 use jiff::Timestamp;
+use support::{mib, status_kib};
 
 const CHANNELS: usize = 50;
 
@@ -73,20 +74,6 @@ fn seed(data: &Path, n: u64) {
     );
 }
 
-fn status_kib(pid: u32, field: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    text.lines()
-        .find(|l| l.starts_with(field))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-fn mib(kib: Option<u64>) -> String {
-    kib.map_or("?".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
-}
-
 fn du(path: &Path) -> u64 {
     let mut total = 0;
     if let Ok(entries) = std::fs::read_dir(path) {
@@ -110,15 +97,7 @@ async fn measure(label: &str, conversations: u64) {
     }
     let config_path = dir.path().join("frontdesk.toml");
     std::fs::write(&config_path, support::config_text(&data, CHANNELS)).expect("config");
-    let sim = Simulator::start(
-        support::world(CHANNELS),
-        SimConfig {
-            rate_limit: None,
-            ..SimConfig::default()
-        },
-    )
-    .await
-    .expect("simulator");
+    let sim = support::sim_without_limits(CHANNELS).await;
 
     let started = Instant::now();
     // STARTUP_WRAP runs the child under a profiler, e.g. `heaptrack -o /tmp/ht`; its figures
@@ -126,7 +105,7 @@ async fn measure(label: &str, conversations: u64) {
     let wrap = std::env::var("STARTUP_WRAP").unwrap_or_default();
     let wrapped = !wrap.trim().is_empty();
     let mut wrap = wrap.split_whitespace();
-    let mut command = match wrap.next() {
+    let command = match wrap.next() {
         Some(program) => {
             let mut c = Command::new(program);
             c.args(wrap).arg(env!("CARGO_BIN_EXE_frontdesk"));
@@ -134,18 +113,7 @@ async fn measure(label: &str, conversations: u64) {
         }
         None => Command::new(env!("CARGO_BIN_EXE_frontdesk")),
     };
-    let mut child: Child = command
-        .arg("run")
-        .arg("--config")
-        .arg(&config_path)
-        .arg("--discord-api")
-        .arg(sim.base_url())
-        .env("DISCORD_TOKEN", "bench-token")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn frontdesk");
+    let mut child = support::spawn_run(command, &config_path, &sim);
     let pid = child.id();
     let ready = sim
         .wait_for_identifies(1, Duration::from_secs(60))
@@ -196,14 +164,7 @@ async fn measure(label: &str, conversations: u64) {
             .args(["-TERM", &pid.to_string()])
             .status()
     };
-    let stop_deadline = Instant::now() + Duration::from_secs(30);
-    while child.try_wait().ok().flatten().is_none() && Instant::now() < stop_deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    if child.try_wait().ok().flatten().is_none() {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
+    support::wait_or_kill(&mut child).await;
     sim.shutdown().await;
 
     let secs = |d: Option<Duration>| d.map_or("?".into(), |d| format!("{:.3} s", d.as_secs_f64()));
@@ -219,10 +180,7 @@ async fn measure(label: &str, conversations: u64) {
 }
 
 fn main() {
-    let n = std::env::var("STARTUP_CONVERSATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000u64);
+    let n: u64 = support::env_or("STARTUP_CONVERSATIONS", 100_000);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

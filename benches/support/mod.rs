@@ -1,18 +1,20 @@
-//! Shared by the end-to-end and startup benchmarks: a simulated server with many watched
-//! text channels, the matching frontdesk config, starting the real bot against a simulator,
-//! and latency statistics.
+//! Shared by the benchmarks that run the real bot: a simulated server with many watched text
+//! channels, the matching frontdesk config, starting the bot against a simulator (in this
+//! process, or the built binary as a child whose memory is read from `/proc`), settings from
+//! the environment, and latency statistics.
 
 #![allow(dead_code)] // each bench target uses a different part of this module
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use frontdesk::app::{run, BotError, BotOptions};
 use frontdesk::clock::SystemClock;
 use frontdesk::config::{Config, Secret};
-use frontdesk_sim::{demo, perms, SimChannel, SimGuild, SimUser, Simulator, World};
+use frontdesk_sim::{demo, perms, SimChannel, SimConfig, SimGuild, SimUser, Simulator, World};
 use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -82,6 +84,29 @@ dms = true
     )
 }
 
+/// A simulator of [`world`] without rate limits: what is measured is frontdesk, not waits
+/// that Discord's limits impose.
+pub async fn sim_without_limits(channels: usize) -> Simulator {
+    Simulator::start(
+        world(channels),
+        SimConfig {
+            rate_limit: None,
+            ..SimConfig::default()
+        },
+    )
+    .await
+    .expect("simulator")
+}
+
+/// The options of the bot on [`config`], on the system clock, for [`Frontdesk::start_with`].
+pub fn options(data_dir: &Path, channels: usize) -> BotOptions {
+    BotOptions::new(
+        config(data_dir, channels),
+        Secret::new("bench-token"),
+        Arc::new(SystemClock),
+    )
+}
+
 /// frontdesk running in this process against `sim`.
 pub struct Frontdesk {
     stop: Option<oneshot::Sender<()>>,
@@ -89,12 +114,7 @@ pub struct Frontdesk {
 }
 
 impl Frontdesk {
-    pub async fn start(sim: &Simulator, config: Config) -> Frontdesk {
-        let opts = BotOptions::new(config, Secret::new("bench-token"), Arc::new(SystemClock));
-        Frontdesk::start_with(sim, opts).await
-    }
-
-    /// The same with options set by the caller (the API base is set here).
+    /// Starts the bot with `opts` (the API base is set here) and waits until it is ready.
     pub async fn start_with(sim: &Simulator, mut opts: BotOptions) -> Frontdesk {
         opts.api = Some(sim.base_url());
         let (tx, rx) = oneshot::channel::<()>();
@@ -187,4 +207,66 @@ impl Stats {
 
 pub fn ms(us: f64) -> String {
     format!("{:.3} ms", us / 1000.0)
+}
+
+/// The number in environment variable `name`, or `default` when it is unset or not a number.
+pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The machine's load averages over 1, 5 and 15 minutes, printed beside timings.
+pub fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// `frontdesk run --config config` against `sim` as a child process at `warn` level, its
+/// stderr shown: `command` is the built binary, or a wrapper (a profiler) with the binary as
+/// its last argument. Its memory is then the bot's alone, not this process's.
+pub fn spawn_run(mut command: Command, config: &Path, sim: &Simulator) -> Child {
+    command
+        .arg("run")
+        .arg("--config")
+        .arg(config)
+        .arg("--discord-api")
+        .arg(sim.base_url())
+        .env("DISCORD_TOKEN", "bench-token")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn frontdesk")
+}
+
+/// Waits up to 30 s for `child` to exit once it was sent SIGTERM, then kills it.
+pub async fn wait_or_kill(child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    if child.try_wait().ok().flatten().is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+/// A memory figure of process `pid` in KiB, from `/proc/<pid>/status`: `field` is `VmRSS:`
+/// (resident now) or `VmHWM:` (its peak). `None` where there is no such file (not Linux).
+pub fn status_kib(pid: u32, field: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    text.lines()
+        .find(|l| l.starts_with(field))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// A [`status_kib`] figure in MiB, `?` when it could not be read.
+pub fn mib(kib: Option<u64>) -> String {
+    kib.map_or("?".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
 }

@@ -2,26 +2,14 @@
 //! channel, a forum and a DM get no acknowledgement, notice, relay or reminder, and are stored,
 //! marked, as evidence. And a customer who floods a channel stays one conversation.
 
-use std::sync::Arc;
-
 use crate::support::{
-    acks_for, command, posts_containing, posts_since, quiet_period, wait_ack, wait_post_containing,
-    Bot, QUIET,
+    acks_for, command, posts_containing, posts_since, quiet_period, start_on_a_manual_clock,
+    wait_ack, wait_owner_notified, wait_post_containing, QUIET,
 };
-use frontdesk::clock::ManualClock;
 use frontdesk::model::{MessageId, UserId};
-use frontdesk_sim::{demo, Simulator};
-use jiff::{SignedDuration, Timestamp};
+use frontdesk_sim::demo;
+use jiff::SignedDuration;
 use serde_json::json;
-
-async fn start() -> (Simulator, Bot, Arc<ManualClock>, tempfile::TempDir) {
-    let sim = crate::support::demo_sim().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let start: Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
-    let clock = Arc::new(ManualClock::new(start));
-    let bot = Bot::start_with(&sim, &dir.path().join("data"), "", clock.clone()).await;
-    (sim, bot, clock, dir)
-}
 
 fn user_option(name: &str, user: u64) -> serde_json::Value {
     json!({"name": name, "type": 6, "value": user.to_string()})
@@ -29,12 +17,12 @@ fn user_option(name: &str, user: u64) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_blocked_user_gets_no_ack_notice_relay_or_reminder_and_the_evidence_is_stored() {
-    let (sim, bot, clock, dir) = start().await;
+    let (sim, bot, clock, dir) = start_on_a_manual_clock("").await;
     let first = sim
         .post_message(demo::BOB, demo::HELP, "you people are useless")
         .await;
     wait_ack(&sim, first).await;
-    wait_post_containing(&sim, &format!("/{}/{first}", demo::HELP)).await;
+    wait_owner_notified(&sim, demo::HELP, first).await;
 
     let blocked = command(
         &sim,
@@ -76,7 +64,7 @@ async fn a_blocked_user_gets_no_ack_notice_relay_or_reminder_and_the_evidence_is
         .post_message(demo::ALICE, demo::HELP, "do you ship to Canada?")
         .await;
     wait_ack(&sim, alice).await;
-    wait_post_containing(&sim, &format!("/{}/{alice}", demo::HELP)).await;
+    wait_owner_notified(&sim, demo::HELP, alice).await;
     clock.advance(SignedDuration::from_hours(30));
     wait_post_containing(&sim, "⏰ Reminder 1: **alice**").await;
     quiet_period(QUIET).await;
@@ -190,7 +178,7 @@ async fn a_hundred_messages_in_a_minute_stay_one_conversation_with_one_ack_and_o
         acked().first().copied()
     })
     .await;
-    wait_post_containing(&sim, &format!("/{}/{opener}", demo::HELP)).await;
+    wait_owner_notified(&sim, demo::HELP, opener).await;
     quiet_period(QUIET).await;
     assert_eq!(acked(), [opener], "one acknowledgement");
     assert_eq!(posts_containing(&sim, "**carol**").len(), 1, "one notice");

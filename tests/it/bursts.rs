@@ -6,19 +6,12 @@
 //! is bounded by a timeout.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    acked_by_message, acked_by_request, assert_bodies_match_discords_spec, quiet_period, wait_for,
-    watching_channels,
+    acked_by_message, acked_by_request, quiet_period, wait_for, world_with_channels, Bot,
 };
-use frontdesk::app::{run, BotOptions, RetryPolicy};
-use frontdesk::clock::SystemClock;
-use frontdesk::config::Secret;
-use frontdesk_sim::{demo, SimChannel, SimConfig, Simulator, World};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use frontdesk_sim::{demo, SimConfig, Simulator};
 
 const CHANNELS: [u64; 4] = [
     demo::HELP,
@@ -34,59 +27,21 @@ const ALL_ACKED_WITHIN: Duration = Duration::from_secs(120);
 /// The one-channel burst: this many customers, one every `ONE_CHANNEL_EVERY`.
 const ONE_CHANNEL: u64 = 30;
 const ONE_CHANNEL_EVERY: Duration = Duration::from_millis(100);
-
-type Running = (
-    Simulator,
-    oneshot::Sender<()>,
-    JoinHandle<Result<(), frontdesk::app::BotError>>,
-    tempfile::TempDir,
-);
+/// How long the bot may take to stop after a burst (the 30 s these tests have always allowed).
+const STOP_WITHIN: Duration = Duration::from_secs(30);
 
 /// The simulator with its default limit (Discord's ~5 messages per 5 s per channel) and the
 /// bot watching all of `CHANNELS`, ready.
-async fn start() -> Running {
-    let mut world = World::demo();
-    for (i, c) in CHANNELS.iter().enumerate().skip(1) {
-        world.guild = world
-            .guild
-            .with_channel(SimChannel::text(*c, &format!("help-{i}")));
-    }
-    let sim = Simulator::start(world, SimConfig::default())
+async fn start() -> (Bot, tempfile::TempDir) {
+    let sim = Simulator::start(world_with_channels(&CHANNELS), SimConfig::default())
         .await
         .expect("simulator");
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut opts = BotOptions::new(
-        watching_channels(&dir.path().join("data"), &CHANNELS),
-        Secret::new("bursts-token"),
-        Arc::new(SystemClock),
-    );
-    opts.api = Some(sim.base_url());
-    opts.tick_every = Duration::from_millis(500);
-    opts.retry = RetryPolicy {
-        first_backoff: Duration::from_millis(50),
-        ..RetryPolicy::default()
-    };
-    let (stop, stopped) = oneshot::channel::<()>();
-    let bot = tokio::spawn(run(opts, async move {
-        let _ = stopped.await;
-    }));
-    assert!(sim.wait_for_connected(Duration::from_secs(30)).await);
-    sim.wait_for_request(|r| r.is("PUT", "/commands"), Duration::from_secs(30))
-        .await
-        .expect("ready");
-    (sim, stop, bot, dir)
-}
-
-async fn stop(running: Running) {
-    let (sim, stop, bot, _dir) = running;
-    let _ = stop.send(());
-    tokio::time::timeout(Duration::from_secs(30), bot)
-        .await
-        .expect("the bot stops in time")
-        .expect("no panic")
-        .expect("clean stop");
-    // Merged acknowledgements included: every body is one Discord accepts.
-    assert_bodies_match_discords_spec(&sim.requests());
+    let bot = Bot::start_watching(&sim, &dir.path().join("data"), &CHANNELS, |o| {
+        o.tick_every = Duration::from_millis(500);
+    })
+    .await;
+    (bot, dir)
 }
 
 /// How many of frontdesk's messages acknowledge each customer message (a reply to it, or a
@@ -199,8 +154,8 @@ fn worst_wait(sim: &Simulator, posted: &[(u64, u64)]) -> (usize, Duration) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_beyond_the_channel_rate_limit_is_acknowledged_once_each() {
-    let running = start().await;
-    let sim = running.0.clone();
+    let (bot, _dir) = start().await;
+    let sim = bot.sim.clone();
     let start = tokio::time::Instant::now();
     let mut posted = Vec::new();
     for i in 0..MESSAGES {
@@ -227,13 +182,14 @@ async fn a_burst_beyond_the_channel_rate_limit_is_acknowledged_once_each() {
         worst.as_secs_f64()
     );
     assert_eq!(acked, MESSAGES as usize);
-    stop(running).await;
+    // Merged acknowledgements included: the stop checks every body is one Discord accepts.
+    bot.stop_within(STOP_WITHIN).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thirty_customers_in_one_channel_within_three_seconds_are_acknowledged_once_each() {
-    let running = start().await;
-    let sim = running.0.clone();
+    let (bot, _dir) = start().await;
+    let sim = bot.sim.clone();
     let start = tokio::time::Instant::now();
     let mut posted = Vec::new();
     for i in 0..ONE_CHANNEL {
@@ -257,5 +213,6 @@ async fn thirty_customers_in_one_channel_within_three_seconds_are_acknowledged_o
         carriers < ONE_CHANNEL as usize,
         "acknowledgements waiting behind the limit were merged ({carriers} messages)"
     );
-    stop(running).await;
+    // Merged acknowledgements included: the stop checks every body is one Discord accepts.
+    bot.stop_within(STOP_WITHIN).await;
 }

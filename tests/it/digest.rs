@@ -8,7 +8,7 @@ use frontdesk_sim::{demo, RecordedRequest, Simulator};
 use jiff::civil::{Time, Weekday};
 use jiff::{SignedDuration, Timestamp, ToSpan};
 
-use crate::support::{eventually, quiet_period, wait_ack, wait_owner_replied, Bot, QUIET};
+use crate::support::{customer_asks_owner_replies, eventually, quiet_period, Bot, QUIET};
 
 /// Open 09:00-17:00 on weekdays, London time.
 const HOURS: &str = "[hours]\ntime_zone = \"Europe/London\"\nmonday = \"09:00-17:00\"\ntuesday = \"09:00-17:00\"\nwednesday = \"09:00-17:00\"\nthursday = \"09:00-17:00\"\nfriday = \"09:00-17:00\"\n";
@@ -59,13 +59,13 @@ async fn the_weekly_digest_goes_out_once_a_week_across_a_restart() {
     let clock = Arc::new(ManualClock::new(now));
     let bot = Bot::start_with(&sim, &data, HOURS, clock.clone()).await;
     // This week: one customer, answered by the owner.
-    let alice = sim
-        .post_message(demo::ALICE, demo::HELP, "How much is shipping to Canada?")
-        .await;
-    wait_ack(&sim, alice).await;
-    sim.post_reply(demo::OWNER, demo::HELP, "£8.50, Alice!", alice)
-        .await;
-    wait_owner_replied(&sim, demo::ALICE, demo::HELP).await;
+    customer_asks_owner_replies(
+        &sim,
+        demo::ALICE,
+        "How much is shipping to Canada?",
+        "£8.50, Alice!",
+    )
+    .await;
     quiet_period(QUIET).await;
     assert!(digests(&sim).is_empty(), "no digest before next week");
 

@@ -321,8 +321,12 @@ async fn run_logs_the_summary_and_keeps_answering() {
     sim.set_channel_overwrite(demo::STAFF, OverwriteFor::Role(demo::GUILD), 0, private);
     let dir = tempfile::tempdir().expect("tempdir");
     let config = crate::support::write_demo_config(dir.path(), "");
-    let mut child = crate::support::spawn_frontdesk(&config, &sim, std::process::Stdio::piped());
-    let stderr = child.stderr.take().expect("stderr");
+    let mut child = crate::support::Child(crate::support::spawn_frontdesk(
+        &config,
+        &sim,
+        std::process::Stdio::piped(),
+    ));
+    let stderr = child.0.stderr.take().expect("stderr");
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     let reader = std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -356,8 +360,8 @@ async fn run_logs_the_summary_and_keeps_answering() {
         .post_message(demo::ALICE, demo::HELP, "is the shop open today?")
         .await;
     crate::support::wait_ack(&sim, id).await;
-    let _ = child.kill();
-    let _ = child.wait();
+    // SIGKILLed, which ends its stderr and so the reader.
+    drop(child);
     let _ = reader.join();
     sim.shutdown().await;
 }

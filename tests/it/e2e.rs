@@ -303,8 +303,9 @@ async fn eta_and_opening_time_render_from_stored_history_and_the_schedule() {
         }
     }
     let sim = crate::support::demo_sim().await;
-    let tuesday: Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
-    let clock = std::sync::Arc::new(frontdesk::clock::ManualClock::new(tuesday));
+    let clock = std::sync::Arc::new(frontdesk::clock::ManualClock::new(
+        crate::support::tuesday_morning(),
+    ));
     let bot = Bot::start_with(&sim, &data, hours, clock.clone()).await;
 
     let open = sim

@@ -10,7 +10,7 @@ use crate::support::{
 };
 use frontdesk::clock::ManualClock;
 use frontdesk_sim::{demo, SimConfig, SimUser, Simulator, World};
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use serde_json::json;
 
 const BACKUP: u64 = 100_000_000_000_000_150;
@@ -25,8 +25,7 @@ async fn start_escalating_to(to: &[u64]) -> (Simulator, Bot, Arc<ManualClock>, t
         .await
         .expect("simulator");
     let dir = tempfile::tempdir().expect("tempdir");
-    let start: Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
-    let clock = Arc::new(ManualClock::new(start));
+    let clock = Arc::new(ManualClock::new(crate::support::tuesday_morning()));
     let to: Vec<String> = to.iter().map(|id| format!("\"{id}\"")).collect();
     let extra = format!(
         "[reminders]\nescalate_to = [{}]\nescalate_after = \"4h\"\n",

@@ -4,20 +4,13 @@
 //! are `cargo bench --bench global` (BENCHMARKS.md).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
-use frontdesk::app::{run, BotOptions, RetryPolicy};
-use frontdesk::clock::SystemClock;
-use frontdesk::config::Secret;
 use frontdesk_sim::schema::ApiSchema;
-use frontdesk_sim::{demo, RateLimit, SimChannel, SimConfig, Simulator, World};
+use frontdesk_sim::{demo, RateLimit, SimConfig, Simulator, World};
 use serde_json::Value;
-use tokio::sync::oneshot;
 
-use crate::support::{
-    acked_by_request, assert_bodies_match_discords_spec, quiet_period, wait_for, watching_channels,
-};
+use crate::support::{acked_by_request, quiet_period, wait_for, world_with_channels, Bot};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_simulators_global_limit_answers_429_as_discord_does() {
@@ -101,14 +94,8 @@ async fn a_burst_over_many_channels_earns_no_global_429() {
     let channels: Vec<u64> = (0..CHANNELS as u64)
         .map(|i| 100_000_000_000_000_500 + i)
         .collect();
-    let mut world = World::demo();
-    for (i, c) in channels.iter().enumerate() {
-        world.guild = world
-            .guild
-            .with_channel(SimChannel::text(*c, &format!("help-{i}")));
-    }
     let sim = Simulator::start(
-        world,
+        world_with_channels(&channels),
         SimConfig {
             global_limit: Some(RateLimit::discord_global()),
             ..SimConfig::default()
@@ -117,26 +104,12 @@ async fn a_burst_over_many_channels_earns_no_global_429() {
     .await
     .expect("simulator");
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut opts = BotOptions::new(
-        watching_channels(&dir.path().join("data"), &channels),
-        Secret::new("global-token"),
-        Arc::new(SystemClock),
-    );
-    opts.api = Some(sim.base_url());
-    // As `frontdesk run` does: its reads must take the bot's budget too.
-    opts.check_at_start = true;
-    opts.tick_every = Duration::from_millis(500);
-    opts.retry = RetryPolicy {
-        first_backoff: Duration::from_millis(50),
-        ..RetryPolicy::default()
-    };
-    let (stop, stopped) = oneshot::channel::<()>();
-    let bot = tokio::spawn(run(opts, async move {
-        let _ = stopped.await;
-    }));
-    sim.wait_for_request(|r| r.is("PUT", "/commands"), Duration::from_secs(30))
-        .await
-        .expect("ready");
+    let bot = Bot::start_watching(&sim, &dir.path().join("data"), &channels, |o| {
+        // As `frontdesk run` does: its reads must take the bot's budget too.
+        o.check_at_start = true;
+        o.tick_every = Duration::from_millis(500);
+    })
+    .await;
 
     let mut posted = Vec::new();
     for i in 0..CUSTOMERS {
@@ -202,11 +175,6 @@ async fn a_burst_over_many_channels_earns_no_global_429() {
     }
     assert_eq!(global, 0, "no global 429");
 
-    let _ = stop.send(());
-    tokio::time::timeout(Duration::from_secs(30), bot)
-        .await
-        .expect("the bot stops in time")
-        .expect("no panic")
-        .expect("clean stop");
-    assert_bodies_match_discords_spec(&sim.requests());
+    // Up to 19 s measured after this burst: the 30 s this test has always allowed.
+    bot.stop_within(Duration::from_secs(30)).await;
 }

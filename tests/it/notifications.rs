@@ -3,25 +3,17 @@
 use std::sync::Arc;
 
 use crate::support::{
-    posts_containing, quiet_period, wait_ack, wait_interaction, wait_post_containing, Bot, QUIET,
+    posts_containing, quiet_period, start_on_a_manual_clock, tuesday_morning, wait_ack,
+    wait_interaction, wait_post_containing, Bot, QUIET,
 };
 use frontdesk::clock::ManualClock;
 use frontdesk_sim::{demo, Simulator};
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use serde_json::json;
-
-async fn start() -> (Simulator, Bot, Arc<ManualClock>, tempfile::TempDir) {
-    let sim = crate::support::demo_sim().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let start: Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
-    let clock = Arc::new(ManualClock::new(start));
-    let bot = Bot::start_with(&sim, &dir.path().join("data"), "", clock.clone()).await;
-    (sim, bot, clock, dir)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notification_buttons_snooze_and_mark_answered_for_staff_only() {
-    let (sim, bot, clock, _dir) = start().await;
+    let (sim, bot, clock, _dir) = start_on_a_manual_clock("").await;
     let msg = sim
         .post_message(demo::BOB, demo::HELP, "where is my parcel?")
         .await;
@@ -114,7 +106,7 @@ async fn closed_owner_dms_fall_back_to_the_staff_channel_pinging_only_the_owner(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reminders_due_together_arrive_as_one_digest_with_a_row_per_customer() {
-    let (sim, bot, clock, _dir) = start().await;
+    let (sim, bot, clock, _dir) = start_on_a_manual_clock("").await;
     for (who, text) in [
         (demo::ALICE, "question one"),
         (demo::BOB, "question two"),
@@ -166,7 +158,7 @@ async fn reminders_due_together_arrive_as_one_digest_with_a_row_per_customer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dm_relay_works_both_ways_and_counts_as_the_first_reply() {
-    let (sim, bot, _clock, _dir) = start().await;
+    let (sim, bot, _clock, _dir) = start_on_a_manual_clock("").await;
     let dm = sim.send_dm(demo::CAROL, "Do you gift wrap?").await;
     wait_ack(&sim, dm).await;
     let created = sim
@@ -245,9 +237,7 @@ async fn a_digest_past_discords_limits_is_cut_between_customers_with_their_rows(
         .await
         .expect("simulator");
     let dir = tempfile::tempdir().expect("tempdir");
-    let clock = Arc::new(ManualClock::new(
-        "2026-11-24T10:00:00Z".parse().expect("time"),
-    ));
+    let clock = Arc::new(ManualClock::new(tuesday_morning()));
     let bot = Bot::start_with(&sim, &dir.path().join("data"), "", clock.clone()).await;
     let mut links = Vec::new();
     for c in &customers {

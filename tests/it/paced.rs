@@ -28,7 +28,7 @@ use frontdesk::setup::{self, SetupRequest};
 use frontdesk_sim::{demo, RateLimit, SimConfig, SimUser, Simulator, World};
 use serde_json::json;
 
-use crate::dashboard::{link_from_discord, Served};
+use crate::dashboard::{link_from_discord, serve_custom, Served};
 use crate::support::{command, demo_sim, eventually, responses, wait_ack, wait_for, Bot, WAIT};
 
 /// Holds the staff role but is neither owner nor configured by id: staff only by a lookup.
@@ -97,25 +97,11 @@ async fn bot_with_budget(
 /// The bot with its dashboard on a free loopback port, rechecking the staff role on every
 /// request, its requests on `budget`.
 async fn serve_counting(sim: &Simulator, data: &Path, budget: &Pacer) -> Served {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
-    let addr = listener.local_addr().expect("addr");
-    let extra = format!("[dashboard]\nlisten = \"{addr}\"\n");
     let given = budget.clone();
-    let bot = Bot::start_custom(sim, data, &extra, Arc::new(SystemClock), move |o| {
-        o.dashboard_listener = Some(listener);
-        o.dashboard_recheck_every = jiff::SignedDuration::ZERO;
+    serve_custom(sim, data, Arc::new(SystemClock), "", move |o| {
         o.budget = given;
     })
-    .await;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    Served {
-        bot,
-        base: format!("http://{addr}"),
-        http,
-    }
+    .await
 }
 
 /// An acknowledgement, an owner notice (a DM channel opened, a digest posted), and a DM

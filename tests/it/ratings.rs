@@ -3,28 +3,18 @@
 //! on an injected clock; refused to anyone else; never asked without a staff reply; never sent
 //! twice across a SIGKILL; shown in `/stats` and exported.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::support::{
-    command, command_until, posts_containing, quiet_period, wait_ack, wait_interaction,
-    wait_owner_replied, wait_post_containing, write_demo_config, Bot, QUIET, WAIT,
+    command, command_until, customer_asks_owner_replies, posts_containing, quiet_period,
+    start_on_a_manual_clock, wait_ack, wait_interaction, wait_owner_notified, wait_owner_replied,
+    wait_post_containing, wait_staff_thread, write_demo_config, QUIET, WAIT,
 };
-use frontdesk::clock::ManualClock;
 use frontdesk_sim::{demo, Simulator};
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use serde_json::{json, Value};
 
 const ASK: &str = "how did we do?";
-
-async fn start(extra: &str) -> (Simulator, Bot, Arc<ManualClock>, tempfile::TempDir) {
-    let sim = crate::support::demo_sim().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let start: Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
-    let clock = Arc::new(ManualClock::new(start));
-    let bot = Bot::start_with(&sim, &dir.path().join("data"), extra, clock.clone()).await;
-    (sim, bot, clock, dir)
-}
 
 /// The visible messages in `channel` asking for a rating.
 fn requests_in(sim: &Simulator, channel: u64) -> Vec<frontdesk_sim::SimMessage> {
@@ -56,21 +46,15 @@ async fn press(
     answer["data"]["content"].as_str().unwrap_or("").to_string()
 }
 
-/// Bob asks in #help, the owner replies to him, and the owner resolves it by id from #staff.
-async fn answered_then_resolved(sim: &Simulator) -> u64 {
-    let msg = sim
-        .post_message(demo::BOB, demo::HELP, "is the blue scarf in stock?")
-        .await;
-    wait_ack(sim, msg).await;
-    sim.post_reply(demo::OWNER, demo::HELP, "Yes, two left!", msg)
-        .await;
-    wait_owner_replied(sim, demo::BOB, demo::HELP).await;
+/// The owner resolves conversation `id` from #staff, naming it by its id; the answer says it
+/// was resolved.
+async fn resolve_by_id(sim: &Simulator, id: u64) {
     let resolved = command(
         sim,
         demo::OWNER,
         demo::STAFF,
         "resolve",
-        json!({"conversation": msg.to_string()}),
+        json!({"conversation": id.to_string()}),
     )
     .await;
     assert!(
@@ -78,12 +62,24 @@ async fn answered_then_resolved(sim: &Simulator) -> u64 {
         "{}",
         resolved.text
     );
+}
+
+/// Bob asks in #help, the owner replies to him, and the owner resolves it by id from #staff.
+async fn answered_then_resolved(sim: &Simulator) -> u64 {
+    let msg = customer_asks_owner_replies(
+        sim,
+        demo::BOB,
+        "is the blue scarf in stock?",
+        "Yes, two left!",
+    )
+    .await;
+    resolve_by_id(sim, msg).await;
     msg
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rating_is_asked_once_answered_changed_then_locked_and_refused_to_others() {
-    let (sim, bot, clock, dir) = start("").await;
+    let (sim, bot, clock, dir) = start_on_a_manual_clock("").await;
     let msg = answered_then_resolved(&sim).await;
 
     let request = wait_post_containing(&sim, ASK).await;
@@ -168,26 +164,14 @@ async fn a_rating_is_asked_once_answered_changed_then_locked_and_refused_to_othe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_rating_without_a_staff_reply_and_auto_resolve_asks_in_the_forum_post() {
-    let (sim, bot, clock, _dir) = start("").await;
+    let (sim, bot, clock, _dir) = start_on_a_manual_clock("").await;
     // Resolved without any reply: not asked.
     let quiet = sim
         .post_message(demo::CAROL, demo::HELP, "never mind, found it")
         .await;
     wait_ack(&sim, quiet).await;
-    wait_post_containing(&sim, &format!("/{}/{quiet}", demo::HELP)).await;
-    let resolved = command(
-        &sim,
-        demo::OWNER,
-        demo::STAFF,
-        "resolve",
-        json!({"conversation": quiet.to_string()}),
-    )
-    .await;
-    assert!(
-        resolved.text.starts_with("✅ Resolved"),
-        "{}",
-        resolved.text
-    );
+    wait_owner_notified(&sim, demo::HELP, quiet).await;
+    resolve_by_id(&sim, quiet).await;
 
     // A forum post the owner answered, resolved after a quiet week: asked in the post.
     let post = sim
@@ -217,7 +201,7 @@ async fn no_rating_without_a_staff_reply_and_auto_resolve_asks_in_the_forum_post
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ratings_off_asks_nobody_and_the_two_choice_form_shows_two_buttons() {
-    let (sim, bot, _clock, _dir) = start("[ratings]\nask = false\n").await;
+    let (sim, bot, _clock, _dir) = start_on_a_manual_clock("[ratings]\nask = false\n").await;
     let msg = answered_then_resolved(&sim).await;
     quiet_period(QUIET).await;
     assert!(
@@ -226,7 +210,7 @@ async fn ratings_off_asks_nobody_and_the_two_choice_form_shows_two_buttons() {
     );
     bot.stop().await;
 
-    let (sim, bot, _clock, _dir) = start("[ratings]\nform = \"two\"\n").await;
+    let (sim, bot, _clock, _dir) = start_on_a_manual_clock("[ratings]\nform = \"two\"\n").await;
     let msg = answered_then_resolved(&sim).await;
     let body = wait_post_containing(&sim, ASK).await.body.expect("json");
     let row = &body["components"][0]["components"];
@@ -245,28 +229,16 @@ async fn a_rating_request_is_never_shown_twice_across_a_sigkill() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = write_demo_config(dir.path(), "");
     let mut child = crate::support::spawn_ready(&sim, &config).await;
-    let msg = sim
-        .post_message(demo::BOB, demo::HELP, "is the blue scarf in stock?")
-        .await;
-    wait_ack(&sim, msg).await;
-    sim.post_reply(demo::OWNER, demo::HELP, "Yes, two left!", msg)
-        .await;
-    wait_owner_replied(&sim, demo::BOB, demo::HELP).await;
-
-    sim.lose_answers(&format!("POST /channels/{}/messages", demo::HELP), 1000);
-    let resolved = command(
+    let msg = customer_asks_owner_replies(
         &sim,
-        demo::OWNER,
-        demo::STAFF,
-        "resolve",
-        json!({"conversation": msg.to_string()}),
+        demo::BOB,
+        "is the blue scarf in stock?",
+        "Yes, two left!",
     )
     .await;
-    assert!(
-        resolved.text.starts_with("✅ Resolved"),
-        "{}",
-        resolved.text
-    );
+
+    sim.lose_answers(&format!("POST /channels/{}/messages", demo::HELP), 1000);
+    resolve_by_id(&sim, msg).await;
     let nonce = json!(format!("q{msg}"));
     sim.wait_for_request(
         |r| r.is("POST", "/messages") && r.body.as_ref().is_some_and(|b| b["nonce"] == nonce),
@@ -316,14 +288,7 @@ async fn a_rating_request_is_never_shown_twice_across_a_sigkill() {
     sim.post_reply(demo::OWNER, demo::HELP, "Anything else?", msg)
         .await;
     wait_owner_replied(&sim, demo::BOB, demo::HELP).await;
-    command(
-        &sim,
-        demo::OWNER,
-        demo::STAFF,
-        "resolve",
-        json!({"conversation": msg.to_string()}),
-    )
-    .await;
+    resolve_by_id(&sim, msg).await;
     quiet_period(Duration::from_millis(500)).await;
     assert_eq!(requests_in(&sim, demo::HELP).len(), 1, "never asked twice");
     crate::support::terminate(&mut child);
@@ -331,21 +296,11 @@ async fn a_rating_request_is_never_shown_twice_across_a_sigkill() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dm_conversation_answered_through_its_staff_thread_is_asked_in_the_dm() {
-    let (sim, bot, _clock, _dir) = start("").await;
+    let (sim, bot, _clock, _dir) = start_on_a_manual_clock("").await;
     let dm = sim.send_dm(demo::CAROL, "Do you gift wrap?").await;
     let carol_dm = sim.dm_channel_of(demo::CAROL).expect("carol's DM");
     wait_ack(&sim, dm).await;
-    let created = sim
-        .wait_for_request(
-            |r| r.is("POST", &format!("/channels/{}/threads", demo::STAFF)) && r.status < 300,
-            WAIT,
-        )
-        .await
-        .expect("the relay thread");
-    let thread: u64 = created.response.expect("answer")["id"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .expect("thread id");
+    let thread = wait_staff_thread(&sim).await;
     // The owner answers what they see: the customer's words, relayed into the thread.
     sim.wait_for_message(thread, |m| m.content.contains("gift wrap"), WAIT)
         .await

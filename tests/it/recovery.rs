@@ -11,8 +11,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::support::{
     acks_for, demo_sim as sim, eventually, posts_containing, posts_since, quiet_period, responses,
-    spawn_frontdesk, wait_ack, wait_owner_replied, wait_post_containing, write_demo_config, Bot,
-    QUIET, WAIT,
+    spawn_frontdesk, spawn_ready, start_on_a_manual_clock, terminate, wait_ack, wait_owner_replied,
+    wait_post_containing, write_demo_config, Bot, Child, QUIET, WAIT,
 };
 
 /// Waits until the bot read #help's history (its catch-up) in a request from index `since` on.
@@ -113,11 +113,7 @@ async fn customers_who_posted_while_the_bot_was_down_are_acknowledged_once_on_st
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reminders_fire_on_schedule_and_stop_on_a_staff_reply() {
-    let sim = sim().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let start: Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
-    let clock = Arc::new(ManualClock::new(start));
-    let bot = Bot::start_with(&sim, &dir.path().join("data"), "", clock.clone()).await;
+    let (sim, bot, clock, _dir) = start_on_a_manual_clock("").await;
     let msg = sim
         .post_message(demo::BOB, demo::HELP, "my parcel is late")
         .await;
@@ -160,15 +156,11 @@ async fn a_bot_killed_between_storing_and_notifying_still_notifies_once_on_resta
     let sim = sim().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let config = write_demo_config(dir.path(), "");
-    let spawn = || spawn_frontdesk(&config, &sim, std::process::Stdio::null());
-    let mut child = spawn();
+    let mut child = spawn_ready(&sim, &config).await;
     assert!(
         sim.wait_for_identifies(1, WAIT).await,
         "first process connected"
     );
-    sim.wait_for_request(|r| r.is("PUT", "/commands"), WAIT)
-        .await
-        .expect("ready");
 
     // The owner's DM channel cannot be opened: the notice stays in the outbox.
     sim.fail_next("POST /users/@me/channels", 503, 1_000);
@@ -182,11 +174,11 @@ async fn a_bot_killed_between_storing_and_notifying_still_notifies_once_on_resta
     )
     .await
     .expect("notice attempted");
-    child.kill().expect("SIGKILL");
-    let _ = child.wait();
+    child.0.kill().expect("SIGKILL");
+    let _ = child.0.wait();
 
     sim.clear_faults();
-    let mut child = spawn();
+    let mut child = Child(spawn_frontdesk(&config, &sim, std::process::Stdio::null()));
     let notice = wait_post_containing(&sim, "📨 New").await;
     let content = notice.body.expect("json")["content"]
         .as_str()
@@ -195,8 +187,8 @@ async fn a_bot_killed_between_storing_and_notifying_still_notifies_once_on_resta
     assert!(content.contains("blue scarf"), "{content}");
     // The second process could still notify or acknowledge again from its outbox.
     quiet_period(Duration::from_millis(800)).await;
-    child.kill().expect("stop");
-    let _ = child.wait();
+    child.0.kill().expect("stop");
+    let _ = child.0.wait();
     assert_eq!(
         posts_containing(&sim, "📨 New").len(),
         1,
@@ -216,11 +208,7 @@ async fn a_bot_killed_after_acknowledging_before_flushing_rebuilds_from_history(
     let sim = sim().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let config = write_demo_config(dir.path(), "flush_every_ms = 10000\n");
-    let spawn = || spawn_frontdesk(&config, &sim, std::process::Stdio::null());
-    let mut child = spawn();
-    sim.wait_for_request(|r| r.is("PUT", "/commands"), WAIT)
-        .await
-        .expect("ready");
+    let mut child = spawn_ready(&sim, &config).await;
     // The first catch-up (on READY) finds nothing; the customer posts after it read #help.
     wait_catch_up_read(&sim, 0).await;
 
@@ -233,8 +221,8 @@ async fn a_bot_killed_after_acknowledging_before_flushing_rebuilds_from_history(
         )
         .await;
     wait_ack(&sim, msg).await;
-    child.kill().expect("SIGKILL");
-    let _ = child.wait();
+    child.0.kill().expect("SIGKILL");
+    let _ = child.0.wait();
 
     {
         let store = frontdesk::store::Store::open(&dir.path().join("data")).expect("reopen");
@@ -247,7 +235,7 @@ async fn a_bot_killed_after_acknowledging_before_flushing_rebuilds_from_history(
         );
     }
 
-    let mut child = spawn();
+    let mut child = Child(spawn_frontdesk(&config, &sim, std::process::Stdio::null()));
     let notice = wait_post_containing(&sim, "📨 New").await;
     let content = notice.body.expect("json")["content"]
         .as_str()
@@ -255,11 +243,7 @@ async fn a_bot_killed_after_acknowledging_before_flushing_rebuilds_from_history(
         .to_string();
     assert!(content.contains("linen apron"), "{content}");
     // A graceful stop, so what the second process rebuilt is flushed and can be checked.
-    let _ = std::process::Command::new("sh")
-        .args(["-c", &format!("kill -TERM {}", child.id())])
-        .status();
-    let status = child.wait().expect("exit");
-    assert!(status.success(), "SIGTERM stops cleanly: {status:?}");
+    terminate(&mut child);
     assert_eq!(
         posts_containing(&sim, "📨 New").len(),
         1,

@@ -8,23 +8,9 @@ use std::time::Duration;
 use frontdesk_sim::{demo, SimConfig, Simulator, World};
 
 use crate::support::{
-    eventually, quiet_period, spawn_frontdesk, wait_ack, write_demo_config, Bot, QUIET, WAIT,
+    eventually, quiet_period, ready, spawn_frontdesk, wait_ack, wait_staff_thread,
+    write_demo_config, Bot, Child, QUIET,
 };
-
-/// Carol's private staff thread, once frontdesk opened it and mirrored her DM there.
-async fn staff_thread(sim: &Simulator) -> u64 {
-    let created = sim
-        .wait_for_request(
-            |r| r.is("POST", &format!("/channels/{}/threads", demo::STAFF)) && r.status < 300,
-            WAIT,
-        )
-        .await
-        .expect("a private staff thread");
-    created.response.expect("answer")["id"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .expect("thread id")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_staff_reply_written_while_offline_reaches_the_customer_once_after_restart() {
@@ -34,7 +20,7 @@ async fn a_staff_reply_written_while_offline_reaches_the_customer_once_after_res
     let bot = Bot::start(&sim, &data).await;
     let dm = sim.send_dm(demo::CAROL, "Do you gift wrap?").await;
     wait_ack(&sim, dm).await;
-    let thread = staff_thread(&sim).await;
+    let thread = wait_staff_thread(&sim).await;
     eventually("her DM was mirrored", async || {
         sim.messages_in(thread)
             .iter()
@@ -84,16 +70,6 @@ async fn wait_for_mirror(sim: &Simulator, thread: u64, text: &str) {
     .await;
 }
 
-/// The real binary, killed with SIGKILL if the test ends early.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Bob's notice reaches the owner's DM but its answer is lost, and frontdesk is SIGKILLed
 /// before it can mark the notice done. Discord's nonce memory is assumed gone by the restart
 /// (the simulator keeps none), so only frontdesk itself can avoid sending it again.
@@ -111,10 +87,7 @@ async fn an_owner_notice_delivered_just_before_a_sigkill_is_not_repeated() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = write_demo_config(dir.path(), "");
     let log = |n: u32| std::fs::File::create(dir.path().join(format!("run-{n}.log"))).expect("log");
-    let mut child = Child(spawn_frontdesk(&config, &sim, log(1)));
-    sim.wait_for_request(|r| r.is("PUT", "/commands"), WAIT)
-        .await
-        .expect("ready");
+    let mut child = ready(&sim, || Child(spawn_frontdesk(&config, &sim, log(1)))).await;
 
     // Alice first, so the owner's DM channel exists and its route can be faulted.
     let alice = sim
@@ -156,10 +129,7 @@ async fn an_owner_notice_delivered_just_before_a_sigkill_is_not_repeated() {
     let _ = child.0.kill();
     let _ = child.0.wait();
 
-    let _child = Child(spawn_frontdesk(&config, &sim, log(2)));
-    sim.wait_for_request(|r| r.is("PUT", "/commands"), WAIT)
-        .await
-        .expect("ready again");
+    let _child = ready(&sim, || Child(spawn_frontdesk(&config, &sim, log(2)))).await;
     // A new customer's notice: a pending notice for Bob would go out with it (or before).
     let carol = sim
         .post_message(demo::CAROL, demo::HELP, "Is the shop open on Sunday?")

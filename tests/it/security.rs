@@ -8,7 +8,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::support::{quiet_period, wait_ack, wait_interaction, Bot, QUIET, WAIT};
+use crate::support::{
+    quiet_period, wait_ack, wait_interaction, wait_staff_thread, Bot, QUIET, WAIT,
+};
 use frontdesk_sim::{demo, SimConfig, SimUser, Simulator, World};
 use serde_json::{json, Value};
 
@@ -154,17 +156,7 @@ async fn hostile_content_is_acknowledged_normally_and_pings_only_its_author() {
     }
 
     // The owner answers Carol in the relay thread, trying to reach Alice and everyone.
-    let created = sim
-        .wait_for_request(
-            |r| r.is("POST", &format!("/channels/{}/threads", demo::STAFF)) && r.status < 300,
-            WAIT,
-        )
-        .await
-        .expect("the relay thread");
-    let thread: u64 = created.response.expect("answer")["id"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .expect("thread id");
+    let thread = wait_staff_thread(&sim).await;
     sim.post_message(
         demo::OWNER,
         thread,
@@ -267,10 +259,7 @@ async fn the_token_appears_in_no_log_and_no_error_and_the_data_is_private() {
     )
     .expect("config");
     let run = |api: &str, token: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-            .args(["run", "--config"])
-            .arg(&config)
-            .args(["--discord-api", api])
+        crate::support::run_frontdesk(&config, api)
             .env("DISCORD_TOKEN", token)
             .env("RUST_LOG", "debug")
             .stdout(std::process::Stdio::piped())
@@ -278,10 +267,7 @@ async fn the_token_appears_in_no_log_and_no_error_and_the_data_is_private() {
             .spawn()
             .expect("spawn")
     };
-    let child = run(&sim.base_url(), TOKEN);
-    sim.wait_for_request(|r| r.is("PUT", "/commands"), WAIT)
-        .await
-        .expect("ready");
+    let child = crate::support::ready(&sim, || run(&sim.base_url(), TOKEN)).await;
     let msg = sim
         .post_message(demo::ALICE, demo::HELP, "is my token safe?")
         .await;

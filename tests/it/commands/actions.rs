@@ -241,18 +241,7 @@ async fn away_mode_is_reflected_in_acknowledgements_until_switched_off() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stats_defers_then_reports_counts_reply_times_and_topics() {
     let bot = Bot::start().await;
-    let alice = bot
-        .sim
-        .post_message(demo::ALICE, demo::HELP, "How much is shipping to Canada?")
-        .await;
-    bot.wait_ack(demo::HELP, alice).await;
-    bot.sim
-        .post_reply(demo::OWNER, demo::HELP, "£8.50, Alice!", alice)
-        .await;
-    bot.command_until(demo::OWNER, demo::HELP, "status", |t| {
-        t.starts_with("✅ Nobody is waiting. 1 answered")
-    })
-    .await;
+    bot.alice_asks_and_the_owner_replies().await;
     bot.forum_post(demo::BOB, "Gifts", "Do you do gift wrapping?")
         .await;
 

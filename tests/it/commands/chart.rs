@@ -9,18 +9,7 @@ use super::Bot;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stats_attaches_the_first_reply_chart_as_a_png() {
     let bot = Bot::start().await;
-    let alice = bot
-        .sim
-        .post_message(demo::ALICE, demo::HELP, "How much is shipping to Canada?")
-        .await;
-    bot.wait_ack(demo::HELP, alice).await;
-    bot.sim
-        .post_reply(demo::OWNER, demo::HELP, "£8.50, Alice!", alice)
-        .await;
-    bot.command_until(demo::OWNER, demo::HELP, "status", |t| {
-        t.starts_with("✅ Nobody is waiting. 1 answered")
-    })
-    .await;
+    bot.alice_asks_and_the_owner_replies().await;
 
     let stats = bot
         .command(demo::OWNER, demo::STAFF, "stats", json!([]))

@@ -10,7 +10,9 @@ mod in_dm;
 use frontdesk_sim::{demo, Simulator};
 use serde_json::{json, Value};
 
-use crate::support::{command, command_until, Answer, WAIT};
+use crate::support::{
+    command, command_until, customer_asks_owner_replies, wait_owner_notified, Answer, WAIT,
+};
 
 const STAFF_COMMANDS: [&str; 9] = [
     "queue", "resolve", "reopen", "snooze", "away", "stats", "block", "unblock", "blocked",
@@ -71,31 +73,11 @@ impl Bot {
     }
 
     /// Waits for frontdesk's acknowledgement of `message` (posted in `channel`) and for its
-    /// conversation to be stored: a new conversation in a server channel is written just
-    /// after its acknowledgement is answered (`desk::Opening`), so a command sent the moment
-    /// the acknowledgement arrives could still miss it. The owner's notice about it (its link
-    /// ends in `/channel/message`) is sent from the stored outbox: once it is out, the
-    /// conversation is stored.
+    /// conversation to be stored: a command sent the moment the acknowledgement arrives could
+    /// still miss it (see [`wait_owner_notified`]).
     async fn wait_ack(&self, channel: u64, message: u64) -> String {
         let ack = self.wait_ack_request(channel, message).await;
-        let link = format!("/{channel}/{message}\n");
-        let own_channel = format!("/channels/{channel}/messages");
-        self.sim
-            .wait_for_request(
-                |r| {
-                    r.is("POST", "/messages")
-                        && r.status < 300
-                        && !r.path.contains(&own_channel)
-                        && r.body.as_ref().is_some_and(|b| {
-                            b["content"]
-                                .as_str()
-                                .is_some_and(|c| format!("{c}\n").contains(&link))
-                        })
-                },
-                WAIT,
-            )
-            .await
-            .unwrap_or_else(|| panic!("the owner was notified about {message}"));
+        wait_owner_notified(&self.sim, channel, message).await;
         ack
     }
 
@@ -122,6 +104,23 @@ impl Bot {
             .as_str()
             .unwrap_or("")
             .to_string()
+    }
+
+    /// Alice asks about shipping in #help and the owner replies to her (see
+    /// [`customer_asks_owner_replies`]); the owner's `/status` then shows her conversation
+    /// answered and nobody waiting.
+    async fn alice_asks_and_the_owner_replies(&self) {
+        customer_asks_owner_replies(
+            &self.sim,
+            demo::ALICE,
+            "How much is shipping to Canada?",
+            "£8.50, Alice!",
+        )
+        .await;
+        self.command_until(demo::OWNER, demo::HELP, "status", |t| {
+            t.starts_with("✅ Nobody is waiting. 1 answered")
+        })
+        .await;
     }
 
     /// Opens a forum post as `author` and waits for its acknowledgement; returns its id

@@ -188,9 +188,7 @@ async fn search_stats_and_exports() {
 async fn a_transcript_shows_each_reminder_with_its_time() {
     let sim = crate::support::demo_sim().await;
     let data = tempfile::tempdir().expect("dir");
-    // A Tuesday morning, inside the demo's open hours and outside its quiet hours.
-    let start: jiff::Timestamp = "2026-11-24T10:00:00Z".parse().expect("time");
-    let clock = Arc::new(ManualClock::new(start));
+    let clock = Arc::new(ManualClock::new(crate::support::tuesday_morning()));
     let web = serve(&sim, data.path(), clock.clone()).await;
     let alice = customer_writes(&sim, ALICE, "do you ship to Norway?").await;
     let owner = web.sign_in(&owner_link(&sim).await).await;

@@ -11,6 +11,7 @@ mod limits;
 use std::path::Path;
 use std::sync::Arc;
 
+use frontdesk::app::BotOptions;
 use frontdesk::clock::Clock;
 use frontdesk_sim::demo::{HELP, OWNER};
 use frontdesk_sim::Simulator;
@@ -33,12 +34,24 @@ pub async fn serve(sim: &Simulator, data: &Path, clock: Arc<dyn Clock>) -> Serve
 
 /// Like [`serve`], with more lines for `[dashboard]` (e.g. `public_url`).
 pub async fn serve_with(sim: &Simulator, data: &Path, clock: Arc<dyn Clock>, more: &str) -> Served {
+    serve_custom(sim, data, clock, more, |_| {}).await
+}
+
+/// Like [`serve_with`], with a last say on the bot's options.
+pub async fn serve_custom(
+    sim: &Simulator,
+    data: &Path,
+    clock: Arc<dyn Clock>,
+    more: &str,
+    adjust: impl FnOnce(&mut BotOptions),
+) -> Served {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
     let addr = listener.local_addr().expect("addr");
     let extra = format!("[dashboard]\nlisten = \"{addr}\"\n{more}");
     let bot = Bot::start_custom(sim, data, &extra, clock, |o| {
         o.dashboard_listener = Some(listener);
         o.dashboard_recheck_every = jiff::SignedDuration::ZERO;
+        adjust(o);
     })
     .await;
     let http = reqwest::Client::builder()

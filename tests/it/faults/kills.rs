@@ -1,6 +1,7 @@
 //! The real binary SIGKILLed at random moments during a burst, and what must hold after.
 
 use super::*;
+use crate::support::{ready, Child};
 
 /// A tiny deterministic generator (xorshift64*), so a failing run can be replayed with
 /// `FAULTS_SEED=<seed>` without another dependency.
@@ -20,16 +21,6 @@ impl Rng {
 
     fn millis(&mut self, lo: u64, hi: u64) -> Duration {
         Duration::from_millis(lo + self.below(hi - lo + 1))
-    }
-}
-
-/// The real binary, killed with SIGKILL if the test ends early.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 
@@ -75,10 +66,7 @@ async fn five_sigkills_during_a_burst_of_500_messages_lose_nothing_and_ack_once(
         Child(spawn_frontdesk(&config, &sim, log))
     };
 
-    let mut child = spawn();
-    sim.wait_for_request(|r| r.is("PUT", "/commands"), WAIT)
-        .await
-        .expect("ready");
+    let mut child = ready(&sim, &mut spawn).await;
     let dm_customers: Vec<u64> = customers[..5].to_vec();
     let mut warm = Vec::new();
     for &c in &dm_customers {

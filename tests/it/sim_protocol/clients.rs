@@ -10,13 +10,13 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use frontdesk_sim::{demo, SimConfig, Simulator, World};
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 
-use crate::support::WAIT;
+use crate::support::{Child, WAIT};
 
 /// Set to `1` to skip these tests on a machine without Python or Node.
 const SKIP: &str = "FRONTDESK_SKIP_CLIENTS";
@@ -87,7 +87,7 @@ impl ClientBot {
         });
         ClientBot {
             name,
-            child,
+            child: Child(child),
             lines,
             log,
         }
@@ -107,7 +107,7 @@ impl ClientBot {
         match found {
             Ok(Some(line)) => line,
             outcome => {
-                let exited = self.child.try_wait().ok().flatten();
+                let exited = self.child.0.try_wait().ok().flatten();
                 let log = self.log.lock().unwrap_or_else(|e| e.into_inner()).clone();
                 panic!(
                     "{}: no `{prefix}` line ({}; exit status {exited:?}); its log:\n{log}",
@@ -120,13 +120,6 @@ impl ClientBot {
                 )
             }
         }
-    }
-}
-
-impl Drop for ClientBot {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -1,9 +1,9 @@
 //! Slash commands as a person runs them, and the answers the bot gives.
 
-use frontdesk_sim::Simulator;
+use frontdesk_sim::{demo, Simulator};
 use serde_json::{json, Value};
 
-use super::{eventually, wait_for, WAIT};
+use super::{eventually, wait_ack, wait_for, wait_owner_notified, WAIT};
 
 /// What the bot answered to one interaction.
 pub struct Answer {
@@ -78,4 +78,22 @@ pub async fn wait_owner_replied(sim: &Simulator, customer: u64, channel: u64) ->
         t.contains("Sam has replied")
     })
     .await
+}
+
+/// `customer` asks `question` in #help and is acknowledged; once the owner was notified (the
+/// conversation is stored), the owner answers with `reply`, a reply to the question. Returns
+/// the question's id when the bot has handled the reply (the customer's `/status` says Sam
+/// replied): the conversation counts as answered.
+pub async fn customer_asks_owner_replies(
+    sim: &Simulator,
+    customer: u64,
+    question: &str,
+    reply: &str,
+) -> u64 {
+    let asked = sim.post_message(customer, demo::HELP, question).await;
+    wait_ack(sim, asked).await;
+    wait_owner_notified(sim, demo::HELP, asked).await;
+    sim.post_reply(demo::OWNER, demo::HELP, reply, asked).await;
+    wait_owner_replied(sim, customer, demo::HELP).await;
+    asked
 }

@@ -6,7 +6,9 @@ mod interactions;
 pub mod tools;
 mod wait;
 
-pub use interactions::{command, command_until, wait_owner_replied, Answer};
+pub use interactions::{
+    command, command_until, customer_asks_owner_replies, wait_owner_replied, Answer,
+};
 pub use wait::{eventually, quiet_period, wait_for, QUIET, WAIT};
 
 use std::path::{Path, PathBuf};
@@ -14,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use frontdesk::app::{run, BotError, BotOptions, RetryPolicy};
-use frontdesk::clock::{Clock, SystemClock};
+use frontdesk::clock::{Clock, ManualClock, SystemClock};
 use frontdesk::config::{Config, Secret};
 use frontdesk_sim::schema::{ApiSchema, Violation};
 use frontdesk_sim::{demo, RecordedRequest, Simulator};
@@ -29,6 +31,25 @@ pub async fn demo_sim() -> Simulator {
     )
     .await
     .expect("simulator")
+}
+
+/// Tuesday 24 November 2026, 10:00 UTC, where tests on a manual clock start: inside the
+/// demo's open hours and outside its quiet hours.
+pub fn tuesday_morning() -> jiff::Timestamp {
+    "2026-11-24T10:00:00Z".parse().expect("time")
+}
+
+/// The demo world, and the bot on a fresh database with `extra` config lines and a manual
+/// clock set to [`tuesday_morning`]: the simulator, the bot, the clock to move and the folder
+/// holding the data (in `data`).
+pub async fn start_on_a_manual_clock(
+    extra: &str,
+) -> (Simulator, Bot, Arc<ManualClock>, tempfile::TempDir) {
+    let sim = demo_sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(ManualClock::new(tuesday_morning()));
+    let bot = Bot::start_with(&sim, &dir.path().join("data"), extra, clock.clone()).await;
+    (sim, bot, clock, dir)
 }
 
 /// The demo world plus `n` customers with ids `first + 1 ..= first + n`, in a simulator with
@@ -49,7 +70,7 @@ pub fn responses() -> PathBuf {
 }
 
 /// Logs from the bot during tests, when asked for with RUST_LOG (e.g. `RUST_LOG=frontdesk=debug`).
-pub fn init_logs() {
+fn init_logs() {
     if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
@@ -88,8 +109,31 @@ impl Bot {
         clock: Arc<dyn Clock>,
         adjust: impl FnOnce(&mut BotOptions),
     ) -> Bot {
-        init_logs();
         let config = frontdesk::demo::demo_config(data, &responses(), extra);
+        Bot::start_config(sim, config, clock, adjust).await
+    }
+
+    /// The bot watching `channels` of the demo server (the demo config watches #help, the
+    /// forum and DMs), its data in `data`; `adjust` has the last say on its options.
+    pub async fn start_watching(
+        sim: &Simulator,
+        data: &Path,
+        channels: &[u64],
+        adjust: impl FnOnce(&mut BotOptions),
+    ) -> Bot {
+        let config = watching_channels(data, channels);
+        Bot::start_config(sim, config, Arc::new(SystemClock), adjust).await
+    }
+
+    /// The bot on `config` with the tests' short tick and retry backoff, `adjust` having the
+    /// last say on its options; waits until it is ready.
+    async fn start_config(
+        sim: &Simulator,
+        config: Config,
+        clock: Arc<dyn Clock>,
+        adjust: impl FnOnce(&mut BotOptions),
+    ) -> Bot {
+        init_logs();
         let mut opts = BotOptions::new(config, Secret::new("e2e-token"), clock);
         opts.api = Some(sim.base_url());
         opts.tick_every = Duration::from_millis(50);
@@ -125,11 +169,17 @@ impl Bot {
     }
 
     /// Stops the bot (as Ctrl-C would) and checks every request body it sent.
-    pub async fn stop(mut self) {
+    pub async fn stop(self) {
+        self.stop_within(WAIT).await;
+    }
+
+    /// [`Bot::stop`], allowed `within` to stop: after a burst, the stop waits for the bot's
+    /// tasks to finish what the rate limits still hold back.
+    pub async fn stop_within(mut self, within: Duration) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
-        let result = tokio::time::timeout(WAIT, &mut self.task)
+        let result = tokio::time::timeout(within, &mut self.task)
             .await
             .expect("the bot stops in time")
             .expect("the bot task did not panic");
@@ -154,11 +204,7 @@ fn is_ack_of(r: &RecordedRequest, message: u64) -> bool {
 /// The customer messages a message frontdesk posted into `channel` acknowledges: the one it
 /// replies to, or each one a merged acknowledgement links (a jump link into the same
 /// channel). Parsed here rather than by frontdesk's own parser, so the tests check it.
-pub fn acknowledged_by(
-    content: &str,
-    reference: Option<&serde_json::Value>,
-    channel: u64,
-) -> Vec<u64> {
+fn acknowledged_by(content: &str, reference: Option<&serde_json::Value>, channel: u64) -> Vec<u64> {
     let mut out: Vec<u64> = reference
         .and_then(|r| {
             let id = &r["message_id"];
@@ -213,6 +259,45 @@ pub async fn wait_ack(sim: &Simulator, message: u64) -> RecordedRequest {
         .unwrap_or_else(|| panic!("message {message} was acknowledged"))
 }
 
+/// Waits until the owner was notified about `message`, posted in `channel`: a notice linking
+/// it (`…/channel/message`), posted anywhere but that channel. A new conversation in a server
+/// channel is stored just after its acknowledgement is answered (`desk::Opening`), and the
+/// notice is sent from the stored outbox: once it is out, the conversation is stored.
+pub async fn wait_owner_notified(sim: &Simulator, channel: u64, message: u64) -> RecordedRequest {
+    let link = format!("/{channel}/{message}\n");
+    let own_channel = format!("/channels/{channel}/messages");
+    sim.wait_for_request(
+        |r| {
+            r.is("POST", "/messages")
+                && r.status < 300
+                && !r.path.contains(&own_channel)
+                && r.body.as_ref().is_some_and(|b| {
+                    b["content"]
+                        .as_str()
+                        .is_some_and(|c| format!("{c}\n").contains(&link))
+                })
+        },
+        WAIT,
+    )
+    .await
+    .unwrap_or_else(|| panic!("the owner was notified about {message}"))
+}
+
+/// The private staff thread frontdesk opened in #staff for a DM conversation, once it has.
+pub async fn wait_staff_thread(sim: &Simulator) -> u64 {
+    let created = sim
+        .wait_for_request(
+            |r| r.is("POST", &format!("/channels/{}/threads", demo::STAFF)) && r.status < 300,
+            WAIT,
+        )
+        .await
+        .expect("a private staff thread");
+    created.response.expect("answer")["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("thread id")
+}
+
 /// Waits for a successful message post whose content contains `needle`.
 pub async fn wait_post_containing(sim: &Simulator, needle: &str) -> RecordedRequest {
     sim.wait_for_request(
@@ -243,7 +328,7 @@ pub fn posts_containing(sim: &Simulator, needle: &str) -> Vec<RecordedRequest> {
         .collect()
 }
 
-pub fn assert_bodies_match_discords_spec(requests: &[RecordedRequest]) {
+fn assert_bodies_match_discords_spec(requests: &[RecordedRequest]) {
     let schema = ApiSchema::get();
     let mut problems = Vec::new();
     for r in requests {
@@ -323,14 +408,20 @@ pub fn spawn_frontdesk(
     sim: &Simulator,
     stderr: impl Into<std::process::Stdio>,
 ) -> std::process::Child {
+    run_frontdesk(config, &sim.base_url())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn frontdesk")
+}
+
+/// `frontdesk run` on `config` against the Discord API at `api`, with a test token, at `warn`
+/// level, its stdout discarded: a test sets what differs (token, level, pipes), then spawns it.
+pub fn run_frontdesk(config: &Path, api: &str) -> std::process::Command {
     run_command(
         std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk")),
         config,
-        sim,
+        api,
     )
-    .stderr(stderr)
-    .spawn()
-    .expect("spawn frontdesk")
 }
 
 /// [`spawn_frontdesk`], started by bash after `limits` (say `ulimit -n 256`): the binary runs
@@ -345,7 +436,7 @@ pub fn spawn_frontdesk_limited(
     bash.arg("-c")
         .arg(format!("{limits} && exec \"$0\" \"$@\""))
         .arg(env!("CARGO_BIN_EXE_frontdesk"));
-    run_command(bash, config, sim)
+    run_command(bash, config, &sim.base_url())
         .stderr(stderr)
         .spawn()
         .expect("spawn bash")
@@ -354,12 +445,12 @@ pub fn spawn_frontdesk_limited(
 fn run_command(
     mut command: std::process::Command,
     config: &Path,
-    sim: &Simulator,
+    api: &str,
 ) -> std::process::Command {
     command
         .args(["run", "--config"])
         .arg(config)
-        .args(["--discord-api", &sim.base_url()])
+        .args(["--discord-api", api])
         .env("DISCORD_TOKEN", "kill-test")
         .env("RUST_LOG", "warn")
         .env("RUST_BACKTRACE", "1")
@@ -367,7 +458,8 @@ fn run_command(
     command
 }
 
-/// The real binary, killed with SIGKILL if the test ends early.
+/// A child process (the real binary, a client bot), killed with SIGKILL when dropped: a test
+/// that fails leaves no process behind.
 pub struct Child(pub std::process::Child);
 
 impl Drop for Child {
@@ -385,7 +477,7 @@ pub async fn spawn_ready(sim: &Simulator, config: &std::path::Path) -> Child {
 }
 
 /// Starts the binary with `spawn` and waits until it is ready.
-pub async fn ready(sim: &Simulator, spawn: impl FnOnce() -> Child) -> Child {
+pub async fn ready<C>(sim: &Simulator, spawn: impl FnOnce() -> C) -> C {
     let before = sim
         .requests()
         .iter()
@@ -416,8 +508,22 @@ pub fn terminate(child: &mut Child) {
     assert!(exit.success(), "SIGTERM stops it cleanly: {exit:?}");
 }
 
+/// The demo world plus a text channel `help-{i}` for each of `channels` it lacks, `i` being
+/// the channel's place in the list.
+pub fn world_with_channels(channels: &[u64]) -> frontdesk_sim::World {
+    let mut world = frontdesk_sim::World::demo();
+    for (i, c) in channels.iter().enumerate() {
+        if !world.guild.channels.iter().any(|have| have.id == *c) {
+            world.guild = world
+                .guild
+                .with_channel(frontdesk_sim::SimChannel::text(*c, &format!("help-{i}")));
+        }
+    }
+    world
+}
+
 /// The demo business watching `channels` in the demo server, with its data in `data`.
-pub fn watching_channels(data: &Path, channels: &[u64]) -> Config {
+fn watching_channels(data: &Path, channels: &[u64]) -> Config {
     let list: Vec<String> = channels.iter().map(|c| format!("\"{c}\"")).collect();
     let text = format!(
         r#"
