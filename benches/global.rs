@@ -1,15 +1,22 @@
-//! Discord's global limit: 200 new customers post at once over 40 channels, against a
-//! simulator that enforces the global limit (50 requests/s, any 1 s window) and Discord's
-//! 5-per-5 s limit on each channel's messages. Every customer must be acknowledged once;
-//! the bench prints the acknowledgement latency (from the simulator dispatching the
-//! MESSAGE_CREATE to it accepting the first frontdesk message that acknowledges it: a reply,
-//! or a merged message linking it) and how many 429s the bot earned, global and per channel,
-//! counting everything it sent until it fell quiet (owner digests included).
+//! Discord's limits, switched on: new customers over 40 channels against a simulator that
+//! enforces the global limit (50 requests/s, any 1 s window) and Discord's 5-per-5 s limit on
+//! each channel's messages. Three scenarios, each run `GLOBAL_RUNS` times with a fresh
+//! simulator and bot:
+//! - `burst`: 200 customers post at once;
+//! - `steady`: 20 new customers a second for 10 s, well inside the limits;
+//! - `overload`: 200 new customers a second for 10 s, four times what the channels can carry
+//!   one message each (each channel can take about one merged message a second).
 //!
-//! Run: `cargo bench --bench global`. Knobs (environment): `GLOBAL_RUNS` (default 3, each
-//! with a fresh simulator and bot), `GLOBAL_CUSTOMERS` (default 200), `GLOBAL_CHANNELS`
-//! (default 40), `GLOBAL_LOG` (set: log to stderr at info), `GLOBAL_UNPACED` (set: frontdesk's
-//! global budget raised out of the way, to compare).
+//! Every customer must be acknowledged once and reach the owner's notices; the bench prints
+//! the acknowledgement latency (from the simulator dispatching the MESSAGE_CREATE to it
+//! accepting the first frontdesk message that acknowledges it: a reply, or a merged message
+//! linking it), how many customers' jump links reached the owner, and how many 429s the bot
+//! earned, global and per channel, counting everything it sent until it fell quiet.
+//!
+//! Run: `cargo bench --bench global`. Knobs (environment): `GLOBAL_SCENARIOS` (default
+//! `burst,steady,overload`), `GLOBAL_RUNS` (default 3), `GLOBAL_CHANNELS` (default 40),
+//! `GLOBAL_LOG` (set: log to stderr at info), `GLOBAL_UNPACED` (set: frontdesk's global budget
+//! raised out of the way, to compare).
 
 #[path = "support/mod.rs"]
 mod support;
@@ -52,10 +59,64 @@ fn acknowledges(r: &RecordedRequest) -> Vec<u64> {
         .collect()
 }
 
+/// How the customers arrive: `customers` in all, `rate` a second (0: all at once).
+#[derive(Clone, Copy)]
+struct Scenario {
+    name: &'static str,
+    customers: usize,
+    rate: usize,
+}
+
+const SCENARIOS: [Scenario; 3] = [
+    Scenario {
+        name: "burst",
+        customers: 200,
+        rate: 0,
+    },
+    Scenario {
+        name: "steady",
+        customers: 200,
+        rate: 20,
+    },
+    Scenario {
+        name: "overload",
+        customers: 2000,
+        rate: 200,
+    },
+];
+
+/// Customers whose jump link reached the owner: in a message frontdesk posted anywhere but
+/// in the customer's own channel (the owner's DM, or the staff channel).
+fn noticed(requests: &[&RecordedRequest], ids: &[u64], channels: usize) -> usize {
+    let watched: std::collections::HashSet<u64> = (0..channels).map(support::channel).collect();
+    let mut seen = std::collections::HashSet::new();
+    for r in requests {
+        let channel = r
+            .path
+            .split('/')
+            .nth(2)
+            .and_then(|c| c.parse::<u64>().ok())
+            .unwrap_or(0);
+        if !(r.method == "POST" && r.status < 300) || watched.contains(&channel) {
+            continue;
+        }
+        let Some(content) = r.body.as_ref().and_then(|b| b["content"].as_str()) else {
+            continue;
+        };
+        for word in content.split(|c: char| !c.is_ascii_digit()) {
+            if let Ok(id) = word.parse::<u64>() {
+                seen.insert(id);
+            }
+        }
+    }
+    ids.iter().filter(|id| seen.contains(id)).count()
+}
+
 struct Run {
     /// Requests by route (ids replaced by `{id}`), most first.
     routes: Vec<(String, usize)>,
     acked: usize,
+    noticed: usize,
     twice: usize,
     stats: Stats,
     requests: usize,
@@ -64,7 +125,8 @@ struct Run {
     span: Duration,
 }
 
-async fn one_run(customers: usize, channels: usize) -> Run {
+async fn one_run(scenario: Scenario, channels: usize) -> Run {
+    let customers = scenario.customers;
     let cfg = SimConfig {
         rate_limit: Some(RateLimit::default()),
         global_limit: Some(RateLimit::discord_global()),
@@ -87,7 +149,12 @@ async fn one_run(customers: usize, channels: usize) -> Run {
     let before = sim.requests().len();
 
     let mut ids = Vec::with_capacity(customers);
+    let start = tokio::time::Instant::now();
     for i in 0..customers {
+        if scenario.rate > 0 {
+            let at = Duration::from_secs_f64(i as f64 / scenario.rate as f64);
+            tokio::time::sleep_until(start + at).await;
+        }
         let author = FIRST_CUSTOMER + i as u64 + 1;
         let channel = support::channel(i % channels);
         ids.push(
@@ -167,11 +234,13 @@ async fn one_run(customers: usize, channels: usize) -> Run {
         }
         samples.push(acked.saturating_duration_since(at));
     }
+    let noticed = noticed(&sent, &ids, channels);
     fd.stop().await;
     sim.shutdown().await;
     Run {
         routes,
         acked: samples.len(),
+        noticed,
         twice,
         stats: Stats::of(samples),
         requests: sent.len(),
@@ -195,36 +264,48 @@ fn main() {
             .init();
     }
     let runs = env("GLOBAL_RUNS", 3).max(1);
-    let customers = env("GLOBAL_CUSTOMERS", 200) as usize;
     let channels = env("GLOBAL_CHANNELS", 40).max(1) as usize;
+    let wanted = std::env::var("GLOBAL_SCENARIOS")
+        .unwrap_or_else(|_| "burst,steady,overload".into());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
     println!(
-        "global: {customers} new customers at once over {channels} channels; simulator: 50 requests/s global, 5 per 5 s per channel; load average before: {}",
+        "global: {channels} channels; simulator: 50 requests/s global, 5 per 5 s per channel; load average before: {}",
         loadavg()
     );
     println!();
-    println!("| run | acked | twice |     p50 |     p99 |     max | requests |     span | global 429s | other 429s |");
-    println!("|----:|------:|------:|--------:|--------:|--------:|---------:|---------:|------------:|-----------:|");
+    println!("| scenario | run | acked | noticed | twice |     p50 |     p99 |     max | requests |     span | global 429s | other 429s |");
+    println!("|---|----:|------:|--------:|------:|--------:|--------:|--------:|---------:|---------:|------------:|-----------:|");
     let mut routes = Vec::new();
-    for run in 1..=runs {
-        let r = rt.block_on(one_run(customers, channels));
-        routes = r.routes.clone();
-        println!(
-            "| {run:>3} | {:>5} | {:>5} | {:>7} | {:>7} | {:>7} | {:>8} | {:>6.1} s | {:>11} | {:>10} |",
-            r.acked,
-            r.twice,
-            secs(r.stats.p50),
-            secs(r.stats.p99),
-            secs(r.stats.max),
-            r.requests,
-            r.span.as_secs_f64(),
-            r.global_429,
-            r.other_429,
-        );
+    for scenario in SCENARIOS
+        .into_iter()
+        .filter(|s| wanted.split(',').any(|w| w.trim() == s.name))
+    {
+        for run in 1..=runs {
+            let r = rt.block_on(one_run(scenario, channels));
+            routes = r.routes.clone();
+            let arrival = match scenario.rate {
+                0 => format!("{} at once", scenario.customers),
+                rate => format!("{}/s × {} s", rate, scenario.customers / rate),
+            };
+            println!(
+                "| {} ({arrival}) | {run:>3} | {:>5} | {:>7} | {:>5} | {:>7} | {:>7} | {:>7} | {:>8} | {:>6.1} s | {:>11} | {:>10} |",
+                scenario.name,
+                r.acked,
+                r.noticed,
+                r.twice,
+                secs(r.stats.p50),
+                secs(r.stats.p99),
+                secs(r.stats.max),
+                r.requests,
+                r.span.as_secs_f64(),
+                r.global_429,
+                r.other_429,
+            );
+        }
     }
     println!();
     let routes: Vec<String> = routes.iter().map(|(r, n)| format!("{r} ×{n}")).collect();

@@ -77,7 +77,11 @@ mod tests {
         let now = Instant::now();
         let w = window(4, Some(Duration::from_millis(4_800)), now);
         assert_eq!(turn(now, &w, 2), Turn::Now(Some(4)));
-        assert_eq!(turn(now, &w, 5), Turn::Now(Some(4)), "a window's worth is not busy");
+        assert_eq!(
+            turn(now, &w, 5),
+            Turn::Now(Some(4)),
+            "a window's worth is not busy"
+        );
     }
 
     #[test]
