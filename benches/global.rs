@@ -199,6 +199,9 @@ async fn one_run(scenario: Scenario, channels: usize) -> Run {
     }
     let mut routes: Vec<(String, usize)> = by_route.into_iter().collect();
     routes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    if std::env::var_os("GLOBAL_TRACE").is_some() {
+        trace(&sim, &sent, &ids, channels);
+    }
     let mut samples = Vec::new();
     let mut twice = 0;
     for id in &ids {
@@ -225,6 +228,45 @@ async fn one_run(scenario: Scenario, channels: usize) -> Run {
         global_429,
         other_429,
         span,
+    }
+}
+
+/// For the first channel: when each customer arrived and each message frontdesk posted
+/// there, and the global budget's use second by second.
+fn trace(sim: &Simulator, sent: &[&RecordedRequest], ids: &[u64], channels: usize) {
+    let Some(t0) = sent.first().map(|r| r.received_at) else {
+        return;
+    };
+    let at = |t: Instant| t.saturating_duration_since(t0).as_secs_f64();
+    let first = support::channel(0);
+    for (i, id) in ids.iter().enumerate() {
+        if i % channels == 0 {
+            if let Some(d) = sim.dispatched_at(*id) {
+                eprintln!("{:7.3} customer {id}", at(d));
+            }
+        }
+    }
+    for r in sent {
+        if r.path.contains(&first.to_string()) && r.method == "POST" {
+            eprintln!(
+                "{:7.3} POST {} status {} covers {}",
+                at(r.received_at),
+                r.path,
+                r.status,
+                acknowledges(r).len()
+            );
+        }
+    }
+    let mut per_second: std::collections::BTreeMap<u64, (usize, usize)> = Default::default();
+    for r in sent {
+        let e = per_second.entry(at(r.received_at) as u64).or_default();
+        e.0 += 1;
+        if !acknowledges(r).is_empty() {
+            e.1 += 1;
+        }
+    }
+    for (s, (all, acks)) in per_second {
+        eprintln!("second {s}: {all} requests, {acks} acknowledgements");
     }
 }
 

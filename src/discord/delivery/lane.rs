@@ -86,6 +86,7 @@ impl Delivery {
                     state.sending = false;
                     break;
                 }
+                state.last_sent = Some(tokio::time::Instant::now());
                 std::mem::take(&mut state.queue)
             };
             marked |= self.send_batch(channel, &lane, batch, messages).await;
@@ -105,9 +106,17 @@ impl Delivery {
             let window = self.api.post_window(channel).await;
             let now = tokio::time::Instant::now();
             let within = window.period.unwrap_or(DEFAULT_PERIOD);
-            let recent = lane.state().arrived_within(now, within);
-            match turn(now, &window, recent) {
-                Turn::Now(messages) => return messages,
+            let (recent, last) = {
+                let state = lane.state();
+                (state.arrived_within(now, within), state.last_sent)
+            };
+            match turn(now, &window, recent, last) {
+                // What the channel allows, as far as the global budget can carry it at once:
+                // replies that would queue for it go out merged instead.
+                Turn::Now(Some(messages)) => {
+                    return Some(messages.min(self.api.pacer().room().max(1) as u64))
+                }
+                Turn::Now(None) => return None,
                 Turn::At(at) => tokio::time::sleep_until(at).await,
             }
         }

@@ -21,6 +21,8 @@ pub(super) struct LaneState {
     /// When the acknowledgements of the last minute were queued, oldest first: whether the
     /// channel is busier than its window (see `spacing`).
     arrivals: VecDeque<Instant>,
+    /// When the sender last took a batch to send.
+    pub(super) last_sent: Option<Instant>,
 }
 
 /// How far back arrivals are remembered: longer than any channel window.
