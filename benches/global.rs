@@ -1,15 +1,23 @@
-//! Discord's global limit: 200 new customers post at once over 40 channels, against a
-//! simulator that enforces the global limit (50 requests/s, any 1 s window) and Discord's
-//! 5-per-5 s limit on each channel's messages. Every customer must be acknowledged once;
-//! the bench prints the acknowledgement latency (from the simulator dispatching the
-//! MESSAGE_CREATE to it accepting the first frontdesk message that acknowledges it: a reply,
-//! or a merged message linking it) and how many 429s the bot earned, global and per channel,
-//! counting everything it sent until it fell quiet (owner digests included).
+//! Discord's limits, switched on: new customers over 40 channels against a simulator that
+//! enforces the global limit (50 requests/s, any 1 s window) and Discord's 5-per-5 s limit on
+//! each channel's messages. Three scenarios, each run `GLOBAL_RUNS` times with a fresh
+//! simulator and bot:
+//! - `burst`: 200 customers post at once;
+//! - `steady`: 20 new customers a second for 10 s, well inside the limits;
+//! - `overload`: 200 new customers a second for 10 s, four times what the channels can carry
+//!   one message each (each channel can take about one merged message a second).
 //!
-//! Run: `cargo bench --bench global`. Knobs (environment): `GLOBAL_RUNS` (default 3, each
-//! with a fresh simulator and bot), `GLOBAL_CUSTOMERS` (default 200), `GLOBAL_CHANNELS`
-//! (default 40), `GLOBAL_LOG` (set: log to stderr at info), `GLOBAL_UNPACED` (set: frontdesk's
-//! global budget raised out of the way, to compare).
+//! Every customer must be acknowledged once and the owner's notices delivered; the bench
+//! prints the acknowledgement latency (from the simulator dispatching the MESSAGE_CREATE to it
+//! accepting the first frontdesk message that acknowledges it: a reply, or a merged message
+//! linking it), how many outbox entries (owner notices among them) were still undelivered
+//! when the bot fell quiet, and how many 429s the bot earned, global and per channel,
+//! counting everything it sent until it fell quiet.
+//!
+//! Run: `cargo bench --bench global`. Knobs (environment): `GLOBAL_SCENARIOS` (default
+//! `burst,steady,overload`), `GLOBAL_RUNS` (default 3), `GLOBAL_CHANNELS` (default 40),
+//! `GLOBAL_LOG` (set: log to stderr at info), `GLOBAL_UNPACED` (set: frontdesk's global budget
+//! raised out of the way, to compare).
 
 #[path = "support/mod.rs"]
 mod support;
@@ -52,10 +60,39 @@ fn acknowledges(r: &RecordedRequest) -> Vec<u64> {
         .collect()
 }
 
+/// How the customers arrive: `customers` in all, `rate` a second (0: all at once).
+#[derive(Clone, Copy)]
+struct Scenario {
+    name: &'static str,
+    customers: usize,
+    rate: usize,
+}
+
+const SCENARIOS: [Scenario; 3] = [
+    Scenario {
+        name: "burst",
+        customers: 200,
+        rate: 0,
+    },
+    Scenario {
+        name: "steady",
+        customers: 200,
+        rate: 20,
+    },
+    Scenario {
+        name: "overload",
+        customers: 2000,
+        rate: 200,
+    },
+];
+
 struct Run {
     /// Requests by route (ids replaced by `{id}`), most first.
     routes: Vec<(String, usize)>,
     acked: usize,
+    /// Outbox entries (owner notices among them) not delivered when the bot fell quiet;
+    /// `None` when the bot did not stop in time to read them.
+    pending: Option<usize>,
     twice: usize,
     stats: Stats,
     requests: usize,
@@ -64,7 +101,8 @@ struct Run {
     span: Duration,
 }
 
-async fn one_run(customers: usize, channels: usize) -> Run {
+async fn one_run(scenario: Scenario, channels: usize) -> Run {
+    let customers = scenario.customers;
     let cfg = SimConfig {
         rate_limit: Some(RateLimit::default()),
         global_limit: Some(RateLimit::discord_global()),
@@ -87,7 +125,12 @@ async fn one_run(customers: usize, channels: usize) -> Run {
     let before = sim.requests().len();
 
     let mut ids = Vec::with_capacity(customers);
+    let start = tokio::time::Instant::now();
     for i in 0..customers {
+        if scenario.rate > 0 {
+            let at = Duration::from_secs_f64(i as f64 / scenario.rate as f64);
+            tokio::time::sleep_until(start + at).await;
+        }
         let author = FIRST_CUSTOMER + i as u64 + 1;
         let channel = support::channel(i % channels);
         ids.push(
@@ -156,6 +199,9 @@ async fn one_run(customers: usize, channels: usize) -> Run {
     }
     let mut routes: Vec<(String, usize)> = by_route.into_iter().collect();
     routes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    if std::env::var_os("GLOBAL_TRACE").is_some() {
+        trace(&sim, &sent, &ids, channels);
+    }
     let mut samples = Vec::new();
     let mut twice = 0;
     for id in &ids {
@@ -169,15 +215,58 @@ async fn one_run(customers: usize, channels: usize) -> Run {
     }
     fd.stop().await;
     sim.shutdown().await;
+    let pending = frontdesk::desk::Records::open(&dir.path().join("data"))
+        .and_then(|r| r.undelivered())
+        .ok();
     Run {
         routes,
         acked: samples.len(),
+        pending,
         twice,
         stats: Stats::of(samples),
         requests: sent.len(),
         global_429,
         other_429,
         span,
+    }
+}
+
+/// For the first channel: when each customer arrived and each message frontdesk posted
+/// there, and the global budget's use second by second.
+fn trace(sim: &Simulator, sent: &[&RecordedRequest], ids: &[u64], channels: usize) {
+    let Some(t0) = sent.first().map(|r| r.received_at) else {
+        return;
+    };
+    let at = |t: Instant| t.saturating_duration_since(t0).as_secs_f64();
+    let first = support::channel(0);
+    for (i, id) in ids.iter().enumerate() {
+        if i % channels == 0 {
+            if let Some(d) = sim.dispatched_at(*id) {
+                eprintln!("{:7.3} customer {id}", at(d));
+            }
+        }
+    }
+    for r in sent {
+        if r.path.contains(&first.to_string()) && r.method == "POST" {
+            eprintln!(
+                "{:7.3} POST {} status {} covers {}",
+                at(r.received_at),
+                r.path,
+                r.status,
+                acknowledges(r).len()
+            );
+        }
+    }
+    let mut per_second: std::collections::BTreeMap<u64, (usize, usize)> = Default::default();
+    for r in sent {
+        let e = per_second.entry(at(r.received_at) as u64).or_default();
+        e.0 += 1;
+        if !acknowledges(r).is_empty() {
+            e.1 += 1;
+        }
+    }
+    for (s, (all, acks)) in per_second {
+        eprintln!("second {s}: {all} requests, {acks} acknowledgements");
     }
 }
 
@@ -195,36 +284,48 @@ fn main() {
             .init();
     }
     let runs = env("GLOBAL_RUNS", 3).max(1);
-    let customers = env("GLOBAL_CUSTOMERS", 200) as usize;
     let channels = env("GLOBAL_CHANNELS", 40).max(1) as usize;
+    let wanted =
+        std::env::var("GLOBAL_SCENARIOS").unwrap_or_else(|_| "burst,steady,overload".into());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
     println!(
-        "global: {customers} new customers at once over {channels} channels; simulator: 50 requests/s global, 5 per 5 s per channel; load average before: {}",
+        "global: {channels} channels; simulator: 50 requests/s global, 5 per 5 s per channel; load average before: {}",
         loadavg()
     );
     println!();
-    println!("| run | acked | twice |     p50 |     p99 |     max | requests |     span | global 429s | other 429s |");
-    println!("|----:|------:|------:|--------:|--------:|--------:|---------:|---------:|------------:|-----------:|");
+    println!("| scenario | run | acked | pending | twice |     p50 |     p99 |     max | requests |     span | global 429s | other 429s |");
+    println!("|---|----:|------:|--------:|------:|--------:|--------:|--------:|---------:|---------:|------------:|-----------:|");
     let mut routes = Vec::new();
-    for run in 1..=runs {
-        let r = rt.block_on(one_run(customers, channels));
-        routes = r.routes.clone();
-        println!(
-            "| {run:>3} | {:>5} | {:>5} | {:>7} | {:>7} | {:>7} | {:>8} | {:>6.1} s | {:>11} | {:>10} |",
-            r.acked,
-            r.twice,
-            secs(r.stats.p50),
-            secs(r.stats.p99),
-            secs(r.stats.max),
-            r.requests,
-            r.span.as_secs_f64(),
-            r.global_429,
-            r.other_429,
-        );
+    for scenario in SCENARIOS
+        .into_iter()
+        .filter(|s| wanted.split(',').any(|w| w.trim() == s.name))
+    {
+        for run in 1..=runs {
+            let r = rt.block_on(one_run(scenario, channels));
+            routes = r.routes.clone();
+            let arrival = match scenario.rate {
+                0 => format!("{} at once", scenario.customers),
+                rate => format!("{}/s × {} s", rate, scenario.customers / rate),
+            };
+            println!(
+                "| {} ({arrival}) | {run:>3} | {:>5} | {:>7} | {:>5} | {:>7} | {:>7} | {:>7} | {:>8} | {:>6.1} s | {:>11} | {:>10} |",
+                scenario.name,
+                r.acked,
+                r.pending.map_or("?".to_string(), |n| n.to_string()),
+                r.twice,
+                secs(r.stats.p50),
+                secs(r.stats.p99),
+                secs(r.stats.max),
+                r.requests,
+                r.span.as_secs_f64(),
+                r.global_429,
+                r.other_429,
+            );
+        }
     }
     println!();
     let routes: Vec<String> = routes.iter().map(|(r, n)| format!("{r} ×{n}")).collect();

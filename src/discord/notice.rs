@@ -125,6 +125,44 @@ pub struct DigestMessage {
     pub customers: Vec<usize>,
 }
 
+/// Customers one digest names at most (two messages of them). Past them, the customers left
+/// are counted in a last line instead: when more are due at once than an owner can act on
+/// from a DM (a flood of new customers), they get one digest, not a flood of their own, and
+/// `/queue` and the web page list everyone. Those customers' notices count as delivered.
+pub const CUSTOMERS_PER_DIGEST: usize = MESSAGES_PER_DIGEST * CUSTOMERS_PER_MESSAGE;
+
+/// Messages a digest of more than [`CUSTOMERS_PER_DIGEST`] customers takes at most.
+const MESSAGES_PER_DIGEST: usize = 2;
+
+/// Room kept in the last message for the line that counts the customers left out.
+const SUMMARY_ROOM: usize = 120;
+
+/// [`pack`] for up to [`CUSTOMERS_PER_DIGEST`] customers; past them, the first ones' messages
+/// with a last line that counts the rest.
+pub fn digest(blocks: &[Vec<String>], room: usize) -> Vec<DigestMessage> {
+    if blocks.len() <= CUSTOMERS_PER_DIGEST {
+        return pack(blocks, room);
+    }
+    let mut kept = Vec::new();
+    let mut shown = 0;
+    for m in pack(blocks, room.saturating_sub(SUMMARY_ROOM)) {
+        if kept.len() == MESSAGES_PER_DIGEST || shown + m.customers.len() > CUSTOMERS_PER_DIGEST {
+            break;
+        }
+        shown += m.customers.len();
+        kept.push(m);
+    }
+    let more = blocks.len() - shown;
+    if let Some(last) = kept.last_mut() {
+        let line = match more {
+            1 => "…and 1 more customer needs you: `/queue` lists everyone waiting.".to_string(),
+            n => format!("…and {n} more customers need you: `/queue` lists everyone waiting."),
+        };
+        append(&mut last.text, &line);
+    }
+    kept
+}
+
 /// Several notifications as few messages as Discord allows, for an owner who has many due at
 /// once. `blocks` holds each customer's paragraphs ([`describe`], one per notice), in order.
 /// A message holds at most `room` characters and [`CUSTOMERS_PER_MESSAGE`] customers, and is
@@ -132,7 +170,7 @@ pub struct DigestMessage {
 /// message. Only a customer whose own block is longer than a message has it cut, between its
 /// notices first, with the buttons under its last part. One notice goes alone; more start
 /// with a head that counts the customers.
-pub fn digest(blocks: &[Vec<String>], room: usize) -> Vec<DigestMessage> {
+fn pack(blocks: &[Vec<String>], room: usize) -> Vec<DigestMessage> {
     let mut out = Vec::new();
     let mut text = match (blocks.len(), blocks.iter().map(Vec::len).sum::<usize>()) {
         (_, 0) => return out,
@@ -392,7 +430,7 @@ mod tests {
     fn a_long_digest_is_cut_only_between_customers_five_at_most_per_message() {
         for (n, size) in [(12, 300), (13, 20), (4, 900), (7, 1900)] {
             let blocks = blocks(n, size);
-            let messages = digest(&blocks, 1976);
+            let messages = pack(&blocks, 1976);
             let mut customers: Vec<usize> = Vec::new();
             for m in &messages {
                 assert!(m.text.chars().count() <= 1976, "{n}×{size}");
@@ -407,7 +445,30 @@ mod tests {
                 .text
                 .starts_with(&format!("**{n} customers need you**")));
         }
-        assert_eq!(digest(&blocks(13, 20), 1976).len(), 3, "5 + 5 + 3 rows");
+        assert_eq!(pack(&blocks(13, 20), 1976).len(), 3, "5 + 5 + 3 rows");
+    }
+
+    #[test]
+    fn past_ten_customers_a_digest_names_ten_and_counts_the_rest() {
+        assert_eq!(digest(&blocks(10, 20), 1976), pack(&blocks(10, 20), 1976));
+        for (n, size) in [(11, 20), (700, 100), (40, 1500)] {
+            let messages = digest(&blocks(n, size), 1976);
+            let shown: Vec<usize> = messages.iter().flat_map(|m| m.customers.clone()).collect();
+            assert!(messages.len() <= 2 && shown.len() <= 10, "{n}×{size}");
+            assert_eq!(
+                shown,
+                (0..shown.len()).collect::<Vec<_>>(),
+                "the first ones"
+            );
+            let last = &messages.last().expect("a message").text;
+            assert!(last.chars().count() <= 1976, "{n}×{size}");
+            let more = n - shown.len();
+            let line = match more {
+                1 => "…and 1 more customer needs you".to_string(),
+                _ => format!("…and {more} more customers need you"),
+            };
+            assert!(last.contains(&line), "{n}×{size}: {last}");
+        }
     }
 
     #[test]

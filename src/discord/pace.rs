@@ -230,6 +230,20 @@ impl Pacer {
         }
     }
 
+    /// How many requests could take a slot at once now, with nobody ahead of them: what the
+    /// budget has left in its window, less the requests already waiting for it. Delivery
+    /// merges acknowledgements when this is less than it has to send.
+    pub fn room(&self) -> usize {
+        let mut b = self.0.state.locked();
+        let now = Instant::now();
+        if b.free_at(now, self.0.limit, self.0.window) != Free::Now {
+            return 0;
+        }
+        let used = b.in_flight + b.finished.len();
+        let waiting: usize = b.waiting.iter().map(VecDeque::len).sum();
+        self.0.limit.saturating_sub(used).saturating_sub(waiting)
+    }
+
     /// How many slots were handed out so far: one per request sent (each attempt of a
     /// retried one), for tests that check no request leaves without one.
     pub fn slots_taken(&self) -> u64 {
@@ -257,6 +271,19 @@ impl Pacer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_room_is_what_the_window_has_left_less_those_waiting() {
+        let pacer = Pacer::new(3, Duration::from_secs(60));
+        assert_eq!(pacer.room(), 3);
+        let a = pacer.slot(Priority::Now).await;
+        assert_eq!(pacer.room(), 2);
+        drop(a);
+        assert_eq!(pacer.room(), 2, "a finished request counts for a window");
+        let _b = pacer.slot(Priority::Now).await;
+        let _c = pacer.slot(Priority::Now).await;
+        assert_eq!(pacer.room(), 0);
+    }
 
     const W: Duration = Duration::from_secs(1);
 

@@ -88,13 +88,29 @@ pub struct RestStats {
 
 /// What the answers so far announced about one bucket's window.
 #[derive(Default)]
-struct Window {
+struct Announced {
     limit: Option<u64>,
     remaining: Option<u64>,
     reset_at: Option<Instant>,
+    /// The window's length, as the longest `reset-after` any answer announced (the one to a
+    /// window's first request).
+    period: Option<Duration>,
 }
 
-impl Window {
+/// What a bucket's current window allows, as its latest answer announced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    /// Requests the window still allows; `None` before any answer announced one.
+    pub remaining: Option<u64>,
+    /// Requests a whole window allows.
+    pub limit: Option<u64>,
+    /// When the window ends (`None`: unknown, or already over).
+    pub reset_at: Option<Instant>,
+    /// How long a whole window lasts.
+    pub period: Option<Duration>,
+}
+
+impl Announced {
     /// Requests the current window still allows; `None` before any answer announced one.
     fn slots(&self, now: Instant) -> Option<u64> {
         match self.reset_at {
@@ -139,7 +155,7 @@ pub struct Rest {
     policy: RetryPolicy,
     /// One queue per rate-limit bucket (method, route, major parameter): requests in one go
     /// out in order, each waiting for the window the previous answer announced.
-    buckets: Mutex<HashMap<Bucket, Arc<tokio::sync::Mutex<Window>>>>,
+    buckets: Mutex<HashMap<Bucket, Arc<tokio::sync::Mutex<Announced>>>>,
     /// The global budget every request takes a slot from; a global 429 pauses it.
     pacer: Pacer,
     pub stats: RestStats,
@@ -171,23 +187,29 @@ impl Rest {
         &self.pacer
     }
 
-    fn bucket(&self, key: &Bucket) -> Arc<tokio::sync::Mutex<Window>> {
+    fn bucket(&self, key: &Bucket) -> Arc<tokio::sync::Mutex<Announced>> {
         let mut map = self.buckets.locked();
         map.entry(key.clone()).or_default().clone()
     }
 
-    /// Waits until `bucket` may take a request now, and says how many the current window
-    /// still allows (`None`: no answer has announced a window yet, so the limit is unknown).
+    /// Waits until `bucket` may take a request now, and says what its window still allows
+    /// (`remaining: None`: no answer has announced a window yet, so the limit is unknown).
     /// Delivery asks this before choosing what to send, so that what queued up while the
     /// window was closed goes out together.
-    pub async fn ready(&self, bucket: &Bucket) -> Option<u64> {
+    pub async fn ready(&self, bucket: &Bucket) -> Window {
         let bucket = self.bucket(bucket);
         let state = bucket.lock().await;
         self.pacer.paused().await;
         if let (Some(0), Some(reset)) = (state.remaining, state.reset_at) {
             tokio::time::sleep_until(reset).await;
         }
-        state.slots(Instant::now())
+        let now = Instant::now();
+        Window {
+            remaining: state.slots(now),
+            limit: state.limit,
+            reset_at: state.reset_at.filter(|r| *r > now),
+            period: state.period,
+        }
     }
 
     /// Sends one request and returns the JSON answer (`Value::Null` for an empty body). It
@@ -367,7 +389,7 @@ pub fn http_client(policy: &RetryPolicy) -> reqwest::Result<reqwest::Client> {
 }
 
 /// Reads the window a response announces, so the next request waits instead of earning a 429.
-fn remember_window(state: &mut Window, headers: &HeaderMap) {
+fn remember_window(state: &mut Announced, headers: &HeaderMap) {
     let num = |name: &str| {
         headers
             .get(name)
@@ -381,7 +403,9 @@ fn remember_window(state: &mut Window, headers: &HeaderMap) {
         state.remaining = Some(remaining.max(0.0) as u64);
     }
     if let Some(after) = num("x-ratelimit-reset-after") {
-        state.reset_at = Some(Instant::now() + Duration::from_secs_f64(after.clamp(0.0, 3600.0)));
+        let after = Duration::from_secs_f64(after.clamp(0.0, 3600.0));
+        state.reset_at = Some(Instant::now() + after);
+        state.period = Some(state.period.map_or(after, |p| p.max(after)));
     }
 }
 
@@ -460,7 +484,7 @@ mod tests {
     #[test]
     fn a_window_has_the_room_announced_until_it_ends_and_then_the_full_limit() {
         let now = Instant::now();
-        let mut b = Window::default();
+        let mut b = Announced::default();
         assert_eq!(b.slots(now), None, "nothing announced yet");
         b.limit = Some(5);
         b.remaining = Some(0);

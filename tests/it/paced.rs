@@ -343,21 +343,25 @@ async fn a_history_read_does_not_move_the_posting_window() {
         budget.clone(),
     );
     let help = ChannelId(demo::HELP);
-    assert_eq!(api.post_window(help).await, None, "nothing announced yet");
+    assert_eq!(
+        api.post_window(help).await.remaining,
+        None,
+        "nothing announced yet"
+    );
     for i in 0..3 {
         let body = json!({ "content": format!("note {i}"), "allowed_mentions": { "parse": [] } });
         api.post_message(Priority::Now, help, &body)
             .await
             .expect("posted");
     }
-    assert_eq!(api.post_window(help).await, Some(2));
+    assert_eq!(api.post_window(help).await.remaining, Some(2));
     let page = api
         .history(Priority::Later, help, MessageId(0), 100)
         .await
         .expect("read");
     assert_eq!(page.messages.len(), 3);
     assert_eq!(
-        api.post_window(help).await,
+        api.post_window(help).await.remaining,
         Some(2),
         "posting's window as it was"
     );

@@ -9,7 +9,7 @@ use serenity::all as dc;
 
 use super::{Api, ApiError};
 use crate::discord::pace::Priority;
-use crate::discord::rest::FilePart;
+use crate::discord::rest::{FilePart, Window};
 use crate::discord::route::Route;
 use crate::model::{ChannelId, MessageId};
 
@@ -70,9 +70,9 @@ impl Api {
         Ok(Page { messages, full })
     }
 
-    /// Waits until posting in `channel` may go now, and says how many posts its current
-    /// window still allows (`None`: no answer has announced one yet).
-    pub async fn post_window(&self, channel: ChannelId) -> Option<u64> {
+    /// Waits until posting in `channel` may go now, and says what its current window still
+    /// allows (`remaining: None`: no answer has announced one yet).
+    pub async fn post_window(&self, channel: ChannelId) -> Window {
         self.rest.ready(&create_message(channel).bucket()).await
     }
 

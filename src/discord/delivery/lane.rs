@@ -1,19 +1,23 @@
 //! The channel lane: acknowledgements in one server channel, one sender at a time, which
-//! takes everything queued each time round (whoever finds a sender there only queues). While
-//! the channel's rate-limit window has room they go out one reply each; what queued up beyond
-//! it goes out merged, one message naming each customer, so nobody waits more than about one
-//! window.
+//! waits for the channel's turn (`spacing`) and then takes everything queued (whoever finds a
+//! sender there only queues). While the turn allows a message each they go out one reply
+//! each; beyond that they go out merged, one message naming each customer, so nobody waits
+//! much more than a second however busy the channel.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::queue::{Lane, Queued, Sending};
+use super::spacing::{turn, Turn};
 use super::{sent_id, Delivery, DeliveryError, Outcome};
 use crate::desk::{OutboxItem, Pending};
 use crate::discord::outbound::{merged_acks, AckLine};
 use crate::discord::pace::Priority;
 use crate::model::ChannelId;
 use crate::sync::LockExt;
+
+/// A channel window's length until an answer announced one (Discord's is 5 s).
+const DEFAULT_PERIOD: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Delivery {
     /// Sorts out the acknowledgements that go through a channel lane. Thread-mode
@@ -63,7 +67,7 @@ impl Delivery {
         let lane = self.lane(channel);
         {
             let mut state = lane.state();
-            state.queue.extend(items);
+            state.push(items, tokio::time::Instant::now());
             if state.sending {
                 return;
             }
@@ -72,6 +76,8 @@ impl Delivery {
         let sending = Sending(&lane);
         let mut marked = false;
         loop {
+            // The channel's turn first: what queues up meanwhile goes with this batch.
+            let messages = self.turn(channel, &lane).await;
             let batch = {
                 let mut state = lane.state();
                 if state.queue.is_empty() {
@@ -80,9 +86,10 @@ impl Delivery {
                     state.sending = false;
                     break;
                 }
+                state.last_sent = Some(tokio::time::Instant::now());
                 std::mem::take(&mut state.queue)
             };
-            marked |= self.send_batch(channel, batch).await;
+            marked |= self.send_batch(channel, &lane, batch, messages).await;
         }
         sending.given_up();
         // Once the lane is empty, not per batch: the next batch should not wait for a disk.
@@ -92,26 +99,57 @@ impl Delivery {
         }
     }
 
-    /// Sends one lane's batch: waits for the channel's rate-limit window, then replies one by
-    /// one while the window has room for all of them, merged otherwise. Marks and releases
-    /// every item; returns whether any was marked done.
-    async fn send_batch(&self, channel: ChannelId, mut batch: Vec<Queued>) -> bool {
-        let mut slots = self.api.post_window(channel).await;
+    /// Waits for the channel's turn: its rate-limit window open and, in a channel busier
+    /// than its window, the next spaced slot. Returns how many messages may go now.
+    async fn turn(&self, channel: ChannelId, lane: &Lane) -> Option<u64> {
+        loop {
+            let window = self.api.post_window(channel).await;
+            let now = tokio::time::Instant::now();
+            let within = window.period.unwrap_or(DEFAULT_PERIOD);
+            let (recent, last) = {
+                let state = lane.state();
+                (state.arrived_within(now, within), state.last_sent)
+            };
+            match turn(now, &window, recent, last) {
+                // What the channel allows, as far as the global budget can carry it at once:
+                // replies that would queue for it go out merged instead.
+                Turn::Now(Some(messages)) => {
+                    return Some(messages.min(self.api.pacer().room().max(1) as u64))
+                }
+                Turn::Now(None) => return None,
+                Turn::At(at) => tokio::time::sleep_until(at).await,
+            }
+        }
+    }
+
+    /// Sends one lane's batch in at most `messages` messages (`None`: no limit known): a
+    /// reply each while that allows, merged otherwise. Marks and releases every item it sent;
+    /// returns whether any was marked done.
+    async fn send_batch(
+        &self,
+        channel: ChannelId,
+        lane: &Lane,
+        mut batch: Vec<Queued>,
+        messages: Option<u64>,
+    ) -> bool {
         let mut marked = false;
         // Nothing has told the room in this channel's window yet (the first send since the
-        // start): one personal reply first, whose answer announces the window, then decide.
-        if slots.is_none() && batch.len() > 1 {
+        // start): one personal reply first, whose answer announces the window; the rest wait
+        // for the turn it gives.
+        if messages.is_none() && batch.len() > 1 {
             let q = batch.remove(0);
             let result = self
                 .ack(&q.p, channel, q.message, q.customer, &q.text, None)
                 .await;
             marked |= self.mark(&q.p, &Outcome::of(result));
             self.release(&q.p.key);
-            slots = self.api.post_window(channel).await;
+            if self.api.post_window(channel).await.remaining.is_some() {
+                lane.state().put_back(batch);
+                return marked;
+            }
+            // Still unknown (rate limits off, or only bare 429s): counts as room.
         }
-        // Room still unknown (no answer announced a limit: rate limits off, or only bare
-        // 429s) counts as room.
-        let outcomes = if batch.len() == 1 || slots.is_none_or(|room| batch.len() as u64 <= room) {
+        let outcomes = if batch.len() == 1 || messages.is_none_or(|m| batch.len() as u64 <= m) {
             let mut outcomes = Vec::with_capacity(batch.len());
             for q in &batch {
                 let result = self

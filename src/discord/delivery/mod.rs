@@ -20,6 +20,7 @@ mod ratings;
 mod relay;
 mod replies;
 mod seen;
+mod spacing;
 mod sweep;
 
 use std::collections::{HashMap, HashSet};

@@ -1,6 +1,10 @@
 //! A channel's queue of acknowledgements and its one sender (see `lane` for how they are sent).
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use crate::desk::Pending;
 use crate::model::{MessageId, UserId};
@@ -14,6 +18,44 @@ pub(super) struct Lane(Mutex<LaneState>);
 pub(super) struct LaneState {
     pub(super) queue: Vec<Queued>,
     pub(super) sending: bool,
+    /// When the acknowledgements of the last minute were queued, oldest first: whether the
+    /// channel is busier than its window (see `spacing`).
+    arrivals: VecDeque<Instant>,
+    /// When the sender last took a batch to send.
+    pub(super) last_sent: Option<Instant>,
+}
+
+/// How far back arrivals are remembered: longer than any channel window.
+const REMEMBERED: Duration = Duration::from_secs(60);
+
+impl LaneState {
+    /// Queues `items`, noting when they came.
+    pub(super) fn push(&mut self, items: Vec<Queued>, now: Instant) {
+        while self
+            .arrivals
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > REMEMBERED)
+        {
+            self.arrivals.pop_front();
+        }
+        self.arrivals.extend(items.iter().map(|_| now));
+        self.queue.extend(items);
+    }
+
+    /// Puts `items` back at the head of the queue (they came before what is queued now).
+    pub(super) fn put_back(&mut self, mut items: Vec<Queued>) {
+        items.append(&mut self.queue);
+        self.queue = items;
+    }
+
+    /// Acknowledgements queued within `within` of `now`.
+    pub(super) fn arrived_within(&self, now: Instant, within: Duration) -> usize {
+        self.arrivals
+            .iter()
+            .rev()
+            .take_while(|t| now.duration_since(**t) <= within)
+            .count()
+    }
 }
 
 impl Lane {
