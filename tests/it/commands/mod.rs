@@ -70,12 +70,8 @@ impl Bot {
         command_until(&self.sim, user, channel, name, done).await
     }
 
-    /// Waits for frontdesk's acknowledgement of `message` (posted in `channel`) and for its
-    /// conversation to be stored: a new conversation in a server channel is written just
-    /// after its acknowledgement is answered (`desk::Opening`), so a command sent the moment
-    /// the acknowledgement arrives could still miss it. The owner's notice about it (its link
-    /// ends in `/channel/message`) is sent from the stored outbox: once it is out, the
-    /// conversation is stored.
+    /// Waits for frontdesk's acknowledgement of `message` (posted in `channel`) and for the
+    /// owner's notice about it (its link ends in `/channel/message`).
     async fn wait_ack(&self, channel: u64, message: u64) -> String {
         let ack = self.wait_ack_request(channel, message).await;
         let link = format!("/{channel}/{message}\n");
