@@ -3,11 +3,11 @@
 
 use jiff::Timestamp;
 
-use super::{outbox_item, Arrival, Desk, DeskError, Handled, Intake};
+use super::{outbox_item, Arrival, Desk, DeskError, Handled};
 use crate::core::{
     role_of, step, wake_at, Conversation, ConversationKey, Effect, Input, Role, Step,
 };
-use crate::model::{Incoming, Place, Speaker, UserId};
+use crate::model::{Incoming, Speaker, UserId};
 use crate::store::{Change, Committed, MessageRecord, RECORD_VERSION};
 
 impl Desk {
@@ -27,16 +27,7 @@ impl Desk {
         match role_of(&msg.author, me, &self.staff) {
             Role::Myself | Role::Bot => Ok(Handled::Ignored),
             Role::Staff => self.staff_message(msg, now),
-            Role::Customer => loop {
-                match self.customer_message(msg, now, arrival, false)? {
-                    Intake::Done(handled) => return Ok(handled),
-                    // Not asked for: never happens.
-                    Intake::Opening(opening) => return self.finish_opening(*opening),
-                    // An opening lasts a delivery's answer at most (`receive`); only catch-up,
-                    // on a blocking thread, can meet one here.
-                    Intake::Wait(_) => std::thread::sleep(std::time::Duration::from_millis(1)),
-                }
-            },
+            Role::Customer => self.customer_message(msg, now, arrival),
         }
     }
 
@@ -45,8 +36,7 @@ impl Desk {
         msg: &Incoming,
         now: Timestamp,
         arrival: Arrival,
-        open_first: bool,
-    ) -> Result<Intake, DeskError> {
+    ) -> Result<Handled, DeskError> {
         let late = arrival != Arrival::Live;
         let key = ConversationKey::of(&msg.place, msg.author.id);
         // The place's lock decides "new or existing conversation" one message at a time; the
@@ -54,9 +44,6 @@ impl Desk {
         // against staff replies, ticks and commands, which arrive by other keys.
         let place_stripe = self.stripe_of(&key);
         let _place = self.lock(place_stripe);
-        if let Some(turn) = self.opening_at(&key) {
-            return Ok(Intake::Wait(turn));
-        }
         // A second delivery of this message is caught by the commit's claim check: no read
         // here, as nearly every message is new.
         let mut latest = self.store.latest_for(&key)?;
@@ -93,14 +80,7 @@ impl Desk {
                 | Effect::AskRating(_) => true,
             });
         }
-        if open_first && opens_with_a_channel_ack(&out, msg) {
-            if let Some(conv) = &out.conversation {
-                let change = self.change(conv, &out, Some(msg), Speaker::Customer, now);
-                return self.open_first(key, change);
-            }
-        }
         self.commit(out, Some(msg), Speaker::Customer, now)
-            .map(Intake::Done)
     }
 
     pub(super) fn staff_message(
@@ -187,26 +167,4 @@ impl Desk {
             conversation: Some(conv.clone()),
         }
     }
-}
-
-/// Whether `out` opens a new conversation with `msg` whose deliveries are only a plain
-/// acknowledgement in a server channel and owner notices: nothing in it reads the stored
-/// conversation back while it is delivered. A thread-mode acknowledgement records its thread
-/// in the conversation, a DM's relay its staff thread, and a customer's first DM must be
-/// durable before it is answered (bots cannot list their DM channels for catch-up).
-fn opens_with_a_channel_ack(out: &Step, msg: &Incoming) -> bool {
-    !matches!(msg.place, Place::Dm { .. })
-        && out.conversation.as_ref().is_some_and(|c| c.id == msg.id)
-        && out
-            .effects
-            .iter()
-            .any(|e| matches!(e, Effect::Acknowledge(_)))
-        && out.effects.iter().all(|e| match e {
-            Effect::Acknowledge(ack) => ack.open_thread.is_none(),
-            Effect::Notify(_) => true,
-            Effect::Close { .. }
-            | Effect::RelayIn { .. }
-            | Effect::RelayOut { .. }
-            | Effect::AskRating(_) => false,
-        })
 }

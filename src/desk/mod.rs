@@ -6,15 +6,14 @@
 //! belongs to, asks the core what to do, and commits the new state together with the outbox
 //! entries (acknowledgement, notices) in one commit (`intake`; clock ticks and staff commands
 //! here). It never talks to Discord: the caller delivers the returned outbox entries and
-//! marks them done (`outbox`). A live message that opens a conversation in a server channel
-//! is the exception to "commit first": see `opening`. Catch-up's cursors live in `history`,
-//! the reads behind slash commands in `queries`.
+//! marks them done (`outbox`); a live message is committed, then delivered (`live`).
+//! Catch-up's cursors live in `history`, the reads behind slash commands in `queries`.
 
 mod blocking;
 mod digest;
 mod history;
 mod intake;
-mod opening;
+mod live;
 mod outbox;
 mod queries;
 mod ratings;
@@ -36,7 +35,7 @@ use crate::core::{
 use crate::model::MessageId;
 use crate::responses::Rules;
 pub use crate::store::{BlockRecord, Health, OutboxItem, OutboxKey, OutboxRecord, Pending};
-use crate::store::{Change, Handout, Store, StoreError};
+use crate::store::{Change, Store, StoreError};
 use crate::sync::LockExt;
 pub use blocking::Blocked;
 pub use digest::DigestReport;
@@ -89,15 +88,6 @@ pub enum Handled {
     },
 }
 
-/// What [`Desk::handle_live`] decided.
-#[derive(Debug)]
-pub enum Live {
-    Done(Handled),
-    /// A new conversation, to acknowledge first and store right after. Boxed: the event's
-    /// task holds it while the acknowledgement goes out.
-    Opening(Box<Opening>),
-}
-
 /// What [`Desk::receive`] did with a live message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Received {
@@ -108,43 +98,6 @@ pub enum Received {
     },
     /// Nothing to store or deliver.
     Nothing(Handled),
-}
-
-/// A new conversation whose acknowledgement may go out before the conversation is written:
-/// Discord's history is the log (catch-up rebuilds what a crash loses), so the sled writes
-/// need not delay the acknowledgement. Until [`Desk::finish_opening`] the customer's next
-/// message in this place, and a second delivery of this one, wait; the outbox entries are
-/// handed out by the store, so delivering and marking them works as for stored ones.
-#[derive(Debug)]
-pub struct Opening {
-    key: ConversationKey,
-    change: Change,
-    handout: Handout,
-    /// Held until the commit: waiters lock it to learn that the opening is over.
-    turn: tokio::sync::OwnedMutexGuard<()>,
-}
-
-impl Opening {
-    pub fn conversation(&self) -> ConversationId {
-        self.change
-            .conversation
-            .as_ref()
-            .map_or(MessageId(0), |c| c.id)
-    }
-
-    /// The outbox entries to deliver now (once).
-    pub fn take_deliveries(&mut self) -> Vec<Pending> {
-        std::mem::take(&mut self.handout.deliver)
-    }
-}
-
-/// One pass of the customer intake.
-enum Intake {
-    Done(Handled),
-    Opening(Box<Opening>),
-    /// The customer's previous message is an opening not stored yet: wait for this, then
-    /// try again.
-    Wait(Arc<tokio::sync::Mutex<()>>),
 }
 
 pub struct Desk {
@@ -158,8 +111,6 @@ pub struct Desk {
     /// message at a time) and by conversation (every change to one is serialised). Different
     /// customers run in parallel.
     stripes: Vec<Mutex<()>>,
-    /// Places (a customer in a channel, a thread, a DM) with an [`Opening`] not stored yet.
-    openings: Mutex<HashMap<ConversationKey, Arc<tokio::sync::Mutex<()>>>>,
     eta: Mutex<Option<(Timestamp, String)>>,
     /// Makes dashboard login links (`/dashboard`), when the dashboard is on.
     login_links: std::sync::OnceLock<LoginLinks>,
@@ -186,7 +137,6 @@ impl Desk {
             staff: config.staff.clone(),
             reply_target: config.reply_target,
             stripes: (0..64).map(|_| Mutex::new(())).collect(),
-            openings: Mutex::new(HashMap::new()),
             eta: Mutex::new(None),
             login_links: std::sync::OnceLock::new(),
             weekly_digest: config.weekly_digest,

@@ -4,7 +4,7 @@
 //!
 //! By what it holds: `open` finds, opens and secures the data directory; `schema` stamps and
 //! migrates the layout; `commit` applies one event's writes; `outbox` keeps what must reach
-//! Discord (and hands a new conversation's entries out before their commit, `handed`);
+//! Discord;
 //! `conversations` answers reads; `checkpoints` holds catch-up's cursors and DM channels;
 //! `away` the owner's away notice.
 //!
@@ -21,7 +21,6 @@ mod commit;
 mod conversations;
 mod digest;
 mod group;
-mod handed;
 mod health;
 mod index;
 mod keys;
@@ -126,24 +125,6 @@ pub struct Pending {
     pub record: OutboxRecord,
 }
 
-/// Outbox entries handed out for delivery before their change is written (see
-/// [`Store::hand_out`]). Dropped without [`Store::commit_handed_out`] (a task cancelled at
-/// shutdown), it takes them back: they were never stored, and catch-up rebuilds the change.
-#[derive(Debug)]
-pub struct Handout {
-    pub deliver: Vec<Pending>,
-    keys: Vec<OutboxKey>,
-    handed: Arc<handed::HandedOut>,
-}
-
-impl Drop for Handout {
-    fn drop(&mut self) {
-        for key in &self.keys {
-            self.handed.settle(key);
-        }
-    }
-}
-
 #[derive(Clone)]
 pub struct Store {
     db: Db,
@@ -170,8 +151,6 @@ pub struct Store {
     away: Arc<RwLock<Option<Away>>>,
     /// The `blocked` tree, read by every customer message: kept in memory too.
     blocked_users: Arc<RwLock<std::collections::BTreeMap<crate::model::UserId, BlockRecord>>>,
-    /// Outbox entries being delivered before their commit is written.
-    handed: Arc<handed::HandedOut>,
     /// Shared by every clone, so all handlers join the same group commit.
     group: Arc<group::GroupFlush>,
     /// The first write error since the last good flush, for the web page and `doctor`.

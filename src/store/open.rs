@@ -86,7 +86,6 @@ impl Store {
             index: Arc::default(),
             away: Arc::default(),
             blocked_users: Arc::default(),
-            handed: Arc::default(),
             group: Arc::default(),
             health: Arc::new(super::health::Monitor::open(path)),
             db,

@@ -1,60 +1,14 @@
 //! The outbox: what must reach Discord, one entry per thing that must happen once, until it
-//! is marked delivered; and the hand-out of a new conversation's entries before its commit.
+//! is marked delivered.
 
 use jiff::Timestamp;
 
 use super::keys::OutboxKey;
 use super::records::{OutboxItem, OutboxRecord, RECORD_VERSION};
-use super::{from_json, keys, Change, Committed, Handout, Pending, Store, StoreError};
+use super::{from_json, keys, Change, Pending, Store, StoreError};
 use crate::core::{ConversationId, NoticeKind};
 
 impl Store {
-    /// The outbox entries `change` would store, for delivery before the change is written:
-    /// `None` if its message is claimed already. The entries count as pending (and their
-    /// delivery marks are kept) until [`Store::commit_handed_out`] writes the change. The
-    /// caller makes sure nothing else commits for the same conversation or message in
-    /// between (the desk holds the customer's place for it).
-    pub fn hand_out(&self, change: &Change) -> Result<Option<Handout>, StoreError> {
-        if let Some(msg) = change.claim {
-            if self.is_claimed(msg)? {
-                return Ok(None);
-            }
-        }
-        let deliver: Vec<Pending> = outbox_records(change)
-            .into_iter()
-            .map(|(key, record)| Pending {
-                key: OutboxKey(key.to_vec()),
-                record,
-            })
-            .collect();
-        let keys: Vec<OutboxKey> = deliver.iter().map(|p| p.key.clone()).collect();
-        self.handed.add(keys.iter().cloned());
-        Ok(Some(Handout {
-            deliver,
-            keys,
-            handed: self.handed.clone(),
-        }))
-    }
-
-    /// Commits a change whose outbox entries were handed out: entries delivered meanwhile
-    /// are removed once written, the rest stay pending as after [`Store::commit`].
-    pub fn commit_handed_out(
-        &self,
-        change: &Change,
-        mut handout: Handout,
-    ) -> Result<Committed, StoreError> {
-        let committed = self.commit(change);
-        let mut removed = Ok(());
-        for key in std::mem::take(&mut handout.keys) {
-            if self.handed.settle(&key) && committed.is_ok() {
-                removed = removed.and(self.outbox.remove(key.0).map(|_| ()));
-            }
-        }
-        let committed = committed?;
-        removed?;
-        Ok(committed)
-    }
-
     /// Everything stored but not yet delivered to Discord, oldest conversation first.
     pub fn pending(&self) -> Result<Vec<Pending>, StoreError> {
         decode_entries(self.outbox.iter())
@@ -68,17 +22,11 @@ impl Store {
     }
 
     pub fn is_pending(&self, key: &OutboxKey) -> Result<bool, StoreError> {
-        if let Some(pending) = self.handed.pending(key) {
-            return Ok(pending);
-        }
         Ok(self.outbox.contains_key(&key.0)?)
     }
 
     /// Marks an outbox entry delivered.
     pub fn complete(&self, key: &OutboxKey) -> Result<(), StoreError> {
-        if self.handed.complete(key) {
-            return Ok(());
-        }
         self.outbox.remove(&key.0)?;
         Ok(())
     }

@@ -72,9 +72,8 @@ impl Bot {
         command_until(&self.sim, user, channel, name, done).await
     }
 
-    /// Waits for frontdesk's acknowledgement of `message` (posted in `channel`) and for its
-    /// conversation to be stored: a command sent the moment the acknowledgement arrives could
-    /// still miss it (see [`wait_owner_notified`]).
+    /// Waits for frontdesk's acknowledgement of `message` (posted in `channel`) and for the
+    /// owner's notice about it (see [`wait_owner_notified`]).
     async fn wait_ack(&self, channel: u64, message: u64) -> String {
         let ack = self.wait_ack_request(channel, message).await;
         wait_owner_notified(&self.sim, channel, message).await;

@@ -1,6 +1,5 @@
 //! The sled store on a real database in a temporary directory, including close and reopen.
 
-mod opening;
 mod schema;
 mod stats;
 
@@ -512,4 +511,42 @@ fn the_data_directory_is_private() {
     Store::open(&data).expect("open");
     let mode = std::fs::metadata(&data).expect("meta").permissions().mode();
     assert_eq!(mode & 0o777, 0o700);
+}
+
+/// "Acknowledged" means "stored": whatever a live message hands to delivery (the
+/// acknowledgement first), its conversation and its claim are already in the store, and a
+/// second delivery of the message meanwhile finds it claimed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_message_is_stored_before_anything_of_it_is_delivered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = std::sync::Arc::new(desk(dir.path()));
+    let m = message(4242, 77, 10, "is this in stock?", t("10:00"));
+    let me = UserId(999);
+    let seen = std::sync::Mutex::new(None);
+    let received = d
+        .receive(&m, me, t("10:00"), |items| {
+            let claimed = d.store().is_claimed(m.id).expect("read");
+            let key = ConversationKey::ChannelCustomer(ChannelId(10), UserId(77));
+            let conv = d.store().latest_for(&key).expect("lookup").map(|c| c.id);
+            let again = d.handle_message(&m, me, t("10:00"), Arrival::Live);
+            *seen.lock().expect("lock") = Some((items.len(), claimed, conv, again));
+            async {}
+        })
+        .await
+        .expect("received");
+    let (items, claimed, conv, again) = seen.into_inner().expect("lock").expect("delivered");
+    assert!(items >= 2, "the acknowledgement and the owner's notice");
+    assert!(
+        claimed,
+        "the message is claimed before its acknowledgement goes"
+    );
+    assert_eq!(conv, Some(m.id), "the conversation is stored before it");
+    assert_eq!(again.expect("second delivery"), Handled::Duplicate);
+    assert_eq!(
+        received,
+        frontdesk::desk::Received::Stored {
+            conversation: m.id,
+            deliveries: items,
+        }
+    );
 }

@@ -260,9 +260,7 @@ pub async fn wait_ack(sim: &Simulator, message: u64) -> RecordedRequest {
 }
 
 /// Waits until the owner was notified about `message`, posted in `channel`: a notice linking
-/// it (`…/channel/message`), posted anywhere but that channel. A new conversation in a server
-/// channel is stored just after its acknowledgement is answered (`desk::Opening`), and the
-/// notice is sent from the stored outbox: once it is out, the conversation is stored.
+/// it (`…/channel/message`), posted anywhere but that channel.
 pub async fn wait_owner_notified(sim: &Simulator, channel: u64, message: u64) -> RecordedRequest {
     let link = format!("/{channel}/{message}\n");
     let own_channel = format!("/channels/{channel}/messages");
