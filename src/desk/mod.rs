@@ -21,18 +21,16 @@ mod records;
 mod stats;
 mod views;
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use jiff::{SignedDuration, Timestamp};
 
 use crate::config::Config;
 use crate::core::{
-    self, step, wake_at, Away, Command, Context, Conversation, ConversationId, ConversationKey,
-    Effect, Input, Policy, Staff, Step,
+    self, step, wake_at, Away, Command, Context, Conversation, ConversationId, Effect, Input,
+    Policy, Staff, Step,
 };
-use crate::model::MessageId;
 use crate::responses::Rules;
 pub use crate::store::{BlockRecord, Health, OutboxItem, OutboxKey, OutboxRecord, Pending};
 use crate::store::{Change, Store, StoreError};
