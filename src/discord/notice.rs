@@ -125,42 +125,78 @@ pub struct DigestMessage {
     pub customers: Vec<usize>,
 }
 
-/// Customers one digest names at most (two messages of them). Past them, the customers left
-/// are counted in a last line instead: when more are due at once than an owner can act on
-/// from a DM (a flood of new customers), they get one digest, not a flood of their own, and
-/// `/queue` and the web page list everyone. Those customers' notices count as delivered.
-pub const CUSTOMERS_PER_DIGEST: usize = MESSAGES_PER_DIGEST * CUSTOMERS_PER_MESSAGE;
+/// Customers a digest shows whole (their notices, with buttons): two messages of them.
+/// Beyond them, customers get one line each (who, where, the link) packed into the messages
+/// that follow, up to [`CUSTOMERS_PER_DIGEST`]; beyond that they are only counted. When more
+/// are due at once than an owner can act on from a DM (a flood of new customers), they get
+/// one digest of a few messages, not a flood of their own, with everyone waiting in `/queue`
+/// and on the web page. Counted customers' notices count as delivered.
+pub const WHOLE_PER_DIGEST: usize = 2 * CUSTOMERS_PER_MESSAGE;
 
-/// Messages a digest of more than [`CUSTOMERS_PER_DIGEST`] customers takes at most.
-const MESSAGES_PER_DIGEST: usize = 2;
+/// Customers a digest names at most, one line each past [`WHOLE_PER_DIGEST`].
+pub const CUSTOMERS_PER_DIGEST: usize = 100;
 
 /// Room kept in the last message for the line that counts the customers left out.
 const SUMMARY_ROOM: usize = 120;
 
-/// [`pack`] for up to [`CUSTOMERS_PER_DIGEST`] customers; past them, the first ones' messages
-/// with a last line that counts the rest.
+/// [`pack`] for up to [`WHOLE_PER_DIGEST`] customers; past them, the first ones whole, then
+/// one line each up to [`CUSTOMERS_PER_DIGEST`], then how many more need the owner.
 pub fn digest(blocks: &[Vec<String>], room: usize) -> Vec<DigestMessage> {
-    if blocks.len() <= CUSTOMERS_PER_DIGEST {
+    if blocks.len() <= WHOLE_PER_DIGEST {
         return pack(blocks, room);
     }
-    let mut kept = Vec::new();
-    let mut shown = 0;
-    for m in pack(blocks, room.saturating_sub(SUMMARY_ROOM)) {
-        if kept.len() == MESSAGES_PER_DIGEST || shown + m.customers.len() > CUSTOMERS_PER_DIGEST {
-            break;
+    let mut out: Vec<DigestMessage> = pack(&blocks[..WHOLE_PER_DIGEST], room);
+    if let Some(first) = out.first_mut() {
+        // The head counts everyone, not only those shown whole.
+        if let Some(rest) = first
+            .text
+            .split_once("\n\n")
+            .map(|(_, rest)| rest.to_string())
+        {
+            first.text = format!("**{} customers need you**\n\n{rest}", blocks.len());
         }
-        shown += m.customers.len();
-        kept.push(m);
     }
-    let more = blocks.len() - shown;
-    if let Some(last) = kept.last_mut() {
+    let named = blocks.len().min(CUSTOMERS_PER_DIGEST);
+    let mut text = String::new();
+    for block in &blocks[WHOLE_PER_DIGEST..named] {
+        let line = one_line(block);
+        if !fits(&text, &line, room.saturating_sub(SUMMARY_ROOM)) {
+            out.push(DigestMessage {
+                text: std::mem::take(&mut text),
+                customers: Vec::new(),
+            });
+        }
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&line);
+    }
+    let more = blocks.len() - named;
+    if more > 0 {
         let line = match more {
             1 => "…and 1 more customer needs you: `/queue` lists everyone waiting.".to_string(),
             n => format!("…and {n} more customers need you: `/queue` lists everyone waiting."),
         };
-        append(&mut last.text, &line);
+        append(&mut text, &line);
     }
-    kept
+    if !text.is_empty() {
+        out.push(DigestMessage {
+            text,
+            customers: Vec::new(),
+        });
+    }
+    out
+}
+
+/// A customer's block as one line: its first notice's head (cut short) and link.
+fn one_line(block: &[String]) -> String {
+    let first = block.first().map(String::as_str).unwrap_or_default();
+    let head = truncate_chars(first.lines().next().unwrap_or_default().to_string(), 150);
+    let head = head.as_str();
+    match first.lines().last().filter(|l| l.starts_with("https://")) {
+        Some(link) if link != head => format!("• {head} — {link}"),
+        _ => format!("• {head}"),
+    }
 }
 
 /// Several notifications as few messages as Discord allows, for an owner who has many due at
@@ -449,25 +485,46 @@ mod tests {
     }
 
     #[test]
-    fn past_ten_customers_a_digest_names_ten_and_counts_the_rest() {
+    fn past_ten_customers_a_digest_gives_the_rest_a_line_each_then_counts() {
         assert_eq!(digest(&blocks(10, 20), 1976), pack(&blocks(10, 20), 1976));
-        for (n, size) in [(11, 20), (700, 100), (40, 1500)] {
-            let messages = digest(&blocks(n, size), 1976);
-            let shown: Vec<usize> = messages.iter().flat_map(|m| m.customers.clone()).collect();
-            assert!(messages.len() <= 2 && shown.len() <= 10, "{n}×{size}");
-            assert_eq!(
-                shown,
-                (0..shown.len()).collect::<Vec<_>>(),
-                "the first ones"
+        for (n, size) in [(11, 20), (100, 60), (101, 60), (700, 60), (150, 300)] {
+            let blocks = blocks(n, size);
+            let messages = digest(&blocks, 1976);
+            assert!(
+                messages.len() <= 12,
+                "{n}×{size}: a few messages, not a flood: {}",
+                messages.len()
             );
-            let last = &messages.last().expect("a message").text;
-            assert!(last.chars().count() <= 1976, "{n}×{size}");
-            let more = n - shown.len();
-            let line = match more {
-                1 => "…and 1 more customer needs you".to_string(),
-                _ => format!("…and {more} more customers need you"),
-            };
-            assert!(last.contains(&line), "{n}×{size}: {last}");
+            let whole: Vec<usize> = messages.iter().flat_map(|m| m.customers.clone()).collect();
+            assert_eq!(
+                whole,
+                (0..10).collect::<Vec<_>>(),
+                "{n}×{size}: ten with buttons"
+            );
+            assert!(messages[0]
+                .text
+                .starts_with(&format!("**{n} customers need you**")));
+            let all: String = messages.iter().map(|m| format!("{}\n", m.text)).collect();
+            for (i, _) in blocks.iter().enumerate().take(100) {
+                assert!(
+                    all.contains(&format!("https://x/{i}\n"))
+                        || all.ends_with(&format!("https://x/{i}")),
+                    "{n}×{size}: customer {i} linked"
+                );
+            }
+            for m in &messages {
+                assert!(m.text.chars().count() <= 1976, "{n}×{size}");
+            }
+            if n > 100 {
+                let more = n - 100;
+                let line = match more {
+                    1 => "…and 1 more customer needs you".to_string(),
+                    _ => format!("…and {more} more customers need you"),
+                };
+                assert!(all.contains(&line), "{n}×{size}");
+            } else {
+                assert!(!all.contains("more customer"), "{n}×{size}");
+            }
         }
     }
 

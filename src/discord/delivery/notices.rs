@@ -19,6 +19,9 @@ use crate::sync::LockExt;
 /// long enough that a burst of customers becomes one digest.
 const NOTICE_GATHER: Duration = Duration::from_millis(700);
 
+/// How long a stop lets a digest under way finish.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
 /// Discord's "Cannot send messages to this user" (DMs closed, or bot blocked).
 const CANNOT_DM: u64 = 50007;
 
@@ -39,11 +42,16 @@ impl Delivery {
                         .filter(|p| matches!(p.record.item, OutboxItem::Notice { .. }))
                         .filter(|p| !self.notice_needs_check(p))
                         .collect();
-                    // A stop does not wait for a digest stuck behind the owner's DM window:
-                    // what is not marked done goes out at the next start.
+                    // A stop gives a digest under way a moment to finish, not longer: one
+                    // stuck behind the owner's DM window goes out at the next start.
+                    let delivering = self.deliver_now(notices);
+                    tokio::pin!(delivering);
                     tokio::select! {
-                        () = self.deliver_now(notices) => {}
-                        _ = stop.changed() => return,
+                        () = &mut delivering => {}
+                        _ = stop.changed() => {
+                            let _ = tokio::time::timeout(STOP_GRACE, delivering).await;
+                            return;
+                        }
                     }
                 }
                 Err(e) => tracing::error!(error = %e, "cannot read the outbox"),
@@ -241,7 +249,7 @@ mod tests {
     #[test]
     fn every_customer_gets_their_row_in_the_message_that_names_them() {
         let mut blocks = Blocks::default();
-        for id in 1..=10 {
+        for id in 1..=12 {
             let conv = conversation(id, &format!("c{id}"));
             let link = conv.place.jump_link(conv.id);
             blocks.add(
@@ -255,7 +263,16 @@ mod tests {
         let mut seen = 0;
         for (text, rows) in &messages {
             assert!(text.chars().count() + OWNER_MENTION <= DISCORD_MESSAGE_LIMIT);
-            assert!(!rows.is_empty() && rows.len() <= 5);
+            assert!(rows.len() <= 5);
+            if rows.is_empty() {
+                // Past ten, a line each with the link, and no buttons.
+                for id in 11..=12 {
+                    let link = conversation(id, "").place.jump_link(MessageId(id));
+                    assert!(text.contains(&format!("• 📨 New: **c{id}** xxx")));
+                    assert!(text.contains(&link.to_string()), "c{id} linked");
+                }
+                continue;
+            }
             for row in rows {
                 seen += 1;
                 let Some(Button::Link { url, label }) = row.last() else {
@@ -268,7 +285,10 @@ mod tests {
                 assert_eq!(label, &format!("Open · c{seen}"));
             }
         }
-        assert_eq!(seen, 10, "each customer once");
+        assert_eq!(
+            seen, 10,
+            "each customer shown whole once (the others get a line)"
+        );
         assert!(
             messages[0].0.contains("⏰ Reminder 1: **c3**"),
             "with their block"
