@@ -118,11 +118,13 @@ pub const CUSTOMERS_PER_MESSAGE: usize = 5;
 const HEAD_ROOM: usize = 40;
 
 /// One message of a digest: its text, and the customers (indexes into the digest's blocks)
-/// whose buttons go under it.
+/// whose buttons go under it, and the customers it tells the owner about (whole, a line
+/// each, or counted): their notices are delivered once it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DigestMessage {
     pub text: String,
     pub customers: Vec<usize>,
+    pub covers: Vec<usize>,
 }
 
 /// Customers a digest shows whole (their notices, with buttons): two messages of them.
@@ -158,18 +160,21 @@ pub fn digest(blocks: &[Vec<String>], room: usize) -> Vec<DigestMessage> {
     }
     let named = blocks.len().min(CUSTOMERS_PER_DIGEST);
     let mut text = String::new();
-    for block in &blocks[WHOLE_PER_DIGEST..named] {
+    let mut covers = Vec::new();
+    for (i, block) in blocks.iter().enumerate().take(named).skip(WHOLE_PER_DIGEST) {
         let line = one_line(block);
         if !fits(&text, &line, room.saturating_sub(SUMMARY_ROOM)) {
             out.push(DigestMessage {
                 text: std::mem::take(&mut text),
                 customers: Vec::new(),
+                covers: std::mem::take(&mut covers),
             });
         }
         if !text.is_empty() {
             text.push('\n');
         }
         text.push_str(&line);
+        covers.push(i);
     }
     let more = blocks.len() - named;
     if more > 0 {
@@ -178,11 +183,13 @@ pub fn digest(blocks: &[Vec<String>], room: usize) -> Vec<DigestMessage> {
             n => format!("…and {n} more customers need you: `/queue` lists everyone waiting."),
         };
         append(&mut text, &line);
+        covers.extend(named..blocks.len());
     }
     if !text.is_empty() {
         out.push(DigestMessage {
             text,
             customers: Vec::new(),
+            covers,
         });
     }
     out
@@ -216,9 +223,11 @@ fn pack(blocks: &[Vec<String>], room: usize) -> Vec<DigestMessage> {
     };
     let mut customers = Vec::new();
     let mut flush = |text: &mut String, customers: &mut Vec<usize>| {
+        let customers = std::mem::take(customers);
         out.push(DigestMessage {
             text: std::mem::take(text),
-            customers: std::mem::take(customers),
+            covers: customers.clone(),
+            customers,
         });
     };
     for (i, block) in blocks.iter().enumerate() {
@@ -494,6 +503,13 @@ mod tests {
                 messages.len() <= 12,
                 "{n}×{size}: a few messages, not a flood: {}",
                 messages.len()
+            );
+            let mut covered: Vec<usize> = messages.iter().flat_map(|m| m.covers.clone()).collect();
+            covered.sort_unstable();
+            assert_eq!(
+                covered,
+                (0..n).collect::<Vec<_>>(),
+                "{n}×{size}: everyone covered once"
             );
             let whole: Vec<usize> = messages.iter().flat_map(|m| m.customers.clone()).collect();
             assert_eq!(

@@ -40,9 +40,9 @@ impl Delivery {
             .into_iter()
             .filter(|b| !self.owners.contains(b))
         {
-            for (i, (text, rows)) in messages.iter().enumerate() {
+            for (i, part) in messages.iter().enumerate() {
                 let nonce = format!("e{nonce_base}{i}{}", backup.0 % 1000);
-                self.notify_one(Some(backup), text, &nonce, rows.clone())
+                self.notify_one(Some(backup), &part.text, &nonce, part.rows.clone())
                     .await?;
             }
         }

@@ -215,10 +215,7 @@ impl Delivery {
             self.settle(p, &Outcome::of(result)).await;
         }
         if !notices.is_empty() {
-            let outcome = Outcome::of(self.notify(&notices).await);
-            for p in &notices {
-                self.settle(p, &outcome).await;
-            }
+            self.notify(&notices).await;
         }
         let mut busy = self.in_flight.locked();
         for k in keys {

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use super::{Delivery, DeliveryError};
-use crate::core::Conversation;
+use super::{Delivery, DeliveryError, Outcome};
+use crate::core::{Conversation, ConversationId};
 use crate::desk::{OutboxItem, Pending};
 use crate::discord::api::ApiError;
 use crate::discord::notice;
@@ -60,22 +60,39 @@ impl Delivery {
     }
 
     /// Sends the notices to every owner as one digest (more messages only past Discord's
-    /// limits, cut between customers).
-    pub(super) async fn notify(&self, notices: &[Pending]) -> Result<(), DeliveryError> {
+    /// limits, cut between customers) and settles each: done once the message that tells of
+    /// it reached every owner, so a digest cut short (a stop, an error) resends only the rest.
+    pub(super) async fn notify(&self, notices: &[Pending]) {
         let now = self.clock.now();
         let mut blocks = Blocks::default();
         for p in notices {
             let OutboxItem::Notice { kind } = p.record.item else {
                 continue;
             };
-            let Some(conv) = self.desk.conversation(p.record.conversation)? else {
-                continue;
-            };
-            let excerpt = self.desk.last_customer_words(&conv)?;
-            let text = notice::describe(kind, &conv, excerpt.as_deref(), now);
-            blocks.add(conv, text);
+            let read = self
+                .desk
+                .conversation(p.record.conversation)
+                .and_then(|conv| {
+                    let excerpt = match &conv {
+                        Some(c) => self.desk.last_customer_words(c)?,
+                        None => None,
+                    };
+                    Ok(conv.map(|c| (c, excerpt)))
+                });
+            match read {
+                Ok(Some((conv, excerpt))) => {
+                    let text = notice::describe(kind, &conv, excerpt.as_deref(), now);
+                    blocks.add(conv, text);
+                }
+                // Gone from the store: nothing to tell (settled as done below).
+                Ok(None) => {}
+                Err(e) => {
+                    self.settle_all(notices, &Outcome::Retry(e.to_string()))
+                        .await;
+                    return;
+                }
+            }
         }
-        let messages = blocks.messages();
         let nonce_base = short_hash(
             &notices
                 .iter()
@@ -87,13 +104,45 @@ impl Delivery {
         } else {
             self.owners.iter().copied().map(Some).collect()
         };
-        for owner in targets {
-            for (i, (text, rows)) in messages.iter().enumerate() {
+        let mut left: Vec<&Pending> = notices.iter().collect();
+        for (i, part) in blocks.messages().iter().enumerate() {
+            for owner in &targets {
                 let nonce = format!("n{nonce_base}{i}{}", owner.map_or(0, |o| o.0 % 1000));
-                self.notify_one(owner, text, &nonce, rows.clone()).await?;
+                let sent = self.notify_one(*owner, &part.text, &nonce, part.rows.clone());
+                if let Err(e) = sent.await {
+                    let outcome = Outcome::of(Err(e));
+                    for p in left {
+                        self.settle(p, &outcome).await;
+                    }
+                    return;
+                }
+            }
+            let (told, rest): (Vec<&Pending>, Vec<&Pending>) = left
+                .into_iter()
+                .partition(|p| part.covers.contains(&p.record.conversation));
+            left = rest;
+            let mut marked = false;
+            for p in told {
+                marked |= self.mark(p, &Outcome::Done);
+            }
+            if marked {
+                self.flush_marks().await;
             }
         }
-        self.escalate(notices, &nonce_base).await
+        // Only notices whose conversation is gone are left: nothing to tell.
+        for p in left {
+            self.settle(p, &Outcome::Done).await;
+        }
+        // The owners have theirs: a backup who could not be reached hears at the next reminder.
+        if let Err(e) = self.escalate(notices, &nonce_base).await {
+            tracing::warn!(error = %e, "could not send an escalated reminder to a backup person");
+        }
+    }
+
+    async fn settle_all(&self, notices: &[Pending], outcome: &Outcome) {
+        for p in notices {
+            self.settle(p, outcome).await;
+        }
     }
 
     pub(super) async fn notify_one(
@@ -174,24 +223,34 @@ impl Blocks {
         }
     }
 
-    /// The digest's messages, each with its customers' rows of buttons ([`notice::digest`]).
-    /// A staff-channel copy starts with the owner's mention: room is kept for it.
-    pub(super) fn messages(&self) -> Vec<(String, Vec<Vec<Button>>)> {
+    /// The digest's messages, each with its customers' rows of buttons ([`notice::digest`])
+    /// and the conversations it tells the owner about. A staff-channel copy starts with the
+    /// owner's mention: room is kept for it.
+    pub(super) fn messages(&self) -> Vec<Part> {
         let paragraphs: Vec<Vec<String>> = self.0.iter().map(|(_, p)| p.clone()).collect();
         // Several notices: each row names its customer ("Snooze 1 h · bob").
         let label = paragraphs.iter().map(Vec::len).sum::<usize>() > 1;
         notice::digest(&paragraphs, DISCORD_MESSAGE_LIMIT - OWNER_MENTION)
             .into_iter()
-            .map(|m| {
-                let rows = m
+            .map(|m| Part {
+                rows: m
                     .customers
                     .iter()
                     .map(|&i| conversation_buttons(&self.0[i].0, label))
-                    .collect();
-                (m.text, rows)
+                    .collect(),
+                covers: m.covers.iter().map(|&i| self.0[i].0.id).collect(),
+                text: m.text,
             })
             .collect()
     }
+}
+
+/// One message of a digest.
+pub(super) struct Part {
+    pub(super) text: String,
+    pub(super) rows: Vec<Vec<Button>>,
+    /// The conversations it tells the owner about.
+    pub(super) covers: Vec<ConversationId>,
 }
 
 /// `<@id> ` before a staff-channel copy: a snowflake has at most 20 digits.
@@ -261,7 +320,7 @@ mod tests {
         let messages = blocks.messages();
         assert!(messages.len() >= 2, "{}", messages.len());
         let mut seen = 0;
-        for (text, rows) in &messages {
+        for Part { text, rows, .. } in &messages {
             assert!(text.chars().count() + OWNER_MENTION <= DISCORD_MESSAGE_LIMIT);
             assert!(rows.len() <= 5);
             if rows.is_empty() {
@@ -290,7 +349,7 @@ mod tests {
             "each customer shown whole once (the others get a line)"
         );
         assert!(
-            messages[0].0.contains("⏰ Reminder 1: **c3**"),
+            messages[0].text.contains("⏰ Reminder 1: **c3**"),
             "with their block"
         );
     }
