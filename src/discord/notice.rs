@@ -127,27 +127,25 @@ pub struct DigestMessage {
     pub covers: Vec<usize>,
 }
 
-/// Customers a digest shows whole (their notices, with buttons): two messages of them.
-/// Beyond them, customers get one line each (who, where, the link) packed into the messages
-/// that follow, up to [`CUSTOMERS_PER_DIGEST`]; beyond that they are only counted. When more
-/// are due at once than an owner can act on from a DM (a flood of new customers), they get
-/// one digest of a few messages, not a flood of their own, with everyone waiting in `/queue`
-/// and on the web page. Counted customers' notices count as delivered.
+/// Customers a digest shows whole (their notices, with buttons) when that is all it has:
+/// two messages of them.
 pub const WHOLE_PER_DIGEST: usize = 2 * CUSTOMERS_PER_MESSAGE;
-
-/// Customers a digest names at most, one line each past [`WHOLE_PER_DIGEST`].
-pub const CUSTOMERS_PER_DIGEST: usize = 100;
 
 /// Room kept in the last message for the line that counts the customers left out.
 const SUMMARY_ROOM: usize = 120;
 
-/// [`pack`] for up to [`WHOLE_PER_DIGEST`] customers; past them, the first ones whole, then
-/// one line each up to [`CUSTOMERS_PER_DIGEST`], then how many more need the owner.
+/// [`pack`] for up to [`WHOLE_PER_DIGEST`] customers. Past them, two messages at most: the
+/// first five whole with their buttons, then a line each (who, where, the link) for as many
+/// as fit, then how many more need the owner. An owner's DMs take about one message a second
+/// (Discord's 5 per 5 s), and a line with its link is about 150 characters, so no more than
+/// some fifteen customers a second can be named to an owner; a busier moment (a flood of new
+/// customers, a restart after a long outage) is counted, and `/queue` and the web page list
+/// everyone. Counted customers' notices count as delivered.
 pub fn digest(blocks: &[Vec<String>], room: usize) -> Vec<DigestMessage> {
     if blocks.len() <= WHOLE_PER_DIGEST {
         return pack(blocks, room);
     }
-    let mut out: Vec<DigestMessage> = pack(&blocks[..WHOLE_PER_DIGEST], room);
+    let mut out: Vec<DigestMessage> = pack(&blocks[..CUSTOMERS_PER_MESSAGE], room);
     if let Some(first) = out.first_mut() {
         // The head counts everyone, not only those shown whole.
         if let Some(rest) = first
@@ -158,17 +156,12 @@ pub fn digest(blocks: &[Vec<String>], room: usize) -> Vec<DigestMessage> {
             first.text = format!("**{} customers need you**\n\n{rest}", blocks.len());
         }
     }
-    let named = blocks.len().min(CUSTOMERS_PER_DIGEST);
     let mut text = String::new();
     let mut covers = Vec::new();
-    for (i, block) in blocks.iter().enumerate().take(named).skip(WHOLE_PER_DIGEST) {
+    for (i, block) in blocks.iter().enumerate().skip(CUSTOMERS_PER_MESSAGE) {
         let line = one_line(block);
         if !fits(&text, &line, room.saturating_sub(SUMMARY_ROOM)) {
-            out.push(DigestMessage {
-                text: std::mem::take(&mut text),
-                customers: Vec::new(),
-                covers: std::mem::take(&mut covers),
-            });
+            break;
         }
         if !text.is_empty() {
             text.push('\n');
@@ -176,6 +169,7 @@ pub fn digest(blocks: &[Vec<String>], room: usize) -> Vec<DigestMessage> {
         text.push_str(&line);
         covers.push(i);
     }
+    let named = CUSTOMERS_PER_MESSAGE + covers.len();
     let more = blocks.len() - named;
     if more > 0 {
         let line = match more {
@@ -185,13 +179,11 @@ pub fn digest(blocks: &[Vec<String>], room: usize) -> Vec<DigestMessage> {
         append(&mut text, &line);
         covers.extend(named..blocks.len());
     }
-    if !text.is_empty() {
-        out.push(DigestMessage {
-            text,
-            customers: Vec::new(),
-            covers,
-        });
-    }
+    out.push(DigestMessage {
+        text,
+        customers: Vec::new(),
+        covers,
+    });
     out
 }
 
@@ -494,16 +486,12 @@ mod tests {
     }
 
     #[test]
-    fn past_ten_customers_a_digest_gives_the_rest_a_line_each_then_counts() {
+    fn past_ten_customers_a_digest_is_two_messages_five_whole_then_lines_then_a_count() {
         assert_eq!(digest(&blocks(10, 20), 1976), pack(&blocks(10, 20), 1976));
-        for (n, size) in [(11, 20), (100, 60), (101, 60), (700, 60), (150, 300)] {
+        for (n, size) in [(11, 20), (18, 60), (100, 60), (700, 300)] {
             let blocks = blocks(n, size);
             let messages = digest(&blocks, 1976);
-            assert!(
-                messages.len() <= 12,
-                "{n}×{size}: a few messages, not a flood: {}",
-                messages.len()
-            );
+            assert_eq!(messages.len(), 2, "{n}×{size}: one digest, not a flood");
             let mut covered: Vec<usize> = messages.iter().flat_map(|m| m.covers.clone()).collect();
             covered.sort_unstable();
             assert_eq!(
@@ -511,35 +499,40 @@ mod tests {
                 (0..n).collect::<Vec<_>>(),
                 "{n}×{size}: everyone covered once"
             );
-            let whole: Vec<usize> = messages.iter().flat_map(|m| m.customers.clone()).collect();
             assert_eq!(
-                whole,
-                (0..10).collect::<Vec<_>>(),
-                "{n}×{size}: ten with buttons"
+                messages[0].customers,
+                (0..5).collect::<Vec<_>>(),
+                "five whole"
             );
+            assert!(messages[1].customers.is_empty());
             assert!(messages[0]
                 .text
                 .starts_with(&format!("**{n} customers need you**")));
-            let all: String = messages.iter().map(|m| format!("{}\n", m.text)).collect();
-            for (i, _) in blocks.iter().enumerate().take(100) {
+            let lines = messages[1]
+                .text
+                .lines()
+                .filter(|l| l.starts_with("• "))
+                .count();
+            for i in 0..5 + lines {
+                let all = format!("{}\n{}\n", messages[0].text, messages[1].text);
                 assert!(
-                    all.contains(&format!("https://x/{i}\n"))
-                        || all.ends_with(&format!("https://x/{i}")),
-                    "{n}×{size}: customer {i} linked"
+                    all.contains(&format!("https://x/{i}\n")),
+                    "{n}×{size}: {i} linked"
                 );
             }
+            let more = n - 5 - lines;
+            let counted = match more {
+                0 => None,
+                1 => Some("…and 1 more customer needs you".to_string()),
+                _ => Some(format!("…and {more} more customers need you")),
+            };
+            match counted {
+                Some(line) => assert!(messages[1].text.contains(&line), "{n}×{size}"),
+                None => assert!(!messages[1].text.contains("more customer"), "{n}×{size}"),
+            }
+            assert!(lines >= 10 || more == 0, "{n}×{size}: {lines} lines fit");
             for m in &messages {
                 assert!(m.text.chars().count() <= 1976, "{n}×{size}");
-            }
-            if n > 100 {
-                let more = n - 100;
-                let line = match more {
-                    1 => "…and 1 more customer needs you".to_string(),
-                    _ => format!("…and {more} more customers need you"),
-                };
-                assert!(all.contains(&line), "{n}×{size}");
-            } else {
-                assert!(!all.contains("more customer"), "{n}×{size}");
             }
         }
     }
