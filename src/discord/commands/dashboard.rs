@@ -2,16 +2,25 @@
 //! sees.
 
 use super::request::CommandError;
-use super::slash::{Answer, Invocation, Slash};
+use serenity::all as dc;
+
+use super::slash::{staff, Answer, Invocation, Slash};
 
 pub const COMMAND: Slash = Slash {
     name: "dashboard",
     everyone: false,
     slow: false,
-    definition: None,
+    definition: Some(definition),
     run,
     picture: None,
 };
+
+/// Offered in the server and in a DM with the bot: a sign-in link is best asked for where
+/// nobody else is reading, and the caller is checked for staff either way when it runs.
+fn definition() -> dc::CreateCommand {
+    staff("dashboard", "A one-time sign-in link for the web dashboard, shown only to you")
+        .contexts(vec![dc::InteractionContext::Guild, dc::InteractionContext::BotDm])
+}
 
 fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
     let desk = inv.desk;

@@ -61,7 +61,8 @@ fn command(name: &str) -> Option<&'static Slash> {
 }
 
 /// The commands frontdesk registers. Staff commands are hidden from members without Manage
-/// Messages by default and only offered in servers; they are checked again when they run.
+/// Messages by default and offered in servers (`/dashboard` in a DM with the bot too); they are
+/// checked again when they run.
 pub fn definitions() -> Vec<dc::CreateCommand> {
     COMMANDS
         .iter()
