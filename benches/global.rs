@@ -16,8 +16,10 @@
 //!
 //! Run: `cargo bench --bench global`. Knobs (environment): `GLOBAL_SCENARIOS` (default
 //! `burst,steady,overload`), `GLOBAL_RUNS` (default 3), `GLOBAL_CHANNELS` (default 40),
-//! `GLOBAL_LOG` (set: log to stderr at info), `GLOBAL_UNPACED` (set: frontdesk's global budget
-//! raised out of the way, to compare).
+//! `GLOBAL_LOG` (set: log to stderr at info), `GLOBAL_TRACE` (set: for the first channel, when
+//! each customer arrived and each message went out, and the global budget's use second by
+//! second), `GLOBAL_UNPACED` (set: frontdesk's global budget raised out of the way, to
+//! compare).
 
 #[path = "support/mod.rs"]
 mod support;
