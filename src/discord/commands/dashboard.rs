@@ -18,8 +18,14 @@ pub const COMMAND: Slash = Slash {
 /// Offered in the server and in a DM with the bot: a sign-in link is best asked for where
 /// nobody else is reading, and the caller is checked for staff either way when it runs.
 fn definition() -> dc::CreateCommand {
-    staff("dashboard", "A one-time sign-in link for the web dashboard, shown only to you")
-        .contexts(vec![dc::InteractionContext::Guild, dc::InteractionContext::BotDm])
+    staff(
+        "dashboard",
+        "A one-time sign-in link for the web dashboard, shown only to you",
+    )
+    .contexts(vec![
+        dc::InteractionContext::Guild,
+        dc::InteractionContext::BotDm,
+    ])
 }
 
 fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {

@@ -14,8 +14,17 @@ use crate::support::{
     command, command_until, customer_asks_owner_replies, wait_owner_notified, Answer, WAIT,
 };
 
-const STAFF_COMMANDS: [&str; 9] = [
-    "queue", "resolve", "reopen", "snooze", "away", "stats", "block", "unblock", "blocked",
+const STAFF_COMMANDS: [&str; 10] = [
+    "queue",
+    "resolve",
+    "reopen",
+    "snooze",
+    "away",
+    "stats",
+    "block",
+    "unblock",
+    "blocked",
+    "dashboard",
 ];
 /// Discord's MANAGE_MESSAGES permission bit, as serenity sends it (a string).
 const MANAGE_MESSAGES: &str = "8192";
@@ -135,7 +144,7 @@ impl Bot {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn all_ten_commands_are_registered_for_the_guild_with_staff_permissions() {
+async fn all_eleven_commands_are_registered_for_the_guild_with_staff_permissions() {
     let bot = Bot::start().await;
     let put = bot
         .sim
@@ -154,8 +163,17 @@ async fn all_ten_commands_are_registered_for_the_guild_with_staff_permissions() 
     assert_eq!(
         names,
         [
-            "status", "queue", "resolve", "reopen", "snooze", "away", "stats", "block", "unblock",
-            "blocked"
+            "status",
+            "queue",
+            "resolve",
+            "reopen",
+            "snooze",
+            "away",
+            "stats",
+            "block",
+            "unblock",
+            "blocked",
+            "dashboard"
         ]
     );
     for c in list {
@@ -175,7 +193,14 @@ async fn all_ten_commands_are_registered_for_the_guild_with_staff_permissions() 
                 json!(MANAGE_MESSAGES),
                 "/{name}"
             );
-            assert_eq!(c["contexts"], json!([0]), "/{name}: servers only");
+            // A sign-in link is best asked for in private: /dashboard is offered in a DM with
+            // the bot too. Every other staff command is for servers only.
+            let contexts = if name == "dashboard" {
+                json!([0, 1])
+            } else {
+                json!([0])
+            };
+            assert_eq!(c["contexts"], contexts, "/{name}");
         } else {
             assert!(c.get("default_member_permissions").is_none(), "{c}");
         }
@@ -203,7 +228,7 @@ async fn all_ten_commands_are_registered_for_the_guild_with_staff_permissions() 
     assert_eq!(option("block", "user")["type"], json!(6));
     assert_eq!(option("block", "user")["required"], json!(true));
     assert_eq!(option("unblock", "user")["type"], json!(6));
-    assert_eq!(bot.sim.commands(Some(demo::GUILD)).len(), 10);
+    assert_eq!(bot.sim.commands(Some(demo::GUILD)).len(), 11);
     bot.stop().await;
 }
 
