@@ -123,12 +123,8 @@ pub fn away_off(was_on: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{args, text};
+    use super::super::testing::{args, at, text};
     use super::*;
-
-    fn at(s: &str) -> Timestamp {
-        format!("2026-11-24T{s}:00Z").parse().expect("time")
-    }
 
     #[test]
     fn reads_how_long_and_the_note_or_off() {

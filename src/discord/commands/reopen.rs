@@ -3,8 +3,8 @@
 
 use serenity::all as dc;
 
-use super::request::{target, CommandError};
-use super::slash::{apply, conversation_option, find, staff, whose, Answer, Invocation, Slash};
+use super::request::CommandError;
+use super::slash::{act_on_one, conversation_option, staff, whose, Answer, Invocation, Slash};
 use crate::core::{Command, Conversation, State};
 
 pub const COMMAND: Slash = Slash {
@@ -25,14 +25,8 @@ fn definition() -> dc::CreateCommand {
 }
 
 fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
-    let target = target(inv.args, inv.caller.channel)?;
-    let before = find(inv.desk, target, "reopen")?;
     let by = inv.caller.user;
-    let (after, deliver) = apply(inv.desk, &before, Command::Reopen { by }, inv.now)?;
-    Ok(Answer {
-        text: reopened(before.state, &after),
-        deliver,
-    })
+    act_on_one(inv, "reopen", Command::Reopen { by }, reopened)
 }
 
 pub fn reopened(before: State, after: &Conversation) -> String {
@@ -51,16 +45,10 @@ pub fn reopened(before: State, after: &Conversation) -> String {
 
 #[cfg(test)]
 mod tests {
-    use jiff::Timestamp;
-
-    use super::super::request::Target;
-    use super::super::testing::{args, conversation, text, HERE};
+    use super::super::request::{target, Target};
+    use super::super::testing::{args, at, conversation, text, HERE};
     use super::*;
     use crate::model::MessageId;
-
-    fn at(s: &str) -> Timestamp {
-        format!("2026-11-24T{s}:00Z").parse().expect("time")
-    }
 
     #[test]
     fn reads_a_conversation_id_as_typed() {

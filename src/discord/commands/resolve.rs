@@ -4,8 +4,8 @@
 
 use serenity::all as dc;
 
-use super::request::{target, CommandError};
-use super::slash::{apply, conversation_option, find, staff, whose, Answer, Invocation, Slash};
+use super::request::CommandError;
+use super::slash::{act_on_one, conversation_option, staff, whose, Answer, Invocation, Slash};
 use crate::core::{Command, Conversation, State};
 
 pub const COMMAND: Slash = Slash {
@@ -26,14 +26,8 @@ fn definition() -> dc::CreateCommand {
 }
 
 fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
-    let target = target(inv.args, inv.caller.channel)?;
-    let before = find(inv.desk, target, "resolve")?;
     let by = inv.caller.user;
-    let (after, deliver) = apply(inv.desk, &before, Command::Resolve { by }, inv.now)?;
-    Ok(Answer {
-        text: resolved(before.state, &after),
-        deliver,
-    })
+    act_on_one(inv, "resolve", Command::Resolve { by }, resolved)
 }
 
 pub fn resolved(before: State, after: &Conversation) -> String {
@@ -52,16 +46,10 @@ pub fn resolved(before: State, after: &Conversation) -> String {
 
 #[cfg(test)]
 mod tests {
-    use jiff::Timestamp;
-
-    use super::super::request::Target;
-    use super::super::testing::{args, conversation, text, HERE};
+    use super::super::request::{target, Target};
+    use super::super::testing::{args, at, conversation, text, HERE};
     use super::*;
     use crate::model::MessageId;
-
-    fn at(s: &str) -> Timestamp {
-        format!("2026-11-24T{s}:00Z").parse().expect("time")
-    }
 
     #[test]
     fn reads_the_conversation_here_or_by_id_or_link() {

@@ -6,8 +6,8 @@
 use jiff::Timestamp;
 use serenity::all as dc;
 
-use super::request::{Arg, CommandError, Target};
-use crate::core::{Command, Conversation};
+use super::request::{target, Arg, CommandError, Target};
+use crate::core::{Command, Conversation, State};
 use crate::desk::{Desk, Pending};
 use crate::markdown::literal;
 use crate::model::{ChannelId, GuildId, UserId};
@@ -128,6 +128,24 @@ pub fn apply(
 ) -> Result<(Conversation, Vec<Pending>), CommandError> {
     desk.command(conv.id, cmd, now)?
         .ok_or(CommandError::UnknownConversation(conv.id))
+}
+
+/// A command on one conversation with no options of its own (`/resolve`, `/reopen`): the
+/// conversation here or named by `conversation:`, the core's change applied, and `words` for
+/// what staff are told, given the state before and the conversation after.
+pub fn act_on_one(
+    inv: &Invocation<'_>,
+    name: &'static str,
+    cmd: Command,
+    words: fn(State, &Conversation) -> String,
+) -> Result<Answer, CommandError> {
+    let target = target(inv.args, inv.caller.channel)?;
+    let before = find(inv.desk, target, name)?;
+    let (after, deliver) = apply(inv.desk, &before, cmd, inv.now)?;
+    Ok(Answer {
+        text: words(before.state, &after),
+        deliver,
+    })
 }
 
 pub fn open_conversations(desk: &Desk) -> Vec<Conversation> {

@@ -79,14 +79,8 @@ pub fn snoozed(
 
 #[cfg(test)]
 mod tests {
-    use jiff::Timestamp;
-
-    use super::super::testing::{args, conversation, text, HERE};
+    use super::super::testing::{args, at, conversation, text, HERE};
     use super::*;
-
-    fn at(s: &str) -> Timestamp {
-        format!("2026-11-24T{s}:00Z").parse().expect("time")
-    }
 
     #[test]
     fn reads_the_duration_and_the_conversation_here() {

@@ -114,12 +114,8 @@ pub fn staff_status(
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::conversation;
+    use super::super::testing::{at, conversation};
     use super::*;
-
-    fn at(s: &str) -> Timestamp {
-        format!("2026-11-24T{s}:00Z").parse().expect("time")
-    }
 
     #[test]
     fn a_customer_sees_only_open_conversations_with_the_eta() {

@@ -8,6 +8,11 @@ use crate::hours::BusinessHours;
 use crate::model::{ChannelId, GuildId, MessageId, Place, UserId};
 use crate::stats::{Aggregate, Entry, Summary, Window};
 
+/// `HH:MM` on the day the command tests are set in (Tuesday 24 November 2026, UTC).
+pub fn at(s: &str) -> Timestamp {
+    format!("2026-11-24T{s}:00Z").parse().expect("time")
+}
+
 /// A conversation waiting since `opened` in #help (channel 10 of guild 1), about "orders".
 pub fn conversation(id: u64, customer: &str, opened: Timestamp) -> Conversation {
     let place = Place::Channel {
