@@ -103,7 +103,9 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
         data = %store.path().display(),
         "frontdesk starting"
     );
-    let desk = Arc::new(Desk::new(store.clone(), config, rules));
+    let promises =
+        crate::responses::promises::PromiseRules::load(&config.resolve(&config.responses))?;
+    let desk = Arc::new(Desk::new(store.clone(), config, rules).with_promises(promises));
     let base = opts.api.as_deref().unwrap_or(DISCORD_API);
     let http_client = match &opts.http_client {
         Some(c) => c.clone(),

@@ -177,6 +177,7 @@ fn try_message(
         now,
         policy: &policy,
         rules,
+        promises: &crate::responses::promises::PromiseRules::builtin(),
         away: away.as_ref(),
         eta: crate::core::eta::UNKNOWN_ETA,
         late: req.late,

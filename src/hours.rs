@@ -276,6 +276,24 @@ fn month_name(month: i8) -> &'static str {
         .unwrap_or("")
 }
 
+// SHIM until the promise dates land.
+impl BusinessHours {
+    pub fn promise_due(
+        &self,
+        made_at: Timestamp,
+        when: crate::responses::promises::When,
+        remind_after: jiff::SignedDuration,
+    ) -> Timestamp {
+        use crate::responses::promises::When;
+        match when {
+            When::Later => made_at.checked_add(remind_after).unwrap_or(made_at),
+            _ => made_at
+                .checked_add(jiff::SignedDuration::from_hours(24))
+                .unwrap_or(made_at),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

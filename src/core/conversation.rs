@@ -99,7 +99,37 @@ pub struct Conversation {
     /// When reminders about it went out, oldest first (the last [`REMINDER_LOG`]): the
     /// transcript's reminder lines.
     pub reminded_at: Vec<Timestamp>,
+    /// A staff member's open promise of a later answer (see [`Promise`]).
+    pub promise: Option<Promise>,
+    /// How many promises were made in it; numbers each promise's reminders, so a second
+    /// promise's first reminder is not mistaken for the first one's.
+    pub promises_made: u32,
 }
+
+/// A staff member's promise of a later answer ("let me check with the supplier and I'll get
+/// back to you"). It keeps the conversation open, and reminds the one who promised, until
+/// someone on staff posts in the conversation again or it is resolved.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Promise {
+    pub by: UserId,
+    /// Their display name when they promised, for the owner's lists.
+    pub by_name: String,
+    /// Their words, quoted back to them in the reminders (cut to [`PROMISE_WORDS`]).
+    pub words: String,
+    /// The message that promised.
+    pub message: MessageId,
+    pub made_at: Timestamp,
+    /// When the promise falls due: the first reminder.
+    pub due: Timestamp,
+    /// Reminders already sent about it.
+    pub reminders_sent: u32,
+    pub next_reminder_at: Option<Timestamp>,
+    /// Set by `/followup` rather than read in a reply: the note the staff member left.
+    pub note: Option<String>,
+}
+
+/// How much of a promising message a reminder quotes.
+pub const PROMISE_WORDS: usize = 300;
 
 /// How many reminder times a conversation keeps; a wait of weeks reminds daily, and the
 /// transcript needs the recent ones.
@@ -163,6 +193,8 @@ impl Conversation {
             rating: None,
             blocked: false,
             reminded_at: Vec::new(),
+            promise: None,
+            promises_made: 0,
         }
     }
 

@@ -1,5 +1,6 @@
 //! What the core asks the edges to do: the [`Effect`]s of a step (an acknowledgement, an
-//! owner [`Notice`], a closing text, a DM relay, a rating request), as data.
+//! owner [`Notice`], a closing text, a DM relay, a rating request, a promise's reminder), as
+//! data.
 
 use super::conversation::ConversationId;
 use super::policy::RatingForm;
@@ -83,4 +84,19 @@ pub enum Effect {
     },
     /// Ask the customer how it went (see `ratings`).
     AskRating(RatingRequest),
+    /// Remind a staff member of their promise (see `promises`).
+    RemindPromise(PromiseReminder),
+}
+
+/// A reminder of a staff member's open promise. Its words, who made it and where are read
+/// from the conversation when it is sent: a promise kept meanwhile is not reminded of.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct PromiseReminder {
+    pub conversation: ConversationId,
+    /// Which of the conversation's promises (`promises_made` when it was made).
+    pub number: u32,
+    /// Reminder number `step` (0-based) of that promise.
+    pub step: u32,
+    /// Long overdue: the owners and backup people are told too.
+    pub escalated: bool,
 }

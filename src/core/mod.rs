@@ -14,6 +14,7 @@ mod escalation;
 pub mod eta;
 pub mod permissions;
 mod policy;
+mod promises;
 mod ratings;
 mod reminders;
 mod roles;
@@ -23,11 +24,13 @@ mod text_tests;
 #[cfg(test)]
 mod trust_tests;
 
-pub use conversation::{Conversation, ConversationId, ConversationKey, Opening, Rating, State};
+pub use conversation::{
+    Conversation, ConversationId, ConversationKey, Opening, Promise, Rating, State, PROMISE_WORDS,
+};
 pub use courtesy::is_courtesy;
-pub use effects::{Ack, Effect, Notice, NoticeKind, RatingRequest};
+pub use effects::{Ack, Effect, Notice, NoticeKind, PromiseReminder, RatingRequest};
 pub use escalation::escalates;
-pub use policy::{Away, Escalation, Policy, RatingForm, RatingPolicy};
+pub use policy::{Away, Escalation, Policy, PromisePolicy, RatingForm, RatingPolicy};
 pub use ratings::{rate, should_ask, Rated, RatingRefused, CHANGE_WINDOW};
 pub use reminders::ReminderSchedule;
 pub use roles::{role_of, Role, Staff};

@@ -28,6 +28,23 @@ pub struct Policy {
     pub ratings: RatingPolicy,
     /// Backup people reminded too once a customer has waited long enough.
     pub escalation: Option<Escalation>,
+    pub promises: PromisePolicy,
+}
+
+/// SHIM
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PromisePolicy {
+    pub enabled: bool,
+    pub remind_after: SignedDuration,
+}
+
+impl Default for PromisePolicy {
+    fn default() -> Self {
+        PromisePolicy {
+            enabled: true,
+            remind_after: SignedDuration::from_hours(24),
+        }
+    }
 }
 
 /// The owner's away mode, set with `/away`.

@@ -6,10 +6,12 @@ use super::conversation::{Conversation, Opening, State, REMINDER_LOG};
 use super::courtesy::is_courtesy;
 use super::effects::{Ack, Effect, Notice, NoticeKind};
 use super::policy::{Away, Policy};
+use super::promises;
 use super::ratings::ask_on_resolve;
 use super::reminders::ReminderSchedule;
 use crate::markdown::literal;
 use crate::model::{Incoming, UserId};
+use crate::responses::promises::PromiseRules;
 use crate::responses::{Moment, Rules, Values};
 
 /// A resolved conversation this recent is reopened by a new question; an older one is left
@@ -22,6 +24,8 @@ pub struct Context<'a> {
     pub now: Timestamp,
     pub policy: &'a Policy,
     pub rules: &'a Rules,
+    /// What in a staff reply promises a later answer.
+    pub promises: &'a PromiseRules,
     pub away: Option<&'a Away>,
     /// `{eta}` already in words, computed by the caller from stored history.
     pub eta: &'a str,
@@ -85,6 +89,7 @@ pub fn step(conversation: Option<&Conversation>, input: Input<'_>, cx: &Context<
             Some(c) => {
                 let mut out = staff_replied(c, msg.author.id, msg.at);
                 if let Some(conv) = out.conversation.as_mut() {
+                    promises::staff_posted(conv, msg, cx);
                     conv.last_staff_message = conv.last_staff_message.max(Some(msg.id));
                 }
                 if let Some(effect) = relay_out(c, msg, cx.policy) {
@@ -226,6 +231,7 @@ fn blocked_wrote(existing: Option<&Conversation>, msg: &Incoming) -> Step {
     conv.waiting_since = None;
     conv.next_reminder_at = None;
     conv.snoozed_until = None;
+    conv.promise = None;
     conv.blocked = true;
     Step {
         conversation: Some(conv),
@@ -348,81 +354,115 @@ fn staff_replied(conv: &Conversation, by: UserId, at: Timestamp) -> Step {
 }
 
 fn tick(conv: &Conversation, cx: &Context<'_>) -> Step {
-    let now = cx.now;
     let mut next = conv.clone();
     let mut effects = Vec::new();
-    match conv.state {
-        State::Waiting => {
-            let Some(due) = conv.next_reminder_at else {
-                return Step::default();
-            };
-            if due > now {
-                return Step::default();
-            }
-            let quiet_end = cx
-                .policy
-                .quiet_hours
-                .and_then(|q| q.end_after(cx.policy.hours.time_zone(), now));
-            if let Some(until) = conv.snoozed_until.filter(|u| *u > now) {
-                next.next_reminder_at = Some(until);
-            } else if let Some(end) = quiet_end {
-                // The owner is asleep: the reminder goes out when quiet hours end.
-                next.next_reminder_at = Some(end);
-            } else {
-                next.snoozed_until = None;
-                effects.push(Effect::Notify(Notice {
-                    kind: NoticeKind::Reminder(conv.reminders_sent),
-                    ..notice(conv, NoticeKind::Opened)
-                }));
-                next.reminded_at.push(now);
-                let over = next.reminded_at.len().saturating_sub(REMINDER_LOG);
-                next.reminded_at.drain(..over);
-                // After downtime several steps may be past: one reminder now, the next one
-                // in the future, never a burst of stale ones.
-                let since = conv.waiting_since.unwrap_or(conv.opened_at);
-                let schedule = &cx.policy.reminders;
-                let mut sent = conv.reminders_sent + 1;
-                let mut at = schedule
-                    .offset(sent)
-                    .and_then(|d| since.checked_add(d).ok());
-                while at.is_some_and(|t| t <= now) {
-                    sent += 1;
-                    at = schedule
-                        .offset(sent)
-                        .and_then(|d| since.checked_add(d).ok());
-                }
-                next.reminders_sent = sent;
-                next.next_reminder_at = at;
-            }
+    let changed = match conv.state {
+        State::Waiting => remind(conv, &mut next, &mut effects, cx),
+        // A promise keeps the conversation open: it is not closed for inactivity meanwhile.
+        State::Answered if conv.promise.is_none() => {
+            auto_resolve(conv, &mut next, &mut effects, cx)
         }
-        State::Answered => {
-            let Some(after) = cx.policy.auto_resolve_after else {
-                return Step::default();
-            };
-            if conv
-                .last_activity
-                .checked_add(after)
-                .is_ok_and(|t| t <= now)
-            {
-                next.state = State::Resolved;
-                next.resolved_at = Some(now);
-                effects.push(Effect::Close {
-                    conversation: conv.id,
-                    channel: conv.channel(),
-                    text: cx.policy.closing_text.clone(),
-                });
-                effects.extend(ask_on_resolve(&mut next, cx.policy, now));
-            } else {
-                return Step::default();
-            }
-        }
-        State::Resolved => return Step::default(),
+        State::Answered | State::Resolved => false,
+    };
+    let reminded = promises::remind(&mut next, &mut effects, cx);
+    if !(changed || reminded) {
+        return Step::default();
     }
     Step {
         conversation: Some(next),
         effects,
         log_message: false,
     }
+}
+
+/// The waiting customer's owner reminded, when a reminder is due; whether anything changed.
+fn remind(
+    conv: &Conversation,
+    next: &mut Conversation,
+    effects: &mut Vec<Effect>,
+    cx: &Context<'_>,
+) -> bool {
+    let now = cx.now;
+    let Some(due) = conv.next_reminder_at else {
+        return false;
+    };
+    if due > now {
+        return false;
+    }
+    if let Some(until) = conv.snoozed_until.filter(|u| *u > now) {
+        next.next_reminder_at = Some(until);
+    } else if let Some(end) = quiet_end(cx) {
+        // The owner is asleep: the reminder goes out when quiet hours end.
+        next.next_reminder_at = Some(end);
+    } else {
+        next.snoozed_until = None;
+        effects.push(Effect::Notify(Notice {
+            kind: NoticeKind::Reminder(conv.reminders_sent),
+            ..notice(conv, NoticeKind::Opened)
+        }));
+        next.reminded_at.push(now);
+        let over = next.reminded_at.len().saturating_sub(REMINDER_LOG);
+        next.reminded_at.drain(..over);
+        let since = conv.waiting_since.unwrap_or(conv.opened_at);
+        let (sent, at) = next_step(&cx.policy.reminders, since, conv.reminders_sent + 1, now);
+        next.reminders_sent = sent;
+        next.next_reminder_at = at;
+    }
+    true
+}
+
+/// When quiet hours that are on now end; `None` outside them.
+pub(super) fn quiet_end(cx: &Context<'_>) -> Option<Timestamp> {
+    cx.policy
+        .quiet_hours
+        .and_then(|q| q.end_after(cx.policy.hours.time_zone(), cx.now))
+}
+
+/// The next reminder step from `step` on, counted from `since`, and when it is due. After
+/// downtime several steps may be past: one reminder now, the next one in the future, never
+/// a burst of stale ones.
+pub(super) fn next_step(
+    schedule: &ReminderSchedule,
+    since: Timestamp,
+    mut step: u32,
+    now: Timestamp,
+) -> (u32, Option<Timestamp>) {
+    let at = |n: u32| schedule.offset(n).and_then(|d| since.checked_add(d).ok());
+    let mut due = at(step);
+    while due.is_some_and(|t| t <= now) {
+        step += 1;
+        due = at(step);
+    }
+    (step, due)
+}
+
+/// An answered conversation closed once it has been quiet for `auto_resolve_after`.
+fn auto_resolve(
+    conv: &Conversation,
+    next: &mut Conversation,
+    effects: &mut Vec<Effect>,
+    cx: &Context<'_>,
+) -> bool {
+    let now = cx.now;
+    let Some(after) = cx.policy.auto_resolve_after else {
+        return false;
+    };
+    if !conv
+        .last_activity
+        .checked_add(after)
+        .is_ok_and(|t| t <= now)
+    {
+        return false;
+    }
+    next.state = State::Resolved;
+    next.resolved_at = Some(now);
+    effects.push(Effect::Close {
+        conversation: conv.id,
+        channel: conv.channel(),
+        text: cx.policy.closing_text.clone(),
+    });
+    effects.extend(ask_on_resolve(next, cx.policy, now));
+    true
 }
 
 fn command(conv: &Conversation, cmd: Command, cx: &Context<'_>) -> Step {
@@ -436,6 +476,7 @@ fn command(conv: &Conversation, cmd: Command, cx: &Context<'_>) -> Step {
             next.waiting_since = None;
             next.next_reminder_at = None;
             next.snoozed_until = None;
+            next.promise = None;
             effects.extend(ask_on_resolve(&mut next, cx.policy, now));
         }
         Command::Block { .. } => {
@@ -446,6 +487,7 @@ fn command(conv: &Conversation, cmd: Command, cx: &Context<'_>) -> Step {
             next.waiting_since = None;
             next.next_reminder_at = None;
             next.snoozed_until = None;
+            next.promise = None;
             next.blocked = true;
         }
         Command::Reopen { .. } if conv.state == State::Resolved => {
@@ -472,13 +514,19 @@ fn command(conv: &Conversation, cmd: Command, cx: &Context<'_>) -> Step {
 }
 
 /// When a conversation next needs a [`Input::Tick`]: its next reminder while waiting, its
-/// auto-resolve time once answered, never once resolved.
+/// auto-resolve time once answered (unless a promise keeps it open), its promise's next
+/// reminder, never once resolved.
 pub fn wake_at(conv: &Conversation, policy: &Policy) -> Option<Timestamp> {
-    match conv.state {
+    let own = match conv.state {
         State::Waiting => conv.next_reminder_at,
-        State::Answered => policy
+        State::Answered if conv.promise.is_none() => policy
             .auto_resolve_after
             .and_then(|d| conv.last_activity.checked_add(d).ok()),
-        State::Resolved => None,
+        State::Answered | State::Resolved => None,
+    };
+    let promised = conv.promise.as_ref().and_then(|p| p.next_reminder_at);
+    match (own, promised) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }

@@ -27,6 +27,7 @@ fn policy() -> Policy {
         relay_dms: true,
         ratings: RatingPolicy::default(),
         escalation: None,
+        promises: Default::default(),
     }
 }
 
@@ -60,6 +61,7 @@ fn texts(name: &str, content: &str) -> (String, String) {
         now: at,
         policy: &policy,
         rules: &rules,
+        promises: &crate::responses::promises::PromiseRules::builtin(),
         away: None,
         eta: "soon",
         late: false,

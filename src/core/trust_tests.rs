@@ -29,6 +29,7 @@ fn policy() -> Policy {
         relay_dms: false,
         ratings: RatingPolicy::default(),
         escalation: None,
+        promises: Default::default(),
     }
 }
 
@@ -69,6 +70,7 @@ fn run(
         now,
         policy,
         rules: &rules,
+        promises: &crate::responses::promises::PromiseRules::builtin(),
         away: None,
         eta: "soon",
         late: false,

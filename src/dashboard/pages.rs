@@ -161,6 +161,8 @@ fn discord_link(c: &Conversation) -> Option<String> {
 
 pub struct QueueView<'a> {
     pub waiting: &'a [Conversation],
+    /// Conversations with an open promise, soonest due first.
+    pub promised: &'a [Conversation],
     pub hours: &'a BusinessHours,
     pub now: Timestamp,
 }
@@ -192,15 +194,58 @@ pub fn queue(v: &QueueView<'_>) -> Markup {
                             td data-label="Reminders" { (c.reminders_sent) }
                             td data-label="Topic" { (c.topic) }
                             td data-label="Place" { (place_text(&c.place)) }
-                            td data-label="Discord" {
-                                @if let Some(link) = discord_link(c) { a href=(link) { "Open in Discord" } }
-                                @else { span.muted { "DM (reply in its staff thread)" } }
+                            td data-label="Discord" { (discord_cell(c)) }
+                        }
+                    }
+                }
+            }
+        }
+        @if !v.promised.is_empty() {
+            table.list {
+                caption { (count(v.promised.len() as u64, "promise", "promises")) " of a later answer, soonest due first" }
+                thead { tr {
+                    th scope="col" { "Customer" }
+                    th scope="col" { "Promised by" }
+                    th scope="col" { "When" }
+                    th scope="col" { "Their words" }
+                    th scope="col" { "Topic" }
+                    th scope="col" { "Discord" }
+                } }
+                tbody {
+                    @for c in v.promised {
+                        @if let Some(p) = &c.promise {
+                            tr {
+                                th scope="row" { a href=(format!("/conversations/{}", c.id)) { (c.customer_name) } }
+                                td data-label="Promised by" {
+                                    (p.by_name)
+                                    span.muted { " (" (Humane(v.now.duration_since(p.made_at))) " ago)" }
+                                }
+                                td data-label="When" { (due_words(p.due, v.now)) }
+                                td data-label="Their words" { (p.words) }
+                                td data-label="Topic" { (c.topic) }
+                                td data-label="Discord" { (discord_cell(c)) }
                             }
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// "due in 3 h" or "overdue 2 h".
+fn due_words(due: Timestamp, now: Timestamp) -> String {
+    if due > now {
+        format!("due in {}", Humane(due.duration_since(now)))
+    } else {
+        format!("overdue {}", Humane(now.duration_since(due)))
+    }
+}
+
+fn discord_cell(c: &Conversation) -> Markup {
+    html! {
+        @if let Some(link) = discord_link(c) { a href=(link) { "Open in Discord" } }
+        @else { span.muted { "DM (reply in its staff thread)" } }
     }
 }
 
@@ -360,6 +405,12 @@ fn summary(v: &ConversationView<'_>, names: &Names<'_>) -> Markup {
     }
     if c.times_reopened > 0 {
         facts.push(html! { "Reopened " (times(c.times_reopened)) });
+    }
+    if let Some(p) = &c.promise {
+        facts.push(html! {
+            "Promised by " (p.by_name) " " (Humane(v.now.duration_since(p.made_at))) " ago, "
+            (due_words(p.due, v.now)) ": “" (p.words) "”"
+        });
     }
     html! {
         section.summary aria-label="Summary" {

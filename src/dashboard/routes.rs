@@ -160,12 +160,21 @@ async fn logout(
 }
 
 async fn queue(State(web): State<Shared>, staff: StaffSession) -> Response {
-    let waiting = match staff.desk(|desk| desk.waiting_conversations()).await {
-        Ok(w) => w,
+    let lists = staff
+        .desk(|desk| {
+            Ok((
+                desk.waiting_conversations()?,
+                desk.promised_conversations()?,
+            ))
+        })
+        .await;
+    let (waiting, promised) = match lists {
+        Ok(lists) => lists,
         Err(r) => return r,
     };
     let body = pages::queue(&pages::QueueView {
         waiting: &waiting,
+        promised: &promised,
         hours: web.hours(),
         now: web.now(),
     });

@@ -77,7 +77,8 @@ impl Desk {
                 Effect::Close { .. }
                 | Effect::RelayIn { .. }
                 | Effect::RelayOut { .. }
-                | Effect::AskRating(_) => true,
+                | Effect::AskRating(_)
+                | Effect::RemindPromise(_) => true,
             });
         }
         self.commit(out, Some(msg), Speaker::Customer, now)

@@ -31,6 +31,7 @@ use crate::core::{
     self, step, wake_at, Away, Command, Context, Conversation, ConversationId, Effect, Input,
     Policy, Staff, Step,
 };
+use crate::responses::promises::PromiseRules;
 use crate::responses::Rules;
 pub use crate::store::{BlockRecord, Health, OutboxItem, OutboxKey, OutboxRecord, Pending};
 use crate::store::{Change, Store, StoreError};
@@ -102,6 +103,8 @@ pub struct Desk {
     store: Store,
     policy: Policy,
     rules: Rules,
+    /// What in a staff reply promises a later answer (`responses/promises.toml`).
+    promises: PromiseRules,
     staff: Staff,
     /// How soon a first reply should come, for `/status` and `/stats`.
     reply_target: SignedDuration,
@@ -132,6 +135,7 @@ impl Desk {
             store,
             policy,
             rules,
+            promises: PromiseRules::builtin(),
             staff: config.staff.clone(),
             reply_target: config.reply_target,
             stripes: (0..64).map(|_| Mutex::new(())).collect(),
@@ -139,6 +143,12 @@ impl Desk {
             login_links: std::sync::OnceLock::new(),
             weekly_digest: config.weekly_digest,
         }
+    }
+
+    /// The desk with the owner's promise rules instead of the built-in ones.
+    pub fn with_promises(mut self, promises: PromiseRules) -> Desk {
+        self.promises = promises;
+        self
     }
 
     /// The store itself, for tests and benchmarks: the edges use the desk's named methods.
@@ -214,6 +224,7 @@ impl Desk {
             now,
             policy: &self.policy,
             rules: &self.rules,
+            promises: &self.promises,
             away,
             eta,
             late,
@@ -333,6 +344,11 @@ fn outbox_item(effect: &Effect) -> OutboxItem {
             text: text.clone(),
         },
         Effect::AskRating(request) => OutboxItem::rating_request(request),
+        Effect::RemindPromise(r) => OutboxItem::PromiseReminder {
+            number: r.number,
+            step: r.step,
+            escalated: r.escalated,
+        },
     }
 }
 
@@ -350,5 +366,6 @@ pub fn policy_from(config: &Config) -> Policy {
         relay_dms: config.watch.dms && config.discord.staff_channel.is_some(),
         ratings: config.ratings,
         escalation: config.escalation.clone(),
+        promises: crate::core::PromisePolicy::default(),
     }
 }

@@ -1,6 +1,8 @@
 //! What slash commands, staff threads and the dashboard ask of the desk: conversations by
-//! id, by thread and by customer, the waiting ones, all of them, a transcript, a search, and
+//! id, by thread and by customer, the waiting ones, the promised ones, all of them, a transcript, a search, and
 //! the owner's away notice.
+
+use jiff::Timestamp;
 
 use super::{Desk, DeskError, TranscriptEntry};
 use crate::core::State;
@@ -53,6 +55,20 @@ impl Desk {
             }
         }
         out.sort_by_key(|c| (c.waiting_since.unwrap_or(c.opened_at), c.id));
+        Ok(out)
+    }
+
+    /// The conversations with an open promise, soonest due first. Read through the wake
+    /// index, which holds every conversation with a reminder ahead of it: an open promise
+    /// always has one (the schedule repeats), so only those are loaded.
+    pub fn promised_conversations(&self) -> Result<Vec<Conversation>, DeskError> {
+        let mut out = Vec::new();
+        for id in self.store.due(Timestamp::MAX) {
+            if let Some(c) = self.store.conversation(id)?.filter(|c| c.promise.is_some()) {
+                out.push(c);
+            }
+        }
+        out.sort_by_key(|c| (c.promise.as_ref().map(|p| p.due), c.id));
         Ok(out)
     }
 

@@ -5,7 +5,7 @@
 
 use jiff::Timestamp;
 
-use crate::core::{Conversation, NoticeKind};
+use crate::core::{Conversation, NoticeKind, Promise};
 use crate::duration::Humane;
 use crate::markdown::literal;
 use crate::model::Place;
@@ -26,10 +26,7 @@ pub fn describe(
         literal(&conv.customer_name),
         conv.customer
     );
-    let place = match conv.place {
-        Place::Dm { .. } => "in a DM".to_string(),
-        _ => format!("in {}", where_in(&conv.place)),
-    };
+    let place = place_words(&conv.place);
     let waiting = conv
         .waiting_since
         .map(|since| Humane(now.duration_since(since)).to_string());
@@ -85,6 +82,53 @@ pub fn escalated(
         "⏫ Escalated to you. {base}
 Already reminded: {who} ({reminders} so far)"
     )
+}
+
+/// A promise's reminder for the staff member who made it: whom they promised, where, how long
+/// ago, their own words, and the link. `step` counts from 0.
+pub fn promise_reminder(
+    conv: &Conversation,
+    promise: &Promise,
+    step: u32,
+    now: Timestamp,
+) -> String {
+    let n = if step == 0 {
+        String::new()
+    } else {
+        format!(" {}", step + 1)
+    };
+    format!(
+        "🤝 Promise reminder{n}: {} ago you promised **{}** an answer {} · {}\n{}\nNobody on the team has posted there since. Post there when you have news, or `/resolve` it.\n{}",
+        Humane(now.duration_since(promise.made_at)),
+        literal(&conv.customer_name),
+        place_words(&conv.place),
+        conv.topic,
+        quote(&promise.words),
+        conv.place.jump_link(conv.id)
+    )
+}
+
+/// A long-overdue promise as the owners and backup people hear of it: who promised whom,
+/// where, how long ago, and their words.
+pub fn promise_overdue(conv: &Conversation, promise: &Promise, now: Timestamp) -> String {
+    format!(
+        "⏫ Overdue promise: **{}** (<@{}>) promised **{}** an answer {} ago {} · {}, and nobody on the team has posted there since.\n{}\n{}",
+        literal(&promise.by_name),
+        promise.by,
+        literal(&conv.customer_name),
+        Humane(now.duration_since(promise.made_at)),
+        place_words(&conv.place),
+        conv.topic,
+        quote(&promise.words),
+        conv.place.jump_link(conv.id)
+    )
+}
+
+fn place_words(place: &Place) -> String {
+    match place {
+        Place::Dm { .. } => "in a DM".to_string(),
+        _ => format!("in {}", where_in(place)),
+    }
 }
 
 /// Whether a message frontdesk posted shows the notice of `kind` whose jump link is `link`:

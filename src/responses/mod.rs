@@ -8,6 +8,7 @@
 
 pub mod builtin;
 mod load;
+pub mod promises;
 pub mod template;
 
 use std::path::PathBuf;

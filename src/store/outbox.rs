@@ -71,6 +71,10 @@ pub(super) fn outbox_tag(item: &OutboxItem) -> (u8, u64) {
         OutboxItem::AskRating { .. } => (b'q', 0),
         // One per owner (the week is the key's wait).
         OutboxItem::Digest { owner, .. } => (b'w', owner.0),
+        // One per step of each promise.
+        OutboxItem::PromiseReminder { number, step, .. } => {
+            (b'p', (u64::from(*number) << 32) | u64::from(*step))
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::core::{
-    Ack, Conversation, NoticeKind, Opening, Rating, RatingForm, RatingRequest, State,
+    Ack, Conversation, NoticeKind, Opening, Promise, Rating, RatingForm, RatingRequest, State,
 };
 use crate::model::{ChannelId, MessageId, Place, Speaker, UserId};
 
@@ -55,6 +55,63 @@ pub struct ConversationRecord {
     /// When reminders went out (the last few). Absent from older records: none known.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reminded_at: Vec<Timestamp>,
+    /// A staff member's open promise. Absent from older records: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promise: Option<PromiseRecord>,
+    /// How many promises were made in it. Absent from older records: none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub promises_made: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// [`Promise`] as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromiseRecord {
+    pub by: UserId,
+    pub by_name: String,
+    pub words: String,
+    pub message: MessageId,
+    pub made_at: Timestamp,
+    pub due: Timestamp,
+    pub reminders_sent: u32,
+    pub next_reminder_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl From<&Promise> for PromiseRecord {
+    fn from(p: &Promise) -> Self {
+        PromiseRecord {
+            by: p.by,
+            by_name: p.by_name.clone(),
+            words: p.words.clone(),
+            message: p.message,
+            made_at: p.made_at,
+            due: p.due,
+            reminders_sent: p.reminders_sent,
+            next_reminder_at: p.next_reminder_at,
+            note: p.note.clone(),
+        }
+    }
+}
+
+impl From<PromiseRecord> for Promise {
+    fn from(p: PromiseRecord) -> Self {
+        Promise {
+            by: p.by,
+            by_name: p.by_name,
+            words: p.words,
+            message: p.message,
+            made_at: p.made_at,
+            due: p.due,
+            reminders_sent: p.reminders_sent,
+            next_reminder_at: p.next_reminder_at,
+            note: p.note,
+        }
+    }
 }
 
 /// [`Rating`] as stored.
@@ -136,6 +193,8 @@ impl ConversationRecord {
             }),
             blocked: c.blocked,
             reminded_at: c.reminded_at.clone(),
+            promise: c.promise.as_ref().map(PromiseRecord::from),
+            promises_made: c.promises_made,
         }
     }
 
@@ -174,6 +233,8 @@ impl ConversationRecord {
             }),
             blocked: self.blocked,
             reminded_at: self.reminded_at,
+            promise: self.promise.map(Promise::from),
+            promises_made: self.promises_made,
         }
     }
 }
@@ -254,6 +315,13 @@ pub enum OutboxItem {
         since: Timestamp,
         until: Timestamp,
     },
+    /// A reminder of promise `number`'s, step `step`, for whoever made it (and the owners and
+    /// backup people when `escalated`); its words are read from the conversation when sent.
+    PromiseReminder {
+        number: u32,
+        step: u32,
+        escalated: bool,
+    },
 }
 
 impl OutboxItem {
@@ -324,6 +392,42 @@ mod tests {
             answered_at: Some(t),
         });
         c.blocked = true;
+        let json = serde_json::to_string(&ConversationRecord::new(&c, None)).expect("json");
+        let back: ConversationRecord = serde_json::from_str(&json).expect("read");
+        assert_eq!(back.into_conversation(), c);
+    }
+
+    #[test]
+    fn a_promise_round_trips_and_older_records_read_without_one() {
+        let t: Timestamp = "2026-11-23T10:00:00Z".parse().expect("time");
+        let mut c = Conversation::new(
+            MessageId(1),
+            UserId(42),
+            "Ana".into(),
+            Place::Dm {
+                channel: ChannelId(5),
+            },
+            t,
+        );
+        let plain = serde_json::to_string(&ConversationRecord::new(&c, None)).expect("json");
+        assert!(
+            !plain.contains("promise"),
+            "written by older versions too: {plain}"
+        );
+        let older: ConversationRecord = serde_json::from_str(&plain).expect("read");
+        assert_eq!(older.into_conversation().promise, None);
+        c.promises_made = 2;
+        c.promise = Some(Promise {
+            by: UserId(7),
+            by_name: "Sam".into(),
+            words: "Let me check".into(),
+            message: MessageId(9),
+            made_at: t,
+            due: t,
+            reminders_sent: 1,
+            next_reminder_at: Some(t),
+            note: None,
+        });
         let json = serde_json::to_string(&ConversationRecord::new(&c, None)).expect("json");
         let back: ConversationRecord = serde_json::from_str(&json).expect("read");
         assert_eq!(back.into_conversation(), c);

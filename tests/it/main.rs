@@ -20,6 +20,7 @@ mod global_limit;
 mod notifications;
 mod paced;
 mod production_path;
+mod promises;
 mod ratings;
 mod recovery;
 mod responses;

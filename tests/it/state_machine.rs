@@ -5,11 +5,12 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use frontdesk::core::{
-    role_of, step, Away, Command, Context, Conversation, Effect, Input, NoticeKind, Policy,
-    RatingPolicy, ReminderSchedule, Role, Staff, State,
+    role_of, step, wake_at, Away, Command, Context, Conversation, Effect, Input, NoticeKind,
+    Policy, RatingPolicy, ReminderSchedule, Role, Staff, State,
 };
 use frontdesk::hours::BusinessHours;
 use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, RoleId, UserId};
+use frontdesk::responses::promises::PromiseRules;
 use frontdesk::responses::Rules;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -51,6 +52,7 @@ const HELP: u64 = 10;
 
 struct Desk {
     rules: Rules,
+    promises: PromiseRules,
     policy: Policy,
     away: Option<Away>,
     conv: Option<Conversation>,
@@ -69,6 +71,7 @@ impl Desk {
             .unwrap_or_else(|e| panic!("{e}"));
         Desk {
             rules,
+            promises: PromiseRules::builtin(),
             policy: Policy {
                 business_name: "Maple & Thread".into(),
                 owner_name: "Sam".into(),
@@ -85,6 +88,7 @@ impl Desk {
                     ..RatingPolicy::default()
                 },
                 escalation: None,
+                promises: Default::default(),
             },
             away: None,
             conv: None,
@@ -126,6 +130,7 @@ impl Desk {
             now: self.now,
             policy: &self.policy,
             rules: &self.rules,
+            promises: &self.promises,
             away: self.away.as_ref(),
             eta: "soon",
             late: self.late,
@@ -173,6 +178,12 @@ fn describe(e: &Effect) -> String {
         Effect::RelayIn { text, .. } => format!("relay to staff thread: {text}"),
         Effect::RelayOut { channel, text, .. } => format!("relay to DM #{channel}: {text}"),
         Effect::AskRating(r) => format!("ask rating in #{}: {}", r.channel, r.text),
+        Effect::RemindPromise(r) => format!(
+            "remind promise {} step {}{}",
+            r.number,
+            r.step,
+            if r.escalated { ", owners too" } else { "" }
+        ),
     }
 }
 
@@ -422,6 +433,7 @@ fn threads_are_opened_for_new_channel_conversations_when_configured() {
         now: d.now,
         policy: &d.policy,
         rules: &d.rules,
+        promises: &PromiseRules::builtin(),
         away: None,
         eta: "soon",
         late: false,
@@ -497,6 +509,7 @@ fn the_acknowledgement_never_exceeds_discords_limit() {
         now: d.now,
         policy: &d.policy,
         rules: &d.rules,
+        promises: &PromiseRules::builtin(),
         away: None,
         eta: &"x".repeat(5000),
         late: false,
@@ -590,4 +603,121 @@ fn a_customer_message_written_before_the_answer_but_handled_after_it_does_not_re
     let later = d.msg(ANA, "and the other parcel?");
     assert_eq!(d.run(Input::Customer(&later)), ["notify: follow-up"]);
     assert_eq!(d.state(), State::Waiting);
+}
+
+/// A day and `h:m` after the 10:05 promise of the promise scripts.
+fn after_promise(hours: i64, mins: i64) -> Timestamp {
+    t("10:05") + SignedDuration::from_hours(24 + hours) + SignedDuration::from_mins(mins)
+}
+
+const PROMISE: &str = "Let me check with the supplier and I'll get back to you";
+
+#[test]
+fn a_promise_keeps_the_conversation_open_and_reminds_the_one_who_promised() {
+    let mut d = Desk::new();
+    d.customer("where is my order?");
+    assert_eq!(d.at("10:05").staff(PROMISE), Vec::<String>::new());
+    let c = d.conv.clone().expect("conv");
+    assert_eq!(c.state, State::Answered, "the first reply still counts");
+    let p = c.promise.clone().expect("a promise");
+    assert_eq!(
+        (p.by, p.by_name.as_str(), p.words.as_str()),
+        (UserId(SAM), "Sam", PROMISE)
+    );
+    assert_eq!(p.due, after_promise(0, 0), "a day of open time later");
+    assert_eq!(wake_at(&c, &d.policy), Some(p.due));
+    // Answered and quiet for a day, but promised: reminded, not closed for inactivity.
+    d.now = after_promise(0, 0) - SignedDuration::from_mins(1);
+    assert_eq!(d.tick(), Vec::<String>::new());
+    d.now = after_promise(0, 0);
+    assert_eq!(d.tick(), ["remind promise 1 step 0"]);
+    assert_eq!(d.state(), State::Answered);
+    // Then on the reminder schedule, counted from when it fell due.
+    d.now = after_promise(0, 14);
+    assert_eq!(d.tick(), Vec::<String>::new());
+    d.now = after_promise(0, 15);
+    assert_eq!(d.tick(), ["remind promise 1 step 1"]);
+    d.now = after_promise(1, 0);
+    assert_eq!(d.tick(), ["remind promise 1 step 2"]);
+    d.now = after_promise(4, 0);
+    assert_eq!(d.tick(), ["remind promise 1 step 3"]);
+    // A day past due, the owners hear of it too.
+    d.now = after_promise(28, 0);
+    assert_eq!(d.tick(), ["remind promise 1 step 4, owners too"]);
+}
+
+#[test]
+fn any_staff_post_ends_a_promise_and_a_promising_one_starts_the_next() {
+    let mut d = Desk::new();
+    d.customer("where is my order?");
+    d.at("10:05").staff(PROMISE);
+    d.at("11:00").staff("I'll look into it and let you know");
+    let c = d.conv.clone().expect("conv");
+    assert_eq!(c.promises_made, 2);
+    assert_eq!(c.promise.as_ref().map(|p| p.made_at), Some(t("11:00")));
+    d.now = t("11:00") + SignedDuration::from_hours(24);
+    assert_eq!(d.tick(), ["remind promise 2 step 0"], "numbered apart");
+
+    // News posted: the promise is kept, nobody is reminded, and the quiet answered
+    // conversation closes as any other does.
+    d.now += SignedDuration::from_mins(5);
+    assert_eq!(
+        d.staff("Found it: your parcel ships Monday."),
+        Vec::<String>::new()
+    );
+    assert!(d.conv.as_ref().is_some_and(|c| c.promise.is_none()));
+    let posted = d.now;
+    d.now = posted + SignedDuration::from_hours(23);
+    assert_eq!(d.tick(), Vec::<String>::new());
+    d.now = posted + SignedDuration::from_hours(24);
+    assert_eq!(
+        d.tick(),
+        ["close in #10: Closing this; write again any time."]
+    );
+}
+
+#[test]
+fn resolving_or_blocking_ends_a_promise_and_a_customer_message_does_not() {
+    let mut d = Desk::new();
+    d.customer("where is my order?");
+    d.at("10:05").staff(PROMISE);
+    d.at("10:30")
+        .customer("ok, and can you also check the colour?");
+    assert_eq!(d.state(), State::Waiting);
+    assert!(
+        d.conv.as_ref().is_some_and(|c| c.promise.is_some()),
+        "the customer writing again does not end it"
+    );
+    d.run(Input::Command(Command::Resolve { by: UserId(SAM) }));
+    let c = d.conv.clone().expect("conv");
+    assert!(c.promise.is_none());
+    assert_eq!(wake_at(&c, &d.policy), None);
+
+    let mut d = Desk::new();
+    d.customer("where is my order?");
+    d.at("10:05").staff(PROMISE);
+    d.run(Input::Command(Command::Block { by: UserId(SAM) }));
+    assert!(d.conv.as_ref().is_some_and(|c| c.promise.is_none()));
+}
+
+#[test]
+fn a_late_older_staff_message_neither_makes_nor_ends_a_promise() {
+    let mut d = Desk::new();
+    d.customer("where is my order?");
+    let older = d.at("10:04").msg(SAM, "Hi! Let me check.");
+    let newer = d.at("10:05").msg(SAM, PROMISE);
+    d.run(Input::Staff(&newer));
+    d.run(Input::Staff(&older));
+    let c = d.conv.clone().expect("conv");
+    assert_eq!(c.promises_made, 1);
+    assert_eq!(c.promise.map(|p| p.message), Some(newer.id));
+}
+
+#[test]
+fn promises_switched_off_are_never_read() {
+    let mut d = Desk::new();
+    d.policy.promises.enabled = false;
+    d.customer("where is my order?");
+    d.at("10:05").staff(PROMISE);
+    assert!(d.conv.as_ref().is_some_and(|c| c.promise.is_none()));
 }

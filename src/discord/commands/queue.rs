@@ -6,7 +6,7 @@ use serenity::all as dc;
 
 use super::request::{get, number, Arg, CommandError};
 use super::slash::{open_conversations, staff, Answer, Invocation, Slash};
-use crate::core::{Conversation, State};
+use crate::core::{Conversation, Promise, State};
 use crate::duration::Humane;
 use crate::markdown::literal;
 use crate::model::Place;
@@ -55,9 +55,63 @@ fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
     )))
 }
 
-/// One page of the queue. `open` may hold any conversations; only waiting ones are listed.
-/// `page` counts from 1.
+/// One page of the queue: the waiting customers, and on the first page the open promises
+/// apart. `open` may hold any conversations. `page` counts from 1.
 pub fn queue_page(open: &[Conversation], page: u32, now: Timestamp) -> String {
+    let waiting = waiting_page(open, page, now);
+    if page > 1 {
+        return waiting;
+    }
+    match promised(open, now) {
+        Some(promises) => format!("{waiting}\n\n{promises}"),
+        None => waiting,
+    }
+}
+
+/// Promises shown on the first page; `/queue`'s answer stays under Discord's 2,000
+/// characters with ten waiting customers.
+const PROMISES_SHOWN: usize = 5;
+
+/// The open promises, soonest due first: who promised, how long ago, when it falls due.
+fn promised(open: &[Conversation], now: Timestamp) -> Option<String> {
+    let mut promised: Vec<(&Conversation, &Promise)> = open
+        .iter()
+        .filter_map(|c| c.promise.as_ref().map(|p| (c, p)))
+        .collect();
+    if promised.is_empty() {
+        return None;
+    }
+    promised.sort_by_key(|(c, p)| (p.due, c.id));
+    let mut lines = vec![format!(
+        "**{} on a promise**, soonest due first",
+        promised.len()
+    )];
+    for (c, p) in promised.iter().take(PROMISES_SHOWN) {
+        let due = if p.due > now {
+            format!("due in {}", Humane(p.due.duration_since(now)))
+        } else {
+            format!("overdue {}", Humane(now.duration_since(p.due)))
+        };
+        lines.push(format!(
+            "• **{}** · {} · promised by {} {} ago, {due} · {} · id `{}`",
+            literal(&c.customer_name),
+            c.topic,
+            literal(&p.by_name),
+            Humane(now.duration_since(p.made_at)),
+            place(c),
+            c.id
+        ));
+    }
+    if promised.len() > PROMISES_SHOWN {
+        lines.push(format!(
+            "…and {} more: the web dashboard lists them all.",
+            promised.len() - PROMISES_SHOWN
+        ));
+    }
+    Some(lines.join("\n"))
+}
+
+fn waiting_page(open: &[Conversation], page: u32, now: Timestamp) -> String {
     let mut waiting: Vec<&Conversation> =
         open.iter().filter(|c| c.state == State::Waiting).collect();
     if waiting.is_empty() {
@@ -97,18 +151,23 @@ fn entry(c: &Conversation, now: Timestamp) -> String {
         Some(until) => format!(", snoozed {} more", Humane(until.duration_since(now))),
         None => String::new(),
     };
-    // Staff cannot open a customer's DM with the bot, so a DM gets no (dead) link.
-    let place = match c.place {
+    format!(
+        "**{}** · {} · waiting {waited}{reminded}{snoozed} · {} · id `{}`",
+        literal(&c.customer_name),
+        c.topic,
+        place(c),
+        c.id
+    )
+}
+
+/// Where a conversation is, as a link. Staff cannot open a customer's DM with the bot, so
+/// a DM gets no (dead) link.
+fn place(c: &Conversation) -> String {
+    match c.place {
         Place::Dm { .. } => "in a DM".to_string(),
         // Angle brackets keep Discord from unfurling every link into a preview.
         _ => format!("<{}>", c.place.jump_link(c.id)),
-    };
-    format!(
-        "**{}** · {} · waiting {waited}{reminded}{snoozed} · {place} · id `{}`",
-        literal(&c.customer_name),
-        c.topic,
-        c.id
-    )
+    }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -182,6 +241,40 @@ mod tests {
         assert!(p1.chars().count() < 2000);
         let beyond = queue_page(&all, 9, at(100));
         assert!(beyond.contains("no page 9") && beyond.contains("`/queue page:3`"));
+    }
+
+    #[test]
+    fn open_promises_are_listed_apart_soonest_due_first() {
+        let promise = |by: &str, made: i64, due: i64| Promise {
+            by: crate::model::UserId(7),
+            by_name: by.to_string(),
+            words: "let me check".to_string(),
+            message: crate::model::MessageId(99),
+            made_at: at(made),
+            due: at(due),
+            reminders_sent: 0,
+            next_reminder_at: Some(at(due)),
+            note: None,
+        };
+        let waiting = conversation(1, "alice", at(0));
+        let mut later = conversation(2, "bob", at(0));
+        later.state = State::Answered;
+        later.promise = Some(promise("Ana", 10, 300));
+        let mut overdue = conversation(3, "carol", at(0));
+        overdue.state = State::Answered;
+        overdue.promise = Some(promise("Sam*", 0, 30));
+        let text = queue_page(&[waiting, later, overdue], 1, at(60));
+        let (queue, promises) = text.split_once("\n\n").expect("two parts");
+        assert!(queue.starts_with("**1 waiting**"), "{queue}");
+        let lines: Vec<&str> = promises.lines().collect();
+        assert_eq!(lines[0], "**2 on a promise**, soonest due first");
+        assert_eq!(
+            lines[1],
+            "• **carol** · orders · promised by Sam\\* 1 h ago, overdue 30 min · <https://discord.com/channels/1/10/3> · id `3`"
+        );
+        assert!(lines[2].starts_with("• **bob** · orders · promised by Ana 50 min ago, due in 4 h"));
+        let alone = queue_page(&[conversation(4, "dave", at(0))], 2, at(60));
+        assert!(!alone.contains("promise"), "only on the first page");
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod digest;
 mod escalation;
 mod lane;
 mod notices;
+mod promises;
 mod queue;
 mod ratings;
 mod relay;
@@ -210,6 +211,11 @@ impl Delivery {
                     since,
                     until,
                 } => self.digest(p, *owner, *since, *until).await,
+                OutboxItem::PromiseReminder {
+                    number,
+                    step,
+                    escalated,
+                } => self.remind_promise(p, *number, *step, *escalated).await,
                 OutboxItem::Notice { .. } => Ok(()),
             };
             self.settle(p, &Outcome::of(result)).await;

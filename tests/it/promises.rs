@@ -1,0 +1,147 @@
+//! Promises end to end on an injected clock: a staff reply that promises a later answer
+//! stops the waiting reminders, reminds the one who promised (in their DM, with their own
+//! words) when it falls due, then the owners once it is long overdue, survives a restart,
+//! and ends when someone on staff posts again.
+
+use std::sync::Arc;
+
+use crate::support::{
+    command_until, posts_containing, quiet_period, wait_ack, wait_owner_notified,
+    wait_post_containing, Bot, QUIET,
+};
+use frontdesk::clock::{Clock, ManualClock};
+use frontdesk_sim::{demo, SimConfig, SimUser, Simulator, World};
+use jiff::SignedDuration;
+
+/// A second member of the Staff role, who is not an owner.
+const ANA: u64 = 100_000_000_000_000_150;
+
+const PROMISE: &str = "Let me check with the supplier and I'll get back to you";
+
+async fn sim() -> Simulator {
+    let world = World::demo().with_user(SimUser::new(ANA, "ana").with_role(demo::STAFF_ROLE));
+    Simulator::start(world, SimConfig::default())
+        .await
+        .expect("simulator")
+}
+
+/// Posts that reached `user`'s DM with the bot and contain `needle`.
+fn in_dm_of(sim: &Simulator, user: u64, needle: &str) -> Vec<String> {
+    let Some(dm) = sim.dm_channel_of(user) else {
+        return Vec::new();
+    };
+    posts_containing(sim, needle)
+        .into_iter()
+        .filter(|r| r.path == format!("/channels/{dm}/messages"))
+        .filter_map(|r| r.body?["content"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promise_reminds_whoever_made_it_then_the_owners_until_someone_posts() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let clock = Arc::new(ManualClock::new(crate::support::tuesday_morning()));
+    let bot = Bot::start_with(&sim, &data, "", clock.clone()).await;
+
+    let asked = sim
+        .post_message(demo::BOB, demo::HELP, "where is my parcel?")
+        .await;
+    wait_ack(&sim, asked).await;
+    wait_owner_notified(&sim, demo::HELP, asked).await;
+    sim.post_reply(ANA, demo::HELP, PROMISE, asked).await;
+    command_until(&sim, demo::BOB, demo::HELP, "status", |t| {
+        t.contains("has replied")
+    })
+    .await;
+
+    // The promise is kept in the store: a restart (a new bot on the same data) carries it.
+    bot.stop().await;
+    let clock = Arc::new(ManualClock::new(clock.now()));
+    let bot = Bot::start_with(&sim, &data, "", clock.clone()).await;
+
+    // Answered: no waiting reminders. Not yet due: no promise reminder.
+    clock.advance(SignedDuration::from_hours(23));
+    quiet_period(QUIET).await;
+    assert!(posts_containing(&sim, "⏰ Reminder").is_empty());
+    assert!(posts_containing(&sim, "🤝").is_empty());
+
+    // A day of open time after it (the demo is always open): Ana is reminded, in her DM,
+    // of her own words, and nobody else is.
+    clock.advance(SignedDuration::from_hours(1));
+    wait_post_containing(&sim, "🤝 Promise reminder:").await;
+    let to_ana = in_dm_of(&sim, ANA, "🤝 Promise reminder:");
+    assert_eq!(to_ana.len(), 1, "{to_ana:?}");
+    let text = &to_ana[0];
+    assert!(text.contains("you promised **bob** an answer"), "{text}");
+    assert!(text.contains(&format!("> {PROMISE}")), "{text}");
+    assert!(
+        text.contains(&format!("/{}/{asked}", demo::HELP)),
+        "links the conversation: {text}"
+    );
+    assert!(
+        in_dm_of(&sim, demo::OWNER, "🤝").is_empty(),
+        "not the owner's"
+    );
+
+    // Then on the reminder schedule; a day past due the owner hears of it too.
+    clock.advance(SignedDuration::from_mins(15));
+    wait_post_containing(&sim, "🤝 Promise reminder 2:").await;
+    clock.advance(SignedDuration::from_hours(28));
+    let overdue = wait_post_containing(&sim, "⏫ Overdue promise").await;
+    let owner_dm = sim.dm_channel_of(demo::OWNER).expect("the owner's DM");
+    assert_eq!(overdue.path, format!("/channels/{owner_dm}/messages"));
+    let text = overdue.body.expect("json")["content"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(text.contains("**ana** (<@"), "{text}");
+
+    // Ana posts her news: the promise is over, nobody is reminded again.
+    sim.post_reply(ANA, demo::HELP, "Found it: it ships Monday.", asked)
+        .await;
+    let reminders = posts_containing(&sim, "🤝").len();
+    command_until(&sim, demo::OWNER, demo::STAFF, "queue", |t| {
+        !t.contains("on a promise")
+    })
+    .await;
+    clock.advance(SignedDuration::from_hours(48));
+    quiet_period(QUIET).await;
+    assert_eq!(posts_containing(&sim, "🤝").len(), reminders);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queue_lists_open_promises_apart() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(ManualClock::new(crate::support::tuesday_morning()));
+    let bot = Bot::start_with(&sim, &dir.path().join("data"), "", clock.clone()).await;
+    let asked = sim
+        .post_message(demo::CAROL, demo::HELP, "do you have linen in blue?")
+        .await;
+    wait_ack(&sim, asked).await;
+    wait_owner_notified(&sim, demo::HELP, asked).await;
+    sim.post_reply(ANA, demo::HELP, "I'll look into it and let you know", asked)
+        .await;
+    let queue = command_until(&sim, demo::OWNER, demo::STAFF, "queue", |t| {
+        t.contains("on a promise")
+    })
+    .await;
+    assert!(
+        queue.text.starts_with("✅ Nobody is waiting"),
+        "{}",
+        queue.text
+    );
+    assert!(
+        queue
+            .text
+            .contains("**1 on a promise**, soonest due first\n• **carol** ·"),
+        "{}",
+        queue.text
+    );
+    assert!(queue.text.contains("promised by ana"), "{}", queue.text);
+    assert!(queue.text.contains("due in 1 d"), "{}", queue.text);
+    bot.stop().await;
+}
