@@ -249,9 +249,10 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     clock.advance(jiff::SignedDuration::from_mins(2));
     t.scene(&clock, "forum #questions, new post \"Order #1042\"")?;
     let body = "I ordered a scarf last week and it still hasn't arrived.";
-    let post = sim
+    let order_post = sim
         .create_forum_post(ids::BOB, ids::QUESTIONS, "Order #1042", body)
         .await;
+    let post = order_post;
     t.said(ids::BOB, body)?;
     let ack = sim
         .wait_for_message(post, |m| m.author_id == ids::BOT, STEP_TIMEOUT)
@@ -304,18 +305,38 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     let digest = owner_notice(&sim, &mut seen, "⏰ Reminder").await?;
     t.said(ids::BOT, &digest.content)?;
 
-    // 7. The owner looks at who is still waiting.
+    // 7. The owner promises bob a later answer.
+    clock.advance(jiff::SignedDuration::from_mins(2));
+    t.scene(&clock, "forum #questions, \"Order #1042\"")?;
+    let promise =
+        "Sorry about that, Bob! Let me check with the courier and I'll get back to you tomorrow.";
+    sim.post_message(ids::OWNER, order_post, promise).await;
+    t.said(ids::OWNER, promise)?;
+    t.note("a promise: bob's conversation is answered, and Sam will be reminded tomorrow unless someone posts there first")?;
+
+    // 8. The owner looks at who is still waiting, and what was promised.
     t.scene(
         &clock,
         "#staff, Sam types /queue (only Sam sees the answer)",
     )?;
-    let interaction = sim
-        .invoke_command(ids::OWNER, ids::STAFF, "queue", serde_json::json!([]))
-        .await;
-    let queue = wait_interaction(&sim, interaction).await?;
+    // The promise is read as the reply arrives, a moment after it was posted.
+    let deadline = tokio::time::Instant::now() + STEP_TIMEOUT;
+    let queue = loop {
+        let interaction = sim
+            .invoke_command(ids::OWNER, ids::STAFF, "queue", serde_json::json!([]))
+            .await;
+        let queue = wait_interaction(&sim, interaction).await?;
+        if queue.contains("on a promise") {
+            break queue;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return Err(DemoError::Timeout("the promise in /queue"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     t.said(ids::BOT, &queue)?;
 
-    // 8. A customer checks on their question.
+    // 9. A customer checks on their question.
     t.scene(
         &clock,
         "#help, bob types /status (only bob sees the answer)",
@@ -326,7 +347,7 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     let status = wait_interaction(&sim, interaction).await?;
     t.said(ids::BOT, &status)?;
 
-    // 9. After hours.
+    // 10. After hours.
     clock.set("2026-11-24T20:30:00Z".parse().unwrap_or(start));
     t.scene(&clock, "forum #questions, new post \"Returns?\"")?;
     let late = "Can I return a jumper that doesn't fit?";
@@ -341,6 +362,12 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     t.said(ids::BOT, &ack.content)?;
     owner_notice(&sim, &mut seen, "Can I return").await?;
     t.note("Sam is notified as always; Alice was told when we open")?;
+
+    // 11. The next day: nobody has posted in bob's post since Sam's promise.
+    clock.set("2026-11-25T12:00:00Z".parse().unwrap_or(start));
+    t.scene(&clock, "Sam's DMs")?;
+    let reminder = owner_notice(&sim, &mut seen, "🤝 Promise reminder").await?;
+    t.said(ids::BOT, &reminder.content)?;
 
     let _ = stop.send(());
     match tokio::time::timeout(STEP_TIMEOUT, bot).await {
