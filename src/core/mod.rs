@@ -27,7 +27,7 @@ pub use conversation::{Conversation, ConversationId, ConversationKey, Opening, R
 pub use courtesy::is_courtesy;
 pub use effects::{Ack, Effect, Notice, NoticeKind, RatingRequest};
 pub use escalation::escalates;
-pub use policy::{Away, Escalation, Policy, RatingForm, RatingPolicy};
+pub use policy::{Away, Escalation, Policy, PromisePolicy, RatingForm, RatingPolicy};
 pub use ratings::{rate, should_ask, Rated, RatingRefused, CHANGE_WINDOW};
 pub use reminders::ReminderSchedule;
 pub use roles::{role_of, Role, Staff};

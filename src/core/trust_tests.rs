@@ -29,6 +29,7 @@ fn policy() -> Policy {
         relay_dms: false,
         ratings: RatingPolicy::default(),
         escalation: None,
+        promises: PromisePolicy::default(),
     }
 }
 

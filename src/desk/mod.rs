@@ -350,5 +350,6 @@ pub fn policy_from(config: &Config) -> Policy {
         relay_dms: config.watch.dms && config.discord.staff_channel.is_some(),
         ratings: config.ratings,
         escalation: config.escalation.clone(),
+        promises: config.promises,
     }
 }

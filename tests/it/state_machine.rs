@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use frontdesk::core::{
     role_of, step, Away, Command, Context, Conversation, Effect, Input, NoticeKind, Policy,
-    RatingPolicy, ReminderSchedule, Role, Staff, State,
+    PromisePolicy, RatingPolicy, ReminderSchedule, Role, Staff, State,
 };
 use frontdesk::hours::BusinessHours;
 use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, RoleId, UserId};
@@ -85,6 +85,7 @@ impl Desk {
                     ..RatingPolicy::default()
                 },
                 escalation: None,
+                promises: PromisePolicy::default(),
             },
             away: None,
             conv: None,
