@@ -1,5 +1,6 @@
-//! `frontdesk check`: validates the config and the rules, and with `--try` shows which rule
-//! answers a sample message and the exact acknowledgement.
+//! `frontdesk check`: validates the config and the rules (the promise rules too), with `--try`
+//! shows which rule answers a sample message and the exact acknowledgement, and with
+//! `--try-promise` whether a staff reply is a promise and when its author would be reminded.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,7 +10,9 @@ use jiff::Timestamp;
 use crate::config::{Config, ConfigError};
 use crate::core::{step, Context, Effect, Input};
 use crate::desk::policy_from;
+use crate::duration::Humane;
 use crate::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
+use crate::responses::promises::{self, PromiseRules, When};
 use crate::responses::{ResponsesErrors, Rules};
 
 /// What `check` was asked.
@@ -19,6 +22,8 @@ pub struct CheckRequest {
     pub config: Option<PathBuf>,
     pub responses: Option<PathBuf>,
     pub try_text: Option<String>,
+    /// A staff reply to try as a promise.
+    pub try_promise: Option<String>,
     pub at: Option<Timestamp>,
     pub place: TryPlace,
     pub late: bool,
@@ -116,10 +121,124 @@ pub fn check(req: &CheckRequest, out: &mut dyn Write) -> Result<(), CheckError> 
             }
         )?;
     }
+    let promise_rules = PromiseRules::load(&dir)?;
+    let file = dir.join(promises::FILE);
+    if file.exists() {
+        writeln!(
+            out,
+            "promises   {} rules in {} ok",
+            promise_rules.len(),
+            file.display()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "promises   {} rules ok; no {} in {}: using the built-in ones",
+            promise_rules.len(),
+            promises::FILE,
+            dir.display()
+        )?;
+    }
+    if !config.promises.enabled {
+        writeln!(
+            out,
+            "           off: [promises] enabled = false, so no staff reply is followed up"
+        )?;
+    }
+    for r in promise_rules.iter() {
+        writeln!(out, "  {:>8}  {}", r.when(), r.id)?;
+    }
     if let Some(text) = &req.try_text {
         try_message(&config, &rules, req, text, out)?;
     }
+    if let Some(text) = &req.try_promise {
+        try_promise(&config, &promise_rules, &file, req, text, out)?;
+    }
     Ok(())
+}
+
+/// Whether a staff reply is a promise, by which rule, and when its author would be reminded.
+fn try_promise(
+    config: &Config,
+    rules: &PromiseRules,
+    file: &Path,
+    req: &CheckRequest,
+    text: &str,
+    out: &mut dyn Write,
+) -> Result<(), CheckError> {
+    let now = req.at.unwrap_or_else(Timestamp::now);
+    let hours = &config.hours;
+    let local = |t: Timestamp| {
+        t.to_zoned(hours.time_zone().clone())
+            .strftime("%a %-d %b %Y %H:%M %Z")
+            .to_string()
+    };
+    writeln!(out)?;
+    writeln!(out, "reply      {text:?}")?;
+    writeln!(
+        out,
+        "said       {} ({})",
+        local(now),
+        if hours.is_open(now) { "open" } else { "closed" }
+    )?;
+    let Some(found) = rules.find(text) else {
+        let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        writeln!(
+            out,
+            "promise    no: no promise rule matches, so nobody is reminded"
+        )?;
+        writeln!(
+            out,
+            "           promises are replies like: {} (the rules in {})",
+            ids.join(", "),
+            file.display()
+        )?;
+        return Ok(());
+    };
+    let source = rules
+        .iter()
+        .find(|r| r.id == found.rule)
+        .map_or(String::new(), |r| {
+            format!(" ({}:{})", r.source.file.display(), r.source.line)
+        });
+    writeln!(out, "promise    yes, rule {}{source}", found.rule)?;
+    if !config.promises.enabled {
+        writeln!(
+            out,
+            "remind     never: [promises] enabled = false in the config"
+        )?;
+        return Ok(());
+    }
+    let remind_after = config.promises.remind_after;
+    let due = hours.promise_due(now, found.when, remind_after);
+    let why = match found.when {
+        When::Later => format!(
+            "{} of open time after the reply ([promises] remind_after)",
+            in_hours(remind_after)
+        ),
+        When::Tomorrow => "the next open day's opening (\"tomorrow\")".to_string(),
+        When::Weekday(day) => format!(
+            "the opening of the next {} (the day named), or the next open moment after it",
+            crate::hours::weekday_name(day)
+        ),
+    };
+    writeln!(
+        out,
+        "remind     {} ({}): {why}",
+        hours.describe_moment(now, due),
+        local(due)
+    )?;
+    Ok(())
+}
+
+/// Open time in hours ("24 h", "1 h 30 min"): in days it would read as whole calendar days.
+fn in_hours(d: jiff::SignedDuration) -> String {
+    let (h, m) = (d.as_secs() / 3600, d.as_secs() % 3600 / 60);
+    match (h, m) {
+        (0, _) => Humane(d).to_string(),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
 }
 
 fn try_message(
@@ -177,7 +296,7 @@ fn try_message(
         now,
         policy: &policy,
         rules,
-        promises: &crate::responses::promises::PromiseRules::builtin(),
+        promises: &PromiseRules::builtin(),
         away: away.as_ref(),
         eta: crate::core::eta::UNKNOWN_ETA,
         late: req.late,

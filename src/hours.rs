@@ -1,13 +1,15 @@
 //! Business hours: a weekly schedule in the owner's time zone, plus holidays.
 //!
 //! Pure: every question takes the instant it is asked about, so tests pick any day or zone.
+//! It also owns [`When`], the moments a staff promise names, so that the promise rules
+//! (`responses::promises`) and the core share them without importing each other.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan, Zoned};
+use jiff::{Timestamp, Zoned};
 
 /// One open interval of a day, `start` inclusive, `end` exclusive; `end` of 00:00 means midnight.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -29,6 +31,20 @@ pub struct BusinessHours {
     week: [Vec<Interval>; 7],
     holidays: BTreeSet<Date>,
 }
+
+/// When a staff promise falls due, as its words put it (see `responses/promises.toml`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum When {
+    /// No day named: `[promises] remind_after` of open time later.
+    Later,
+    /// "tomorrow": the opening of the next open day.
+    Tomorrow,
+    /// "by Friday": the opening of the next such day.
+    Weekday(Weekday),
+}
+
+/// The hour that stands for a day's opening when the business is already open at midnight.
+const MORNING: Time = Time::constant(9, 0, 0, 0);
 
 /// Why a day's hours could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -145,6 +161,115 @@ impl BusinessHours {
         }
     }
 
+    /// When a promise made at `made_at` falls due: `Later` = `remind_after` of open time after
+    /// it (closed time, nights, weekends, holidays not counted; the first open moment by which
+    /// that much has passed, so never at a closing time); `Tomorrow` = the first open moment of
+    /// the next open day after made_at's local date; `Weekday(d)` = the first open moment of the
+    /// next date (strictly after today) that is weekday d, or the next open moment after it if
+    /// that day is closed. A business that never opens falls back to the calendar: wall time
+    /// for `Later`, 09:00 of the day for the others.
+    pub fn promise_due(
+        &self,
+        made_at: Timestamp,
+        when: When,
+        remind_after: jiff::SignedDuration,
+    ) -> Timestamp {
+        let today = made_at.to_zoned(self.tz.clone()).date();
+        let (first_day, calendar) = match when {
+            When::Later => {
+                return self
+                    .after_open_time(made_at, remind_after)
+                    .unwrap_or_else(|| {
+                        made_at
+                            .checked_add(remind_after.max(jiff::SignedDuration::ZERO))
+                            .unwrap_or(made_at)
+                    })
+            }
+            When::Tomorrow => {
+                let day = today.tomorrow().unwrap_or(today);
+                (day, day)
+            }
+            When::Weekday(d) => {
+                let day = today.nth_weekday(1, d).unwrap_or(today);
+                (day, day)
+            }
+        };
+        self.first_opening_from(first_day).unwrap_or_else(|| {
+            calendar
+                .to_datetime(MORNING)
+                .to_zoned(self.tz.clone())
+                .map_or(made_at, |z| z.timestamp())
+        })
+    }
+
+    /// The first open moment by which `amount` of open time has passed since `from`; `None`
+    /// when the business stays closed for a whole year.
+    fn after_open_time(&self, from: Timestamp, amount: jiff::SignedDuration) -> Option<Timestamp> {
+        let mut left = amount.max(jiff::SignedDuration::ZERO);
+        let mut date = from.to_zoned(self.tz.clone()).date();
+        let mut closed_days = 0;
+        while closed_days <= 366 {
+            let mut opened = false;
+            for interval in self.intervals_on(date) {
+                let Some((start, end)) = self.span_of(date, *interval) else {
+                    continue;
+                };
+                let start = start.max(from);
+                if end <= start {
+                    continue;
+                }
+                opened = true;
+                let length = end.duration_since(start);
+                // Strictly less: an amount that ends exactly at closing time falls due at the
+                // next opening, when someone is there to act on it.
+                if left < length {
+                    return start.checked_add(left).ok();
+                }
+                left -= length;
+            }
+            closed_days = if opened { 0 } else { closed_days + 1 };
+            date = date.tomorrow().ok()?;
+        }
+        None
+    }
+
+    /// The opening of the first open day on or after `date`, within a year.
+    fn first_opening_from(&self, mut date: Date) -> Option<Timestamp> {
+        for _ in 0..=366 {
+            if let Some(first) = self.intervals_on(date).first() {
+                if first.start != Time::midnight() {
+                    let opens = date.to_datetime(first.start).to_zoned(self.tz.clone());
+                    return opens.ok().map(|z| z.timestamp());
+                }
+                // Open at midnight (always open, or a night running past it): nobody means
+                // 00:00 by "tomorrow", so 09:00 stands for the day's opening, or the next open
+                // moment after it.
+                let morning = date.to_datetime(MORNING).to_zoned(self.tz.clone()).ok()?;
+                return self.next_open(morning.timestamp()).map(|z| z.timestamp());
+            }
+            date = date.tomorrow().ok()?;
+        }
+        None
+    }
+
+    /// An interval of `date` as instants; one ending at midnight ends at the next day's start.
+    fn span_of(&self, date: Date, interval: Interval) -> Option<(Timestamp, Timestamp)> {
+        let start = date
+            .to_datetime(interval.start)
+            .to_zoned(self.tz.clone())
+            .ok()?;
+        let end_date = if interval.end == Time::midnight() {
+            date.tomorrow().ok()?
+        } else {
+            date
+        };
+        let end = end_date
+            .to_datetime(interval.end)
+            .to_zoned(self.tz.clone())
+            .ok()?;
+        Some((start.timestamp(), end.timestamp()))
+    }
+
     /// Business time between two instants: only the open minutes count. Used for `{eta}`, so a
     /// question asked on Friday evening and answered on Monday morning counts as a short wait.
     pub fn open_time_between(&self, from: Timestamp, to: Timestamp) -> jiff::SignedDuration {
@@ -152,23 +277,15 @@ impl BusinessHours {
         if to <= from {
             return total;
         }
-        let tz = &self.tz;
-        let mut date = from.to_zoned(tz.clone()).date();
-        let last = to.to_zoned(tz.clone()).date();
+        let mut date = from.to_zoned(self.tz.clone()).date();
+        let last = to.to_zoned(self.tz.clone()).date();
         while date <= last {
             for interval in self.intervals_on(date) {
-                let start = date.to_datetime(interval.start).to_zoned(tz.clone());
-                let end_date = if interval.end == Time::midnight() {
-                    date.checked_add(1.day())
-                } else {
-                    Ok(date)
-                };
-                let end = end_date.and_then(|d| d.to_datetime(interval.end).to_zoned(tz.clone()));
-                let (Ok(start), Ok(end)) = (start, end) else {
+                let Some((start, end)) = self.span_of(date, *interval) else {
                     continue;
                 };
-                let s = start.timestamp().max(from);
-                let e = end.timestamp().min(to);
+                let s = start.max(from);
+                let e = end.min(to);
                 if e > s {
                     total += e.duration_since(s);
                 }
@@ -276,24 +393,6 @@ fn month_name(month: i8) -> &'static str {
         .unwrap_or("")
 }
 
-// SHIM until the promise dates land.
-impl BusinessHours {
-    pub fn promise_due(
-        &self,
-        made_at: Timestamp,
-        when: crate::responses::promises::When,
-        remind_after: jiff::SignedDuration,
-    ) -> Timestamp {
-        use crate::responses::promises::When;
-        match when {
-            When::Later => made_at.checked_add(remind_after).unwrap_or(made_at),
-            _ => made_at
-                .checked_add(jiff::SignedDuration::from_hours(24))
-                .unwrap_or(made_at),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,6 +476,117 @@ mod tests {
         let all = BusinessHours::always_open(TimeZone::UTC);
         let d = all.open_time_between(at("2026-11-27T16:00:00"), at("2026-11-28T16:30:00"));
         assert_eq!(d, jiff::SignedDuration::from_mins(24 * 60 + 30));
+    }
+
+    /// The shop without its Saturday: closed all weekend.
+    fn weekdays() -> BusinessHours {
+        let mut week = shop().week.clone();
+        week[5] = Vec::new();
+        BusinessHours::new(shop().tz.clone(), week, shop().holidays.clone())
+    }
+
+    const DAY: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
+    #[test]
+    fn a_later_promise_counts_only_open_time() {
+        let h = shop();
+        let hours = jiff::SignedDuration::from_hours;
+        // Over a night: Monday 15:00-17:00, then Tuesday 09:00-11:00.
+        let due = h.promise_due(at("2026-11-23T15:00:00"), When::Later, hours(4));
+        assert_eq!(due, at("2026-11-24T11:00:00"));
+        // Over a weekend: Friday 2 h, Saturday 3 h, Sunday closed, Monday and Tuesday 8 h
+        // each, Wednesday the last 3 h.
+        let due = h.promise_due(at("2026-11-27T15:00:00"), When::Later, DAY);
+        assert_eq!(due, at("2026-12-02T12:00:00"));
+        // Over a holiday: Thursday 1 h, Christmas closed, Saturday 10:00-12:00.
+        let due = h.promise_due(at("2026-12-24T16:00:00"), When::Later, hours(3));
+        assert_eq!(due, at("2026-12-26T12:00:00"));
+        // Exactly used up at Saturday's closing: due when the shop next opens, Monday.
+        let due = h.promise_due(at("2026-12-24T16:00:00"), When::Later, hours(4));
+        assert_eq!(due, at("2026-12-28T09:00:00"));
+        // Made on a closed Sunday: the hour counts from Monday's opening.
+        let due = h.promise_due(at("2026-11-29T12:00:00"), When::Later, hours(1));
+        assert_eq!(due, at("2026-11-30T10:00:00"));
+    }
+
+    #[test]
+    fn tomorrow_is_the_next_open_days_opening() {
+        // Friday evening with the weekend closed: Monday's opening.
+        let due = weekdays().promise_due(at("2026-11-27T18:00:00"), When::Tomorrow, DAY);
+        assert_eq!(due, at("2026-11-30T09:00:00"));
+        // With Saturday open, Saturday's opening.
+        let due = shop().promise_due(at("2026-11-27T18:00:00"), When::Tomorrow, DAY);
+        assert_eq!(due, at("2026-11-28T10:00:00"));
+        // Said early on Monday, before opening: still the next day, not today.
+        let due = shop().promise_due(at("2026-11-23T07:00:00"), When::Tomorrow, DAY);
+        assert_eq!(due, at("2026-11-24T09:00:00"));
+        // Christmas Eve: the 25th is a holiday.
+        let due = weekdays().promise_due(at("2026-12-24T12:00:00"), When::Tomorrow, DAY);
+        assert_eq!(due, at("2026-12-28T09:00:00"));
+    }
+
+    #[test]
+    fn a_weekday_is_the_next_such_days_opening() {
+        let h = weekdays();
+        let friday = When::Weekday(Weekday::Friday);
+        // Said on Tuesday: this Friday.
+        let due = h.promise_due(at("2026-11-24T10:00:00"), friday, DAY);
+        assert_eq!(due, at("2026-11-27T09:00:00"));
+        // Said on Friday, even before opening: next Friday.
+        let due = h.promise_due(at("2026-11-27T08:00:00"), friday, DAY);
+        assert_eq!(due, at("2026-12-04T09:00:00"));
+        // Said on Tuesday before a Christmas Friday: the next open moment after it.
+        let due = h.promise_due(at("2026-12-22T10:00:00"), friday, DAY);
+        assert_eq!(due, at("2026-12-28T09:00:00"));
+        let due = shop().promise_due(at("2026-12-22T10:00:00"), friday, DAY);
+        assert_eq!(due, at("2026-12-26T10:00:00"));
+        // A closed Sunday named on a Saturday: Monday's opening.
+        let sunday = When::Weekday(Weekday::Sunday);
+        let due = h.promise_due(at("2026-11-28T12:00:00"), sunday, DAY);
+        assert_eq!(due, at("2026-11-30T09:00:00"));
+    }
+
+    #[test]
+    fn always_open_promises_fall_due_in_the_morning_or_after_wall_time() {
+        let h = BusinessHours::always_open(TimeZone::UTC);
+        let made = at("2026-11-23T15:00:00");
+        assert_eq!(
+            h.promise_due(made, When::Later, DAY),
+            at("2026-11-24T15:00:00")
+        );
+        assert_eq!(
+            h.promise_due(made, When::Tomorrow, DAY),
+            at("2026-11-24T09:00:00")
+        );
+        assert_eq!(
+            h.promise_due(made, When::Weekday(Weekday::Friday), DAY),
+            at("2026-11-27T09:00:00")
+        );
+        // A bar open past midnight: its day opens in the evening, not at 00:00 or 09:00.
+        let night = BusinessHours::parse_day("00:00-02:00, 18:00-24:00").expect("valid");
+        let bar = BusinessHours::new(
+            TimeZone::UTC,
+            std::array::from_fn(|_| night.clone()),
+            BTreeSet::new(),
+        );
+        assert_eq!(
+            bar.promise_due(made, When::Tomorrow, DAY),
+            at("2026-11-24T18:00:00")
+        );
+    }
+
+    #[test]
+    fn a_business_that_never_opens_falls_back_to_the_calendar() {
+        let h = BusinessHours::new(TimeZone::UTC, Default::default(), BTreeSet::new());
+        let made = at("2026-11-23T15:00:00");
+        assert_eq!(
+            h.promise_due(made, When::Later, DAY),
+            at("2026-11-24T15:00:00")
+        );
+        assert_eq!(
+            h.promise_due(made, When::Tomorrow, DAY),
+            at("2026-11-24T09:00:00")
+        );
     }
 
     #[test]

@@ -57,7 +57,8 @@ enum Command {
         #[arg(long, default_value_t = 3000)]
         port: u16,
     },
-    /// Validate the config and responses/; with --try, show the acknowledgement for a message.
+    /// Validate the config and responses/; with --try, show the acknowledgement for a message;
+    /// with --try-promise, whether a staff reply is a promise and when it would be followed up.
     Check {
         /// The config file [default: frontdesk.toml if present, else built-in defaults].
         #[arg(long)]
@@ -68,6 +69,10 @@ enum Command {
         /// A customer message to try, e.g. "how much is shipping to Canada?".
         #[arg(long = "try", value_name = "TEXT")]
         try_text: Option<String>,
+        /// A staff reply to try, e.g. "Let me check with the supplier": is it a promise (see
+        /// responses/promises.toml), and when would its author be reminded?
+        #[arg(long = "try-promise", value_name = "TEXT")]
+        try_promise: Option<String>,
         /// Pretend it is this moment (RFC 3339, e.g. 2026-11-23T21:00:00Z) [default: now].
         #[arg(long, value_name = "TIME")]
         at: Option<jiff::Timestamp>,
@@ -248,6 +253,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             config,
             responses,
             try_text,
+            try_promise,
             at,
             place,
             late,
@@ -257,6 +263,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 config,
                 responses,
                 try_text,
+                try_promise,
                 at,
                 place,
                 late,

@@ -14,7 +14,7 @@ use jiff::SignedDuration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::core::{Escalation, RatingForm, RatingPolicy, ReminderSchedule, Staff};
+use crate::core::{Escalation, PromisePolicy, RatingForm, RatingPolicy, ReminderSchedule, Staff};
 use crate::duration::parse_duration;
 use crate::hours::BusinessHours;
 use crate::model::{ChannelId, GuildId, RoleId, UserId};
@@ -109,6 +109,8 @@ pub struct Config {
     pub escalation: Option<Escalation>,
     /// Send each owner a digest of last week by DM at the week's first opening.
     pub weekly_digest: bool,
+    /// `[promises]`: follow up a staff reply that promises a later answer.
+    pub promises: PromisePolicy,
     /// The web dashboard; `None` (the default) serves nothing.
     pub dashboard: Option<DashboardSettings>,
 }
@@ -165,6 +167,8 @@ struct RawConfig {
     ratings: RawRatings,
     #[serde(default)]
     digest: RawDigest,
+    #[serde(default)]
+    promises: RawPromises,
     dashboard: Option<RawDashboard>,
 }
 
@@ -238,6 +242,13 @@ struct RawReminders {
 #[serde(deny_unknown_fields)]
 struct RawDigest {
     weekly: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPromises {
+    enabled: Option<bool>,
+    remind_after: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -492,6 +503,19 @@ impl Config {
             None => SignedDuration::from_hours(1),
             Some(s) => duration(s)?,
         };
+        let promises = PromisePolicy {
+            enabled: raw.promises.enabled.unwrap_or(true),
+            remind_after: match &raw.promises.remind_after {
+                None => PromisePolicy::default().remind_after,
+                Some(s) => parse_duration(s.get_ref()).map_err(|e| {
+                    invalid(
+                        s.span(),
+                        format!("[promises] remind_after: {e}"),
+                        "write a number and a unit, e.g. remind_after = \"24h\" or \"2d\" (open time before whoever promised is reminded; units: s, m, h, d, w)",
+                    )
+                })?,
+            },
+        };
         let flush_every = match &raw.flush_every_ms {
             None => DEFAULT_FLUSH_EVERY,
             Some(ms) if (10..=10_000).contains(ms.get_ref()) => {
@@ -564,6 +588,7 @@ impl Config {
             escalation,
             dashboard,
             weekly_digest: raw.digest.weekly.unwrap_or(true),
+            promises,
         })
     }
 

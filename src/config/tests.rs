@@ -144,6 +144,29 @@ fn the_weekly_digest_is_on_unless_turned_off() {
 }
 
 #[test]
+fn promises_are_followed_up_after_a_day_unless_configured_otherwise() {
+    let d = Config::defaults().promises;
+    assert!(d.enabled);
+    assert_eq!(d.remind_after, SignedDuration::from_hours(24));
+    let c = parse("[promises]\nenabled = false\nremind_after = \"2d\"\n").expect("valid");
+    assert!(!c.promises.enabled);
+    assert_eq!(c.promises.remind_after, SignedDuration::from_hours(48));
+    assert_eq!(
+        crate::desk::policy_from(&c).promises,
+        c.promises,
+        "the core sees what the config says"
+    );
+    let err = parse("# mine\n[promises]\nremind_after = \"soon\"\n").expect_err("bad");
+    assert!(
+        err.starts_with("frontdesk.toml:3: [promises] remind_after: \"soon\" is not a duration"),
+        "{err}"
+    );
+    assert!(err.contains("remind_after = \"24h\""), "{err}");
+    let err = parse("[promises]\nremind_after = 24\n").expect_err("not a string");
+    assert!(err.starts_with("frontdesk.toml:2:"), "{err}");
+}
+
+#[test]
 fn token_comes_from_env_then_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("token");

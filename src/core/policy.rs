@@ -1,5 +1,5 @@
 //! The business's standing choices, as the core reads them: the [`Policy`] lowered once from
-//! the config (hours, reminders, ratings, escalation) and the owner's [`Away`] mode.
+//! the config (hours, reminders, ratings, escalation, promises) and the owner's [`Away`] mode.
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -28,23 +28,8 @@ pub struct Policy {
     pub ratings: RatingPolicy,
     /// Backup people reminded too once a customer has waited long enough.
     pub escalation: Option<Escalation>,
+    /// Whether a staff reply that promises a later answer is followed up, and when.
     pub promises: PromisePolicy,
-}
-
-/// SHIM
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PromisePolicy {
-    pub enabled: bool,
-    pub remind_after: SignedDuration,
-}
-
-impl Default for PromisePolicy {
-    fn default() -> Self {
-        PromisePolicy {
-            enabled: true,
-            remind_after: SignedDuration::from_hours(24),
-        }
-    }
 }
 
 /// The owner's away mode, set with `/away`.
@@ -95,4 +80,23 @@ impl Default for RatingPolicy {
 pub struct Escalation {
     pub to: Vec<UserId>,
     pub after: SignedDuration,
+}
+
+/// `[promises]`: a staff reply that promises a later answer ("I'll get back to you") keeps the
+/// conversation open on the promise, and its author is reminded when it falls due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PromisePolicy {
+    /// `false`: staff replies are never treated as promises.
+    pub enabled: bool,
+    /// How long after a promise that names no day its author is reminded, in open time.
+    pub remind_after: SignedDuration,
+}
+
+impl Default for PromisePolicy {
+    fn default() -> Self {
+        PromisePolicy {
+            enabled: true,
+            remind_after: SignedDuration::from_hours(24),
+        }
+    }
 }

@@ -27,7 +27,7 @@ fn policy() -> Policy {
         relay_dms: true,
         ratings: RatingPolicy::default(),
         escalation: None,
-        promises: Default::default(),
+        promises: PromisePolicy::default(),
     }
 }
 

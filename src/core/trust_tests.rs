@@ -29,7 +29,7 @@ fn policy() -> Policy {
         relay_dms: false,
         ratings: RatingPolicy::default(),
         escalation: None,
-        promises: Default::default(),
+        promises: PromisePolicy::default(),
     }
 }
 

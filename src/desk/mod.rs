@@ -366,6 +366,6 @@ pub fn policy_from(config: &Config) -> Policy {
         relay_dms: config.watch.dms && config.discord.staff_channel.is_some(),
         ratings: config.ratings,
         escalation: config.escalation.clone(),
-        promises: crate::core::PromisePolicy::default(),
+        promises: config.promises,
     }
 }

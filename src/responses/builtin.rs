@@ -19,13 +19,18 @@ pub const FILES: &[(&str, &str)] = &[
         "problems.toml",
         include_str!("../../responses/problems.toml"),
     ),
+    (
+        "promises.toml",
+        include_str!("../../responses/promises.toml"),
+    ),
 ];
 
-/// The built-in rules, as if read from a folder named `(built-in)`.
+/// The built-in acknowledgement rules, as if read from a folder named `(built-in)`
+/// (`promises.toml` is `PromiseRules::builtin`).
 pub fn rules() -> Result<Rules, ResponsesErrors> {
     let files: Vec<(PathBuf, String)> = FILES
         .iter()
-        .filter(|(name, _)| name.ends_with(".toml"))
+        .filter(|(name, _)| name.ends_with(".toml") && *name != super::promises::FILE)
         .map(|(name, text)| (Path::new("(built-in)").join(name), text.to_string()))
         .collect();
     Rules::from_sources(&files)

@@ -89,6 +89,8 @@ pub(super) fn load_dir(dir: &Path) -> Result<Rules, ResponsesErrors> {
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        // The promise rules are another format, read by `PromiseRules::load`.
+        .filter(|p| p.file_name().is_none_or(|n| n != super::promises::FILE))
         .collect();
     paths.sort();
     let mut files = Vec::new();
@@ -326,6 +328,6 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-fn one_line(text: &str) -> String {
+pub(super) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

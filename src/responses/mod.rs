@@ -5,6 +5,9 @@
 //! answers; its variants rotate per customer. The topic (for the owner and `/stats`) is taken
 //! from the best rule whose regex matched, so a question about shipping asked at night is
 //! still a shipping question even though the "closed" rule answers it.
+//!
+//! `promises.toml` in the same folder is not an acknowledgement rule file: [`promises`] reads
+//! it (which staff replies promise a later answer).
 
 pub mod builtin;
 mod load;
@@ -147,7 +150,7 @@ pub struct Selection<'a> {
 pub const GENERAL_TOPIC: &str = "general";
 
 impl Rules {
-    /// Loads every `*.toml` file in `dir`, reporting all problems at once.
+    /// Loads every `*.toml` file in `dir` but `promises.toml`, reporting all problems at once.
     pub fn load_dir(dir: &std::path::Path) -> Result<Rules, ResponsesErrors> {
         load::load_dir(dir)
     }
@@ -193,3 +196,6 @@ impl Rules {
         Selection { rule, topic }
     }
 }
+
+#[cfg(test)]
+mod promises_tests;

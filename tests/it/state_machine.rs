@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use frontdesk::core::{
     role_of, step, wake_at, Away, Command, Context, Conversation, Effect, Input, NoticeKind,
-    Policy, RatingPolicy, ReminderSchedule, Role, Staff, State,
+    Policy, PromisePolicy, RatingPolicy, ReminderSchedule, Role, Staff, State,
 };
 use frontdesk::hours::BusinessHours;
 use frontdesk::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, RoleId, UserId};
@@ -88,7 +88,7 @@ impl Desk {
                     ..RatingPolicy::default()
                 },
                 escalation: None,
-                promises: Default::default(),
+                promises: PromisePolicy::default(),
             },
             away: None,
             conv: None,
