@@ -104,6 +104,27 @@ pub struct Conversation {
     /// How many promises were made in it; numbers each promise's reminders, so a second
     /// promise's first reminder is not mistaken for the first one's.
     pub promises_made: u32,
+    /// Promises kept: someone on staff posted (or resolved it) by the time it fell due, or
+    /// after. For `/stats` and the weekly digest.
+    pub promises_kept: Kept,
+}
+
+/// Promises kept on time and late.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Kept {
+    pub on_time: u32,
+    pub late: u32,
+}
+
+impl Kept {
+    /// Counts the promise `p` as kept at `at`.
+    pub fn count(&mut self, p: &Promise, at: Timestamp) {
+        if at <= p.due {
+            self.on_time += 1;
+        } else {
+            self.late += 1;
+        }
+    }
 }
 
 /// A staff member's promise of a later answer ("let me check with the supplier and I'll get
@@ -195,6 +216,7 @@ impl Conversation {
             reminded_at: Vec::new(),
             promise: None,
             promises_made: 0,
+            promises_kept: Kept::default(),
         }
     }
 

@@ -25,7 +25,8 @@ mod text_tests;
 mod trust_tests;
 
 pub use conversation::{
-    Conversation, ConversationId, ConversationKey, Opening, Promise, Rating, State, PROMISE_WORDS,
+    Conversation, ConversationId, ConversationKey, Kept, Opening, Promise, Rating, State,
+    PROMISE_WORDS,
 };
 pub use courtesy::is_courtesy;
 pub use effects::{Ack, Effect, Notice, NoticeKind, PromiseReminder, RatingRequest};

@@ -54,6 +54,13 @@ pub(super) fn staff_posted(conv: &mut Conversation, msg: &Incoming, cx: &Context
     });
 }
 
+/// The conversation was resolved: an open promise counts as kept (the matter is closed).
+pub(super) fn resolved(conv: &mut Conversation, at: Timestamp) {
+    if let Some(kept) = conv.promise.take() {
+        conv.promises_kept.count(&kept, at);
+    }
+}
+
 /// The promise's reminder, when one is due; whether the conversation changed. Quiet hours
 /// hold it until they end, as they hold the owners' reminders.
 pub(super) fn remind(conv: &mut Conversation, effects: &mut Vec<Effect>, cx: &Context<'_>) -> bool {

@@ -476,7 +476,7 @@ fn command(conv: &Conversation, cmd: Command, cx: &Context<'_>) -> Step {
             next.waiting_since = None;
             next.next_reminder_at = None;
             next.snoozed_until = None;
-            next.promise = None;
+            promises::resolved(&mut next, now);
             effects.extend(ask_on_resolve(&mut next, cx.policy, now));
         }
         Command::Block { .. } => {

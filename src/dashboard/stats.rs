@@ -26,6 +26,7 @@ pub fn page(desk: &Desk, now: Timestamp) -> Markup {
     let all = &s.all;
     html! {
         p { "The last " (DAYS) " days: " (count(all.count as u64, "conversation", "conversations")) ", " (all.still_waiting) " still waiting. Reply times count open hours only; the target is " (Humane(s.target)) "." }
+        @if let Some(line) = all.promises_line() { p { (line) "." } }
         @if all.count == 0 {
             p { "No conversations in this period yet." }
         } @else {

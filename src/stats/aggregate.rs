@@ -32,7 +32,22 @@ pub struct Entry {
     pub rating: Option<u8>,
     /// A blocked user's conversation: kept as evidence, counted nowhere.
     pub blocked: bool,
+    /// Staff promises of a later answer kept on time and late.
+    pub promises: Promises,
     pub topic: String,
+}
+
+/// Promises of a later answer in one conversation, kept on time and late.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Promises {
+    pub on_time: u16,
+    pub late: u16,
+}
+
+impl Promises {
+    fn is_none(self) -> bool {
+        self == Promises::default()
+    }
 }
 
 impl Entry {
@@ -55,14 +70,25 @@ impl Entry {
                 .and_then(|r| r.score)
                 .filter(|s| (1..=5).contains(s)),
             blocked: c.blocked,
+            promises: Promises {
+                on_time: u16::try_from(c.promises_kept.on_time).unwrap_or(u16::MAX),
+                late: u16::try_from(c.promises_kept.late).unwrap_or(u16::MAX),
+            },
             topic: c.topic.clone(),
         }
     }
 
-    /// The stored form: a version byte, fixed fields, then the topic's UTF-8.
+    /// The stored form: a version byte, fixed fields, then the topic's UTF-8. Version 2 (an
+    /// entry with promises) has their two counts before the topic; an entry without any is
+    /// written as version 1, as older versions read it.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(21 + self.topic.len());
-        out.push(ENTRY_VERSION);
+        let mut out = Vec::with_capacity(25 + self.topic.len());
+        let version = if self.promises.is_none() {
+            1
+        } else {
+            ENTRY_VERSION
+        };
+        out.push(version);
         out.extend_from_slice(&self.opened_at.as_millisecond().to_be_bytes());
         out.extend_from_slice(&self.day.to_be_bytes());
         out.push(self.slot);
@@ -70,6 +96,10 @@ impl Entry {
         out.extend_from_slice(&self.reply_secs.unwrap_or(NO_REPLY).to_be_bytes());
         // The rating in the low bits (0 = none), blocked in the top bit.
         out.push(self.rating.unwrap_or(0) | if self.blocked { BLOCKED } else { 0 });
+        if version == 2 {
+            out.extend_from_slice(&self.promises.on_time.to_be_bytes());
+            out.extend_from_slice(&self.promises.late.to_be_bytes());
+        }
         out.extend_from_slice(self.topic.as_bytes());
         out
     }
@@ -77,7 +107,12 @@ impl Entry {
     /// The entry stored under `conversation`, or `None` if this version cannot read it.
     pub fn decode(conversation: ConversationId, bytes: &[u8]) -> Option<Entry> {
         let (&version, rest) = bytes.split_first()?;
-        if version != ENTRY_VERSION || rest.len() < 19 {
+        let fixed = match version {
+            1 => 19,
+            2 => 23,
+            _ => return None,
+        };
+        if rest.len() < fixed {
             return None;
         }
         let ms = i64::from_be_bytes(rest[0..8].try_into().ok()?);
@@ -86,7 +121,14 @@ impl Entry {
         let waiting = rest[13] != 0;
         let reply = u32::from_be_bytes(rest[14..18].try_into().ok()?);
         let marks = rest[18];
-        let topic = std::str::from_utf8(&rest[19..]).ok()?.to_string();
+        let promises = match version {
+            2 => Promises {
+                on_time: u16::from_be_bytes(rest[19..21].try_into().ok()?),
+                late: u16::from_be_bytes(rest[21..23].try_into().ok()?),
+            },
+            _ => Promises::default(),
+        };
+        let topic = std::str::from_utf8(&rest[fixed..]).ok()?.to_string();
         Some(Entry {
             conversation,
             opened_at: Timestamp::from_millisecond(ms).ok()?,
@@ -96,12 +138,13 @@ impl Entry {
             reply_secs: (reply != NO_REPLY).then_some(reply),
             rating: Some(marks & !BLOCKED).filter(|r| (1..=5).contains(r)),
             blocked: marks & BLOCKED != 0,
+            promises,
             topic,
         })
     }
 }
 
-const ENTRY_VERSION: u8 = 1;
+const ENTRY_VERSION: u8 = 2;
 const NO_REPLY: u32 = u32::MAX;
 const BLOCKED: u8 = 0x80;
 
@@ -159,6 +202,17 @@ pub struct Aggregate {
     topics: Vec<String>,
     days: BTreeMap<i32, Vec<Row>>,
     rows: usize,
+    /// The few conversations with promises, by the day they opened: apart from the rows, so
+    /// a row stays 24 bytes.
+    promises: BTreeMap<i32, Vec<PromiseRow>>,
+}
+
+/// A conversation's promises, as [`Aggregate`] keeps them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PromiseRow {
+    pub conversation: ConversationId,
+    pub opened_ms: i64,
+    pub kept: Promises,
 }
 
 impl Aggregate {
@@ -181,9 +235,22 @@ impl Aggregate {
             marks: new.rating.unwrap_or(0) | if new.waiting { WAITING } else { 0 },
         });
         self.rows += 1;
+        if !new.promises.is_none() {
+            self.promises.entry(new.day).or_default().push(PromiseRow {
+                conversation: new.conversation,
+                opened_ms: new.opened_at.as_millisecond(),
+                kept: new.promises,
+            });
+        }
     }
 
     fn remove(&mut self, old: &Entry) {
+        if let Some(rows) = self.promises.get_mut(&old.day) {
+            rows.retain(|r| r.conversation != old.conversation);
+            if rows.is_empty() {
+                self.promises.remove(&old.day);
+            }
+        }
         let Some(rows) = self.days.get_mut(&old.day) else {
             return;
         };
@@ -230,11 +297,24 @@ impl Aggregate {
             .map(|(d, rows)| (*d, rows.clone()))
             .collect();
         let rows = days.values().map(Vec::len).sum();
+        let promises = self
+            .promises
+            .range(first..=last.max(first))
+            .map(|(d, rows)| (*d, rows.clone()))
+            .collect();
         Aggregate {
             topics: self.topics.clone(),
             days,
             rows,
+            promises,
         }
+    }
+
+    /// The promises of the conversations opened on days `first..=last`.
+    pub fn promises(&self, first: i32, last: i32) -> impl Iterator<Item = &PromiseRow> + '_ {
+        self.promises
+            .range(first..=last.max(first))
+            .flat_map(|(_, rows)| rows.iter())
     }
 
     /// Every row, oldest day first.
@@ -259,7 +339,12 @@ impl Aggregate {
             .map(|v| v.capacity() * std::mem::size_of::<Row>() + 48)
             .sum();
         let topics: usize = self.topics.iter().map(|t| t.capacity() + 24).sum();
-        rows + topics
+        let promises: usize = self
+            .promises
+            .values()
+            .map(|v| v.capacity() * std::mem::size_of::<PromiseRow>() + 48)
+            .sum();
+        rows + topics + promises
     }
 }
 
@@ -278,6 +363,7 @@ mod tests {
             reply_secs: reply,
             rating: None,
             blocked: false,
+            promises: Promises::default(),
             topic: topic.into(),
         }
     }
@@ -292,6 +378,13 @@ mod tests {
                 rating: Some(4),
                 blocked: true,
                 ..entry(10, 2, Some(5), false, "orders")
+            },
+            Entry {
+                promises: Promises {
+                    on_time: 2,
+                    late: 1,
+                },
+                ..entry(11, 3, Some(5), false, "orders")
             },
         ] {
             assert_eq!(Entry::decode(e.conversation, &e.encode()), Some(e));

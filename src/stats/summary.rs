@@ -58,6 +58,10 @@ pub struct Tally {
     pub rated: usize,
     pub rating_sum: usize,
     pub rated_well: usize,
+    /// Staff promises of a later answer kept on time and late (counted in `Summary::all`
+    /// only).
+    pub promises_on_time: usize,
+    pub promises_late: usize,
 }
 
 impl Tally {
@@ -96,6 +100,19 @@ impl Tally {
 
     pub fn p90(&self) -> Option<SignedDuration> {
         (!self.replies.is_empty()).then(|| percentile_sorted(&self.replies, 90))
+    }
+
+    /// Promises kept, and how many on time, as one line; `None` when none was kept, so a
+    /// business whose staff never promise sees nothing new.
+    pub fn promises_line(&self) -> Option<String> {
+        let kept = self.promises_on_time + self.promises_late;
+        (kept > 0).then(|| {
+            format!(
+                "Promises of a later answer kept: {kept}, {} on time ({}%)",
+                self.promises_on_time,
+                self.promises_on_time * 100 / kept
+            )
+        })
     }
 
     /// The share answered within the target, in whole percent; `None` before any is decided.
@@ -186,6 +203,13 @@ impl Summary {
                     date: day_date(day),
                     tally,
                 });
+            }
+        }
+        for p in agg.promises(from, to) {
+            let at = Timestamp::from_millisecond(p.opened_ms).unwrap_or(Timestamp::UNIX_EPOCH);
+            if at >= w.since && at <= w.until {
+                all.promises_on_time += usize::from(p.kept.on_time);
+                all.promises_late += usize::from(p.kept.late);
             }
         }
         all.finish();

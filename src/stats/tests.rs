@@ -73,6 +73,41 @@ fn a_period_by_day_topic_and_hour() {
 }
 
 #[test]
+fn promises_kept_are_counted_in_their_period_and_follow_their_conversation() {
+    let (mut agg, hours) = sample();
+    let now = at("2026-12-03T12:00:00Z");
+    let w = Window::last_days(7, SignedDuration::from_hours(1), &hours, now);
+    assert_eq!(Summary::compute(&agg, &w).all.promises_line(), None);
+    let mut c = conversation(2, "orders", "2026-11-30T09:40:00Z", Some(30));
+    let before = Entry::of(&c, &hours);
+    c.promises_kept = crate::core::Kept {
+        on_time: 3,
+        late: 1,
+    };
+    let after = Entry::of(&c, &hours);
+    agg.replace(Some(&before), &after);
+    let mut old = conversation(9, "orders", "2026-10-01T09:00:00Z", Some(5));
+    old.promises_kept.late = 5;
+    agg.replace(None, &Entry::of(&old, &hours));
+    let s = Summary::compute(&agg, &w);
+    assert_eq!(
+        (s.all.promises_on_time, s.all.promises_late),
+        (3, 1),
+        "only the period's"
+    );
+    assert_eq!(
+        s.all.promises_line().as_deref(),
+        Some("Promises of a later answer kept: 4, 3 on time (75%)")
+    );
+    assert_eq!(s.all.count, 5, "the conversation is counted once");
+    // Its entry replaced again (one more kept on time): counted once, with the new figures.
+    c.promises_kept.on_time = 4;
+    agg.replace(Some(&after), &Entry::of(&c, &hours));
+    let s = Summary::compute(&agg, &w);
+    assert_eq!((s.all.promises_on_time, s.all.promises_late), (4, 1));
+}
+
+#[test]
 fn an_unanswered_conversation_is_decided_once_past_the_target_in_open_hours() {
     let hours = BusinessHours::always_open(TimeZone::UTC);
     let mut agg = Aggregate::default();

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::core::{
-    Ack, Conversation, NoticeKind, Opening, Promise, Rating, RatingForm, RatingRequest, State,
+    Ack, Conversation, Kept, NoticeKind, Opening, Promise, Rating, RatingForm, RatingRequest, State,
 };
 use crate::model::{ChannelId, MessageId, Place, Speaker, UserId};
 
@@ -61,6 +61,11 @@ pub struct ConversationRecord {
     /// How many promises were made in it. Absent from older records: none.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub promises_made: u32,
+    /// Promises kept on time and late. Absent from older records: none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub promises_on_time: u32,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub promises_late: u32,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -195,6 +200,8 @@ impl ConversationRecord {
             reminded_at: c.reminded_at.clone(),
             promise: c.promise.as_ref().map(PromiseRecord::from),
             promises_made: c.promises_made,
+            promises_on_time: c.promises_kept.on_time,
+            promises_late: c.promises_kept.late,
         }
     }
 
@@ -235,6 +242,10 @@ impl ConversationRecord {
             reminded_at: self.reminded_at,
             promise: self.promise.map(Promise::from),
             promises_made: self.promises_made,
+            promises_kept: Kept {
+                on_time: self.promises_on_time,
+                late: self.promises_late,
+            },
         }
     }
 }
@@ -417,6 +428,10 @@ mod tests {
         let older: ConversationRecord = serde_json::from_str(&plain).expect("read");
         assert_eq!(older.into_conversation().promise, None);
         c.promises_made = 2;
+        c.promises_kept = Kept {
+            on_time: 1,
+            late: 0,
+        };
         c.promise = Some(Promise {
             by: UserId(7),
             by_name: "Sam".into(),

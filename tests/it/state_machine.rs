@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use frontdesk::core::{
-    role_of, step, wake_at, Away, Command, Context, Conversation, Effect, Input, NoticeKind,
+    role_of, step, wake_at, Away, Command, Context, Conversation, Effect, Input, Kept, NoticeKind,
     Policy, PromisePolicy, RatingPolicy, ReminderSchedule, Role, Staff, State,
 };
 use frontdesk::hours::BusinessHours;
@@ -691,6 +691,7 @@ fn resolving_or_blocking_ends_a_promise_and_a_customer_message_does_not() {
     d.run(Input::Command(Command::Resolve { by: UserId(SAM) }));
     let c = d.conv.clone().expect("conv");
     assert!(c.promise.is_none());
+    assert_eq!(c.promises_kept.on_time, 1, "resolved in time: kept");
     assert_eq!(wake_at(&c, &d.policy), None);
 
     let mut d = Desk::new();

@@ -119,6 +119,7 @@ pub fn stats_text(s: &Summary, days: u32) -> String {
             all.within_target * 100 / n
         ),
     });
+    lines.extend(all.promises_line());
     lines.push("By topic:".to_string());
     for (topic, t) in &s.topics {
         let reply = match t.median() {

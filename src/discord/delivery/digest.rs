@@ -99,6 +99,7 @@ fn digest_text(r: &DigestReport, business: &str, hours: &BusinessHours, now: Tim
             ),
             None => format!("Answered within the {target} target: too early to tell"),
         });
+        lines.extend(all.promises_line());
     }
     if !r.slowest.is_empty() {
         lines.push("Slowest first replies:".to_string());
