@@ -26,7 +26,9 @@ pub(super) fn staff_posted(conv: &mut Conversation, msg: &Incoming, cx: &Context
     {
         return;
     }
-    conv.promise = None;
+    if let Some(kept) = conv.promise.take() {
+        conv.promises_kept.count(&kept, msg.at);
+    }
     if !cx.policy.promises.enabled {
         return;
     }

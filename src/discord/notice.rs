@@ -110,9 +110,15 @@ pub fn promise_reminder(
 
 /// A long-overdue promise as the owners and backup people hear of it: who promised whom,
 /// where, how long ago, and their words.
-pub fn promise_overdue(conv: &Conversation, promise: &Promise, now: Timestamp) -> String {
+pub fn promise_overdue(
+    conv: &Conversation,
+    promise: &Promise,
+    step: u32,
+    now: Timestamp,
+) -> String {
     format!(
-        "⏫ Overdue promise: **{}** (<@{}>) promised **{}** an answer {} ago {} · {}, and nobody on the team has posted there since.\n{}\n{}",
+        "⏫ Overdue promise, reminder {}: **{}** (<@{}>) promised **{}** an answer {} ago {} · {}, and nobody on the team has posted there since.\n{}\n{}",
+        step + 1,
         literal(&promise.by_name),
         promise.by,
         literal(&conv.customer_name),
@@ -122,6 +128,13 @@ pub fn promise_overdue(conv: &Conversation, promise: &Promise, now: Timestamp) -
         quote(&promise.words),
         conv.place.jump_link(conv.id)
     )
+}
+
+/// The first words of a promise's reminder, up to its colon ("🤝 Promise reminder 2:",
+/// "⏫ Overdue promise:"): with the link on its last line, what tells one apart after a
+/// restart.
+pub fn promise_head(text: &str) -> &str {
+    text.find(':').map_or(text, |i| &text[..=i])
 }
 
 fn place_words(place: &Place) -> String {
@@ -381,6 +394,41 @@ mod tests {
         c
     }
 
+    fn promise(by_name: &str) -> Promise {
+        let t: Timestamp = "2026-11-23T10:05:00Z".parse().expect("time");
+        Promise {
+            by: UserId(7),
+            by_name: by_name.into(),
+            words: "Let me check with the **supplier**".into(),
+            message: MessageId(1002),
+            made_at: t,
+            due: t,
+            reminders_sent: 0,
+            next_reminder_at: Some(t),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn a_promise_reminder_quotes_their_words_and_links_the_conversation() {
+        let now: Timestamp = "2026-11-24T10:05:00Z".parse().expect("time");
+        let text = promise_reminder(&conv(), &promise("Sam"), 0, now);
+        assert_eq!(
+            text,
+            "🤝 Promise reminder: 1 day ago you promised **Ana @\u{200B}everyone** an answer in <#10> · pricing\n> Let me check with the \\*\\*supplier\\*\\*\nNobody on the team has posted there since. Post there when you have news, or `/resolve` it.\nhttps://discord.com/channels/1/10/1001"
+        );
+        assert_eq!(promise_head(&text), "🤝 Promise reminder:");
+        let second = promise_reminder(&conv(), &promise("Sam"), 1, now);
+        assert_eq!(promise_head(&second), "🤝 Promise reminder 2:");
+        let overdue = promise_overdue(&conv(), &promise("Sam"), 4, now);
+        assert!(
+            overdue.starts_with("⏫ Overdue promise, reminder 5: **Sam** (<@7>) promised **Ana"),
+            "{overdue}"
+        );
+        assert_eq!(promise_head(&overdue), "⏫ Overdue promise, reminder 5:");
+        assert!(overdue.ends_with("\nhttps://discord.com/channels/1/10/1001"));
+    }
+
     #[test]
     fn an_opened_notice_shows_who_where_what_and_a_link() {
         let now: Timestamp = "2026-11-23T10:00:00Z".parse().expect("time");
@@ -630,6 +678,18 @@ mod tests {
                 for (bad, good) in bad.iter().zip(&good) {
                     assert_adds_no_markup(bad, good);
                 }
+            }
+            // A promise's reminders: the customer's and the staff member's names, their words.
+            let mut said = promise(&name);
+            said.words.clone_from(&excerpt);
+            let good = promise("Sam");
+            let reminders = |c: &Conversation, p: &Promise| {
+                [promise_reminder(c, p, 1, now), promise_overdue(c, p, 1, now)].map(|t| posted(&t))
+            };
+            let bad = reminders(&hostile, &said);
+            let fine = reminders(&harmless, &Promise { words: "hello there".into(), ..good });
+            for (bad, good) in bad.iter().zip(&fine) {
+                assert_adds_no_markup(bad, good);
             }
         }
     }

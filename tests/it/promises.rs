@@ -1,13 +1,14 @@
 //! Promises end to end on an injected clock: a staff reply that promises a later answer
 //! stops the waiting reminders, reminds the one who promised (in their DM, with their own
-//! words) when it falls due, then the owners once it is long overdue, survives a restart,
-//! and ends when someone on staff posts again.
+//! words) when it falls due, then the owners once it is long overdue, survives a restart
+//! and a SIGKILL without a reminder sent twice, and ends when someone on staff posts again.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::support::{
-    command_until, posts_containing, quiet_period, wait_ack, wait_owner_notified,
-    wait_post_containing, Bot, QUIET,
+    command_until, posts_containing, quiet_period, ready, spawn_frontdesk, wait_ack, wait_for,
+    wait_owner_notified, wait_post_containing, write_demo_config, Bot, Child, QUIET,
 };
 use frontdesk::clock::{Clock, ManualClock};
 use frontdesk_sim::{demo, SimConfig, SimUser, Simulator, World};
@@ -89,7 +90,7 @@ async fn a_promise_reminds_whoever_made_it_then_the_owners_until_someone_posts()
     clock.advance(SignedDuration::from_mins(15));
     wait_post_containing(&sim, "🤝 Promise reminder 2:").await;
     clock.advance(SignedDuration::from_hours(28));
-    let overdue = wait_post_containing(&sim, "⏫ Overdue promise").await;
+    let overdue = wait_post_containing(&sim, "⏫ Overdue promise, reminder 3:").await;
     let owner_dm = sim.dm_channel_of(demo::OWNER).expect("the owner's DM");
     assert_eq!(overdue.path, format!("/channels/{owner_dm}/messages"));
     let text = overdue.body.expect("json")["content"]
@@ -144,4 +145,60 @@ async fn the_queue_lists_open_promises_apart() {
     assert!(queue.text.contains("promised by ana"), "{}", queue.text);
     assert!(queue.text.contains("due in 1 d"), "{}", queue.text);
     bot.stop().await;
+}
+
+/// A promise's reminder reaches the owner's DM but its answer is lost, and frontdesk is
+/// SIGKILLed before it can mark it done. Discord's nonce memory is assumed gone by the
+/// restart (the simulator keeps none): frontdesk reads the DM and does not send it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promise_reminder_delivered_just_before_a_sigkill_is_not_repeated() {
+    let sim = Simulator::start(
+        World::demo(),
+        SimConfig {
+            nonce_window: Duration::ZERO,
+            ..SimConfig::default()
+        },
+    )
+    .await
+    .expect("simulator");
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Always open (the demo has no hours): due two seconds after the promise.
+    let config = write_demo_config(dir.path(), "promises = { remind_after = \"2s\" }\n");
+    let log = |n: u32| std::fs::File::create(dir.path().join(format!("run-{n}.log"))).expect("log");
+    let mut child = ready(&sim, || Child(spawn_frontdesk(&config, &sim, log(1)))).await;
+
+    let asked = sim
+        .post_message(demo::BOB, demo::HELP, "where is my parcel?")
+        .await;
+    wait_ack(&sim, asked).await;
+    wait_owner_notified(&sim, demo::HELP, asked).await;
+    let owner_dm = sim.dm_channel_of(demo::OWNER).expect("the owner's DM");
+    let reminders = |sim: &Simulator| {
+        sim.messages_in(owner_dm)
+            .iter()
+            .filter(|m| m.author_id == demo::BOT && m.content.starts_with("🤝 Promise reminder:"))
+            .count()
+    };
+    sim.lose_answers(&format!("/channels/{owner_dm}/messages"), 1);
+    sim.post_reply(demo::OWNER, demo::HELP, PROMISE, asked)
+        .await;
+    // The binary's clock ticks every 20 s: the reminder goes out at the first tick after it
+    // fell due.
+    wait_for(Duration::from_secs(45), async || {
+        (reminders(&sim) == 1).then_some(())
+    })
+    .await
+    .expect("the reminder reached the owner (its answer lost) within two ticks");
+    let _ = child.0.kill();
+    let _ = child.0.wait();
+
+    let _child = ready(&sim, || Child(spawn_frontdesk(&config, &sim, log(2)))).await;
+    // A new customer's notice: the restart's sweep has run by the time it is out.
+    let carol = sim
+        .post_message(demo::CAROL, demo::HELP, "Is the shop open on Sunday?")
+        .await;
+    wait_ack(&sim, carol).await;
+    wait_owner_notified(&sim, demo::HELP, carol).await;
+    quiet_period(QUIET).await;
+    assert_eq!(reminders(&sim), 1, "the reminder shown once");
 }

@@ -665,7 +665,16 @@ fn any_staff_post_ends_a_promise_and_a_promising_one_starts_the_next() {
         d.staff("Found it: your parcel ships Monday."),
         Vec::<String>::new()
     );
-    assert!(d.conv.as_ref().is_some_and(|c| c.promise.is_none()));
+    let c = d.conv.clone().expect("conv");
+    assert!(c.promise.is_none());
+    assert_eq!(
+        c.promises_kept,
+        Kept {
+            on_time: 1,
+            late: 1
+        },
+        "the first kept by the second (before its time), the second five minutes late"
+    );
     let posted = d.now;
     d.now = posted + SignedDuration::from_hours(23);
     assert_eq!(d.tick(), Vec::<String>::new());

@@ -93,11 +93,11 @@ fn promised(open: &[Conversation], now: Timestamp) -> Option<String> {
             format!("overdue {}", Humane(now.duration_since(p.due)))
         };
         lines.push(format!(
-            "• **{}** · {} · promised by {} {} ago, {due} · {} · id `{}`",
+            "• **{}** · {} · promised by {} {}, {due} · {} · id `{}`",
             literal(&c.customer_name),
             c.topic,
             literal(&p.by_name),
-            Humane(now.duration_since(p.made_at)),
+            ago(now.duration_since(p.made_at)),
             place(c),
             c.id
         ));
@@ -167,6 +167,15 @@ fn place(c: &Conversation) -> String {
         Place::Dm { .. } => "in a DM".to_string(),
         // Angle brackets keep Discord from unfurling every link into a preview.
         _ => format!("<{}>", c.place.jump_link(c.id)),
+    }
+}
+
+/// "5 min ago", or "just now" under a minute.
+fn ago(d: jiff::SignedDuration) -> String {
+    if d < jiff::SignedDuration::from_mins(1) {
+        "just now".to_string()
+    } else {
+        format!("{} ago", Humane(d))
     }
 }
 

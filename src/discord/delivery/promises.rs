@@ -29,28 +29,48 @@ impl Delivery {
             return Ok(());
         };
         let now = self.clock.now();
+        let link = conv.place.jump_link(conv.id);
         let open = vec![vec![Button::Link {
             label: "Open".to_string(),
-            url: conv.place.jump_link(conv.id),
+            url: link.clone(),
         }]];
-        // A resend after a crash carries the same nonce, and Discord drops it.
+        // A resend soon after a crash carries the same nonce, and Discord drops it; after
+        // longer, each recipient's DM is read first.
         let hash = short_hash(p.key.as_bytes());
-        let text = notice::promise_reminder(&conv, promise, step, now);
-        self.notify_one(Some(promise.by), &text, &format!("p{hash}"), open.clone())
-            .await?;
-        if !escalated {
-            return Ok(());
+        let mut sends = vec![(
+            promise.by,
+            notice::promise_reminder(&conv, promise, step, now),
+            format!("p{hash}"),
+        )];
+        if escalated {
+            let mut others: Vec<UserId> = self.owners.clone();
+            if let Some(e) = &self.desk.policy().escalation {
+                others.extend(e.to.iter().copied());
+            }
+            others.sort_unstable();
+            others.dedup();
+            others.retain(|u| *u != promise.by);
+            let text = notice::promise_overdue(&conv, promise, step, now);
+            for who in others {
+                sends.push((who, text.clone(), format!("P{hash}{}", who.0 % 1000)));
+            }
         }
-        let mut others: Vec<UserId> = self.owners.clone();
-        if let Some(e) = &self.desk.policy().escalation {
-            others.extend(e.to.iter().copied());
-        }
-        others.sort_unstable();
-        others.dedup();
-        others.retain(|u| *u != promise.by);
-        let text = notice::promise_overdue(&conv, promise, now);
-        for who in others {
-            let nonce = format!("P{hash}{}", who.0 % 1000);
+        let check = self
+            .may_be_on_discord(p)
+            .then(|| self.me.get().copied())
+            .flatten();
+        for (who, text, nonce) in sends {
+            if let Some(me) = check {
+                let head = notice::promise_head(&text);
+                let shows = |t: &str| t.starts_with(head) && t.lines().last() == Some(&link);
+                if self.shown_to(me, who, p.record.created_at, shows).await == Some(true) {
+                    tracing::info!(
+                        conversation = conv.id.0,
+                        "promise reminder already on Discord; not sending it again"
+                    );
+                    continue;
+                }
+            }
             self.notify_one(Some(who), &text, &nonce, open.clone())
                 .await?;
         }

@@ -85,6 +85,43 @@ impl Delivery {
         rest
     }
 
+    /// Whether an outbox entry may already be on Discord: left from before this start, or
+    /// its last attempt's answer was lost. Such an entry is checked against what frontdesk
+    /// posted before it is sent again.
+    pub(super) fn may_be_on_discord(&self, p: &Pending) -> bool {
+        p.record.created_at < self.started || self.unsure_contains(&p.key)
+    }
+
+    /// Whether `user` was already shown a message of frontdesk's that `shows` recognises,
+    /// posted after `since` (less the clock slack): in their DM, or in the staff channel
+    /// starting with their mention (the fallback when they cannot be DMed). `None` when that
+    /// cannot be read: then it is sent again, as before (it may repeat, never be lost).
+    pub(super) async fn shown_to(
+        &self,
+        me: UserId,
+        user: UserId,
+        since: Timestamp,
+        shows: impl Fn(&str) -> bool,
+    ) -> Option<bool> {
+        let after = MessageId::first_at(since.saturating_sub(CLOCK_SLACK).unwrap_or(since));
+        let mut texts = match self.dm_channel(user).await {
+            Ok(dm) => self.own_messages(me, dm, after).await?,
+            // DMs closed: it went to the staff channel.
+            Err(e) if e.code().is_some() => Vec::new(),
+            Err(_) => return None,
+        };
+        if let Some(staff) = self.staff_channel {
+            let mention = format!("<@{user}> ");
+            let fallback = self.own_messages(me, staff, after).await?;
+            texts.extend(
+                fallback
+                    .into_iter()
+                    .filter_map(|t| t.strip_prefix(&mention).map(str::to_string)),
+            );
+        }
+        Some(texts.iter().any(|t| shows(t)))
+    }
+
     /// frontdesk's own messages after `after`, per owner (`None`: the staff channel when
     /// there are no owners): in the owner's DM channel, or in the staff channel starting
     /// with their mention (the fallback). `None` when a channel cannot be read.

@@ -42,8 +42,14 @@ impl Delivery {
         };
         let Some(me) = self.me.get().copied() else {
             // Before READY frontdesk cannot tell its own messages: READY's sweep, a moment
-            // later, checks and sends these.
-            return items.into_iter().filter(|p| !checked(p)).collect();
+            // later, checks and sends these (a promise's reminder checks its recipients'
+            // DMs itself as it is sent, see `promises`).
+            return items
+                .into_iter()
+                .filter(|p| {
+                    !checked(p) && !matches!(p.record.item, OutboxItem::PromiseReminder { .. })
+                })
+                .collect();
         };
         // Only what may have been sent: everything left from before this start, and what an
         // attempt left unsure. A fresh item is not worth a history read (nor its wait).
