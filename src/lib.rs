@@ -22,6 +22,7 @@ pub mod setup;
 pub mod stats;
 pub mod store;
 mod sync;
+pub mod when;
 
 /// What `frontdesk run` logs unless `RUST_LOG` says otherwise (the e2e bench logs the same
 /// with `E2E_LOG=1`).
