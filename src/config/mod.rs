@@ -109,6 +109,8 @@ pub struct Config {
     pub escalation: Option<Escalation>,
     /// Send each owner a digest of last week by DM at the week's first opening.
     pub weekly_digest: bool,
+    /// `[claim] tell_customer`: tell the customer who took their conversation.
+    pub claim_tell_customer: bool,
     /// The web dashboard; `None` (the default) serves nothing.
     pub dashboard: Option<DashboardSettings>,
 }
@@ -165,7 +167,15 @@ struct RawConfig {
     ratings: RawRatings,
     #[serde(default)]
     digest: RawDigest,
+    #[serde(default)]
+    claim: RawClaim,
     dashboard: Option<RawDashboard>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawClaim {
+    tell_customer: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -564,6 +574,7 @@ impl Config {
             escalation,
             dashboard,
             weekly_digest: raw.digest.weekly.unwrap_or(true),
+            claim_tell_customer: raw.claim.tell_customer.unwrap_or(true),
         })
     }
 

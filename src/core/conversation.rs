@@ -104,6 +104,21 @@ pub struct Conversation {
     /// How many promises were made in it; numbers each promise's reminders, so a second
     /// promise's first reminder is not mistaken for the first one's.
     pub promises_made: u32,
+    /// Who on staff has it (`/claim`, `/assign`, "I'll take it"); kept when it is resolved or
+    /// reopened, as its history.
+    pub assignee: Option<Assignee>,
+    /// How many times its holder changed; numbers the message telling the customer of each.
+    pub claims_made: u32,
+}
+
+/// The staff member who has a conversation: the customer is told their name, and waiting
+/// reminders go to them first (see `claims`).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Assignee {
+    pub user: UserId,
+    /// Their display name when they took it, for the customer and the owner's lists.
+    pub name: String,
+    pub at: Timestamp,
 }
 
 /// A staff member's promise of a later answer ("let me check with the supplier and I'll get
@@ -195,6 +210,8 @@ impl Conversation {
             reminded_at: Vec::new(),
             promise: None,
             promises_made: 0,
+            assignee: None,
+            claims_made: 0,
         }
     }
 

@@ -29,6 +29,22 @@ pub struct Policy {
     /// Backup people reminded too once a customer has waited long enough.
     pub escalation: Option<Escalation>,
     pub promises: PromisePolicy,
+    pub claims: ClaimPolicy,
+}
+
+/// The business's choice about claimed conversations (`[claim]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimPolicy {
+    /// Tell the customer who took their conversation.
+    pub tell_customer: bool,
+}
+
+impl Default for ClaimPolicy {
+    fn default() -> Self {
+        ClaimPolicy {
+            tell_customer: true,
+        }
+    }
 }
 
 /// SHIM

@@ -182,6 +182,13 @@ impl Events {
                         until: now + jiff::SignedDuration::from_hours(1),
                     },
                     Action::MarkAnswered => Command::MarkAnswered { by: user },
+                    Action::Claim => Command::Claim {
+                        by: user,
+                        name: super::places::display_name(
+                            click.member.as_ref().and_then(|m| m.nick.as_deref()),
+                            &click.user,
+                        ),
+                    },
                     // Answered above: a rating is the customer's, not a staff command.
                     Action::Rate(_) => Command::MarkAnswered { by: user },
                 };
@@ -191,7 +198,7 @@ impl Events {
                 match result {
                     Ok(Ok(Some((conv, deliver)))) => {
                         self.0.bot.delivery.deliver(deliver).await;
-                        super::commands::button_answer(action, &conv)
+                        super::commands::button_answer(action, user, &conv)
                     }
                     Ok(Ok(None)) => "That conversation no longer exists.".to_string(),
                     Ok(Err(e)) => {
@@ -369,12 +376,16 @@ impl Events {
         let me = self.0.bot.me.get().copied().unwrap_or(UserId(0));
         let caller = commands::Caller {
             user,
+            name: super::places::display_name(
+                cmd.member.as_ref().and_then(|m| m.nick.as_deref()),
+                &cmd.user,
+            ),
             is_staff: role_of(&author, me, self.0.bot.desk.staff()) == crate::core::Role::Staff,
             channel: crate::model::ChannelId(cmd.channel_id.get()),
             guild,
         };
         let name = cmd.data.name.clone();
-        let args = commands::args_of(&cmd.data.options);
+        let args = commands::args_of(&cmd.data);
         let budget = commands::answer_budget(&caller, &name);
         let desk = self.0.bot.desk.clone();
         let mut work = tokio::task::spawn_blocking(move || {
