@@ -160,13 +160,23 @@ impl Events {
     }
 
     /// The buttons under an owner's notification: the same staff checks and the same desk
-    /// commands as `/snooze` and `/resolve`.
+    /// commands as `/snooze`, `/resolve` and `/claim`.
     async fn on_button(&self, ctx: dc::Context, click: dc::ComponentInteraction) {
         let now = self.0.bot.clock.now();
         let user = UserId(click.user.id.get());
-        let roles = role_ids(click.member.as_ref().map(|m| m.roles.as_slice()));
+        let action = super::outbound::parse_action(&click.data.custom_id);
+        // A notice's buttons are pressed in a DM too, which carries no member: the roles are
+        // asked of the configured server, as for a command in a DM. Not for a rating.
+        let roles = match (&click.member, &action) {
+            (Some(m), _) => role_ids(Some(m.roles.as_slice())),
+            (None, Some((Action::Rate(_), _)) | None) => Vec::new(),
+            (None, Some(_)) => match self.dm_guild() {
+                Some(g) => self.roles_in_dm(g, user).await,
+                None => Vec::new(),
+            },
+        };
         let is_staff = self.0.bot.desk.staff().includes(user, &roles);
-        let text = match super::outbound::parse_action(&click.data.custom_id) {
+        let text = match action {
             None => "This button is not one of mine any more.".to_string(),
             // The customer's own buttons: checked against the conversation's customer.
             Some((Action::Rate(score), conversation)) => {
