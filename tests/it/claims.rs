@@ -149,6 +149,15 @@ async fn claim_in_a_forum_post_and_assign_moves_it_telling_the_customer_each_tim
     assert!(mine.text.starts_with("✋ It's yours"), "{}", mine.text);
     let told = wait_post_containing(&sim, TOLD).await;
     assert_eq!(told.path, format!("/channels/{post}/messages"));
+    // /queue says who has it; mine:true lists only the caller's.
+    let all = command(&sim, demo::OWNER, demo::HELP, "queue", json!([])).await;
+    assert!(all.text.contains("**bob** · "), "{}", all.text);
+    assert!(all.text.contains(" · ana has it · "), "{}", all.text);
+    let mine = json!({"mine": true});
+    let anas = command(&sim, ANA, demo::HELP, "queue", mine.clone()).await;
+    assert!(anas.text.contains("**bob** · "), "{}", anas.text);
+    let owners = command(&sim, demo::OWNER, demo::HELP, "queue", mine).await;
+    assert!(!owners.text.contains("bob"), "{}", owners.text);
 
     // Assigning to a customer is refused, saying why; nothing changes.
     let user = |id: u64| json!([{"name": "user", "type": 6, "value": id.to_string()}]);
