@@ -259,6 +259,7 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
         .ok_or(DemoError::Timeout("the forum post's acknowledgement"))?;
     t.learn_threads(&sim);
     t.said(ids::BOT, &ack.content)?;
+    let bob_post = post;
 
     // 3. A direct message.
     clock.advance(jiff::SignedDuration::from_mins(1));
@@ -304,7 +305,27 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     let digest = owner_notice(&sim, &mut seen, "⏰ Reminder").await?;
     t.said(ids::BOT, &digest.content)?;
 
-    // 7. The owner looks at who is still waiting.
+    // 7. Sam takes bob's post: bob is told who is looking after him.
+    t.scene(
+        &clock,
+        "forum post \"Order #1042\", Sam types /claim (only Sam sees the answer)",
+    )?;
+    let interaction = sim
+        .invoke_command(ids::OWNER, bob_post, "claim", serde_json::json!([]))
+        .await;
+    let claimed = wait_interaction(&sim, interaction).await?;
+    t.said(ids::BOT, &claimed)?;
+    let told = sim
+        .wait_for_message(
+            bob_post,
+            |m| m.author_id == ids::BOT && m.content.contains("your question"),
+            STEP_TIMEOUT,
+        )
+        .await
+        .ok_or(DemoError::Timeout("bob being told who has his question"))?;
+    t.said(ids::BOT, &told.content)?;
+
+    // 8. The owner looks at who is still waiting.
     t.scene(
         &clock,
         "#staff, Sam types /queue (only Sam sees the answer)",
@@ -315,7 +336,7 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     let queue = wait_interaction(&sim, interaction).await?;
     t.said(ids::BOT, &queue)?;
 
-    // 8. A customer checks on their question.
+    // 9. A customer checks on their question.
     t.scene(
         &clock,
         "#help, bob types /status (only bob sees the answer)",
@@ -326,7 +347,7 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     let status = wait_interaction(&sim, interaction).await?;
     t.said(ids::BOT, &status)?;
 
-    // 9. After hours.
+    // 10. After hours.
     clock.set("2026-11-24T20:30:00Z".parse().unwrap_or(start));
     t.scene(&clock, "forum #questions, new post \"Returns?\"")?;
     let late = "Can I return a jumper that doesn't fit?";

@@ -6,9 +6,7 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 use crate::message::SimMessage;
-use crate::payload::{
-    interaction_base_json, message_json, partial_member_json, user_json,
-};
+use crate::payload::{interaction_base_json, message_json, partial_member_json, user_json};
 use crate::session::Event;
 use crate::snowflake::id_str;
 use crate::state::{InteractionRec, State};

@@ -33,9 +33,7 @@ pub use conversation::{
 pub use courtesy::is_courtesy;
 pub use effects::{Ack, ClaimTold, Effect, Notice, NoticeKind, PromiseReminder, RatingRequest};
 pub use escalation::escalates;
-pub use policy::{
-    Away, ClaimPolicy, Escalation, Policy, PromisePolicy, RatingForm, RatingPolicy,
-};
+pub use policy::{Away, ClaimPolicy, Escalation, Policy, PromisePolicy, RatingForm, RatingPolicy};
 pub use ratings::{rate, should_ask, Rated, RatingRefused, CHANGE_WINDOW};
 pub use reminders::ReminderSchedule;
 pub use roles::{role_of, Role, Staff};

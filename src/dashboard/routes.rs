@@ -184,7 +184,8 @@ async fn queue(
     };
     if mine {
         let me = staff.user();
-        let theirs = |c: &crate::core::Conversation| c.assignee.as_ref().is_some_and(|a| a.user == me);
+        let theirs =
+            |c: &crate::core::Conversation| c.assignee.as_ref().is_some_and(|a| a.user == me);
         waiting.retain(theirs);
         promised.retain(theirs);
     }

@@ -329,7 +329,8 @@ pub(super) fn from_sources(files: &[(PathBuf, String)]) -> Result<Rules, Respons
 
 /// What the customer is told when someone takes their conversation, when no rule file says:
 /// a folder written before `[claimed]` existed still tells them.
-pub const BUILTIN_CLAIMED: &str = "{customer}, {staff} is looking after your question now and will reply to you personally.";
+pub const BUILTIN_CLAIMED: &str =
+    "{customer}, {staff} is looking after your question now and will reply to you personally.";
 
 fn builtin_claimed() -> Vec<Template> {
     // A constant that parses: checked by a test.

@@ -131,7 +131,11 @@ async fn ill_take_it_claims_the_customer_is_told_once_and_a_second_claimer_hears
         json!({"conversation": asked.to_string()}),
     )
     .await;
-    assert!(refused.text.contains("only for the team"), "{}", refused.text);
+    assert!(
+        refused.text.contains("only for the team"),
+        "{}",
+        refused.text
+    );
     bot.stop().await;
 }
 
@@ -168,7 +172,11 @@ async fn claim_in_a_forum_post_and_assign_moves_it_telling_the_customer_each_tim
         refused.text
     );
     let moved = command(&sim, demo::OWNER, post, "assign", user(demo::OWNER)).await;
-    assert!(moved.text.contains("has **bob**'s conversation"), "{}", moved.text);
+    assert!(
+        moved.text.contains("has **bob**'s conversation"),
+        "{}",
+        moved.text
+    );
     eventually_told(&sim, 2).await;
     // Unclaim: nobody has it; the customer is not told of that.
     let freed = command(&sim, ANA, post, "unclaim", json!([])).await;
@@ -266,11 +274,17 @@ async fn two_claims_at_the_same_moment_leave_one_holder_and_it_survives_a_restar
     let bot = Bot::start_with(&sim, &data, "", clock.clone()).await;
     let again = command(&sim, loser, demo::HELP, "claim", options).await;
     assert!(
-        again.text.starts_with(&format!("**{holder}** has it already")),
+        again
+            .text
+            .starts_with(&format!("**{holder}** has it already")),
         "{}",
         again.text
     );
     quiet_period(QUIET).await;
-    assert_eq!(posts_containing(&sim, TOLD).len(), 1, "told once across the restart");
+    assert_eq!(
+        posts_containing(&sim, TOLD).len(),
+        1,
+        "told once across the restart"
+    );
     bot.stop().await;
 }

@@ -745,13 +745,23 @@ fn the_first_claim_wins_and_the_customer_is_told_once_per_new_holder() {
         d.at("10:02").run(Input::Command(claim(ANA_STAFF, "Ana"))),
         ["tell customer #10 claim 1 replying to Some(MessageId(1001)) pinging 42: <@42>, Ana is looking after your question now and will reply to you personally."]
     );
-    let holder = d.conv.as_ref().and_then(|c| c.assignee.clone()).expect("claimed");
+    let holder = d
+        .conv
+        .as_ref()
+        .and_then(|c| c.assignee.clone())
+        .expect("claimed");
     assert_eq!((holder.user, holder.at), (UserId(ANA_STAFF), t("10:02")));
     // A second claimer changes nothing; claiming again what one has says nothing again.
-    assert!(d.at("10:03").run(Input::Command(claim(SAM, "Sam"))).is_empty());
+    assert!(d
+        .at("10:03")
+        .run(Input::Command(claim(SAM, "Sam")))
+        .is_empty());
     assert!(d.run(Input::Command(claim(ANA_STAFF, "Ana"))).is_empty());
     assert_eq!(
-        d.conv.as_ref().and_then(|c| c.assignee.as_ref()).map(|a| a.user),
+        d.conv
+            .as_ref()
+            .and_then(|c| c.assignee.as_ref())
+            .map(|a| a.user),
         Some(UserId(ANA_STAFF))
     );
     // /assign moves it, and tells the customer of the new holder.
@@ -761,7 +771,10 @@ fn the_first_claim_wins_and_the_customer_is_told_once_per_new_holder() {
         name: "Sam".into(),
     }));
     assert_eq!(moved.len(), 1, "{moved:?}");
-    assert!(moved[0].starts_with("tell customer #10 claim 2"), "{moved:?}");
+    assert!(
+        moved[0].starts_with("tell customer #10 claim 2"),
+        "{moved:?}"
+    );
     assert!(d
         .run(Input::Command(Command::Unclaim { by: UserId(SAM) }))
         .is_empty());
@@ -781,7 +794,12 @@ fn resolving_and_reopening_keep_the_holder_and_a_closed_conversation_tells_nobod
     d.at("10:05")
         .run(Input::Command(Command::Resolve { by: UserId(SAM) }));
     assert_eq!(d.state(), State::Resolved);
-    let kept = |d: &Desk| d.conv.as_ref().and_then(|c| c.assignee.as_ref()).map(|a| a.user);
+    let kept = |d: &Desk| {
+        d.conv
+            .as_ref()
+            .and_then(|c| c.assignee.as_ref())
+            .map(|a| a.user)
+    };
     assert_eq!(kept(&d), Some(UserId(ANA_STAFF)), "history");
     assert!(
         d.run(Input::Command(Command::Assign {
@@ -823,9 +841,16 @@ fn a_claimed_conversations_reminders_go_to_its_holder_then_the_owners_too() {
     assert_eq!(to(&conv, NoticeKind::Reminder(0), at(0), &d.policy), owners);
     d.run(Input::Command(claim(ANA_STAFF, "Ana")));
     let conv = d.conv.clone().expect("claimed");
-    assert_eq!(to(&conv, NoticeKind::Opened, at(0), &d.policy), owners, "new customers reach everyone");
+    assert_eq!(
+        to(&conv, NoticeKind::Opened, at(0), &d.policy),
+        owners,
+        "new customers reach everyone"
+    );
     assert_eq!(to(&conv, NoticeKind::FollowUp, at(0), &d.policy), owners);
-    assert_eq!(to(&conv, NoticeKind::Reminder(1), at(1), &d.policy), [UserId(ANA_STAFF)]);
+    assert_eq!(
+        to(&conv, NoticeKind::Reminder(1), at(1), &d.policy),
+        [UserId(ANA_STAFF)]
+    );
     // Without [reminders] escalate_after, the owners hear after OWNERS_AFTER (4 h).
     assert_eq!(
         to(&conv, NoticeKind::Reminder(2), at(4), &d.policy),

@@ -96,12 +96,18 @@ mod tests {
         };
         let (user, name) = assignee(Some(&member(5, vec![20], false)), &staff).expect("staff");
         assert_eq!((user, name.as_str()), (UserId(5), "Ana"));
-        assert!(assignee(Some(&Arg::User(1)), &staff).is_ok(), "an owner by id");
+        assert!(
+            assignee(Some(&Arg::User(1)), &staff).is_ok(),
+            "an owner by id"
+        );
         let refused = assignee(Some(&member(6, vec![21], false)), &staff)
             .expect_err("not staff")
             .to_string();
         assert!(refused.contains("<@6> isn't on the team"), "{refused}");
-        assert!(assignee(Some(&member(7, vec![20], true)), &staff).is_err(), "a bot");
+        assert!(
+            assignee(Some(&member(7, vec![20], true)), &staff).is_err(),
+            "a bot"
+        );
         assert!(assignee(None, &staff).is_err(), "nobody picked");
     }
 }

@@ -59,7 +59,11 @@ fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
     if !mine {
         return Ok(Answer::text(queue_page(&open, page, inv.now)));
     }
-    open.retain(|c| c.assignee.as_ref().is_some_and(|a| a.user == inv.caller.user));
+    open.retain(|c| {
+        c.assignee
+            .as_ref()
+            .is_some_and(|a| a.user == inv.caller.user)
+    });
     Ok(Answer::text(format!(
         "Yours only (`/queue` lists everyone's):\n{}",
         queue_page(&open, page, inv.now)

@@ -241,7 +241,10 @@ async fn claim_and_unclaim_on_the_web_page_and_the_queue_shows_who_has_it_and_mi
     .await;
     let path = format!("/conversations/{alice}");
     let (_, page) = web.get(&owner, &path).await;
-    assert!(page.contains(">Claim<") && !page.contains(">Unclaim<"), "{page}");
+    assert!(
+        page.contains(">Claim<") && !page.contains(">Unclaim<"),
+        "{page}"
+    );
     let csrf = csrf_of(&page);
     // Without the session's token nothing is claimed.
     let (status, _, _) = web.post(Some(&owner), &format!("{path}/claim"), &[]).await;
@@ -251,7 +254,9 @@ async fn claim_and_unclaim_on_the_web_page_and_the_queue_shows_who_has_it_and_mi
         .post(Some(&owner), &format!("{path}/claim"), &[("csrf", &csrf)])
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, page) = web.get(&owner, location.as_deref().expect("redirect")).await;
+    let (_, page) = web
+        .get(&owner, location.as_deref().expect("redirect"))
+        .await;
     // The owner's name as the server shows it (the demo's owner is "Sam").
     assert!(page.contains("It's yours"), "{page}");
     assert!(page.contains("Sam has it"), "{page}");
@@ -261,7 +266,10 @@ async fn claim_and_unclaim_on_the_web_page_and_the_queue_shows_who_has_it_and_mi
     assert_eq!(told.path, format!("/channels/{HELP}/messages"));
 
     let (_, queue) = web.get(&owner, "/queue").await;
-    assert!(queue.contains("Has it") && queue.contains(">Sam<"), "{queue}");
+    assert!(
+        queue.contains("Has it") && queue.contains(">Sam<"),
+        "{queue}"
+    );
     assert!(queue.contains(r#"href="/queue?mine=1""#), "{queue}");
     let (_, mine) = web.get(&owner, "/queue?mine=1").await;
     assert!(mine.contains("alice") && !mine.contains("bob"), "{mine}");
@@ -271,7 +279,10 @@ async fn claim_and_unclaim_on_the_web_page_and_the_queue_shows_who_has_it_and_mi
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, page) = web.get(&owner, &path).await;
-    assert!(!page.contains("Sam has it") && page.contains(">Claim<"), "{page}");
+    assert!(
+        !page.contains("Sam has it") && page.contains(">Claim<"),
+        "{page}"
+    );
     let (_, mine) = web.get(&owner, "/queue?mine=1").await;
     assert!(!mine.contains("alice"), "{mine}");
 }
