@@ -217,7 +217,15 @@ async fn a_claimed_conversations_reminders_go_to_its_holder_then_the_owner_after
 
     // 4 hours, past escalate_after: Ana and the owner (and the backup person).
     clock.advance(SignedDuration::from_hours(3));
-    wait_post_containing(&sim, "⏫ Escalated to you").await;
+    let escalated = wait_post_containing(&sim, "⏫ Escalated to you").await;
+    let text = escalated.body.expect("json")["content"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        text.contains(&format!("Already reminded: <@{ANA}>, <@{}>", demo::OWNER)),
+        "the backup person hears who has it: {text}"
+    );
     eventually("the owner reminded", async || {
         (!in_dm_of(&sim, demo::OWNER, "⏰ Reminder 3:").is_empty()).then_some(())
     })
