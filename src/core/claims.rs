@@ -9,28 +9,38 @@ use jiff::{SignedDuration, Timestamp};
 use super::conversation::{Assignee, Conversation, State};
 use super::effects::{ClaimTold, Effect, NoticeKind};
 use super::policy::Policy;
-use super::step::{Context, Step};
 use crate::markdown::literal;
 use crate::model::{Place, UserId};
-use crate::responses::Values;
+use crate::responses::{Rules, Values};
+
+/// What a claim reads besides the conversation: `step`'s context, without importing it (the
+/// vocabulary sits below `step`).
+pub(super) struct Setting<'a> {
+    pub now: Timestamp,
+    pub policy: &'a Policy,
+    pub rules: &'a Rules,
+    /// `{eta}` in words.
+    pub eta: &'a str,
+}
 
 /// How long a claimed conversation's customer waits before the owners are reminded too, when
 /// no `[reminders] escalate_after` says: the holder may be away, and the customer must not be.
 pub const OWNERS_AFTER: SignedDuration = SignedDuration::from_hours(4);
 
-/// `to` takes the conversation. With `only_if_free` (a claim) a conversation someone else
-/// has is left alone: the first claim wins, and the caller reads who has it from the
-/// conversation. Taking what one already has changes nothing.
+/// `to` takes the conversation: the conversation after it and the message telling the
+/// customer, or `None` when nothing changes. With `only_if_free` (a claim) a conversation
+/// someone else has is left alone: the first claim wins, and the caller reads who has it from
+/// the conversation. Taking what one already has changes nothing.
 pub(super) fn take(
     conv: &Conversation,
     to: UserId,
     name: &str,
     only_if_free: bool,
-    cx: &Context<'_>,
-) -> Step {
+    cx: &Setting<'_>,
+) -> Option<(Conversation, Option<Effect>)> {
     match &conv.assignee {
-        Some(a) if a.user == to => return Step::default(),
-        Some(_) if only_if_free => return Step::default(),
+        Some(a) if a.user == to => return None,
+        Some(_) if only_if_free => return None,
         _ => {}
     }
     let mut next = conv.clone();
@@ -40,32 +50,23 @@ pub(super) fn take(
         at: cx.now,
     });
     next.claims_made += 1;
-    let effects = tell_customer(&next, cx).into_iter().collect();
-    Step {
-        conversation: Some(next),
-        effects,
-        log_message: false,
-    }
+    let told = tell_customer(&next, cx);
+    Some((next, told))
 }
 
-/// Nobody has the conversation any more: reminders go to every owner again.
-pub(super) fn release(conv: &Conversation) -> Step {
-    if conv.assignee.is_none() {
-        return Step::default();
-    }
+/// Nobody has the conversation any more (reminders go to every owner again); `None` when
+/// nobody had it.
+pub(super) fn release(conv: &Conversation) -> Option<Conversation> {
+    conv.assignee.as_ref()?;
     let mut next = conv.clone();
     next.assignee = None;
-    Step {
-        conversation: Some(next),
-        effects: Vec::new(),
-        log_message: false,
-    }
+    Some(next)
 }
 
 /// The message telling the customer who has their conversation now: not when the owner
 /// turned it off, not for a closed conversation (nobody is waiting to hear) or a blocked
 /// customer.
-fn tell_customer(conv: &Conversation, cx: &Context<'_>) -> Option<Effect> {
+fn tell_customer(conv: &Conversation, cx: &Setting<'_>) -> Option<Effect> {
     let policy = cx.policy;
     if !policy.claims.tell_customer || conv.state == State::Resolved || conv.blocked {
         return None;

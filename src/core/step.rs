@@ -524,15 +524,47 @@ fn command(conv: &Conversation, cmd: Command, cx: &Context<'_>) -> Step {
             next.next_reminder_at = Some(next.next_reminder_at.map_or(until, |t| t.max(until)));
         }
         Command::MarkAnswered { by } => return staff_replied(conv, by, now),
-        Command::Claim { by, name } => return claims::take(conv, by, &name, true, cx),
-        Command::Assign { to, name, .. } => return claims::take(conv, to, &name, false, cx),
-        Command::Unclaim { .. } => return claims::release(conv),
+        Command::Claim { by, name } => match hand(conv, by, &name, true, cx) {
+            Some((taken, told)) => {
+                next = taken;
+                effects.extend(told);
+            }
+            None => return Step::default(),
+        },
+        Command::Assign { to, name, .. } => match hand(conv, to, &name, false, cx) {
+            Some((taken, told)) => {
+                next = taken;
+                effects.extend(told);
+            }
+            None => return Step::default(),
+        },
+        Command::Unclaim { .. } => match claims::release(conv) {
+            Some(released) => next = released,
+            None => return Step::default(),
+        },
     }
     Step {
         conversation: Some(next),
         effects,
         log_message: false,
     }
+}
+
+/// `to` takes the conversation (see `claims`), reading what `step` reads.
+fn hand(
+    conv: &Conversation,
+    to: UserId,
+    name: &str,
+    only_if_free: bool,
+    cx: &Context<'_>,
+) -> Option<(Conversation, Option<Effect>)> {
+    let setting = claims::Setting {
+        now: cx.now,
+        policy: cx.policy,
+        rules: cx.rules,
+        eta: cx.eta,
+    };
+    claims::take(conv, to, name, only_if_free, &setting)
 }
 
 /// When a conversation next needs a [`Input::Tick`]: its next reminder while waiting, its
