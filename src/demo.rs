@@ -249,10 +249,9 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     clock.advance(jiff::SignedDuration::from_mins(2));
     t.scene(&clock, "forum #questions, new post \"Order #1042\"")?;
     let body = "I ordered a scarf last week and it still hasn't arrived.";
-    let order_post = sim
+    let post = sim
         .create_forum_post(ids::BOB, ids::QUESTIONS, "Order #1042", body)
         .await;
-    let post = order_post;
     t.said(ids::BOB, body)?;
     let ack = sim
         .wait_for_message(post, |m| m.author_id == ids::BOT, STEP_TIMEOUT)
@@ -260,6 +259,7 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
         .ok_or(DemoError::Timeout("the forum post's acknowledgement"))?;
     t.learn_threads(&sim);
     t.said(ids::BOT, &ack.content)?;
+    let bob_post = post;
 
     // 3. A direct message.
     clock.advance(jiff::SignedDuration::from_mins(1));
@@ -305,16 +305,36 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     let digest = owner_notice(&sim, &mut seen, "⏰ Reminder").await?;
     t.said(ids::BOT, &digest.content)?;
 
-    // 7. The owner promises bob a later answer.
+    // 7. Sam takes bob's post: bob is told who is looking after him.
+    t.scene(
+        &clock,
+        "forum post \"Order #1042\", Sam types /claim (only Sam sees the answer)",
+    )?;
+    let interaction = sim
+        .invoke_command(ids::OWNER, bob_post, "claim", serde_json::json!([]))
+        .await;
+    let claimed = wait_interaction(&sim, interaction).await?;
+    t.said(ids::BOT, &claimed)?;
+    let told = sim
+        .wait_for_message(
+            bob_post,
+            |m| m.author_id == ids::BOT && m.content.contains("your question"),
+            STEP_TIMEOUT,
+        )
+        .await
+        .ok_or(DemoError::Timeout("bob being told who has his question"))?;
+    t.said(ids::BOT, &told.content)?;
+
+    // 8. The owner promises bob a later answer.
     clock.advance(jiff::SignedDuration::from_mins(2));
     t.scene(&clock, "forum #questions, \"Order #1042\"")?;
     let promise =
         "Sorry about that, Bob! Let me check with the courier and I'll get back to you tomorrow.";
-    sim.post_message(ids::OWNER, order_post, promise).await;
+    sim.post_message(ids::OWNER, bob_post, promise).await;
     t.said(ids::OWNER, promise)?;
     t.note("a promise: bob's conversation is answered, and Sam will be reminded tomorrow unless someone posts there first")?;
 
-    // 8. The owner looks at who is still waiting, and what was promised.
+    // 9. The owner looks at who is still waiting, who has what, and what was promised.
     t.scene(
         &clock,
         "#staff, Sam types /queue (only Sam sees the answer)",
@@ -336,7 +356,7 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     };
     t.said(ids::BOT, &queue)?;
 
-    // 9. A customer checks on their question.
+    // 10. A customer checks on their question.
     t.scene(
         &clock,
         "#help, bob types /status (only bob sees the answer)",
@@ -347,7 +367,7 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     let status = wait_interaction(&sim, interaction).await?;
     t.said(ids::BOT, &status)?;
 
-    // 10. After hours.
+    // 11. After hours.
     clock.set("2026-11-24T20:30:00Z".parse().unwrap_or(start));
     t.scene(&clock, "forum #questions, new post \"Returns?\"")?;
     let late = "Can I return a jumper that doesn't fit?";
@@ -363,7 +383,7 @@ pub async fn run_demo(out: &mut dyn Write) -> Result<(), DemoError> {
     owner_notice(&sim, &mut seen, "Can I return").await?;
     t.note("Sam is notified as always; Alice was told when we open")?;
 
-    // 11. The next day: nobody has posted in bob's post since Sam's promise.
+    // 12. The next day: nobody has posted in bob's post since Sam's promise.
     clock.set("2026-11-25T12:00:00Z".parse().unwrap_or(start));
     t.scene(&clock, "Sam's DMs")?;
     let reminder = owner_notice(&sim, &mut seen, "🤝 Promise reminder").await?;

@@ -6,7 +6,7 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 use crate::message::SimMessage;
-use crate::payload::{interaction_base_json, message_json};
+use crate::payload::{interaction_base_json, message_json, partial_member_json, user_json};
 use crate::session::Event;
 use crate::snowflake::id_str;
 use crate::state::{InteractionRec, State};
@@ -95,14 +95,21 @@ impl Simulator {
             let guild = st.guild_of(channel);
             let rec = new_interaction(&mut st, 2, user, channel, guild, None);
             let command_id = command_id(&mut st, name, guild);
+            let options = normalize_options(options);
+            let resolved = resolved_users(&st, &options, guild.is_some());
             let mut data = json!({
                 "id": command_id,
                 "name": name,
                 "type": 1,
-                "options": normalize_options(options),
+                "options": options,
             });
-            if let (Some(o), Some(g)) = (data.as_object_mut(), guild) {
-                o.insert("guild_id".into(), id_str(g));
+            if let Some(o) = data.as_object_mut() {
+                if let Some(g) = guild {
+                    o.insert("guild_id".into(), id_str(g));
+                }
+                if let Some(r) = resolved {
+                    o.insert("resolved".into(), r);
+                }
             }
             dispatch_interaction(&mut st, &rec, data, None);
             rec.id
@@ -189,6 +196,34 @@ fn command_id(st: &mut State, name: &str, guild: Option<u64>) -> Value {
         .find(|c| c.get("name").and_then(Value::as_str) == Some(name))
         .and_then(|c| c.get("id").cloned());
     registered.unwrap_or_else(|| id_str(st.ids.next()))
+}
+
+/// Discord's `resolved` for the user options (type 6) among `options`: each picked user, and
+/// in a server their member (roles, nickname), as Discord resolves them for the bot.
+fn resolved_users(st: &State, options: &Value, in_guild: bool) -> Option<Value> {
+    let picked: Vec<&crate::world::SimUser> = options
+        .as_array()?
+        .iter()
+        .filter(|o| o["type"] == json!(6))
+        .filter_map(|o| o["value"].as_str()?.parse::<u64>().ok())
+        .filter_map(|id| st.world.user(id))
+        .collect();
+    if picked.is_empty() {
+        return None;
+    }
+    let users: serde_json::Map<String, Value> = picked
+        .iter()
+        .map(|u| (u.id.to_string(), user_json(u)))
+        .collect();
+    let mut resolved = json!({ "users": users });
+    if in_guild {
+        let members: serde_json::Map<String, Value> = picked
+            .iter()
+            .map(|u| (u.id.to_string(), partial_member_json(&st.world, u)))
+            .collect();
+        resolved["members"] = Value::Object(members);
+    }
+    Some(resolved)
 }
 
 /// Accepts Discord's option array as is, or turns `{"name": value}` into it.

@@ -111,6 +111,8 @@ pub struct Config {
     pub weekly_digest: bool,
     /// `[promises]`: follow up a staff reply that promises a later answer.
     pub promises: PromisePolicy,
+    /// `[claim] tell_customer`: tell the customer who took their conversation.
+    pub claim_tell_customer: bool,
     /// The web dashboard; `None` (the default) serves nothing.
     pub dashboard: Option<DashboardSettings>,
 }
@@ -169,7 +171,15 @@ struct RawConfig {
     digest: RawDigest,
     #[serde(default)]
     promises: RawPromises,
+    #[serde(default)]
+    claim: RawClaim,
     dashboard: Option<RawDashboard>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawClaim {
+    tell_customer: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -589,6 +599,7 @@ impl Config {
             dashboard,
             weekly_digest: raw.digest.weekly.unwrap_or(true),
             promises,
+            claim_tell_customer: raw.claim.tell_customer.unwrap_or(true),
         })
     }
 

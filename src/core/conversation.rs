@@ -107,6 +107,21 @@ pub struct Conversation {
     /// Promises kept: someone on staff posted (or resolved it) by the time it fell due, or
     /// after. For `/stats` and the weekly digest.
     pub promises_kept: Kept,
+    /// Who on staff has it (`/claim`, `/assign`, "I'll take it"); kept when it is resolved or
+    /// reopened, as its history.
+    pub assignee: Option<Assignee>,
+    /// How many times its holder changed; numbers the message telling the customer of each.
+    pub claims_made: u32,
+}
+
+/// The staff member who has a conversation: the customer is told their name, and waiting
+/// reminders go to them first (see `claims`).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Assignee {
+    pub user: UserId,
+    /// Their display name when they took it, for the customer and the owner's lists.
+    pub name: String,
+    pub at: Timestamp,
 }
 
 /// Promises kept on time and late.
@@ -217,6 +232,8 @@ impl Conversation {
             promise: None,
             promises_made: 0,
             promises_kept: Kept::default(),
+            assignee: None,
+            claims_made: 0,
         }
     }
 

@@ -1,5 +1,6 @@
 //! What the core asks the edges to do: the [`Effect`]s of a step (an acknowledgement, an
-//! owner [`Notice`], a closing text, a DM relay, a rating request, a promise's reminder), as
+//! owner [`Notice`], a closing text, a DM relay, a rating request, a promise's reminder, the
+//! customer told who took their conversation), as
 //! data.
 
 use super::conversation::ConversationId;
@@ -86,6 +87,23 @@ pub enum Effect {
     AskRating(RatingRequest),
     /// Remind a staff member of their promise (see `promises`).
     RemindPromise(PromiseReminder),
+    /// Tell the customer who took their conversation (see `claims`).
+    TellClaimed(ClaimTold),
+}
+
+/// The message telling a customer who has their conversation now, posted in its own place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimTold {
+    pub conversation: ConversationId,
+    pub channel: ChannelId,
+    /// In a shared channel it replies to the customer's opening message, as a rating request
+    /// does; in a thread, forum post or DM it is simply posted there.
+    pub reply_to: Option<MessageId>,
+    /// The one user it may ping.
+    pub customer: UserId,
+    pub text: String,
+    /// Which change of holder (`claims_made` after it): one message per change, once.
+    pub number: u32,
 }
 
 /// A reminder of a staff member's open promise. Its words, who made it and where are read

@@ -6,6 +6,7 @@
 //! for follow-up messages; bots, frontdesk itself and staff never open one; only a human staff
 //! reply (or a staff command) stops reminders.
 
+mod claims;
 mod conversation;
 mod courtesy;
 pub mod digest;
@@ -24,14 +25,15 @@ mod text_tests;
 #[cfg(test)]
 mod trust_tests;
 
+pub use claims::{notice_recipients, OWNERS_AFTER};
 pub use conversation::{
-    Conversation, ConversationId, ConversationKey, Kept, Opening, Promise, Rating, State,
+    Assignee, Conversation, ConversationId, ConversationKey, Kept, Opening, Promise, Rating, State,
     PROMISE_WORDS,
 };
 pub use courtesy::is_courtesy;
-pub use effects::{Ack, Effect, Notice, NoticeKind, PromiseReminder, RatingRequest};
+pub use effects::{Ack, ClaimTold, Effect, Notice, NoticeKind, PromiseReminder, RatingRequest};
 pub use escalation::escalates;
-pub use policy::{Away, Escalation, Policy, PromisePolicy, RatingForm, RatingPolicy};
+pub use policy::{Away, ClaimPolicy, Escalation, Policy, PromisePolicy, RatingForm, RatingPolicy};
 pub use ratings::{rate, should_ask, Rated, RatingRefused, CHANGE_WINDOW};
 pub use reminders::ReminderSchedule;
 pub use roles::{role_of, Role, Staff};

@@ -30,6 +30,22 @@ pub struct Policy {
     pub escalation: Option<Escalation>,
     /// Whether a staff reply that promises a later answer is followed up, and when.
     pub promises: PromisePolicy,
+    pub claims: ClaimPolicy,
+}
+
+/// The business's choice about claimed conversations (`[claim]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimPolicy {
+    /// Tell the customer who took their conversation.
+    pub tell_customer: bool,
+}
+
+impl Default for ClaimPolicy {
+    fn default() -> Self {
+        ClaimPolicy {
+            tell_customer: true,
+        }
+    }
 }
 
 /// The owner's away mode, set with `/away`.

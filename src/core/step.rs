@@ -2,6 +2,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::claims;
 use super::conversation::{Conversation, Opening, State, REMINDER_LOG};
 use super::courtesy::is_courtesy;
 use super::effects::{Ack, Effect, Notice, NoticeKind};
@@ -35,7 +36,7 @@ pub struct Context<'a> {
     pub earlier_conversations: u64,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum Input<'a> {
     /// A customer wrote. `conversation` in [`step`] is the latest one for this place and
     /// customer, whatever its state.
@@ -49,7 +50,7 @@ pub enum Input<'a> {
     Command(Command),
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Command {
     Resolve {
         by: UserId,
@@ -68,6 +69,23 @@ pub enum Command {
     /// The customer was blocked: resolved quietly (no closing text, no rating request).
     Block {
         by: UserId,
+    },
+    /// A staff member takes it ("I'll take it", `/claim`): the first claim wins.
+    Claim {
+        by: UserId,
+        /// Their display name, which the customer is told.
+        name: String,
+    },
+    /// Nobody has it any more (`/unclaim`).
+    Unclaim {
+        by: UserId,
+    },
+    /// A staff member gives it to `to`, who need not be free of it (`/assign`); that `to` is
+    /// on staff is the caller's to check, since only Discord knows their roles.
+    Assign {
+        by: UserId,
+        to: UserId,
+        name: String,
     },
 }
 
@@ -293,6 +311,7 @@ fn acknowledgement(conv: &Conversation, msg: &Incoming, cx: &Context<'_>) -> (Ac
         opens: &opens,
         back: &back,
         away_note: cx.away.map_or("", |a| a.note.as_str()),
+        staff: "",
     };
     let template = selection.rule.variant(
         msg.author.id.0,
@@ -505,12 +524,47 @@ fn command(conv: &Conversation, cmd: Command, cx: &Context<'_>) -> Step {
             next.next_reminder_at = Some(next.next_reminder_at.map_or(until, |t| t.max(until)));
         }
         Command::MarkAnswered { by } => return staff_replied(conv, by, now),
+        Command::Claim { by, name } => match hand(conv, by, &name, true, cx) {
+            Some((taken, told)) => {
+                next = taken;
+                effects.extend(told);
+            }
+            None => return Step::default(),
+        },
+        Command::Assign { to, name, .. } => match hand(conv, to, &name, false, cx) {
+            Some((taken, told)) => {
+                next = taken;
+                effects.extend(told);
+            }
+            None => return Step::default(),
+        },
+        Command::Unclaim { .. } => match claims::release(conv) {
+            Some(released) => next = released,
+            None => return Step::default(),
+        },
     }
     Step {
         conversation: Some(next),
         effects,
         log_message: false,
     }
+}
+
+/// `to` takes the conversation (see `claims`), reading what `step` reads.
+fn hand(
+    conv: &Conversation,
+    to: UserId,
+    name: &str,
+    only_if_free: bool,
+    cx: &Context<'_>,
+) -> Option<(Conversation, Option<Effect>)> {
+    let setting = claims::Setting {
+        now: cx.now,
+        policy: cx.policy,
+        rules: cx.rules,
+        eta: cx.eta,
+    };
+    claims::take(conv, to, name, only_if_free, &setting)
 }
 
 /// When a conversation next needs a [`Input::Tick`]: its next reminder while waiting, its

@@ -28,6 +28,7 @@ fn policy() -> Policy {
         ratings: RatingPolicy::default(),
         escalation: None,
         promises: PromisePolicy::default(),
+        claims: Default::default(),
     }
 }
 

@@ -30,6 +30,7 @@ fn policy() -> Policy {
         ratings: RatingPolicy::default(),
         escalation: None,
         promises: PromisePolicy::default(),
+        claims: Default::default(),
     }
 }
 
@@ -110,7 +111,7 @@ fn resolving_after_a_staff_reply_asks_once_replying_to_the_customer() {
         t("10:05"),
     );
     let resolve = Input::Command(Command::Resolve { by: UserId(SAM) });
-    let effects = run(&mut conv, resolve, &p, t("10:10"));
+    let effects = run(&mut conv, resolve.clone(), &p, t("10:10"));
     let asked = asks(&effects);
     assert_eq!(asked.len(), 1, "{effects:?}");
     assert_eq!(asked[0].reply_to, Some(MessageId(1001)));
@@ -133,7 +134,7 @@ fn resolving_after_a_staff_reply_asks_once_replying_to_the_customer() {
         &p,
         t("11:05"),
     );
-    assert!(asks(&run(&mut conv, resolve, &p, t("11:10"))).is_empty());
+    assert!(asks(&run(&mut conv, resolve.clone(), &p, t("11:10"))).is_empty());
 }
 
 #[test]
@@ -165,7 +166,7 @@ fn auto_resolve_asks_but_a_conversation_without_a_staff_reply_is_never_asked() {
     let marked = Input::Command(Command::MarkAnswered { by: UserId(SAM) });
     run(&mut quiet, marked, &p, t("10:01"));
     let resolve = Input::Command(Command::Resolve { by: UserId(SAM) });
-    assert!(asks(&run(&mut quiet, resolve, &p, t("10:02"))).is_empty());
+    assert!(asks(&run(&mut quiet, resolve.clone(), &p, t("10:02"))).is_empty());
     let off = Policy {
         ratings: RatingPolicy {
             ask: false,
@@ -186,7 +187,7 @@ fn auto_resolve_asks_but_a_conversation_without_a_staff_reply_is_never_asked() {
         &off,
         t("10:05"),
     );
-    assert!(asks(&run(&mut c, resolve, &off, t("10:10"))).is_empty());
+    assert!(asks(&run(&mut c, resolve.clone(), &off, t("10:10"))).is_empty());
 }
 
 #[test]

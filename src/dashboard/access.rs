@@ -203,6 +203,25 @@ impl StaffSession {
         self.session.user
     }
 
+    /// The name the server shows for the signed-in person, which a customer is told when they
+    /// take a conversation here. Without an answer from Discord, their mention: Discord shows
+    /// it as their name (it pings nobody: only the customer may be pinged).
+    pub async fn name(&self) -> String {
+        let user = self.session.user;
+        let asked = match self.session.guild {
+            Some(guild) => self.web.d.members.name(guild, user).await,
+            None => Ok(None),
+        };
+        match asked {
+            Ok(Some(name)) => name,
+            Ok(None) => format!("<@{user}>"),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read a dashboard user's name");
+                format!("<@{user}>")
+            }
+        }
+    }
+
     /// Reads or changes conversations through the desk, off the async workers; a failure is
     /// the error page.
     pub async fn desk<T: Send + 'static>(

@@ -28,7 +28,7 @@ use crate::clock::Clock;
 use crate::desk::{Desk, Pending};
 pub use links::{login_url, KeyError, LoginKey};
 pub use server::Limits;
-pub use sessions::{Members, RolesFuture};
+pub use sessions::{Members, NameFuture, RolesFuture};
 
 /// Hands outbox entries an action produced to the Discord delivery.
 pub type Deliver =

@@ -165,10 +165,19 @@ pub struct QueueView<'a> {
     pub promised: &'a [Conversation],
     pub hours: &'a BusinessHours,
     pub now: Timestamp,
+    /// Only the signed-in person's conversations (`?mine=1`).
+    pub mine: bool,
 }
 
 pub fn queue(v: &QueueView<'_>) -> Markup {
     html! {
+        p {
+            @if v.mine {
+                "Only yours · " a href="/queue" { "Everyone's" }
+            } @else {
+                "Everyone's · " a href="/queue?mine=1" { "Only mine" }
+            }
+        }
         @if v.waiting.is_empty() {
             p { "Nobody is waiting for a reply." }
         } @else {
@@ -178,6 +187,7 @@ pub fn queue(v: &QueueView<'_>) -> Markup {
                     th scope="col" { "Customer" }
                     th scope="col" { "Waiting (open hours)" }
                     th scope="col" { "Reminders" }
+                    th scope="col" { "Has it" }
                     th scope="col" { "Topic" }
                     th scope="col" { "Place" }
                     th scope="col" { "Discord" }
@@ -192,6 +202,9 @@ pub fn queue(v: &QueueView<'_>) -> Markup {
                                 span.muted { " (" (Humane(v.now.duration_since(since))) " in all)" }
                             }
                             td data-label="Reminders" { (c.reminders_sent) }
+                            td data-label="Has it" {
+                                @if let Some(a) = &c.assignee { (a.name) } @else { span.muted { "nobody" } }
+                            }
                             td data-label="Topic" { (c.topic) }
                             td data-label="Place" { (place_text(&c.place)) }
                             td data-label="Discord" { (discord_cell(c)) }
@@ -406,6 +419,12 @@ fn summary(v: &ConversationView<'_>, names: &Names<'_>) -> Markup {
     if c.times_reopened > 0 {
         facts.push(html! { "Reopened " (times(c.times_reopened)) });
     }
+    if let Some(a) = &c.assignee {
+        facts.push(html! {
+            (a.name) " has it"
+            span.muted { " (since " (when(a.at, v.hours)) ")" }
+        });
+    }
     if let Some(p) = &c.promise {
         facts.push(html! {
             "Promised by " (p.by_name) " " (Humane(v.now.duration_since(p.made_at))) " ago, "
@@ -466,6 +485,17 @@ pub fn conversation(v: &ConversationView<'_>) -> Markup {
                 form.inline method="post" action=(action("resolve")) {
                     input type="hidden" name="csrf" value=(v.csrf);
                     button type="submit" { "Resolve" }
+                }
+            }
+            @if c.assignee.is_some() {
+                form.inline method="post" action=(action("unclaim")) {
+                    input type="hidden" name="csrf" value=(v.csrf);
+                    button type="submit" { "Unclaim" }
+                }
+            } @else {
+                form.inline method="post" action=(action("claim")) {
+                    input type="hidden" name="csrf" value=(v.csrf);
+                    button type="submit" { "Claim" }
                 }
             }
             @if c.state == State::Waiting {

@@ -159,7 +159,17 @@ async fn logout(
     response
 }
 
-async fn queue(State(web): State<Shared>, staff: StaffSession) -> Response {
+#[derive(Deserialize)]
+struct QueueQuery {
+    mine: Option<String>,
+}
+
+async fn queue(
+    State(web): State<Shared>,
+    staff: StaffSession,
+    Query(q): Query<QueueQuery>,
+) -> Response {
+    let mine = q.mine.as_deref() == Some("1");
     let lists = staff
         .desk(|desk| {
             Ok((
@@ -168,15 +178,23 @@ async fn queue(State(web): State<Shared>, staff: StaffSession) -> Response {
             ))
         })
         .await;
-    let (waiting, promised) = match lists {
+    let (mut waiting, mut promised) = match lists {
         Ok(lists) => lists,
         Err(r) => return r,
     };
+    if mine {
+        let me = staff.user();
+        let theirs =
+            |c: &crate::core::Conversation| c.assignee.as_ref().is_some_and(|a| a.user == me);
+        waiting.retain(theirs);
+        promised.retain(theirs);
+    }
     let body = pages::queue(&pages::QueueView {
         waiting: &waiting,
         promised: &promised,
         hours: web.hours(),
         now: web.now(),
+        mine,
     });
     staff.page("Queue", Tab::Queue, body)
 }
@@ -214,7 +232,17 @@ async fn conversation(
         Err(r) => return r,
     };
     let csrf = staff.csrf_token();
+    let holder = conv.assignee.as_ref().map(|a| (a.user, a.name.clone()));
+    let claimed = match holder {
+        Some((user, _)) if user == staff.user() => {
+            "It's yours: its reminders come to you.".to_string()
+        }
+        Some((_, name)) => format!("{name} has it already."),
+        None => "Nobody has it.".to_string(),
+    };
     let done = match done.done.as_deref() {
+        Some("claim") => Some(claimed.as_str()),
+        Some("unclaim") => Some("Nobody has it now: its reminders go to every owner again."),
         Some("resolve") => Some("Resolved."),
         Some("reopen") => Some("Reopened: it waits for a reply again and the owners are told."),
         Some("snooze") => Some("Snoozed: reminders pause."),
@@ -248,6 +276,11 @@ async fn action(
     let cmd = match name.as_str() {
         "resolve" => Command::Resolve { by },
         "reopen" => Command::Reopen { by },
+        "claim" => Command::Claim {
+            by,
+            name: staff.name().await,
+        },
+        "unclaim" => Command::Unclaim { by },
         "snooze" => {
             let text = form.duration.as_deref().unwrap_or("1h");
             match parse_duration(text) {

@@ -23,9 +23,14 @@ pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(12);
 pub type RolesFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Option<Vec<RoleId>>, String>> + Send + 'a>>;
 
-/// Asks Discord for a member's roles (the dashboard does not import the Discord edge).
+/// The name a server shows for a person, `None` if they are not a member (any more).
+pub type NameFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<String>, String>> + Send + 'a>>;
+
+/// Asks Discord for a member's roles and name (the dashboard does not import the Discord edge).
 pub trait Members: Send + Sync {
     fn roles(&self, guild: GuildId, user: UserId) -> RolesFuture<'_>;
+    /// What a customer is told when this person takes their conversation on the web page.
+    fn name(&self, guild: GuildId, user: UserId) -> NameFuture<'_>;
 }
 
 #[derive(Clone, Debug)]

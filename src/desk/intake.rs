@@ -78,7 +78,8 @@ impl Desk {
                 | Effect::RelayIn { .. }
                 | Effect::RelayOut { .. }
                 | Effect::AskRating(_)
-                | Effect::RemindPromise(_) => true,
+                | Effect::RemindPromise(_)
+                | Effect::TellClaimed(_) => true,
             });
         }
         self.commit(out, Some(msg), Speaker::Customer, now)

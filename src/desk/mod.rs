@@ -349,6 +349,7 @@ fn outbox_item(effect: &Effect) -> OutboxItem {
             step: r.step,
             escalated: r.escalated,
         },
+        Effect::TellClaimed(c) => OutboxItem::claim_told(c),
     }
 }
 
@@ -367,5 +368,8 @@ pub fn policy_from(config: &Config) -> Policy {
         ratings: config.ratings,
         escalation: config.escalation.clone(),
         promises: config.promises,
+        claims: crate::core::ClaimPolicy {
+            tell_customer: config.claim_tell_customer,
+        },
     }
 }

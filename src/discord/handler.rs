@@ -160,13 +160,23 @@ impl Events {
     }
 
     /// The buttons under an owner's notification: the same staff checks and the same desk
-    /// commands as `/snooze` and `/resolve`.
+    /// commands as `/snooze`, `/resolve` and `/claim`.
     async fn on_button(&self, ctx: dc::Context, click: dc::ComponentInteraction) {
         let now = self.0.bot.clock.now();
         let user = UserId(click.user.id.get());
-        let roles = role_ids(click.member.as_ref().map(|m| m.roles.as_slice()));
+        let action = super::outbound::parse_action(&click.data.custom_id);
+        // A notice's buttons are pressed in a DM too, which carries no member: the roles are
+        // asked of the configured server, as for a command in a DM. Not for a rating.
+        let roles = match (&click.member, &action) {
+            (Some(m), _) => role_ids(Some(m.roles.as_slice())),
+            (None, Some((Action::Rate(_), _)) | None) => Vec::new(),
+            (None, Some(_)) => match self.dm_guild() {
+                Some(g) => self.roles_in_dm(g, user).await,
+                None => Vec::new(),
+            },
+        };
         let is_staff = self.0.bot.desk.staff().includes(user, &roles);
-        let text = match super::outbound::parse_action(&click.data.custom_id) {
+        let text = match action {
             None => "This button is not one of mine any more.".to_string(),
             // The customer's own buttons: checked against the conversation's customer.
             Some((Action::Rate(score), conversation)) => {
@@ -182,6 +192,13 @@ impl Events {
                         until: now + jiff::SignedDuration::from_hours(1),
                     },
                     Action::MarkAnswered => Command::MarkAnswered { by: user },
+                    Action::Claim => Command::Claim {
+                        by: user,
+                        name: super::places::display_name(
+                            click.member.as_ref().and_then(|m| m.nick.as_deref()),
+                            &click.user,
+                        ),
+                    },
                     // Answered above: a rating is the customer's, not a staff command.
                     Action::Rate(_) => Command::MarkAnswered { by: user },
                 };
@@ -191,7 +208,7 @@ impl Events {
                 match result {
                     Ok(Ok(Some((conv, deliver)))) => {
                         self.0.bot.delivery.deliver(deliver).await;
-                        super::commands::button_answer(action, &conv)
+                        super::commands::button_answer(action, user, &conv)
                     }
                     Ok(Ok(None)) => "That conversation no longer exists.".to_string(),
                     Ok(Err(e)) => {
@@ -369,12 +386,16 @@ impl Events {
         let me = self.0.bot.me.get().copied().unwrap_or(UserId(0));
         let caller = commands::Caller {
             user,
+            name: super::places::display_name(
+                cmd.member.as_ref().and_then(|m| m.nick.as_deref()),
+                &cmd.user,
+            ),
             is_staff: role_of(&author, me, self.0.bot.desk.staff()) == crate::core::Role::Staff,
             channel: crate::model::ChannelId(cmd.channel_id.get()),
             guild,
         };
         let name = cmd.data.name.clone();
-        let args = commands::args_of(&cmd.data.options);
+        let args = commands::args_of(&cmd.data);
         let budget = commands::answer_budget(&caller, &name);
         let desk = self.0.bot.desk.clone();
         let mut work = tokio::task::spawn_blocking(move || {

@@ -47,6 +47,8 @@ pub enum Button {
 pub enum Action {
     SnoozeHour,
     MarkAnswered,
+    /// "I'll take it": the conversation is claimed for whoever pressed it.
+    Claim,
     /// The customer's answer to "How did we do?" (1–5).
     Rate(u8),
 }
@@ -56,6 +58,7 @@ impl Action {
         match self {
             Action::SnoozeHour => "snooze1h".to_string(),
             Action::MarkAnswered => "answered".to_string(),
+            Action::Claim => "claim".to_string(),
             Action::Rate(n) => format!("rate{n}"),
         }
     }
@@ -70,6 +73,7 @@ pub fn parse_action(custom_id: &str) -> Option<(Action, MessageId)> {
     let action = match parts.next()? {
         "snooze1h" => Action::SnoozeHour,
         "answered" => Action::MarkAnswered,
+        "claim" => Action::Claim,
         code => match code.strip_prefix("rate").and_then(|n| n.parse::<u8>().ok()) {
             Some(n @ 1..=5) => Action::Rate(n),
             _ => return None,

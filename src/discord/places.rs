@@ -250,12 +250,10 @@ impl Places {
         if roles.is_empty() {
             roles = known_roles.to_vec();
         }
-        let name = msg
-            .member
-            .as_ref()
-            .and_then(|m| m.nick.clone())
-            .or_else(|| msg.author.global_name.clone())
-            .unwrap_or_else(|| msg.author.name.clone());
+        let name = display_name(
+            msg.member.as_ref().and_then(|m| m.nick.as_deref()),
+            &msg.author,
+        );
         Incoming {
             id: MessageId(msg.id.get()),
             place,
@@ -310,4 +308,12 @@ fn reply_target(msg: &dc::Message, me: UserId) -> Option<MessageId> {
         (Some(one), None) => Some(one),
         _ => None,
     }
+}
+
+/// The name people see for someone: their server nickname, else their display name, else
+/// their username.
+pub fn display_name(nick: Option<&str>, user: &dc::User) -> String {
+    nick.map(str::to_string)
+        .or_else(|| user.global_name.clone())
+        .unwrap_or_else(|| user.name.clone())
 }

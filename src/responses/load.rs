@@ -8,7 +8,9 @@ use regex::RegexSetBuilder;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{PlaceScope, Rule, Rules, Source, Template, TimeScope, DISCORD_MESSAGE_LIMIT};
+use super::{
+    PlaceScope, Placeholder, Rule, Rules, Source, Template, TimeScope, DISCORD_MESSAGE_LIMIT,
+};
 use crate::model::{ChannelId, PlaceKind};
 
 /// One problem in one rule file.
@@ -53,6 +55,14 @@ impl fmt::Display for ResponsesErrors {
 struct RawFile {
     #[serde(default)]
     rule: Vec<RawRule>,
+    /// What the customer is told when someone on staff takes their conversation.
+    claimed: Option<RawClaimed>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClaimed {
+    variants: Spanned<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -122,6 +132,7 @@ pub(super) fn from_sources(files: &[(PathBuf, String)]) -> Result<Rules, Respons
     let mut errors = Vec::new();
     let mut rules = Vec::new();
     let mut patterns = Vec::new();
+    let mut claimed: Option<(Vec<Template>, Source)> = None;
     for (file, text) in files {
         let err = |span: Range<usize>, problem: String, fix: &str| ResponsesError {
             file: file.clone(),
@@ -140,6 +151,37 @@ pub(super) fn from_sources(files: &[(PathBuf, String)]) -> Result<Rules, Respons
                 continue;
             }
         };
+        if let Some(c) = raw.claimed {
+            let here = Source {
+                file: file.clone(),
+                line: line_of(text, c.variants.span().start),
+            };
+            if let Some((_, first)) = &claimed {
+                errors.push(err(
+                    c.variants.span(),
+                    format!(
+                        "[claimed] is written twice (first at {}:{})",
+                        first.file.display(),
+                        first.line
+                    ),
+                    "keep one [claimed] table in the whole folder",
+                ));
+            } else if c.variants.get_ref().is_empty() {
+                errors.push(err(
+                    c.variants.span(),
+                    "[claimed] has no variants".into(),
+                    "add at least one text to `variants = [ ... ]`, or remove [claimed] to use the built-in one",
+                ));
+            } else {
+                let variants = c
+                    .variants
+                    .get_ref()
+                    .iter()
+                    .filter_map(|v| variant(file, text, "[claimed]", v, &mut errors))
+                    .collect();
+                claimed = Some((variants, here));
+            }
+        }
         for r in raw.rule {
             let before = errors.len();
             let id = r.id.get_ref().trim().to_string();
@@ -215,29 +257,17 @@ pub(super) fn from_sources(files: &[(PathBuf, String)]) -> Result<Rules, Respons
             }
             let mut variants = Vec::new();
             for v in r.variants.get_ref() {
-                match Template::parse(v.get_ref()) {
-                    Ok(t) if t.fixed_len() > DISCORD_MESSAGE_LIMIT - 100 => errors.push(err(
+                let Some(t) = variant(file, text, &format!("rule {id:?}"), v, &mut errors) else {
+                    continue;
+                };
+                if t.uses(Placeholder::Staff) {
+                    errors.push(err(
                         v.span(),
-                        format!(
-                            "a variant of rule {id:?} is {} characters long",
-                            t.fixed_len()
-                        ),
-                        "Discord allows 2000 characters per message; keep acknowledgements short (under 1900 characters)",
-                    )),
-                    Ok(t) => variants.push(t),
-                    Err(e) => {
-                        let start = v.span().start;
-                        let raw = &text[start.min(text.len())..];
-                        // A multi-line string drops the newline right after its opening quotes.
-                        let skipped = usize::from(raw.starts_with("'''\n") || raw.starts_with("\"\"\"\n"));
-                        let inside = v.get_ref()[..e.offset].matches('\n').count();
-                        errors.push(ResponsesError {
-                            file: file.clone(),
-                            line: line_of(text, start) + skipped + inside,
-                            problem: format!("in a variant of rule {id:?}: {}", e.problem),
-                            fix: e.fix,
-                        })
-                    }
+                        format!("a variant of rule {id:?} uses {{staff}}"),
+                        "{staff} names who took a conversation, which nobody has when it is acknowledged; use it in [claimed] only",
+                    ));
+                } else {
+                    variants.push(t);
                 }
             }
             if errors.len() == before {
@@ -287,11 +317,62 @@ pub(super) fn from_sources(files: &[(PathBuf, String)]) -> Result<Rules, Respons
     // Stable sort: equal priorities keep the order of the files and of the rules in them.
     rules.sort_by_key(|r| std::cmp::Reverse(r.priority));
     let fallback = rules.iter().position(Rule::is_fallback).unwrap_or(0);
+    let claimed = match claimed {
+        Some((variants, _)) => variants,
+        None => builtin_claimed(),
+    };
     Ok(Rules {
         rules,
         set,
         fallback,
+        claimed,
     })
+}
+
+/// What the customer is told when someone takes their conversation, when no rule file says:
+/// a folder written before `[claimed]` existed still tells them.
+pub const BUILTIN_CLAIMED: &str =
+    "{customer}, {staff} is looking after your question now and will reply to you personally.";
+
+fn builtin_claimed() -> Vec<Template> {
+    // A constant that parses: checked by a test.
+    Template::parse(BUILTIN_CLAIMED).map_or_else(|_| Vec::new(), |t| vec![t])
+}
+
+/// One variant parsed, or its problem recorded with the line it is on.
+fn variant(
+    file: &Path,
+    text: &str,
+    whose: &str,
+    v: &Spanned<String>,
+    errors: &mut Vec<ResponsesError>,
+) -> Option<Template> {
+    match Template::parse(v.get_ref()) {
+        Ok(t) if t.fixed_len() > DISCORD_MESSAGE_LIMIT - 100 => {
+            errors.push(ResponsesError {
+                file: file.to_path_buf(),
+                line: line_of(text, v.span().start),
+                problem: format!("a variant of {whose} is {} characters long", t.fixed_len()),
+                fix: "Discord allows 2000 characters per message; keep acknowledgements short (under 1900 characters)".into(),
+            });
+            None
+        }
+        Ok(t) => Some(t),
+        Err(e) => {
+            let start = v.span().start;
+            let raw = &text[start.min(text.len())..];
+            // A multi-line string drops the newline right after its opening quotes.
+            let skipped = usize::from(raw.starts_with("'''\n") || raw.starts_with("\"\"\"\n"));
+            let inside = v.get_ref()[..e.offset].matches('\n').count();
+            errors.push(ResponsesError {
+                file: file.to_path_buf(),
+                line: line_of(text, start) + skipped + inside,
+                problem: format!("in a variant of {whose}: {}", e.problem),
+                fix: e.fix,
+            });
+            None
+        }
+    }
 }
 
 fn parse_place(text: &str) -> Option<PlaceScope> {

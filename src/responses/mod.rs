@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use regex::RegexSet;
 
 pub(crate) use load::line_of;
-pub use load::{ResponsesError, ResponsesErrors};
+pub use load::{ResponsesError, ResponsesErrors, BUILTIN_CLAIMED};
 pub use template::{Placeholder, Template, Values, DISCORD_MESSAGE_LIMIT};
 
 use crate::model::{ChannelId, Place, PlaceKind};
@@ -137,6 +137,9 @@ pub struct Rules {
     /// All regexes, tried in one pass over the message.
     set: RegexSet,
     fallback: usize,
+    /// `[claimed]`: what the customer is told when someone on staff takes their conversation
+    /// (the built-in text when no file has one). Never empty.
+    claimed: Vec<Template>,
 }
 
 /// The rule that answers a message, and what the message is about.
@@ -158,6 +161,13 @@ impl Rules {
     /// Loads rules from in-memory files `(name, text)`; used by tests and `check`.
     pub fn from_sources(files: &[(PathBuf, String)]) -> Result<Rules, ResponsesErrors> {
         load::from_sources(files)
+    }
+
+    /// The text telling a customer who took their conversation, rotating per customer like
+    /// an acknowledgement's variants; `nth` counts the conversation's earlier claims.
+    pub fn claimed(&self, customer: u64, nth: u64) -> Option<&Template> {
+        let n = self.claimed.len() as u64;
+        (n > 0).then(|| &self.claimed[(mix(customer).wrapping_add(nth) % n.max(1)) as usize])
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Rule> {

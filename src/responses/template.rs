@@ -29,10 +29,13 @@ pub enum Placeholder {
     Back,
     /// The owner's own away message, if they gave one.
     AwayNote,
+    /// The staff member who took the conversation (`[claimed]` only: an acknowledgement is
+    /// sent before anyone has).
+    Staff,
 }
 
 impl Placeholder {
-    pub const ALL: [(&'static str, Placeholder); 9] = [
+    pub const ALL: [(&'static str, Placeholder); 10] = [
         ("customer", Placeholder::Customer),
         ("customer_name", Placeholder::CustomerName),
         ("owner", Placeholder::Owner),
@@ -42,6 +45,7 @@ impl Placeholder {
         ("opens", Placeholder::Opens),
         ("back", Placeholder::Back),
         ("away_note", Placeholder::AwayNote),
+        ("staff", Placeholder::Staff),
     ];
 
     fn from_name(name: &str) -> Option<Placeholder> {
@@ -77,7 +81,7 @@ pub struct TemplateError {
     pub fix: String,
 }
 
-/// The values for one acknowledgement.
+/// The values for one acknowledgement (or one "someone has your question" message).
 #[derive(Clone, Debug, Default)]
 pub struct Values<'a> {
     pub customer_mention: &'a str,
@@ -89,6 +93,7 @@ pub struct Values<'a> {
     pub opens: &'a str,
     pub back: &'a str,
     pub away_note: &'a str,
+    pub staff: &'a str,
 }
 
 impl Values<'_> {
@@ -103,6 +108,7 @@ impl Values<'_> {
             Placeholder::Opens => self.opens,
             Placeholder::Back => self.back,
             Placeholder::AwayNote => self.away_note,
+            Placeholder::Staff => self.staff,
         }
     }
 }
@@ -265,6 +271,7 @@ mod tests {
             opens: "tomorrow at 9:00",
             back: "on Monday",
             away_note: "",
+            staff: "Ana",
         }
     }
 

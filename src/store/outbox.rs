@@ -75,6 +75,8 @@ pub(super) fn outbox_tag(item: &OutboxItem) -> (u8, u64) {
         OutboxItem::PromiseReminder { number, step, .. } => {
             (b'p', (u64::from(*number) << 32) | u64::from(*step))
         }
+        // One per change of holder.
+        OutboxItem::Claimed { number, .. } => (b'h', u64::from(*number)),
     }
 }
 

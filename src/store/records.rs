@@ -5,7 +5,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::core::{
-    Ack, Conversation, Kept, NoticeKind, Opening, Promise, Rating, RatingForm, RatingRequest, State,
+    Ack, Assignee, ClaimTold, Conversation, Kept, NoticeKind, Opening, Promise, Rating, RatingForm,
+    RatingRequest, State,
 };
 use crate::model::{ChannelId, MessageId, Place, Speaker, UserId};
 
@@ -66,6 +67,20 @@ pub struct ConversationRecord {
     pub promises_on_time: u32,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub promises_late: u32,
+    /// Who on staff has it. Absent from older records: nobody.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<AssigneeRecord>,
+    /// How many times its holder changed. Absent from older records: never.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub claims_made: u32,
+}
+
+/// [`Assignee`] as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssigneeRecord {
+    pub user: UserId,
+    pub name: String,
+    pub at: Timestamp,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -202,6 +217,12 @@ impl ConversationRecord {
             promises_made: c.promises_made,
             promises_on_time: c.promises_kept.on_time,
             promises_late: c.promises_kept.late,
+            assignee: c.assignee.as_ref().map(|a| AssigneeRecord {
+                user: a.user,
+                name: a.name.clone(),
+                at: a.at,
+            }),
+            claims_made: c.claims_made,
         }
     }
 
@@ -246,6 +267,12 @@ impl ConversationRecord {
                 on_time: self.promises_on_time,
                 late: self.promises_late,
             },
+            assignee: self.assignee.map(|a| Assignee {
+                user: a.user,
+                name: a.name,
+                at: a.at,
+            }),
+            claims_made: self.claims_made,
         }
     }
 }
@@ -333,6 +360,15 @@ pub enum OutboxItem {
         step: u32,
         escalated: bool,
     },
+    /// The customer told who took their conversation (change of holder `number`), in its
+    /// own place, pinging only them.
+    Claimed {
+        channel: ChannelId,
+        reply_to: Option<MessageId>,
+        customer: UserId,
+        text: String,
+        number: u32,
+    },
 }
 
 impl OutboxItem {
@@ -344,6 +380,16 @@ impl OutboxItem {
             text: a.text.clone(),
             rule: a.rule.clone(),
             open_thread: a.open_thread.clone(),
+        }
+    }
+
+    pub fn claim_told(c: &ClaimTold) -> OutboxItem {
+        OutboxItem::Claimed {
+            channel: c.channel,
+            reply_to: c.reply_to,
+            customer: c.customer,
+            text: c.text.clone(),
+            number: c.number,
         }
     }
 
@@ -442,6 +488,37 @@ mod tests {
             reminders_sent: 1,
             next_reminder_at: Some(t),
             note: None,
+        });
+        let json = serde_json::to_string(&ConversationRecord::new(&c, None)).expect("json");
+        let back: ConversationRecord = serde_json::from_str(&json).expect("read");
+        assert_eq!(back.into_conversation(), c);
+    }
+
+    #[test]
+    fn an_assignee_round_trips_and_older_records_read_without_one() {
+        let t: Timestamp = "2026-11-23T10:00:00Z".parse().expect("time");
+        let mut c = Conversation::new(
+            MessageId(1),
+            UserId(42),
+            "Ana".into(),
+            Place::Dm {
+                channel: ChannelId(5),
+            },
+            t,
+        );
+        let plain = serde_json::to_string(&ConversationRecord::new(&c, None)).expect("json");
+        assert!(
+            !plain.contains("assignee") && !plain.contains("claims_made"),
+            "written by older versions too: {plain}"
+        );
+        let older: ConversationRecord = serde_json::from_str(&plain).expect("read");
+        let older = older.into_conversation();
+        assert_eq!((older.assignee, older.claims_made), (None, 0));
+        c.claims_made = 2;
+        c.assignee = Some(Assignee {
+            user: UserId(7),
+            name: "Sam".into(),
+            at: t,
         });
         let json = serde_json::to_string(&ConversationRecord::new(&c, None)).expect("json");
         let back: ConversationRecord = serde_json::from_str(&json).expect("read");

@@ -92,7 +92,7 @@ fn cases(n: u32) -> ProptestConfig {
     }
 }
 
-fn values_from<'a>(v: &'a [String; 9]) -> Values<'a> {
+fn values_from<'a>(v: &'a [String; 10]) -> Values<'a> {
     Values {
         customer_mention: &v[0],
         customer_name: &v[1],
@@ -103,6 +103,7 @@ fn values_from<'a>(v: &'a [String; 9]) -> Values<'a> {
         opens: &v[6],
         back: &v[7],
         away_note: &v[8],
+        staff: &v[9],
     }
 }
 
@@ -110,7 +111,7 @@ fn values_from<'a>(v: &'a [String; 9]) -> Values<'a> {
 fn template_source() -> impl Strategy<Value = (String, Vec<usize>)> {
     let piece = prop_oneof![
         hostile_text().prop_map(|t| (t.replace('{', "{{").replace('}', "}}"), None)),
-        (0..9usize).prop_map(|i| (format!("{{{}}}", placeholder_names()[i]), Some(i))),
+        (0..10usize).prop_map(|i| (format!("{{{}}}", placeholder_names()[i]), Some(i))),
     ];
     proptest::collection::vec(piece, 0..10).prop_map(|pieces| {
         let text = pieces.iter().map(|(t, _)| t.as_str()).collect::<String>();
@@ -135,8 +136,8 @@ proptest! {
     #[test]
     fn rendering_never_re_expands_values_and_fits_discords_limit(
         (source, used) in template_source(),
-        values in proptest::array::uniform9(hostile_text()),
-        unused in 0..9usize,
+        values in proptest::array::uniform10(hostile_text()),
+        unused in 0..10usize,
     ) {
         let template = Template::parse(&source).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         let mut values = values;
@@ -234,7 +235,7 @@ fn check_rules(files: &[(PathBuf, String)]) -> Result<(), TestCaseError> {
             };
             for text in ["", "where is my order?", "@everyone \u{202E} {eta}"] {
                 let s = rules.select(text, &place, &["orders".into()], Moment::default());
-                let values = [(); 9].map(|_| "x".repeat(300));
+                let values = [(); 10].map(|_| "x".repeat(300));
                 let out = s.rule.variant(7, 3).render(&values_from(&values));
                 prop_assert!(out.chars().count() <= DISCORD_MESSAGE_LIMIT);
             }

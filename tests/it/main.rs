@@ -7,6 +7,7 @@ mod support;
 mod bad_input;
 mod blocking;
 mod bursts;
+mod claims;
 mod cli;
 mod commands;
 mod dashboard;

@@ -259,3 +259,55 @@ fn missing_folder_says_what_to_do() {
     assert!(err.contains("cannot read the responses folder"), "{err}");
     assert!(err.contains("fix:"), "{err}");
 }
+
+#[test]
+fn claimed_texts_load_from_the_files_or_are_built_in_and_staff_is_theirs_alone() {
+    let values = frontdesk::responses::Values {
+        customer_mention: "<@42>",
+        staff: "Ana",
+        ..Default::default()
+    };
+    // The shipped folder has a [claimed] table; its texts name who took it.
+    let shipped = shipped();
+    for nth in 0..2 {
+        let text = shipped.claimed(42, nth).expect("shipped").render(&values);
+        assert!(text.contains("Ana") && text.contains("<@42>"), "{text}");
+    }
+    // Without one, the built-in text.
+    let general = "[[rule]]\nid = \"general\"\nvariants = [\"Hi {customer}\"]\n";
+    let plain = load(&[("general.toml", general)]).expect("loads");
+    assert_eq!(
+        plain.claimed(1, 0).expect("built in").render(&values),
+        "<@42>, Ana is looking after your question now and will reply to you personally."
+    );
+    let own = format!("{general}\n[claimed]\nvariants = [\"{{staff}} has it, {{customer}}.\"]\n");
+    let rules = load(&[("general.toml", &own)]).expect("loads");
+    assert_eq!(
+        rules.claimed(1, 0).expect("own").render(&values),
+        "Ana has it, <@42>."
+    );
+    // {staff} in an acknowledgement is refused at its line: nobody has it yet.
+    let e = load(&[(
+        "general.toml",
+        "[[rule]]\nid = \"general\"\nvariants = [\"Hi {customer}, {staff} here\"]\n",
+    )])
+    .expect_err("staff in an ack");
+    assert!(e.starts_with("responses/general.toml:3: "), "{e}");
+    assert!(e.contains("use it in [claimed] only"), "{e}");
+    // Two [claimed] tables, or an empty one, are errors naming where.
+    let twice = load(&[
+        ("a.toml", &own),
+        ("b.toml", "[claimed]\nvariants = [\"x\"]\n"),
+    ])
+    .expect_err("twice");
+    assert!(
+        twice.contains("responses/b.toml:2: [claimed] is written twice"),
+        "{twice}"
+    );
+    let empty = load(&[(
+        "general.toml",
+        &format!("{general}[claimed]\nvariants = []\n"),
+    )])
+    .expect_err("empty");
+    assert!(empty.contains("[claimed] has no variants"), "{empty}");
+}

@@ -1,15 +1,18 @@
-//! What the buttons frontdesk posts answer, ephemerally: a notice's Snooze 1 h and Mark
-//! answered (to staff), a rating request's scores (to the customer). Pure.
+//! What the buttons frontdesk posts answer, ephemerally: a notice's Snooze 1 h, Mark
+//! answered and I'll take it (to staff), a rating request's scores (to the customer). Pure.
 
 use crate::core::{Conversation, Rated, RatingRefused, State};
 use crate::desk::RatingOutcome;
 use crate::discord::outbound::Action;
 use crate::markdown::literal;
+use crate::model::UserId;
 
-/// After a notice's Snooze 1 h or Mark answered button, given the conversation after it.
-pub fn button_answer(action: Action, after: &Conversation) -> String {
+/// After a notice's Snooze 1 h, Mark answered or I'll take it button pressed by `by`, given
+/// the conversation after it.
+pub fn button_answer(action: Action, by: UserId, after: &Conversation) -> String {
     let who = literal(&after.customer_name);
     match action {
+        Action::Claim => super::claim::claimed(by, after),
         Action::SnoozeHour if after.state == State::Waiting => {
             format!("Snoozed: reminders about **{who}** pause for an hour.")
         }

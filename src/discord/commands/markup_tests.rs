@@ -25,8 +25,8 @@ fn answers(name: &str) -> Vec<String> {
         resolve::resolved(State::Waiting, &done),
         reopen::reopened(State::Resolved, &c),
         snooze::snoozed(State::Waiting, &c, hour, "today at 10:00"),
-        buttons::button_answer(Action::SnoozeHour, &c),
-        buttons::button_answer(Action::MarkAnswered, &done),
+        buttons::button_answer(Action::SnoozeHour, UserId(1), &c),
+        buttons::button_answer(Action::MarkAnswered, UserId(1), &done),
         blocked::list(&[block], now),
     ]
 }

@@ -10,10 +10,12 @@
 //! conversations from the desk and applies staff commands through it, so the core decides
 //! what they change.
 
+mod assign;
 mod away;
 mod block;
 mod blocked;
 mod buttons;
+mod claim;
 mod dashboard;
 #[cfg(test)]
 mod markup_tests;
@@ -28,6 +30,7 @@ mod status;
 #[cfg(test)]
 mod testing;
 mod unblock;
+mod unclaim;
 
 use std::time::Duration;
 
@@ -37,16 +40,19 @@ use serenity::all as dc;
 use crate::desk::Desk;
 use crate::responses::template::{truncate_chars, DISCORD_MESSAGE_LIMIT};
 pub use buttons::{button_answer, rating_answer};
-pub use request::{Arg, CommandError};
+pub use request::{Arg, CommandError, Picked};
 pub use slash::{Answer, Caller, Chart};
 use slash::{Invocation, Slash};
 
 /// Every slash command, in the order Discord lists them.
-const COMMANDS: [Slash; 11] = [
+const COMMANDS: [Slash; 14] = [
     status::COMMAND,
     queue::COMMAND,
     resolve::COMMAND,
     reopen::COMMAND,
+    claim::COMMAND,
+    unclaim::COMMAND,
+    assign::COMMAND,
     snooze::COMMAND,
     away::COMMAND,
     stats::COMMAND,
@@ -71,15 +77,32 @@ pub fn definitions() -> Vec<dc::CreateCommand> {
         .collect()
 }
 
-/// The options of an interaction as plain values.
-pub fn args_of(options: &[dc::CommandDataOption]) -> Vec<(String, Arg)> {
-    options
+/// The options of an interaction as plain values. A picked user comes with what Discord
+/// resolved of them in the server (name, roles), so `/assign` can tell whether they are staff.
+pub fn args_of(data: &dc::CommandData) -> Vec<(String, Arg)> {
+    data.options
         .iter()
         .map(|o| {
             let value = match &o.value {
                 dc::CommandDataOptionValue::Integer(n) => Arg::Int(*n),
                 dc::CommandDataOptionValue::String(s) => Arg::Text(s.clone()),
-                dc::CommandDataOptionValue::User(u) => Arg::User(u.get()),
+                dc::CommandDataOptionValue::Boolean(b) => Arg::Bool(*b),
+                dc::CommandDataOptionValue::User(u) => match data.resolved.members.get(u) {
+                    Some(member) => Arg::Member(Picked {
+                        id: u.get(),
+                        name: crate::discord::places::display_name(
+                            member.nick.as_deref(),
+                            data.resolved.users.get(u).unwrap_or(&dc::User::default()),
+                        ),
+                        roles: member
+                            .roles
+                            .iter()
+                            .map(|r| crate::model::RoleId(r.get()))
+                            .collect(),
+                        bot: data.resolved.users.get(u).is_some_and(|x| x.bot),
+                    }),
+                    None => Arg::User(u.get()),
+                },
                 _ => Arg::Other,
             };
             (o.name.clone(), value)
@@ -183,6 +206,9 @@ mod tests {
             "queue",
             "resolve",
             "reopen",
+            "claim",
+            "unclaim",
+            "assign",
             "snooze",
             "away",
             "stats",

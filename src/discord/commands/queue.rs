@@ -1,5 +1,6 @@
 //! `/queue`: the customers waiting for a personal reply, oldest first, a page at a time, each
-//! with a jump link and the id that `/resolve`, `/reopen` and `/snooze` accept.
+//! with a jump link, who has it, and the id that `/resolve`, `/reopen`, `/snooze` and `/claim`
+//! accept; `mine:true` lists only the caller's.
 
 use jiff::Timestamp;
 use serenity::all as dc;
@@ -32,10 +33,15 @@ fn definition() -> dc::CreateCommand {
     .add_option(
         Opt::new(T::Integer, "page", "Which page of the list (10 per page)").min_int_value(1),
     )
+    .add_option(Opt::new(
+        T::Boolean,
+        "mine",
+        "Only the conversations you have (claimed or assigned to you)",
+    ))
 }
 
-/// The page asked for, from 1.
-fn options(args: &[(String, Arg)]) -> Result<u32, CommandError> {
+/// The page asked for, from 1, and whether only the caller's conversations are listed.
+fn options(args: &[(String, Arg)]) -> Result<(u32, bool), CommandError> {
     let page = number(
         get(args, "page"),
         1,
@@ -43,15 +49,24 @@ fn options(args: &[(String, Arg)]) -> Result<u32, CommandError> {
         i64::from(u32::MAX),
         ("queue", "page", 2),
     )?;
-    Ok(page as u32)
+    let mine = matches!(get(args, "mine"), Some(Arg::Bool(true)));
+    Ok((page as u32, mine))
 }
 
 fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
-    let page = options(inv.args)?;
-    Ok(Answer::text(queue_page(
-        &open_conversations(inv.desk),
-        page,
-        inv.now,
+    let (page, mine) = options(inv.args)?;
+    let mut open = open_conversations(inv.desk);
+    if !mine {
+        return Ok(Answer::text(queue_page(&open, page, inv.now)));
+    }
+    open.retain(|c| {
+        c.assignee
+            .as_ref()
+            .is_some_and(|a| a.user == inv.caller.user)
+    });
+    Ok(Answer::text(format!(
+        "Yours only (`/queue` lists everyone's):\n{}",
+        queue_page(&open, page, inv.now)
     )))
 }
 
@@ -151,8 +166,12 @@ fn entry(c: &Conversation, now: Timestamp) -> String {
         Some(until) => format!(", snoozed {} more", Humane(until.duration_since(now))),
         None => String::new(),
     };
+    let holder = match &c.assignee {
+        Some(a) => format!(" · {} has it", literal(&a.name)),
+        None => String::new(),
+    };
     format!(
-        "**{}** · {} · waiting {waited}{reminded}{snoozed} · {} · id `{}`",
+        "**{}** · {} · waiting {waited}{reminded}{snoozed}{holder} · {} · id `{}`",
         literal(&c.customer_name),
         c.topic,
         place(c),
@@ -195,8 +214,15 @@ mod tests {
 
     #[test]
     fn reads_the_page_from_one() {
-        assert_eq!(options(&args(&[])).expect("default"), 1);
-        assert_eq!(options(&args(&[("page", Arg::Int(3))])).expect("3"), 3);
+        assert_eq!(options(&args(&[])).expect("default"), (1, false));
+        assert_eq!(
+            options(&args(&[("page", Arg::Int(3))])).expect("3"),
+            (3, false)
+        );
+        assert_eq!(
+            options(&args(&[("mine", Arg::Bool(true))])).expect("mine"),
+            (1, true)
+        );
         let e = options(&args(&[("page", Arg::Int(-1))]))
             .expect_err("-1")
             .to_string();
@@ -213,6 +239,11 @@ mod tests {
         let newer = conversation(2, "bob", at(30));
         let mut older = conversation(1, "alice", at(0));
         older.reminders_sent = 2;
+        older.assignee = Some(crate::core::Assignee {
+            user: crate::model::UserId(7),
+            name: "Ana".into(),
+            at: at(5),
+        });
         let mut dm = conversation(3, "carol@everyone", at(45));
         dm.place = Place::Dm {
             channel: ChannelId(77),
@@ -224,7 +255,7 @@ mod tests {
         assert_eq!(lines[0], "**3 waiting**, oldest first · page 1 of 1");
         assert_eq!(
             lines[1],
-            "1. **alice** · orders · waiting 1 h, reminded 2× · <https://discord.com/channels/1/10/1> · id `1`"
+            "1. **alice** · orders · waiting 1 h, reminded 2× · Ana has it · <https://discord.com/channels/1/10/1> · id `1`"
         );
         assert!(lines[2].starts_with("2. **bob** · orders · waiting 30 min ·"));
         assert_eq!(

@@ -4,7 +4,7 @@
 
 use crate::core::ConversationId;
 use crate::desk::DeskError;
-use crate::model::{ChannelId, MessageId, UserId};
+use crate::model::{ChannelId, MessageId, RoleId, UserId};
 
 /// One option value as Discord sent it.
 #[derive(Clone, Debug, PartialEq)]
@@ -13,8 +13,22 @@ pub enum Arg {
     Text(String),
     /// A user picked in a `user` option (`/block`), by id.
     User(u64),
-    /// A type frontdesk never registers (bool, user, ...): refused with the option's name.
+    /// A user picked in a `user` option in a server, with their membership as Discord
+    /// resolved it.
+    Member(Picked),
+    Bool(bool),
+    /// A type frontdesk never registers (number, channel, ...): refused with the option's name.
     Other,
+}
+
+/// A server member picked in a `user` option.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Picked {
+    pub id: u64,
+    /// The name people see for them.
+    pub name: String,
+    pub roles: Vec<RoleId>,
+    pub bot: bool,
 }
 
 /// Which conversation a staff command is about.
@@ -55,6 +69,8 @@ pub enum CommandError {
     },
     #[error("Pick the person with the `user` option, e.g. `/{command} user:@someone`.")]
     NeedUser { command: &'static str },
+    #[error("<@{user}> isn't on the team, so I can't give them a conversation: only the owners, the backup people and members with a staff role answer customers. Pick someone on the team, or give them a staff role first (`staff_roles` in the config).")]
+    NotOnStaff { user: UserId },
     #[error("Sorry, something went wrong on our side. Please try again in a minute.")]
     Desk(#[from] DeskError),
 }
@@ -76,6 +92,7 @@ pub fn target(args: &[(String, Arg)], channel: ChannelId) -> Result<Target, Comm
 pub fn user_of(arg: Option<&Arg>, command: &'static str) -> Result<UserId, CommandError> {
     let id = match arg {
         Some(Arg::User(id)) => Some(*id),
+        Some(Arg::Member(m)) => Some(m.id),
         // A mention or an id typed as text (a client that sends the option that way).
         Some(Arg::Text(t)) => t
             .trim()
@@ -96,6 +113,8 @@ pub fn text_of(arg: Option<&Arg>) -> String {
         Some(Arg::Text(t)) => t.clone(),
         Some(Arg::Int(n)) => n.to_string(),
         Some(Arg::User(id)) => id.to_string(),
+        Some(Arg::Member(m)) => m.id.to_string(),
+        Some(Arg::Bool(b)) => b.to_string(),
         Some(Arg::Other) | None => String::new(),
     }
 }
@@ -137,7 +156,7 @@ pub fn number(
         None => return Ok(default),
         Some(Arg::Int(n)) => Some(*n),
         Some(Arg::Text(t)) => t.trim().parse().ok(),
-        Some(Arg::Other | Arg::User(_)) => None,
+        Some(Arg::Other | Arg::User(_) | Arg::Member(_) | Arg::Bool(_)) => None,
     };
     n.filter(|n| (min..=max).contains(n))
         .ok_or(CommandError::BadNumber {

@@ -36,9 +36,11 @@ pub struct Invocation<'a> {
 }
 
 /// Who ran a command, and where.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Caller {
     pub user: UserId,
+    /// The name people see for them (what a customer is told when they take a conversation).
+    pub name: String,
     /// An owner or a member with a staff role (checked here, not only by Discord's
     /// `default_member_permissions`, which a server admin can change).
     pub is_staff: bool,

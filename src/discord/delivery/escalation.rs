@@ -4,7 +4,7 @@
 
 use super::notices::Blocks;
 use super::{Delivery, DeliveryError};
-use crate::core::escalates;
+use crate::core::{escalates, notice_recipients};
 use crate::desk::{OutboxItem, Pending};
 use crate::discord::notice;
 
@@ -30,7 +30,15 @@ impl Delivery {
             if !escalates(&conv, kind, p.record.created_at, &escalation) {
                 continue;
             }
-            let text = notice::escalated(kind, &conv, &self.owners, now);
+            // Whoever has a claimed conversation was reminded too (the core's choice).
+            let reminded = notice_recipients(
+                &conv,
+                kind,
+                p.record.created_at,
+                &self.owners,
+                self.desk.policy(),
+            );
+            let text = notice::escalated(kind, &conv, &reminded, now);
             blocks.add(conv, text);
         }
         let messages = blocks.messages();

@@ -8,9 +8,11 @@
 //!
 //! By concern: acknowledgements in a server channel go through that channel's `lane` (pacing,
 //! merged acknowledgements); thread-mode acknowledgements and closing messages are `replies`;
-//! owner `notices` are gathered into one digest per owner; a DM conversation is mirrored in a
+//! owner `notices` are gathered into one digest per recipient; the customer is told who took
+//! their conversation (`claims`); a DM conversation is mirrored in a
 //! private staff thread by the `relay`; the `sweep` sends whatever is still undelivered.
 
+mod claims;
 mod digest;
 mod escalation;
 mod lane;
@@ -216,6 +218,16 @@ impl Delivery {
                     step,
                     escalated,
                 } => self.remind_promise(p, *number, *step, *escalated).await,
+                OutboxItem::Claimed {
+                    channel,
+                    reply_to,
+                    customer,
+                    text,
+                    ..
+                } => {
+                    self.tell_claimed(p, *channel, *reply_to, *customer, text)
+                        .await
+                }
                 OutboxItem::Notice { .. } => Ok(()),
             };
             self.settle(p, &Outcome::of(result)).await;

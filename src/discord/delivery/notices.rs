@@ -1,11 +1,12 @@
-//! Owner notices: gathered for a moment, then sent as one digest per owner (all DMs to one
-//! owner share one rate-limit bucket), with buttons to snooze or mark answered; to the staff
-//! channel when an owner cannot be DMed.
+//! Owner notices: gathered for a moment, then sent as one digest per recipient (all DMs to one
+//! person share one rate-limit bucket; a claimed conversation's reminders go to its holder),
+//! with buttons to snooze, mark answered or take it; to the staff channel when someone cannot
+//! be DMed.
 
 use std::time::Duration;
 
 use super::{Delivery, DeliveryError, Outcome};
-use crate::core::{Conversation, ConversationId};
+use crate::core::{notice_recipients, Conversation, ConversationId};
 use crate::desk::{OutboxItem, Pending};
 use crate::discord::api::ApiError;
 use crate::discord::notice;
@@ -59,12 +60,17 @@ impl Delivery {
         }
     }
 
-    /// Sends the notices to every owner as one digest (more messages only past Discord's
-    /// limits, cut between customers) and settles each: done once the message that tells of
-    /// it reached every owner, so a digest cut short (a stop, an error) resends only the rest.
+    /// Sends the notices as one digest per recipient (more messages only past Discord's
+    /// limits, cut between customers) and settles each: done once the messages that tell of
+    /// it reached everyone it is for, so a digest cut short (a stop, an error) resends only
+    /// the rest. Who gets which notice is the core's [`notice_recipients`]: every owner,
+    /// except a claimed conversation's waiting reminders.
     pub(super) async fn notify(&self, notices: &[Pending]) {
         let now = self.clock.now();
-        let mut blocks = Blocks::default();
+        let policy = self.desk.policy();
+        // Each notice that is still about a stored conversation: its text and recipients
+        // (`None`: the staff channel, when no owner is configured).
+        let mut told: Vec<Told<'_>> = Vec::new();
         for p in notices {
             let OutboxItem::Notice { kind } = p.record.item else {
                 continue;
@@ -82,7 +88,25 @@ impl Delivery {
             match read {
                 Ok(Some((conv, excerpt))) => {
                     let text = notice::describe(kind, &conv, excerpt.as_deref(), now);
-                    blocks.add(conv, text);
+                    let to: Vec<Option<UserId>> = match notice_recipients(
+                        &conv,
+                        kind,
+                        p.record.created_at,
+                        &self.owners,
+                        policy,
+                    )
+                    .as_slice()
+                    {
+                        [] => vec![None],
+                        some => some.iter().copied().map(Some).collect(),
+                    };
+                    told.push(Told {
+                        pending: p,
+                        conv,
+                        text,
+                        left: to.len(),
+                        to,
+                    });
                 }
                 // Gone from the store: nothing to tell (settled as done below).
                 Ok(None) => {}
@@ -99,39 +123,49 @@ impl Delivery {
                 .flat_map(|p| p.key.as_bytes().iter().copied())
                 .collect::<Vec<_>>(),
         );
-        let targets: Vec<Option<UserId>> = if self.owners.is_empty() {
-            vec![None]
-        } else {
-            self.owners.iter().copied().map(Some).collect()
-        };
-        let mut left: Vec<&Pending> = notices.iter().collect();
-        for (i, part) in blocks.messages().iter().enumerate() {
-            for owner in &targets {
-                let nonce = format!("n{nonce_base}{i}{}", owner.map_or(0, |o| o.0 % 1000));
-                let sent = self.notify_one(*owner, &part.text, &nonce, part.rows.clone());
+        let mut recipients: Vec<Option<UserId>> = Vec::new();
+        for t in &told {
+            for r in &t.to {
+                if !recipients.contains(r) {
+                    recipients.push(*r);
+                }
+            }
+        }
+        for who in recipients {
+            let mut blocks = Blocks::default();
+            for t in told.iter().filter(|t| t.to.contains(&who)) {
+                blocks.add(t.conv.clone(), t.text.clone());
+            }
+            for (i, part) in blocks.messages().iter().enumerate() {
+                let nonce = format!("n{nonce_base}{i}{}", who.map_or(0, |o| o.0 % 1000));
+                let sent = self.notify_one(who, &part.text, &nonce, part.rows.clone());
                 if let Err(e) = sent.await {
                     let outcome = Outcome::of(Err(e));
-                    for p in left {
-                        self.settle(p, &outcome).await;
+                    for t in told.iter().filter(|t| t.left > 0) {
+                        self.settle(t.pending, &outcome).await;
                     }
                     return;
                 }
-            }
-            let (told, rest): (Vec<&Pending>, Vec<&Pending>) = left
-                .into_iter()
-                .partition(|p| part.covers.contains(&p.record.conversation));
-            left = rest;
-            let mut marked = false;
-            for p in told {
-                marked |= self.mark(p, &Outcome::Done);
-            }
-            if marked {
-                self.flush_marks().await;
+                let mut marked = false;
+                for t in told
+                    .iter_mut()
+                    .filter(|t| t.to.contains(&who) && part.covers.contains(&t.conv.id))
+                {
+                    t.left -= 1;
+                    if t.left == 0 {
+                        marked |= self.mark(t.pending, &Outcome::Done);
+                    }
+                }
+                if marked {
+                    self.flush_marks().await;
+                }
             }
         }
         // Only notices whose conversation is gone are left: nothing to tell.
-        for p in left {
-            self.settle(p, &Outcome::Done).await;
+        for p in notices {
+            if !told.iter().any(|t| t.pending.key == p.key) {
+                self.settle(p, &Outcome::Done).await;
+            }
         }
         // The owners have theirs: a backup who could not be reached hears at the next reminder.
         if let Err(e) = self.escalate(notices, &nonce_base).await {
@@ -210,6 +244,15 @@ impl Delivery {
     }
 }
 
+/// One notice on its way: what it says and to whom, and how many of them still wait for it.
+struct Told<'a> {
+    pending: &'a Pending,
+    conv: Conversation,
+    text: String,
+    to: Vec<Option<UserId>>,
+    left: usize,
+}
+
 /// A digest in the making: each customer's notices, in the order they first appear.
 #[derive(Default)]
 pub(super) struct Blocks(Vec<(Conversation, Vec<String>)>);
@@ -256,7 +299,7 @@ pub(super) struct Part {
 /// `<@id> ` before a staff-channel copy: a snowflake has at most 20 digits.
 const OWNER_MENTION: usize = 24;
 
-/// Snooze 1 h · Mark answered · Open, for one conversation; `named`, each with the
+/// Snooze 1 h · Mark answered · I'll take it · Open, for one conversation; `named`, each with the
 /// customer's name (a button label shows no markup).
 fn conversation_buttons(conv: &Conversation, named: bool) -> Vec<Button> {
     let label = |text: &str| {
@@ -276,6 +319,11 @@ fn conversation_buttons(conv: &Conversation, named: bool) -> Vec<Button> {
             action: Action::MarkAnswered,
             conversation: conv.id,
             label: label("Mark answered"),
+        },
+        Button::Action {
+            action: Action::Claim,
+            conversation: conv.id,
+            label: label("I'll take it"),
         },
         Button::Link {
             label: label("Open"),

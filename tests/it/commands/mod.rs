@@ -14,10 +14,13 @@ use crate::support::{
     command, command_until, customer_asks_owner_replies, wait_owner_notified, Answer, WAIT,
 };
 
-const STAFF_COMMANDS: [&str; 10] = [
+const STAFF_COMMANDS: [&str; 13] = [
     "queue",
     "resolve",
     "reopen",
+    "claim",
+    "unclaim",
+    "assign",
     "snooze",
     "away",
     "stats",
@@ -144,7 +147,7 @@ impl Bot {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn all_eleven_commands_are_registered_for_the_guild_with_staff_permissions() {
+async fn all_fourteen_commands_are_registered_for_the_guild_with_staff_permissions() {
     let bot = Bot::start().await;
     let put = bot
         .sim
@@ -167,6 +170,9 @@ async fn all_eleven_commands_are_registered_for_the_guild_with_staff_permissions
             "queue",
             "resolve",
             "reopen",
+            "claim",
+            "unclaim",
+            "assign",
             "snooze",
             "away",
             "stats",
@@ -228,7 +234,12 @@ async fn all_eleven_commands_are_registered_for_the_guild_with_staff_permissions
     assert_eq!(option("block", "user")["type"], json!(6));
     assert_eq!(option("block", "user")["required"], json!(true));
     assert_eq!(option("unblock", "user")["type"], json!(6));
-    assert_eq!(bot.sim.commands(Some(demo::GUILD)).len(), 11);
+    assert_eq!(option("claim", "conversation")["required"], json!(false));
+    assert_eq!(option("unclaim", "conversation")["type"], json!(3));
+    assert_eq!(option("assign", "user")["type"], json!(6));
+    assert_eq!(option("assign", "user")["required"], json!(true));
+    assert_eq!(option("assign", "conversation")["required"], json!(false));
+    assert_eq!(bot.sim.commands(Some(demo::GUILD)).len(), 14);
     bot.stop().await;
 }
 
@@ -242,7 +253,10 @@ async fn customers_get_a_polite_refusal_and_never_touch_a_conversation() {
         let options = match name {
             "snooze" => json!({"duration": "2h", "conversation": post.to_string()}),
             "away" => json!({"until": "3d"}),
-            "resolve" | "reopen" => json!({"conversation": post.to_string()}),
+            "resolve" | "reopen" | "claim" | "unclaim" => {
+                json!({"conversation": post.to_string()})
+            }
+            "assign" => json!({"user": demo::OWNER.to_string(), "conversation": post.to_string()}),
             _ => json!([]),
         };
         let answer = bot.command(demo::ALICE, demo::HELP, name, options).await;

@@ -225,3 +225,64 @@ async fn a_transcript_shows_each_reminder_with_its_time() {
     );
     web.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claim_and_unclaim_on_the_web_page_and_the_queue_shows_who_has_it_and_mine() {
+    let sim = crate::support::demo_sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    let web = serve(&sim, data.path(), Arc::new(SystemClock)).await;
+    let alice = customer_writes(&sim, ALICE, "do you ship to Norway?").await;
+    customer_writes(&sim, BOB, "is the blue fabric back?").await;
+    let owner = web.sign_in(&owner_link(&sim).await).await;
+    eventually("both wait", async || {
+        let (_, body) = web.get(&owner, "/queue").await;
+        (body.contains("alice") && body.contains("bob")).then_some(())
+    })
+    .await;
+    let path = format!("/conversations/{alice}");
+    let (_, page) = web.get(&owner, &path).await;
+    assert!(
+        page.contains(">Claim<") && !page.contains(">Unclaim<"),
+        "{page}"
+    );
+    let csrf = csrf_of(&page);
+    // Without the session's token nothing is claimed.
+    let (status, _, _) = web.post(Some(&owner), &format!("{path}/claim"), &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, location, _) = web
+        .post(Some(&owner), &format!("{path}/claim"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = web
+        .get(&owner, location.as_deref().expect("redirect"))
+        .await;
+    // The owner's name as the server shows it (the demo's owner is "Sam").
+    assert!(page.contains("It's yours"), "{page}");
+    assert!(page.contains("Sam has it"), "{page}");
+    assert!(page.contains(">Unclaim<"), "{page}");
+    // The customer is told in #help, pinging only her.
+    let told = wait_post_containing(&sim, "your question").await;
+    assert_eq!(told.path, format!("/channels/{HELP}/messages"));
+
+    let (_, queue) = web.get(&owner, "/queue").await;
+    assert!(
+        queue.contains("Has it") && queue.contains(">Sam<"),
+        "{queue}"
+    );
+    assert!(queue.contains(r#"href="/queue?mine=1""#), "{queue}");
+    let (_, mine) = web.get(&owner, "/queue?mine=1").await;
+    assert!(mine.contains("alice") && !mine.contains("bob"), "{mine}");
+
+    let (status, _, _) = web
+        .post(Some(&owner), &format!("{path}/unclaim"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = web.get(&owner, &path).await;
+    assert!(
+        !page.contains("Sam has it") && page.contains(">Claim<"),
+        "{page}"
+    );
+    let (_, mine) = web.get(&owner, "/queue?mine=1").await;
+    assert!(!mine.contains("alice"), "{mine}");
+}
