@@ -8,8 +8,10 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::conversation::{Conversation, Promise, PROMISE_WORDS};
 use super::effects::{Effect, PromiseReminder};
-use super::step::{next_step, quiet_end, Context};
+use super::policy::Policy;
+use super::reminders::quiet_end;
 use crate::model::Incoming;
+use crate::responses::promises::PromiseRules;
 use crate::responses::template::truncate_chars;
 
 /// How long past due a promise is before the owners hear of it, when no `[escalation]` says.
@@ -17,7 +19,12 @@ pub const OWNERS_AFTER: SignedDuration = SignedDuration::from_hours(24);
 
 /// A staff member posted in the conversation: whatever promise was open is over (kept, or
 /// taken up by someone else), and the post may make a new one.
-pub(super) fn staff_posted(conv: &mut Conversation, msg: &Incoming, cx: &Context<'_>) {
+pub(super) fn staff_posted(
+    conv: &mut Conversation,
+    msg: &Incoming,
+    policy: &Policy,
+    rules: &PromiseRules,
+) {
     // Discord hands events over in no particular order: a staff message older than the
     // latest one seen neither ends a promise nor makes one.
     if conv
@@ -29,19 +36,18 @@ pub(super) fn staff_posted(conv: &mut Conversation, msg: &Incoming, cx: &Context
     if let Some(kept) = conv.promise.take() {
         conv.promises_kept.count(&kept, msg.at);
     }
-    if !cx.policy.promises.enabled {
+    if !policy.promises.enabled {
         return;
     }
     let Some(text) = msg.content.as_deref() else {
         return;
     };
-    let Some(found) = cx.promises.find(text) else {
+    let Some(found) = rules.find(text) else {
         return;
     };
-    let due = cx
-        .policy
+    let due = policy
         .hours
-        .promise_due(msg.at, found.when, cx.policy.promises.remind_after);
+        .promise_due(msg.at, found.when, policy.promises.remind_after);
     conv.promises_made += 1;
     conv.promise = Some(Promise {
         by: msg.author.id,
@@ -65,16 +71,21 @@ pub(super) fn resolved(conv: &mut Conversation, at: Timestamp) {
 
 /// The promise's reminder, when one is due; whether the conversation changed. Quiet hours
 /// hold it until they end, as they hold the owners' reminders.
-pub(super) fn remind(conv: &mut Conversation, effects: &mut Vec<Effect>, cx: &Context<'_>) -> bool {
+pub(super) fn remind(
+    conv: &mut Conversation,
+    effects: &mut Vec<Effect>,
+    policy: &Policy,
+    now: Timestamp,
+) -> bool {
     let id = conv.id;
     let number = conv.promises_made;
     let Some(p) = conv.promise.as_mut() else {
         return false;
     };
-    if p.next_reminder_at.is_none_or(|at| at > cx.now) {
+    if p.next_reminder_at.is_none_or(|at| at > now) {
         return false;
     }
-    if let Some(end) = quiet_end(cx) {
+    if let Some(end) = quiet_end(policy.quiet_hours, policy.hours.time_zone(), now) {
         p.next_reminder_at = Some(end);
         return true;
     }
@@ -82,10 +93,10 @@ pub(super) fn remind(conv: &mut Conversation, effects: &mut Vec<Effect>, cx: &Co
         conversation: id,
         number,
         step: p.reminders_sent,
-        escalated: overdue_for_owners(p.due, cx),
+        escalated: overdue_for_owners(p.due, policy, now),
     }));
     // The first reminder is at `due`; reminder n + 1 at `due` plus the schedule's step n.
-    let (step, at) = next_step(&cx.policy.reminders, p.due, p.reminders_sent, cx.now);
+    let (step, at) = policy.reminders.next_step(p.due, p.reminders_sent, now);
     p.reminders_sent = step + 1;
     p.next_reminder_at = at;
     true
@@ -93,11 +104,7 @@ pub(super) fn remind(conv: &mut Conversation, effects: &mut Vec<Effect>, cx: &Co
 
 /// Whether a promise due at `due` is overdue long enough for the owners and backup people:
 /// `[escalation] after` when set, else [`OWNERS_AFTER`].
-fn overdue_for_owners(due: Timestamp, cx: &Context<'_>) -> bool {
-    let after = cx
-        .policy
-        .escalation
-        .as_ref()
-        .map_or(OWNERS_AFTER, |e| e.after);
-    cx.now.duration_since(due) >= after
+fn overdue_for_owners(due: Timestamp, policy: &Policy, now: Timestamp) -> bool {
+    let after = policy.escalation.as_ref().map_or(OWNERS_AFTER, |e| e.after);
+    now.duration_since(due) >= after
 }

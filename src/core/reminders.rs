@@ -1,6 +1,9 @@
 //! The reminder schedule: when a waiting customer's owner is reminded again.
 
-use jiff::SignedDuration;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+
+use crate::hours::QuietHours;
 
 /// When reminders go out while a conversation waits, counted from when it started waiting.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +37,30 @@ impl ReminderSchedule {
         let extra = step as i32 - self.after.len() as i32 + 1;
         every.checked_mul(extra).and_then(|d| last.checked_add(d))
     }
+
+    /// The next step from `step` on, counted from `since`, and when it is due. After
+    /// downtime several steps may be past: one reminder now, the next one in the future,
+    /// never a burst of stale ones.
+    pub fn next_step(
+        &self,
+        since: Timestamp,
+        mut step: u32,
+        now: Timestamp,
+    ) -> (u32, Option<Timestamp>) {
+        let at = |n: u32| self.offset(n).and_then(|d| since.checked_add(d).ok());
+        let mut due = at(step);
+        while due.is_some_and(|t| t <= now) {
+            step += 1;
+            due = at(step);
+        }
+        (step, due)
+    }
+}
+
+/// When the quiet hours that are on at `now` end (in the business's time zone `tz`); `None`
+/// outside them. A reminder due inside them waits until then.
+pub fn quiet_end(quiet: Option<QuietHours>, tz: &TimeZone, now: Timestamp) -> Option<Timestamp> {
+    quiet.and_then(|q| q.end_after(tz, now))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use super::effects::{Ack, Effect, Notice, NoticeKind};
 use super::policy::{Away, Policy};
 use super::promises;
 use super::ratings::ask_on_resolve;
-use super::reminders::ReminderSchedule;
+use super::reminders::{quiet_end, ReminderSchedule};
 use crate::markdown::literal;
 use crate::model::{Incoming, UserId};
 use crate::responses::promises::PromiseRules;
@@ -107,7 +107,7 @@ pub fn step(conversation: Option<&Conversation>, input: Input<'_>, cx: &Context<
             Some(c) => {
                 let mut out = staff_replied(c, msg.author.id, msg.at);
                 if let Some(conv) = out.conversation.as_mut() {
-                    promises::staff_posted(conv, msg, cx);
+                    promises::staff_posted(conv, msg, cx.policy, cx.promises);
                     conv.last_staff_message = conv.last_staff_message.max(Some(msg.id));
                 }
                 if let Some(effect) = relay_out(c, msg, cx.policy) {
@@ -383,7 +383,7 @@ fn tick(conv: &Conversation, cx: &Context<'_>) -> Step {
         }
         State::Answered | State::Resolved => false,
     };
-    let reminded = promises::remind(&mut next, &mut effects, cx);
+    let reminded = promises::remind(&mut next, &mut effects, cx.policy, cx.now);
     if !(changed || reminded) {
         return Step::default();
     }
@@ -410,7 +410,8 @@ fn remind(
     }
     if let Some(until) = conv.snoozed_until.filter(|u| *u > now) {
         next.next_reminder_at = Some(until);
-    } else if let Some(end) = quiet_end(cx) {
+    } else if let Some(end) = quiet_end(cx.policy.quiet_hours, cx.policy.hours.time_zone(), cx.now)
+    {
         // The owner is asleep: the reminder goes out when quiet hours end.
         next.next_reminder_at = Some(end);
     } else {
@@ -423,36 +424,14 @@ fn remind(
         let over = next.reminded_at.len().saturating_sub(REMINDER_LOG);
         next.reminded_at.drain(..over);
         let since = conv.waiting_since.unwrap_or(conv.opened_at);
-        let (sent, at) = next_step(&cx.policy.reminders, since, conv.reminders_sent + 1, now);
+        let (sent, at) = cx
+            .policy
+            .reminders
+            .next_step(since, conv.reminders_sent + 1, now);
         next.reminders_sent = sent;
         next.next_reminder_at = at;
     }
     true
-}
-
-/// When quiet hours that are on now end; `None` outside them.
-pub(super) fn quiet_end(cx: &Context<'_>) -> Option<Timestamp> {
-    cx.policy
-        .quiet_hours
-        .and_then(|q| q.end_after(cx.policy.hours.time_zone(), cx.now))
-}
-
-/// The next reminder step from `step` on, counted from `since`, and when it is due. After
-/// downtime several steps may be past: one reminder now, the next one in the future, never
-/// a burst of stale ones.
-pub(super) fn next_step(
-    schedule: &ReminderSchedule,
-    since: Timestamp,
-    mut step: u32,
-    now: Timestamp,
-) -> (u32, Option<Timestamp>) {
-    let at = |n: u32| schedule.offset(n).and_then(|d| since.checked_add(d).ok());
-    let mut due = at(step);
-    while due.is_some_and(|t| t <= now) {
-        step += 1;
-        due = at(step);
-    }
-    (step, due)
 }
 
 /// An answered conversation closed once it has been quiet for `auto_resolve_after`.
