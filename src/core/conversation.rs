@@ -152,8 +152,8 @@ pub struct Promise {
     pub by_name: String,
     /// Their words, quoted back to them in the reminders (cut to [`PROMISE_WORDS`]).
     pub words: String,
-    /// The message that promised.
-    pub message: MessageId,
+    /// The message that promised; `None` for one set with `/followup` or "Remind me".
+    pub message: Option<MessageId>,
     pub made_at: Timestamp,
     /// When the promise falls due: the first reminder.
     pub due: Timestamp,

@@ -10,7 +10,8 @@ use super::conversation::{Conversation, Promise, PROMISE_WORDS};
 use super::effects::{Effect, PromiseReminder};
 use super::policy::Policy;
 use super::reminders::quiet_end;
-use crate::model::Incoming;
+use crate::hours::When;
+use crate::model::{Incoming, UserId};
 use crate::responses::promises::PromiseRules;
 use crate::responses::template::truncate_chars;
 
@@ -53,12 +54,48 @@ pub(super) fn staff_posted(
         by: msg.author.id,
         by_name: msg.author.name.clone(),
         words: truncate_chars(text.trim().to_string(), PROMISE_WORDS),
-        message: msg.id,
+        message: Some(msg.id),
         made_at: msg.at,
         due,
         reminders_sent: 0,
         next_reminder_at: Some(due),
         note: None,
+    });
+}
+
+/// What a reminder quotes for a follow-up set without a note.
+pub const FOLLOW_UP_WORDS: &str = "(a follow-up you set, without a note)";
+
+/// A follow-up set by `by` (`/followup`, "Remind me"): it replaces any open promise, as a
+/// newer promise in a reply does, but keeps nothing (nobody posted).
+pub(super) fn follow_up(
+    conv: &mut Conversation,
+    by: UserId,
+    name: String,
+    due: Option<Timestamp>,
+    note: Option<String>,
+    policy: &Policy,
+    now: Timestamp,
+) {
+    let due = due.unwrap_or_else(|| {
+        policy
+            .hours
+            .promise_due(now, When::Later, policy.promises.remind_after)
+    });
+    let note = note
+        .map(|n| truncate_chars(n.trim().to_string(), PROMISE_WORDS))
+        .filter(|n| !n.is_empty());
+    conv.promises_made += 1;
+    conv.promise = Some(Promise {
+        by,
+        by_name: name,
+        words: note.clone().unwrap_or_else(|| FOLLOW_UP_WORDS.to_string()),
+        message: None,
+        made_at: now,
+        due,
+        reminders_sent: 0,
+        next_reminder_at: Some(due),
+        note,
     });
 }
 

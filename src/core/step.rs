@@ -76,6 +76,16 @@ pub enum Command {
         /// Their display name, which the customer is told.
         name: String,
     },
+    /// A staff member sets a follow-up for themselves (`/followup`, the "Remind me" button):
+    /// a promise like one read in a reply, due at `due`, or `[promises] remind_after` of open
+    /// time from now when `None`.
+    FollowUp {
+        by: UserId,
+        /// Their display name, for the owners' lists.
+        name: String,
+        due: Option<Timestamp>,
+        note: Option<String>,
+    },
     /// Nobody has it any more (`/unclaim`).
     Unclaim {
         by: UserId,
@@ -521,6 +531,12 @@ fn command(conv: &Conversation, cmd: Command, cx: &Context<'_>) -> Step {
             Some(released) => next = released,
             None => return Step::default(),
         },
+        Command::FollowUp {
+            by,
+            name,
+            due,
+            note,
+        } => promises::follow_up(&mut next, by, name, due, note, cx.policy, now),
     }
     Step {
         conversation: Some(next),

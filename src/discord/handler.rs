@@ -199,6 +199,15 @@ impl Events {
                             &click.user,
                         ),
                     },
+                    Action::RemindMe => Command::FollowUp {
+                        by: user,
+                        name: super::places::display_name(
+                            click.member.as_ref().and_then(|m| m.nick.as_deref()),
+                            &click.user,
+                        ),
+                        due: None,
+                        note: None,
+                    },
                     // Answered above: a rating is the customer's, not a staff command.
                     Action::Rate(_) => Command::MarkAnswered { by: user },
                 };
@@ -208,7 +217,8 @@ impl Events {
                 match result {
                     Ok(Ok(Some((conv, deliver)))) => {
                         self.0.bot.delivery.deliver(deliver).await;
-                        super::commands::button_answer(action, user, &conv)
+                        let hours = &self.0.bot.desk.policy().hours;
+                        super::commands::button_answer(action, user, &conv, hours, now)
                     }
                     Ok(Ok(None)) => "That conversation no longer exists.".to_string(),
                     Ok(Err(e)) => {

@@ -400,7 +400,7 @@ mod tests {
             by: UserId(7),
             by_name: by_name.into(),
             words: "Let me check with the **supplier**".into(),
-            message: MessageId(1002),
+            message: Some(MessageId(1002)),
             made_at: t,
             due: t,
             reminders_sent: 0,

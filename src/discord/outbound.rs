@@ -49,6 +49,8 @@ pub enum Action {
     MarkAnswered,
     /// "I'll take it": the conversation is claimed for whoever pressed it.
     Claim,
+    /// "Remind me": a follow-up for whoever pressed it, `[promises] remind_after` from now.
+    RemindMe,
     /// The customer's answer to "How did we do?" (1–5).
     Rate(u8),
 }
@@ -59,6 +61,7 @@ impl Action {
             Action::SnoozeHour => "snooze1h".to_string(),
             Action::MarkAnswered => "answered".to_string(),
             Action::Claim => "claim".to_string(),
+            Action::RemindMe => "remindme".to_string(),
             Action::Rate(n) => format!("rate{n}"),
         }
     }
@@ -74,6 +77,7 @@ pub fn parse_action(custom_id: &str) -> Option<(Action, MessageId)> {
         "snooze1h" => Action::SnoozeHour,
         "answered" => Action::MarkAnswered,
         "claim" => Action::Claim,
+        "remindme" => Action::RemindMe,
         code => match code.strip_prefix("rate").and_then(|n| n.parse::<u8>().ok()) {
             Some(n @ 1..=5) => Action::Rate(n),
             _ => return None,

@@ -93,7 +93,8 @@ pub struct PromiseRecord {
     pub by: UserId,
     pub by_name: String,
     pub words: String,
-    pub message: MessageId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<MessageId>,
     pub made_at: Timestamp,
     pub due: Timestamp,
     pub reminders_sent: u32,
@@ -482,7 +483,7 @@ mod tests {
             by: UserId(7),
             by_name: "Sam".into(),
             words: "Let me check".into(),
-            message: MessageId(9),
+            message: Some(MessageId(9)),
             made_at: t,
             due: t,
             reminders_sent: 1,

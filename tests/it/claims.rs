@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use crate::support::{
-    command, eventually, posts_containing, quiet_period, wait_ack, wait_interaction,
+    command, eventually, in_dm_of, posts_containing, quiet_period, wait_ack, wait_interaction,
     wait_owner_notified, wait_post_containing, Bot, QUIET,
 };
 use frontdesk::clock::{Clock, ManualClock};
@@ -38,18 +38,6 @@ async fn start(extra: &str) -> (Simulator, Bot, Arc<ManualClock>, tempfile::Temp
     let clock = Arc::new(ManualClock::new(crate::support::tuesday_morning()));
     let bot = Bot::start_with(&sim, &dir.path().join("data"), extra, clock.clone()).await;
     (sim, bot, clock, dir)
-}
-
-/// The texts frontdesk posted into `user`'s DM that contain `needle`.
-fn in_dm_of(sim: &Simulator, user: u64, needle: &str) -> Vec<String> {
-    let Some(dm) = sim.dm_channel_of(user) else {
-        return Vec::new();
-    };
-    posts_containing(sim, needle)
-        .into_iter()
-        .filter(|r| r.path == format!("/channels/{dm}/messages"))
-        .filter_map(|r| r.body?["content"].as_str().map(str::to_string))
-        .collect()
 }
 
 /// Bob asks in #help; returns his message once the owner was notified (it is stored).

@@ -25,8 +25,10 @@ async fn notification_buttons_snooze_and_mark_answered_for_staff_only() {
     assert_eq!(row[1]["custom_id"], json!(format!("fd:answered:{msg}")));
     assert_eq!(row[2]["custom_id"], json!(format!("fd:claim:{msg}")));
     assert_eq!(row[2]["label"], json!("I'll take it"));
+    assert_eq!(row[3]["custom_id"], json!(format!("fd:remindme:{msg}")));
+    assert_eq!(row[3]["label"], json!("Remind me"));
     assert_eq!(
-        row[3]["url"],
+        row[4]["url"],
         json!(format!(
             "https://discord.com/channels/{}/{}/{msg}",
             demo::GUILD,
@@ -276,7 +278,7 @@ async fn a_digest_past_discords_limits_is_cut_between_customers_with_their_rows(
         assert!(!rows.is_empty() && rows.len() <= 5, "{} rows", rows.len());
         let opens: Vec<&str> = rows
             .iter()
-            .map(|row| row["components"][3]["url"].as_str().expect("Open"))
+            .map(|row| row["components"][4]["url"].as_str().expect("Open"))
             .collect();
         // Each customer named here has their whole paragraph here, ending with their link,
         // and their row of buttons under it.

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::support::{
-    command_until, posts_containing, quiet_period, ready, spawn_frontdesk, wait_ack, wait_for,
-    wait_owner_notified, wait_post_containing, write_demo_config, Bot, Child, QUIET,
+    command, command_until, in_dm_of, posts_containing, quiet_period, ready, spawn_frontdesk,
+    wait_ack, wait_for, wait_owner_notified, wait_post_containing, write_demo_config, Bot, Child,
+    QUIET,
 };
 use frontdesk::clock::{Clock, ManualClock};
 use frontdesk_sim::{demo, SimConfig, SimUser, Simulator, World};
@@ -24,18 +25,6 @@ async fn sim() -> Simulator {
     Simulator::start(world, SimConfig::default())
         .await
         .expect("simulator")
-}
-
-/// Posts that reached `user`'s DM with the bot and contain `needle`.
-fn in_dm_of(sim: &Simulator, user: u64, needle: &str) -> Vec<String> {
-    let Some(dm) = sim.dm_channel_of(user) else {
-        return Vec::new();
-    };
-    posts_containing(sim, needle)
-        .into_iter()
-        .filter(|r| r.path == format!("/channels/{dm}/messages"))
-        .filter_map(|r| r.body?["content"].as_str().map(str::to_string))
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -201,4 +190,96 @@ async fn a_promise_reminder_delivered_just_before_a_sigkill_is_not_repeated() {
     wait_owner_notified(&sim, demo::HELP, carol).await;
     quiet_period(QUIET).await;
     assert_eq!(reminders(&sim), 1, "the reminder shown once");
+}
+
+/// `user` presses `action` on the owner's latest notice about `conversation`; the answer.
+async fn press(sim: &Simulator, user: u64, action: &str, conversation: u64) -> String {
+    let dm = sim.dm_channel_of(demo::OWNER).expect("owner DM");
+    let notice = sim.messages_in(dm).last().map(|m| m.id).expect("a notice");
+    let click = sim
+        .click_button(user, dm, notice, &format!("fd:{action}:{conversation}"))
+        .await;
+    let answer = &crate::support::wait_interaction(sim, click).await[0];
+    answer["data"]["content"].as_str().unwrap_or("").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn followup_and_remind_me_set_a_promise_for_whoever_asked() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(ManualClock::new(crate::support::tuesday_morning()));
+    let bot = Bot::start_with(&sim, &dir.path().join("data"), "", clock.clone()).await;
+    let asked = sim
+        .post_message(demo::BOB, demo::HELP, "where is my parcel?")
+        .await;
+    wait_ack(&sim, asked).await;
+    wait_owner_notified(&sim, demo::HELP, asked).await;
+    let on = |when: &str, note: &str| serde_json::json!({"when": when, "note": note, "conversation": asked.to_string()});
+
+    // A moment it cannot read, or one already past: refused with forms that work.
+    let bad = command(&sim, ANA, demo::STAFF, "followup", on("soonish", "")).await;
+    assert!(
+        bad.text.starts_with(
+            "`soonish` isn't a moment I can read. Say when to remind you, e.g. `tomorrow`"
+        ),
+        "{}",
+        bad.text
+    );
+    let past = command(&sim, ANA, demo::STAFF, "followup", on("today 9:00", "")).await;
+    assert!(past.text.contains("is already past"), "{}", past.text);
+    // A customer cannot set one.
+    let refused = command(&sim, demo::ALICE, demo::HELP, "followup", on("3h", "")).await;
+    assert!(
+        refused.text.contains("only for the team"),
+        "{}",
+        refused.text
+    );
+
+    let set = command(
+        &sim,
+        ANA,
+        demo::STAFF,
+        "followup",
+        on("3h", "check the parcel"),
+    )
+    .await;
+    assert!(set.text.starts_with("🤝 I'll remind you"), "{}", set.text);
+    assert!(
+        set.text.contains("about **bob**'s conversation"),
+        "{}",
+        set.text
+    );
+    assert!(
+        set.text.ends_with("Your note: “check the parcel”"),
+        "{}",
+        set.text
+    );
+    let queue = command_until(&sim, demo::OWNER, demo::STAFF, "queue", |t| {
+        t.contains("on a promise")
+    })
+    .await;
+    assert!(
+        queue.text.contains("promised by ana just now, due in 3 h"),
+        "{}",
+        queue.text
+    );
+    clock.advance(SignedDuration::from_hours(3));
+    wait_post_containing(&sim, "🤝 Promise reminder:").await;
+    let to_ana = in_dm_of(&sim, ANA, "🤝 Promise reminder:");
+    assert_eq!(to_ana.len(), 1, "{to_ana:?}");
+    assert!(
+        to_ana[0].contains("\n> check the parcel\n"),
+        "{}",
+        to_ana[0]
+    );
+
+    // "Remind me" on the owner's notice: Sam's follow-up replaces Ana's, a day from now.
+    let answer = press(&sim, demo::OWNER, "remindme", asked).await;
+    assert!(answer.starts_with("🤝 I'll remind you"), "{answer}");
+    clock.advance(SignedDuration::from_hours(24));
+    wait_post_containing(&sim, "(a follow-up you set, without a note)").await;
+    let to_sam = in_dm_of(&sim, demo::OWNER, "🤝 Promise reminder:");
+    assert_eq!(to_sam.len(), 1, "{to_sam:?}");
+    assert_eq!(in_dm_of(&sim, ANA, "🤝").len(), 1, "Ana's was replaced");
+    bot.stop().await;
 }

@@ -726,7 +726,7 @@ fn a_late_older_staff_message_neither_makes_nor_ends_a_promise() {
     d.run(Input::Staff(&older));
     let c = d.conv.clone().expect("conv");
     assert_eq!(c.promises_made, 1);
-    assert_eq!(c.promise.map(|p| p.message), Some(newer.id));
+    assert_eq!(c.promise.and_then(|p| p.message), Some(newer.id));
 }
 
 #[test]
@@ -884,4 +884,36 @@ fn a_claimed_conversations_reminders_go_to_its_holder_then_the_owners_too() {
         to(&sams, NoticeKind::Reminder(2), at(5), &d.policy),
         [UserId(SAM), UserId(3)]
     );
+}
+
+#[test]
+fn a_follow_up_is_a_promise_of_whoever_set_it_with_their_note() {
+    let mut d = Desk::new();
+    d.customer("where is my order?");
+    d.at("10:05").staff(PROMISE);
+    let follow_up = |due, note: Option<&str>| {
+        Input::Command(Command::FollowUp {
+            by: UserId(ANA),
+            name: "Ana".into(),
+            due,
+            note: note.map(str::to_string),
+        })
+    };
+    d.at("11:00")
+        .run(follow_up(Some(t("15:00")), Some("  check the parcel ")));
+    let c = d.conv.clone().expect("conv");
+    let p = c.promise.clone().expect("a follow-up");
+    assert_eq!(
+        (p.by, p.words.as_str(), p.message),
+        (UserId(ANA), "check the parcel", None)
+    );
+    assert_eq!(p.note.as_deref(), Some("check the parcel"));
+    assert_eq!(c.promises_made, 2);
+    assert_eq!(c.promises_kept, Kept::default(), "replaced, not kept");
+    assert_eq!(d.at("15:00").tick(), ["remind promise 2 step 0"]);
+    // Without a time: `[promises] remind_after` of open time (a day, always open here).
+    d.at("16:00").run(follow_up(None, Some("   ")));
+    let p = d.conv.clone().and_then(|c| c.promise).expect("a follow-up");
+    assert_eq!(p.due, t("16:00") + SignedDuration::from_hours(24));
+    assert_eq!(p.note, None, "a blank note is none");
 }

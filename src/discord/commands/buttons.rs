@@ -1,18 +1,28 @@
 //! What the buttons frontdesk posts answer, ephemerally: a notice's Snooze 1 h, Mark
-//! answered and I'll take it (to staff), a rating request's scores (to the customer). Pure.
+//! answered, I'll take it and Remind me (to staff), a rating request's scores (to the customer). Pure.
+
+use jiff::Timestamp;
 
 use crate::core::{Conversation, Rated, RatingRefused, State};
 use crate::desk::RatingOutcome;
 use crate::discord::outbound::Action;
+use crate::hours::BusinessHours;
 use crate::markdown::literal;
 use crate::model::UserId;
 
 /// After a notice's Snooze 1 h, Mark answered or I'll take it button pressed by `by`, given
 /// the conversation after it.
-pub fn button_answer(action: Action, by: UserId, after: &Conversation) -> String {
+pub fn button_answer(
+    action: Action,
+    by: UserId,
+    after: &Conversation,
+    hours: &BusinessHours,
+    now: Timestamp,
+) -> String {
     let who = literal(&after.customer_name);
     match action {
         Action::Claim => super::claim::claimed(by, after),
+        Action::RemindMe => super::followup::set(after, hours, now),
         Action::SnoozeHour if after.state == State::Waiting => {
             format!("Snoozed: reminders about **{who}** pause for an hour.")
         }

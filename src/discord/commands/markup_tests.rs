@@ -16,8 +16,21 @@ fn answers(name: &str) -> Vec<String> {
     let at: Timestamp = "2026-11-24T08:00:00Z".parse().expect("time");
     let now = at + SignedDuration::from_hours(1);
     let c: Conversation = conversation(1, name, at);
+    let hours = crate::hours::BusinessHours::always_open(jiff::tz::TimeZone::UTC);
     let mut done = c.clone();
     done.state = State::Resolved;
+    let mut with_followup = c.clone();
+    with_followup.promise = Some(crate::core::Promise {
+        by: UserId(7),
+        by_name: "Sam".into(),
+        words: "x".into(),
+        message: None,
+        made_at: now,
+        due: now + SignedDuration::from_hours(24),
+        reminders_sent: 0,
+        next_reminder_at: None,
+        note: None,
+    });
     let hour = SignedDuration::from_hours(1);
     let block = BlockRecord::new(UserId(42), UserId(7), at, name);
     vec![
@@ -25,8 +38,9 @@ fn answers(name: &str) -> Vec<String> {
         resolve::resolved(State::Waiting, &done),
         reopen::reopened(State::Resolved, &c),
         snooze::snoozed(State::Waiting, &c, hour, "today at 10:00"),
-        buttons::button_answer(Action::SnoozeHour, UserId(1), &c),
-        buttons::button_answer(Action::MarkAnswered, UserId(1), &done),
+        buttons::button_answer(Action::SnoozeHour, UserId(1), &c, &hours, now),
+        buttons::button_answer(Action::MarkAnswered, UserId(1), &done, &hours, now),
+        buttons::button_answer(Action::RemindMe, UserId(1), &with_followup, &hours, now),
         blocked::list(&[block], now),
     ]
 }

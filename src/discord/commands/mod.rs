@@ -17,6 +17,7 @@ mod blocked;
 mod buttons;
 mod claim;
 mod dashboard;
+mod followup;
 #[cfg(test)]
 mod markup_tests;
 mod queue;
@@ -45,7 +46,7 @@ pub use slash::{Answer, Caller, Chart};
 use slash::{Invocation, Slash};
 
 /// Every slash command, in the order Discord lists them.
-const COMMANDS: [Slash; 14] = [
+const COMMANDS: [Slash; 15] = [
     status::COMMAND,
     queue::COMMAND,
     resolve::COMMAND,
@@ -53,6 +54,7 @@ const COMMANDS: [Slash; 14] = [
     claim::COMMAND,
     unclaim::COMMAND,
     assign::COMMAND,
+    followup::COMMAND,
     snooze::COMMAND,
     away::COMMAND,
     stats::COMMAND,

@@ -289,7 +289,7 @@ mod tests {
             by: crate::model::UserId(7),
             by_name: by.to_string(),
             words: "let me check".to_string(),
-            message: crate::model::MessageId(99),
+            message: Some(crate::model::MessageId(99)),
             made_at: at(made),
             due: at(due),
             reminders_sent: 0,

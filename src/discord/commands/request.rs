@@ -71,6 +71,12 @@ pub enum CommandError {
     NeedUser { command: &'static str },
     #[error("<@{user}> isn't on the team, so I can't give them a conversation: only the owners, the backup people and members with a staff role answer customers. Pick someone on the team, or give them a staff role first (`staff_roles` in the config).")]
     NotOnStaff { user: UserId },
+    #[error("{shown} {why}. Say when to remind you, e.g. {examples}.")]
+    BadFollowUpWhen {
+        shown: String,
+        why: String,
+        examples: String,
+    },
     #[error("Sorry, something went wrong on our side. Please try again in a minute.")]
     Desk(#[from] DeskError),
 }

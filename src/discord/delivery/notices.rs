@@ -299,8 +299,8 @@ pub(super) struct Part {
 /// `<@id> ` before a staff-channel copy: a snowflake has at most 20 digits.
 const OWNER_MENTION: usize = 24;
 
-/// Snooze 1 h · Mark answered · I'll take it · Open, for one conversation; `named`, each with the
-/// customer's name (a button label shows no markup).
+/// Snooze 1 h · Mark answered · I'll take it · Remind me · Open (Discord allows five a row),
+/// for one conversation; `named`, each with the customer's name (a button label shows no markup).
 fn conversation_buttons(conv: &Conversation, named: bool) -> Vec<Button> {
     let label = |text: &str| {
         if named {
@@ -324,6 +324,11 @@ fn conversation_buttons(conv: &Conversation, named: bool) -> Vec<Button> {
             action: Action::Claim,
             conversation: conv.id,
             label: label("I'll take it"),
+        },
+        Button::Action {
+            action: Action::RemindMe,
+            conversation: conv.id,
+            label: label("Remind me"),
         },
         Button::Link {
             label: label("Open"),

@@ -14,13 +14,14 @@ use crate::support::{
     command, command_until, customer_asks_owner_replies, wait_owner_notified, Answer, WAIT,
 };
 
-const STAFF_COMMANDS: [&str; 13] = [
+const STAFF_COMMANDS: [&str; 14] = [
     "queue",
     "resolve",
     "reopen",
     "claim",
     "unclaim",
     "assign",
+    "followup",
     "snooze",
     "away",
     "stats",
@@ -147,7 +148,7 @@ impl Bot {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn all_fourteen_commands_are_registered_for_the_guild_with_staff_permissions() {
+async fn all_fifteen_commands_are_registered_for_the_guild_with_staff_permissions() {
     let bot = Bot::start().await;
     let put = bot
         .sim
@@ -173,6 +174,7 @@ async fn all_fourteen_commands_are_registered_for_the_guild_with_staff_permissio
             "claim",
             "unclaim",
             "assign",
+            "followup",
             "snooze",
             "away",
             "stats",
@@ -239,7 +241,9 @@ async fn all_fourteen_commands_are_registered_for_the_guild_with_staff_permissio
     assert_eq!(option("assign", "user")["type"], json!(6));
     assert_eq!(option("assign", "user")["required"], json!(true));
     assert_eq!(option("assign", "conversation")["required"], json!(false));
-    assert_eq!(bot.sim.commands(Some(demo::GUILD)).len(), 14);
+    assert_eq!(option("followup", "when")["required"], json!(true));
+    assert_eq!(option("followup", "note")["required"], json!(false));
+    assert_eq!(bot.sim.commands(Some(demo::GUILD)).len(), 15);
     bot.stop().await;
 }
 
@@ -257,6 +261,7 @@ async fn customers_get_a_polite_refusal_and_never_touch_a_conversation() {
                 json!({"conversation": post.to_string()})
             }
             "assign" => json!({"user": demo::OWNER.to_string(), "conversation": post.to_string()}),
+            "followup" => json!({"when": "tomorrow", "conversation": post.to_string()}),
             _ => json!([]),
         };
         let answer = bot.command(demo::ALICE, demo::HELP, name, options).await;

@@ -312,6 +312,18 @@ pub async fn wait_post_containing(sim: &Simulator, needle: &str) -> RecordedRequ
     .unwrap_or_else(|| panic!("a message containing {needle:?} was posted"))
 }
 
+/// The texts frontdesk posted into `user`'s DM with the bot that contain `needle`.
+pub fn in_dm_of(sim: &Simulator, user: u64, needle: &str) -> Vec<String> {
+    let Some(dm) = sim.dm_channel_of(user) else {
+        return Vec::new();
+    };
+    posts_containing(sim, needle)
+        .into_iter()
+        .filter(|r| r.path == format!("/channels/{dm}/messages"))
+        .filter_map(|r| r.body?["content"].as_str().map(str::to_string))
+        .collect()
+}
+
 /// Successful posts whose content contains `needle`.
 pub fn posts_containing(sim: &Simulator, needle: &str) -> Vec<RecordedRequest> {
     sim.requests()
