@@ -20,6 +20,7 @@ fuzz_target!(|text: &str| {
         opens: text,
         back: text,
         away_note: &long,
+        staff: text,
     };
     let out = template.render(&values);
     assert!(out.chars().count() <= DISCORD_MESSAGE_LIMIT);
