@@ -7,8 +7,9 @@
 use std::sync::Arc;
 
 use crate::support::{
-    command, eventually, in_dm_of, posts_containing, quiet_period, wait_ack, wait_interaction,
-    wait_owner_notified, wait_post_containing, Bot, QUIET,
+    command, eventually, in_dm_of, posts_containing, quiet_period, ready, spawn_frontdesk,
+    wait_ack, wait_for, wait_interaction, wait_owner_notified, wait_post_containing, Bot, Child,
+    QUIET,
 };
 use frontdesk::clock::{Clock, ManualClock};
 use frontdesk_sim::{demo, SimConfig, SimUser, Simulator, World};
@@ -283,4 +284,67 @@ async fn two_claims_at_the_same_moment_leave_one_holder_and_it_survives_a_restar
         "told once across the restart"
     );
     bot.stop().await;
+}
+
+/// A reminder that went to the holder alone reached Ana's DM but its answer was lost, and
+/// frontdesk is SIGKILLed before it can mark it done. The simulator keeps no nonces (as after
+/// a long restart): frontdesk reads the holder's DM, not only the owners', and does not send
+/// it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_to_the_holder_delivered_just_before_a_sigkill_is_not_repeated() {
+    let world = World::demo().with_user(SimUser::new(ANA, "ana").with_role(demo::STAFF_ROLE));
+    let sim = Simulator::start(
+        world,
+        SimConfig {
+            nonce_window: std::time::Duration::ZERO,
+            ..SimConfig::default()
+        },
+    )
+    .await
+    .expect("simulator");
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The first reminder five seconds into the wait (the owners hear of a claimed one after
+    // 4 h only).
+    let config =
+        crate::support::write_demo_config(dir.path(), "reminders = { after = [\"5s\"] }\n");
+    let log = |n: u32| std::fs::File::create(dir.path().join(format!("run-{n}.log"))).expect("log");
+    let spawn = |n| Child(spawn_frontdesk(&config, &sim, log(n)));
+    let mut child = ready(&sim, || spawn(1)).await;
+
+    let asked = bob_asks(&sim).await;
+    let taken = command(
+        &sim,
+        ANA,
+        demo::STAFF,
+        "claim",
+        json!({"conversation": asked.to_string()}),
+    )
+    .await;
+    assert!(taken.text.starts_with("✋ It's yours"), "{}", taken.text);
+    wait_post_containing(&sim, TOLD).await;
+    // The next message frontdesk posts is the reminder, to Ana alone.
+    sim.lose_answers("/messages", 1);
+    let reminders = |sim: &Simulator| in_dm_of(sim, ANA, "⏰ Reminder 1:").len();
+    // The binary's clock ticks every 20 s.
+    wait_for(std::time::Duration::from_secs(45), async || {
+        (reminders(&sim) == 1).then_some(())
+    })
+    .await
+    .expect("the reminder reached Ana (its answer lost) within two ticks");
+    let _ = child.0.kill();
+    let _ = child.0.wait();
+
+    let _child = ready(&sim, || spawn(2)).await;
+    // A new customer's notice: the restart's sweep has run by the time it is out.
+    let carol = sim
+        .post_message(demo::CAROL, demo::HELP, "Is the shop open on Sunday?")
+        .await;
+    wait_ack(&sim, carol).await;
+    wait_owner_notified(&sim, demo::HELP, carol).await;
+    quiet_period(QUIET).await;
+    assert_eq!(reminders(&sim), 1, "the reminder shown to Ana once");
+    assert!(
+        in_dm_of(&sim, demo::OWNER, "⏰ Reminder").is_empty(),
+        "not the owner's yet"
+    );
 }

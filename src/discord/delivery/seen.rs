@@ -1,15 +1,16 @@
 //! Owner notices that reached Discord without being marked done (a crash, or a lost answer,
 //! between Discord accepting the digest and the mark). A digest's nonce covers its exact
 //! group of notices, which a resend after a restart need not repeat, so before resending
-//! them the owners' DM channels (and the staff channel, the fallback) are read, and the
-//! notices already shown to every owner are marked done instead: as `sweep` does for
-//! acknowledgements.
+//! them the DM channels of everyone they went to (and the staff channel, the fallback) are
+//! read, and the notices already shown to all of them are marked done instead: as `sweep`
+//! does for acknowledgements. Promise reminders are checked the same way as they are sent.
 
 use std::collections::HashMap;
 
 use jiff::{SignedDuration, Timestamp};
 
 use super::{Delivery, Outcome};
+use crate::core::notice_recipients;
 use crate::desk::{OutboxItem, Pending};
 use crate::discord::notice;
 use crate::discord::pace::Priority;
@@ -31,9 +32,10 @@ impl Delivery {
                 || self.unsure_contains(&p.key))
     }
 
-    /// Marks done (and releases) the `notices`, claimed by the caller, already shown to every
-    /// owner; returns the others, still claimed, cleared to be sent. When the history cannot be read they are all returned (sent again, as
-    /// before: a notice may repeat, but is never lost).
+    /// Marks done (and releases) the `notices`, claimed by the caller, already shown to
+    /// everyone they went to (the owners, or a claimed conversation's holder); returns the
+    /// others, still claimed, cleared to be sent. When the history cannot be read they are
+    /// all returned (sent again, as before: a notice may repeat, but is never lost).
     pub(super) async fn drop_notices_already_sent(
         &self,
         me: UserId,
@@ -48,14 +50,36 @@ impl Delivery {
             .min()
             .unwrap_or_else(Timestamp::now);
         let after = MessageId::first_at(oldest.saturating_sub(CLOCK_SLACK).unwrap_or(oldest));
-        let Some(posted) = self.posted_to_owners(me, after).await else {
+        // Who each notice went to: the owners, or a claimed conversation's holder (see
+        // `notice_recipients`); `None` is the staff channel, when there are no owners.
+        let policy = self.desk.policy();
+        let recipients: Vec<Option<Vec<Option<UserId>>>> = notices
+            .iter()
+            .map(|p| {
+                let OutboxItem::Notice { kind } = p.record.item else {
+                    return None;
+                };
+                let conv = self.desk.conversation(p.record.conversation).ok()??;
+                let to = notice_recipients(&conv, kind, p.record.created_at, &self.owners, policy);
+                Some(if to.is_empty() {
+                    vec![None]
+                } else {
+                    to.into_iter().map(Some).collect()
+                })
+            })
+            .collect();
+        let mut readers: Vec<UserId> = self.owners.clone();
+        readers.extend(recipients.iter().flatten().flatten().flatten());
+        readers.sort_unstable();
+        readers.dedup();
+        let Some(posted) = self.posted_to(me, after, &readers).await else {
             for p in &notices {
                 self.note_unsure(&p.key, false);
             }
             return notices;
         };
         let mut rest = Vec::new();
-        for p in notices {
+        for (p, to) in notices.into_iter().zip(recipients) {
             let OutboxItem::Notice { kind } = p.record.item else {
                 rest.push(p);
                 continue;
@@ -67,9 +91,13 @@ impl Delivery {
                     continue;
                 }
             };
-            let everywhere = posted
-                .values()
-                .all(|texts| texts.iter().any(|t| notice::shows(t, kind, &link)));
+            let everywhere = to.is_some_and(|to| {
+                to.iter().all(|who| {
+                    posted
+                        .get(who)
+                        .is_some_and(|texts| texts.iter().any(|t| notice::shows(t, kind, &link)))
+                })
+            });
             if everywhere {
                 tracing::info!(
                     conversation = p.record.conversation.0,
@@ -122,13 +150,14 @@ impl Delivery {
         Some(texts.iter().any(|t| shows(t)))
     }
 
-    /// frontdesk's own messages after `after`, per owner (`None`: the staff channel when
-    /// there are no owners): in the owner's DM channel, or in the staff channel starting
-    /// with their mention (the fallback). `None` when a channel cannot be read.
-    async fn posted_to_owners(
+    /// frontdesk's own messages after `after`, per person of `users` (`None`: the staff
+    /// channel when there are no owners): in their DM channel, or in the staff channel
+    /// starting with their mention (the fallback). `None` when a channel cannot be read.
+    async fn posted_to(
         &self,
         me: UserId,
         after: MessageId,
+        users: &[UserId],
     ) -> Option<HashMap<Option<UserId>, Vec<String>>> {
         let mut posted: HashMap<Option<UserId>, Vec<String>> = HashMap::new();
         let staff = match self.staff_channel {
@@ -136,10 +165,9 @@ impl Delivery {
             None => Vec::new(),
         };
         if self.owners.is_empty() {
-            posted.insert(None, staff);
-            return Some(posted);
+            posted.insert(None, staff.clone());
         }
-        for owner in self.owners.clone() {
+        for owner in users.iter().copied() {
             let dm = match self.dm_channel(owner).await {
                 Ok(dm) => self.own_messages(me, dm, after).await?,
                 // DMs closed: the notices went to the staff channel.
