@@ -119,14 +119,19 @@ pub struct PromiseRules {
 
 impl PromiseRules {
     /// The built-in rules (the text of the shipped responses/promises.toml, compiled in).
+    /// Compiled once per process: their regexes take a while to build, and a clone shares
+    /// them.
     pub fn builtin() -> PromiseRules {
-        let text = super::builtin::FILES
-            .iter()
-            .find(|(name, _)| *name == FILE)
-            .map_or("", |(_, text)| text);
-        // The shipped file is checked by a test; failing here is a build that skipped them.
-        PromiseRules::parse(&Path::new("(built-in)").join(FILE), text)
-            .unwrap_or_else(|e| panic!("the built-in promise rules must load:\n{e}"))
+        static BUILT_IN: std::sync::LazyLock<PromiseRules> = std::sync::LazyLock::new(|| {
+            let text = super::builtin::FILES
+                .iter()
+                .find(|(name, _)| *name == FILE)
+                .map_or("", |(_, text)| text);
+            // The shipped file is checked by a test; failing here is a build that skipped them.
+            PromiseRules::parse(&Path::new("(built-in)").join(FILE), text)
+                .unwrap_or_else(|e| panic!("the built-in promise rules must load:\n{e}"))
+        });
+        BUILT_IN.clone()
     }
 
     /// `dir/promises.toml` when it exists, else the built-in rules. A bad file is an error
