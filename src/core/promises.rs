@@ -15,7 +15,8 @@ use crate::model::{Incoming, UserId};
 use crate::responses::promises::PromiseRules;
 use crate::responses::template::truncate_chars;
 
-/// How long past due a promise is before the owners hear of it, when no `[escalation]` says.
+/// How long past due a promise is before the owners hear of it, unless `[reminders]
+/// escalate_after` says.
 pub const OWNERS_AFTER: SignedDuration = SignedDuration::from_hours(24);
 
 /// A staff member posted in the conversation: whatever promise was open is over (kept, or
