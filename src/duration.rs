@@ -1,8 +1,9 @@
-//! Humane durations ("30m", "2h", "1d", "1h30m") for the config and for `/snooze`.
+//! Humane durations ("30m", "2h", "1d", "1h30m") for the config and for `/snooze`, and
+//! how far a moment is from now in words ("due in 3 h", "5 min ago").
 
 use std::fmt;
 
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 
 /// A duration that could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -83,6 +84,25 @@ impl fmt::Display for Humane {
             (d, 0, _) => write!(f, "{d} days"),
             (d, h, _) => write!(f, "{d} d {h} h"),
         }
+    }
+}
+
+/// When `due` is, seen from `now`: "due in 3 h", or "overdue 2 h" once it has passed.
+pub fn due_words(due: Timestamp, now: Timestamp) -> String {
+    if due > now {
+        format!("due in {}", Humane(due.duration_since(now)))
+    } else {
+        format!("overdue {}", Humane(now.duration_since(due)))
+    }
+}
+
+/// How long ago `then` was, seen from `now`: "5 min ago", or "just now" under a minute.
+pub fn ago(then: Timestamp, now: Timestamp) -> String {
+    let d = now.duration_since(then);
+    if d < SignedDuration::from_mins(1) {
+        "just now".to_string()
+    } else {
+        format!("{} ago", Humane(d))
     }
 }
 

@@ -8,7 +8,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::core::{Conversation, State};
 use crate::desk::TranscriptEntry;
-use crate::duration::Humane;
+use crate::duration::{due_words, Humane};
 use crate::hours::BusinessHours;
 use crate::model::{Place, Speaker, UserId};
 
@@ -243,15 +243,6 @@ pub fn queue(v: &QueueView<'_>) -> Markup {
                 }
             }
         }
-    }
-}
-
-/// "due in 3 h" or "overdue 2 h".
-fn due_words(due: Timestamp, now: Timestamp) -> String {
-    if due > now {
-        format!("due in {}", Humane(due.duration_since(now)))
-    } else {
-        format!("overdue {}", Humane(now.duration_since(due)))
     }
 }
 

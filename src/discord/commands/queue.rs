@@ -8,7 +8,7 @@ use serenity::all as dc;
 use super::request::{get, number, Arg, CommandError};
 use super::slash::{open_conversations, staff, Answer, Invocation, Slash};
 use crate::core::{Conversation, Promise, State};
-use crate::duration::Humane;
+use crate::duration::{ago, due_words, Humane};
 use crate::markdown::literal;
 use crate::model::Place;
 
@@ -102,17 +102,13 @@ fn promised(open: &[Conversation], now: Timestamp) -> Option<String> {
         promised.len()
     )];
     for (c, p) in promised.iter().take(PROMISES_SHOWN) {
-        let due = if p.due > now {
-            format!("due in {}", Humane(p.due.duration_since(now)))
-        } else {
-            format!("overdue {}", Humane(now.duration_since(p.due)))
-        };
+        let due = due_words(p.due, now);
         lines.push(format!(
             "• **{}** · {} · promised by {} {}, {due} · {} · id `{}`",
             literal(&c.customer_name),
             c.topic,
             literal(&p.by_name),
-            ago(now.duration_since(p.made_at)),
+            ago(p.made_at, now),
             place(c),
             c.id
         ));
@@ -186,15 +182,6 @@ fn place(c: &Conversation) -> String {
         Place::Dm { .. } => "in a DM".to_string(),
         // Angle brackets keep Discord from unfurling every link into a preview.
         _ => format!("<{}>", c.place.jump_link(c.id)),
-    }
-}
-
-/// "5 min ago", or "just now" under a minute.
-fn ago(d: jiff::SignedDuration) -> String {
-    if d < jiff::SignedDuration::from_mins(1) {
-        "just now".to_string()
-    } else {
-        format!("{} ago", Humane(d))
     }
 }
 
