@@ -132,22 +132,13 @@ impl Delivery {
         shows: impl Fn(&str) -> bool,
     ) -> Option<bool> {
         let after = MessageId::first_at(since.saturating_sub(CLOCK_SLACK).unwrap_or(since));
-        let mut texts = match self.dm_channel(user).await {
-            Ok(dm) => self.own_messages(me, dm, after).await?,
-            // DMs closed: it went to the staff channel.
-            Err(e) if e.code().is_some() => Vec::new(),
-            Err(_) => return None,
-        };
-        if let Some(staff) = self.staff_channel {
-            let mention = format!("<@{user}> ");
-            let fallback = self.own_messages(me, staff, after).await?;
-            texts.extend(
-                fallback
-                    .into_iter()
-                    .filter_map(|t| t.strip_prefix(&mention).map(str::to_string)),
-            );
-        }
-        Some(texts.iter().any(|t| shows(t)))
+        let posted = self.posted_to(me, after, &[user]).await?;
+        let mention = format!("<@{user}> ");
+        Some(posted.get(&Some(user)).is_some_and(|texts| {
+            texts
+                .iter()
+                .any(|t| shows(t.strip_prefix(&mention).unwrap_or(t)))
+        }))
     }
 
     /// frontdesk's own messages after `after`, per person of `users` (`None`: the staff
@@ -167,17 +158,17 @@ impl Delivery {
         if self.owners.is_empty() {
             posted.insert(None, staff.clone());
         }
-        for owner in users.iter().copied() {
-            let dm = match self.dm_channel(owner).await {
+        for user in users.iter().copied() {
+            let dm = match self.dm_channel(user).await {
                 Ok(dm) => self.own_messages(me, dm, after).await?,
                 // DMs closed: the notices went to the staff channel.
                 Err(e) if e.code().is_some() => Vec::new(),
                 Err(_) => return None,
             };
-            let mention = format!("<@{owner}> ");
+            let mention = format!("<@{user}> ");
             let mut texts = dm;
             texts.extend(staff.iter().filter(|t| t.starts_with(&mention)).cloned());
-            posted.insert(Some(owner), texts);
+            posted.insert(Some(user), texts);
         }
         Some(posted)
     }
