@@ -427,19 +427,34 @@ pub struct ReplyRecord {
 mod tests {
     use super::*;
 
+    /// A DM conversation with nothing set beyond what opening it sets, and when it opened.
+    fn plain_dm() -> (Conversation, Timestamp) {
+        let t: Timestamp = "2026-11-23T10:00:00Z".parse().expect("time");
+        let place = Place::Dm {
+            channel: ChannelId(5),
+        };
+        (
+            Conversation::new(MessageId(1), UserId(42), "Ana".into(), place, t),
+            t,
+        )
+    }
+
+    /// The record `c` is written as.
+    fn json(c: &Conversation) -> String {
+        serde_json::to_string(&ConversationRecord::new(c, None)).expect("json")
+    }
+
+    /// A conversation read back from its record.
+    fn read(json: &str) -> Conversation {
+        serde_json::from_str::<ConversationRecord>(json)
+            .expect("read")
+            .into_conversation()
+    }
+
     #[test]
     fn a_rating_and_the_blocked_mark_round_trip_and_are_absent_when_unset() {
-        let t: Timestamp = "2026-11-23T10:00:00Z".parse().expect("time");
-        let mut c = Conversation::new(
-            MessageId(1),
-            UserId(42),
-            "Ana".into(),
-            Place::Dm {
-                channel: ChannelId(5),
-            },
-            t,
-        );
-        let plain = serde_json::to_string(&ConversationRecord::new(&c, None)).expect("json");
+        let (mut c, t) = plain_dm();
+        let plain = json(&c);
         assert!(
             !plain.contains("rating") && !plain.contains("blocked"),
             "{plain}"
@@ -450,30 +465,18 @@ mod tests {
             answered_at: Some(t),
         });
         c.blocked = true;
-        let json = serde_json::to_string(&ConversationRecord::new(&c, None)).expect("json");
-        let back: ConversationRecord = serde_json::from_str(&json).expect("read");
-        assert_eq!(back.into_conversation(), c);
+        assert_eq!(read(&json(&c)), c);
     }
 
     #[test]
     fn a_promise_round_trips_and_older_records_read_without_one() {
-        let t: Timestamp = "2026-11-23T10:00:00Z".parse().expect("time");
-        let mut c = Conversation::new(
-            MessageId(1),
-            UserId(42),
-            "Ana".into(),
-            Place::Dm {
-                channel: ChannelId(5),
-            },
-            t,
-        );
-        let plain = serde_json::to_string(&ConversationRecord::new(&c, None)).expect("json");
+        let (mut c, t) = plain_dm();
+        let plain = json(&c);
         assert!(
             !plain.contains("promise"),
             "written by older versions too: {plain}"
         );
-        let older: ConversationRecord = serde_json::from_str(&plain).expect("read");
-        assert_eq!(older.into_conversation().promise, None);
+        assert_eq!(read(&plain).promise, None);
         c.promises_made = 2;
         c.promises_kept = Kept {
             on_time: 1,
@@ -490,30 +493,18 @@ mod tests {
             next_reminder_at: Some(t),
             note: None,
         });
-        let json = serde_json::to_string(&ConversationRecord::new(&c, None)).expect("json");
-        let back: ConversationRecord = serde_json::from_str(&json).expect("read");
-        assert_eq!(back.into_conversation(), c);
+        assert_eq!(read(&json(&c)), c);
     }
 
     #[test]
     fn an_assignee_round_trips_and_older_records_read_without_one() {
-        let t: Timestamp = "2026-11-23T10:00:00Z".parse().expect("time");
-        let mut c = Conversation::new(
-            MessageId(1),
-            UserId(42),
-            "Ana".into(),
-            Place::Dm {
-                channel: ChannelId(5),
-            },
-            t,
-        );
-        let plain = serde_json::to_string(&ConversationRecord::new(&c, None)).expect("json");
+        let (mut c, t) = plain_dm();
+        let plain = json(&c);
         assert!(
             !plain.contains("assignee") && !plain.contains("claims_made"),
             "written by older versions too: {plain}"
         );
-        let older: ConversationRecord = serde_json::from_str(&plain).expect("read");
-        let older = older.into_conversation();
+        let older = read(&plain);
         assert_eq!((older.assignee, older.claims_made), (None, 0));
         c.claims_made = 2;
         c.assignee = Some(Assignee {
@@ -521,8 +512,6 @@ mod tests {
             name: "Sam".into(),
             at: t,
         });
-        let json = serde_json::to_string(&ConversationRecord::new(&c, None)).expect("json");
-        let back: ConversationRecord = serde_json::from_str(&json).expect("read");
-        assert_eq!(back.into_conversation(), c);
+        assert_eq!(read(&json(&c)), c);
     }
 }
