@@ -7,9 +7,8 @@
 use std::sync::Arc;
 
 use crate::support::{
-    command, eventually, in_dm_of, posts_containing, quiet_period, ready, spawn_frontdesk,
-    wait_ack, wait_for, wait_interaction, wait_owner_notified, wait_post_containing, Bot, Child,
-    QUIET,
+    command, eventually, forgetful_sim, in_dm_of, posts_containing, quiet_period, spawn_logged,
+    wait_ack, wait_for, wait_interaction, wait_owner_notified, wait_post_containing, Bot, QUIET,
 };
 use frontdesk::clock::{Clock, ManualClock};
 use frontdesk_sim::{demo, SimConfig, SimUser, Simulator, World};
@@ -293,23 +292,13 @@ async fn two_claims_at_the_same_moment_leave_one_holder_and_it_survives_a_restar
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reminder_to_the_holder_delivered_just_before_a_sigkill_is_not_repeated() {
     let world = World::demo().with_user(SimUser::new(ANA, "ana").with_role(demo::STAFF_ROLE));
-    let sim = Simulator::start(
-        world,
-        SimConfig {
-            nonce_window: std::time::Duration::ZERO,
-            ..SimConfig::default()
-        },
-    )
-    .await
-    .expect("simulator");
+    let sim = forgetful_sim(world).await;
     let dir = tempfile::tempdir().expect("tempdir");
     // The first reminder five seconds into the wait (the owners hear of a claimed one after
     // 4 h only).
     let config =
         crate::support::write_demo_config(dir.path(), "reminders = { after = [\"5s\"] }\n");
-    let log = |n: u32| std::fs::File::create(dir.path().join(format!("run-{n}.log"))).expect("log");
-    let spawn = |n| Child(spawn_frontdesk(&config, &sim, log(n)));
-    let mut child = ready(&sim, || spawn(1)).await;
+    let mut child = spawn_logged(&sim, &config, dir.path(), 1).await;
 
     let asked = bob_asks(&sim).await;
     let taken = command(
@@ -334,7 +323,7 @@ async fn a_reminder_to_the_holder_delivered_just_before_a_sigkill_is_not_repeate
     let _ = child.0.kill();
     let _ = child.0.wait();
 
-    let _child = ready(&sim, || spawn(2)).await;
+    let _child = spawn_logged(&sim, &config, dir.path(), 2).await;
     // A new customer's notice: the restart's sweep has run by the time it is out.
     let carol = sim
         .post_message(demo::CAROL, demo::HELP, "Is the shop open on Sunday?")

@@ -7,9 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::support::{
-    command, command_until, in_dm_of, posts_containing, quiet_period, ready, spawn_frontdesk,
-    wait_ack, wait_for, wait_owner_notified, wait_post_containing, write_demo_config, Bot, Child,
-    QUIET,
+    command, command_until, forgetful_sim, in_dm_of, posts_containing, quiet_period, spawn_logged,
+    wait_ack, wait_for, wait_owner_notified, wait_post_containing, write_demo_config, Bot, QUIET,
 };
 use frontdesk::clock::{Clock, ManualClock};
 use frontdesk_sim::{demo, SimConfig, SimUser, Simulator, World};
@@ -141,20 +140,11 @@ async fn the_queue_lists_open_promises_apart() {
 /// restart (the simulator keeps none): frontdesk reads the DM and does not send it again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_promise_reminder_delivered_just_before_a_sigkill_is_not_repeated() {
-    let sim = Simulator::start(
-        World::demo(),
-        SimConfig {
-            nonce_window: Duration::ZERO,
-            ..SimConfig::default()
-        },
-    )
-    .await
-    .expect("simulator");
+    let sim = forgetful_sim(World::demo()).await;
     let dir = tempfile::tempdir().expect("tempdir");
     // Always open (the demo has no hours): due two seconds after the promise.
     let config = write_demo_config(dir.path(), "promises = { remind_after = \"2s\" }\n");
-    let log = |n: u32| std::fs::File::create(dir.path().join(format!("run-{n}.log"))).expect("log");
-    let mut child = ready(&sim, || Child(spawn_frontdesk(&config, &sim, log(1)))).await;
+    let mut child = spawn_logged(&sim, &config, dir.path(), 1).await;
 
     let asked = sim
         .post_message(demo::BOB, demo::HELP, "where is my parcel?")
@@ -181,7 +171,7 @@ async fn a_promise_reminder_delivered_just_before_a_sigkill_is_not_repeated() {
     let _ = child.0.kill();
     let _ = child.0.wait();
 
-    let _child = ready(&sim, || Child(spawn_frontdesk(&config, &sim, log(2)))).await;
+    let _child = spawn_logged(&sim, &config, dir.path(), 2).await;
     // A new customer's notice: the restart's sweep has run by the time it is out.
     let carol = sim
         .post_message(demo::CAROL, demo::HELP, "Is the shop open on Sunday?")

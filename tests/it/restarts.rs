@@ -3,13 +3,11 @@
 //! the bot was offline is relayed to the customer, and an owner notice Discord accepted
 //! just before a SIGKILL is not sent again.
 
-use std::time::Duration;
-
-use frontdesk_sim::{demo, SimConfig, Simulator, World};
+use frontdesk_sim::{demo, Simulator, World};
 
 use crate::support::{
-    eventually, quiet_period, ready, spawn_frontdesk, wait_ack, wait_staff_thread,
-    write_demo_config, Bot, Child, QUIET,
+    eventually, forgetful_sim, quiet_period, spawn_logged, wait_ack, wait_staff_thread,
+    write_demo_config, Bot, QUIET,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -75,19 +73,10 @@ async fn wait_for_mirror(sim: &Simulator, thread: u64, text: &str) {
 /// (the simulator keeps none), so only frontdesk itself can avoid sending it again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_owner_notice_delivered_just_before_a_sigkill_is_not_repeated() {
-    let sim = Simulator::start(
-        World::demo(),
-        SimConfig {
-            nonce_window: Duration::ZERO,
-            ..SimConfig::default()
-        },
-    )
-    .await
-    .expect("simulator");
+    let sim = forgetful_sim(World::demo()).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let config = write_demo_config(dir.path(), "");
-    let log = |n: u32| std::fs::File::create(dir.path().join(format!("run-{n}.log"))).expect("log");
-    let mut child = ready(&sim, || Child(spawn_frontdesk(&config, &sim, log(1)))).await;
+    let mut child = spawn_logged(&sim, &config, dir.path(), 1).await;
 
     // Alice first, so the owner's DM channel exists and its route can be faulted.
     let alice = sim
@@ -129,7 +118,7 @@ async fn an_owner_notice_delivered_just_before_a_sigkill_is_not_repeated() {
     let _ = child.0.kill();
     let _ = child.0.wait();
 
-    let _child = ready(&sim, || Child(spawn_frontdesk(&config, &sim, log(2)))).await;
+    let _child = spawn_logged(&sim, &config, dir.path(), 2).await;
     // A new customer's notice: a pending notice for Bob would go out with it (or before).
     let carol = sim
         .post_message(demo::CAROL, demo::HELP, "Is the shop open on Sunday?")

@@ -468,6 +468,23 @@ fn run_command(
     command
 }
 
+/// A simulator of `world` that keeps no nonces, as after a restart long enough for Discord
+/// to forget them: only frontdesk's own checks keep a resend after a SIGKILL from showing.
+pub async fn forgetful_sim(world: frontdesk_sim::World) -> Simulator {
+    let config = frontdesk_sim::SimConfig {
+        nonce_window: Duration::ZERO,
+        ..frontdesk_sim::SimConfig::default()
+    };
+    Simulator::start(world, config).await.expect("simulator")
+}
+
+/// [`spawn_ready`], run `n` of it keeping its stderr in `dir/run-{n}.log` (a test that
+/// restarts the binary reads why a run failed there).
+pub async fn spawn_logged(sim: &Simulator, config: &Path, dir: &Path, n: u32) -> Child {
+    let log = std::fs::File::create(dir.join(format!("run-{n}.log"))).expect("log");
+    ready(sim, || Child(spawn_frontdesk(config, sim, log))).await
+}
+
 /// A child process (the real binary, a client bot), killed with SIGKILL when dropped: a test
 /// that fails leaves no process behind.
 pub struct Child(pub std::process::Child);
