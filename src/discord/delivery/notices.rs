@@ -5,8 +5,10 @@
 
 use std::time::Duration;
 
+use jiff::Timestamp;
+
 use super::{Delivery, DeliveryError, Outcome};
-use crate::core::{notice_recipients, Conversation, ConversationId};
+use crate::core::{notice_recipients, Conversation, ConversationId, NoticeKind};
 use crate::desk::{OutboxItem, Pending};
 use crate::discord::api::ApiError;
 use crate::discord::notice;
@@ -67,7 +69,6 @@ impl Delivery {
     /// except a claimed conversation's waiting reminders.
     pub(super) async fn notify(&self, notices: &[Pending]) {
         let now = self.clock.now();
-        let policy = self.desk.policy();
         // Each notice that is still about a stored conversation: its text and recipients
         // (`None`: the staff channel, when no owner is configured).
         let mut told: Vec<Told<'_>> = Vec::new();
@@ -88,18 +89,7 @@ impl Delivery {
             match read {
                 Ok(Some((conv, excerpt))) => {
                     let text = notice::describe(kind, &conv, excerpt.as_deref(), now);
-                    let to: Vec<Option<UserId>> = match notice_recipients(
-                        &conv,
-                        kind,
-                        p.record.created_at,
-                        &self.owners,
-                        policy,
-                    )
-                    .as_slice()
-                    {
-                        [] => vec![None],
-                        some => some.iter().copied().map(Some).collect(),
-                    };
+                    let to = self.recipients(&conv, kind, p.record.created_at);
                     told.push(Told {
                         pending: p,
                         conv,
@@ -170,6 +160,22 @@ impl Delivery {
         // The owners have theirs: a backup who could not be reached hears at the next reminder.
         if let Err(e) = self.escalate(notices, &nonce_base).await {
             tracing::warn!(error = %e, "could not send an escalated reminder to a backup person");
+        }
+    }
+
+    /// Who a notice of `kind` about `conv`, created at `at`, goes to: the core's
+    /// [`notice_recipients`], or the staff channel (`None`) when no owner is configured.
+    pub(super) fn recipients(
+        &self,
+        conv: &Conversation,
+        kind: NoticeKind,
+        at: Timestamp,
+    ) -> Vec<Option<UserId>> {
+        let to = notice_recipients(conv, kind, at, &self.owners, self.desk.policy());
+        if to.is_empty() {
+            vec![None]
+        } else {
+            to.into_iter().map(Some).collect()
         }
     }
 

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use jiff::{SignedDuration, Timestamp};
 
 use super::{Delivery, Outcome};
-use crate::core::notice_recipients;
 use crate::desk::{OutboxItem, Pending};
 use crate::discord::notice;
 use crate::discord::pace::Priority;
@@ -52,7 +51,6 @@ impl Delivery {
         let after = MessageId::first_at(oldest.saturating_sub(CLOCK_SLACK).unwrap_or(oldest));
         // Who each notice went to: the owners, or a claimed conversation's holder (see
         // `notice_recipients`); `None` is the staff channel, when there are no owners.
-        let policy = self.desk.policy();
         let recipients: Vec<Option<Vec<Option<UserId>>>> = notices
             .iter()
             .map(|p| {
@@ -60,12 +58,7 @@ impl Delivery {
                     return None;
                 };
                 let conv = self.desk.conversation(p.record.conversation).ok()??;
-                let to = notice_recipients(&conv, kind, p.record.created_at, &self.owners, policy);
-                Some(if to.is_empty() {
-                    vec![None]
-                } else {
-                    to.into_iter().map(Some).collect()
-                })
+                Some(self.recipients(&conv, kind, p.record.created_at))
             })
             .collect();
         let mut readers: Vec<UserId> = self.owners.clone();
