@@ -41,6 +41,9 @@ struct Tickets {
     last: Option<(u64, Result<(), String>)>,
     /// A flusher thread is running fsyncs.
     running: bool,
+    /// Flusher threads still holding their fsync, and with it a handle of the database: one
+    /// that has just handed over to a new flusher may not have let go yet.
+    holders: usize,
 }
 
 pub(super) struct GroupFlush {
@@ -124,6 +127,7 @@ impl GroupFlush {
         let mine = t.taken;
         if !t.running {
             t.running = true;
+            t.holders += 1;
             let this = self.clone();
             // A plain thread, not tokio's blocking pool: a runtime waits for its blocking
             // tasks when it shuts down, and a stuck fsync must not hold the process.
@@ -132,6 +136,7 @@ impl GroupFlush {
                 .spawn(move || this.run(fsync));
             if let Err(e) = started {
                 t.running = false;
+                t.holders -= 1;
                 return Err(FlushError::Failed(format!("cannot start a thread: {e}")));
             }
         }
@@ -158,10 +163,31 @@ impl GroupFlush {
                 // back, so a store dropped right after its last flush closes (and frees its
                 // lock) at once.
                 drop(fsync);
+                self.tickets.locked().holders -= 1;
                 self.publish(covers, result);
                 return;
             }
             self.publish(covers, result);
+        }
+    }
+
+    /// Waits (at most `within`) until no flusher holds the database any more. The last handle
+    /// of a store calls it: a caller answered by one fsync may drop its store while the next
+    /// fsync, for someone else's ticket, still runs; the database must be closed (its lock
+    /// free) when the store is gone, so that it can be opened again at once.
+    pub(super) fn wait_released(&self, within: Duration) {
+        let until = Instant::now() + within;
+        let mut t = self.tickets.locked();
+        while t.holders > 0 {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            t = self
+                .finished
+                .wait_timeout(t, left)
+                .map(|(t, _)| t)
+                .unwrap_or_else(|p| p.into_inner().0);
         }
     }
 
@@ -178,6 +204,20 @@ impl GroupFlush {
     }
 }
 
+/// Held by every clone of a store: the last one to go waits until no flusher holds the
+/// database ([`GroupFlush::wait_released`]), so a store dropped is a database closed.
+pub(super) struct LastHandle(pub(super) Arc<GroupFlush>);
+
+impl Drop for LastHandle {
+    fn drop(&mut self) {
+        self.0.wait_released(RELEASE_WAIT);
+    }
+}
+
+/// How long the last handle of a store waits for the flusher: a healthy fsync takes
+/// milliseconds, and a stuck one (see above) must not hold a stop up for its whole deadline.
+const RELEASE_WAIT: Duration = Duration::from_secs(1);
+
 /// The outcome for ticket `mine`, once an fsync that covers it has finished. A failed fsync
 /// is the answer for the tickets it covered; a later caller gets a new attempt.
 fn outcome_for(t: &Tickets, mine: u64) -> Option<Result<(), FlushError>> {
@@ -193,6 +233,36 @@ fn outcome_for(t: &Tickets, mine: u64) -> Option<Result<(), FlushError>> {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+    #[test]
+    fn no_flusher_holds_the_database_once_released() {
+        let group = Arc::new(GroupFlush::default());
+        // Stands for the database handle each fsync closure keeps.
+        let db = Arc::new(());
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (group, db) = (group.clone(), db.clone());
+                std::thread::spawn(move || {
+                    let handle = db.clone();
+                    drop(db);
+                    group.flush(move || {
+                        let _held = &handle;
+                        std::thread::sleep(Duration::from_millis(2));
+                        Ok(())
+                    })
+                })
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().expect("thread"), Ok(()));
+        }
+        group.wait_released(FLUSH_DEADLINE);
+        assert_eq!(
+            Arc::strong_count(&db),
+            1,
+            "every flusher let go of its handle"
+        );
+    }
 
     #[test]
     fn concurrent_callers_share_fsyncs_and_all_return_after_one_that_started_after_them() {

@@ -153,6 +153,8 @@ pub struct Store {
     blocked_users: Arc<RwLock<std::collections::BTreeMap<crate::model::UserId, BlockRecord>>>,
     /// Shared by every clone, so all handlers join the same group commit.
     group: Arc<group::GroupFlush>,
+    /// The last clone to go waits for the flusher to let go of the database.
+    _last: Arc<group::LastHandle>,
     /// The first write error since the last good flush, for the web page and `doctor`.
     health: Arc<health::Monitor>,
 }

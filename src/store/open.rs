@@ -69,6 +69,7 @@ impl Store {
         let tree = |name: &str| db.open_tree(name);
         let heads = tree("heads")?;
         let claims = tree("claims")?;
+        let group: Arc<super::group::GroupFlush> = Arc::default();
         let store = Store {
             path: path.to_path_buf(),
             meta: tree("meta")?,
@@ -86,7 +87,8 @@ impl Store {
             index: Arc::default(),
             away: Arc::default(),
             blocked_users: Arc::default(),
-            group: Arc::default(),
+            group: group.clone(),
+            _last: Arc::new(super::group::LastHandle(group)),
             health: Arc::new(super::health::Monitor::open(path)),
             db,
         };
