@@ -176,6 +176,9 @@ impl Events {
             },
         };
         let is_staff = self.0.bot.desk.staff().includes(user, &roles);
+        // Delivered after the answer: Discord waits 3 s for it, and telling the customer or
+        // editing notices may take longer.
+        let mut deliver = Vec::new();
         let text = match action {
             None => "This button is not one of mine any more.".to_string(),
             // The customer's own buttons: checked against the conversation's customer.
@@ -215,8 +218,8 @@ impl Events {
                 let result =
                     tokio::task::spawn_blocking(move || desk.command(conversation, cmd, now)).await;
                 match result {
-                    Ok(Ok(Some((conv, deliver)))) => {
-                        self.0.bot.delivery.deliver(deliver).await;
+                    Ok(Ok(Some((conv, items)))) => {
+                        deliver = items;
                         let hours = &self.0.bot.desk.policy().hours;
                         super::commands::button_answer(action, user, &conv, hours, now)
                     }
@@ -241,6 +244,7 @@ impl Events {
         if let Err(e) = click.create_response(&ctx.http, answer).await {
             tracing::warn!(error = %e, "could not answer a button");
         }
+        self.0.bot.delivery.deliver(deliver).await;
     }
 
     /// A press on a "How did we do?" button: stored through the desk, answered ephemerally
