@@ -27,8 +27,9 @@ pub(super) struct Setting<'a> {
 /// no `[reminders] escalate_after` says: the holder may be away, and the customer must not be.
 pub const OWNERS_AFTER: SignedDuration = SignedDuration::from_hours(4);
 
-/// `to` takes the conversation: the conversation after it and the message telling the
-/// customer, or `None` when nothing changes. With `only_if_free` (a claim) a conversation
+/// `to` takes the conversation: the conversation after it, the message telling the customer
+/// and the edit of the staff's notices ([`Effect::ShowHolder`]), or `None` when nothing
+/// changes. With `only_if_free` (a claim) a conversation
 /// someone else has is left alone: the first claim wins, and the caller reads who has it from
 /// the conversation. Taking what one already has changes nothing.
 pub(super) fn take(
@@ -37,7 +38,7 @@ pub(super) fn take(
     name: &str,
     only_if_free: bool,
     cx: &Setting<'_>,
-) -> Option<(Conversation, Option<Effect>)> {
+) -> Option<(Conversation, Vec<Effect>)> {
     match &conv.assignee {
         Some(a) if a.user == to => return None,
         Some(_) if only_if_free => return None,
@@ -50,17 +51,32 @@ pub(super) fn take(
         at: cx.now,
     });
     next.claims_made += 1;
-    let told = tell_customer(&next, cx);
-    Some((next, told))
+    let mut effects: Vec<Effect> = tell_customer(&next, cx).into_iter().collect();
+    effects.extend(show_holder(&next, u64::from(next.claims_made)));
+    Some((next, effects))
 }
 
-/// Nobody has the conversation any more (reminders go to every owner again); `None` when
-/// nobody had it.
-pub(super) fn release(conv: &Conversation) -> Option<Conversation> {
+/// Nobody has the conversation any more (reminders go to every owner again, and the staff's
+/// notices offer "I'll take it" again); `None` when nobody had it.
+pub(super) fn release(conv: &Conversation) -> Option<(Conversation, Option<Effect>)> {
     conv.assignee.as_ref()?;
     let mut next = conv.clone();
     next.assignee = None;
-    Some(next)
+    // Apart from the claims' numbers: one edit per change of holder.
+    let shown = show_holder(&next, u64::from(next.claims_made) | RELEASED);
+    Some((next, shown))
+}
+
+/// Marks a release's [`Effect::ShowHolder`] apart from the claim before it.
+const RELEASED: u64 = 1 << 32;
+
+/// The edit of the staff's notices after a change of holder: not for a closed conversation,
+/// whose notices are no longer kept (nobody takes it).
+fn show_holder(conv: &Conversation, change: u64) -> Option<Effect> {
+    (conv.state != State::Resolved).then_some(Effect::ShowHolder {
+        conversation: conv.id,
+        change,
+    })
 }
 
 /// The message telling the customer who has their conversation now: not when the owner

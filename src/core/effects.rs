@@ -89,6 +89,13 @@ pub enum Effect {
     RemindPromise(PromiseReminder),
     /// Tell the customer who took their conversation (see `claims`).
     TellClaimed(ClaimTold),
+    /// Show the staff's earlier notices about the conversation who has it now (or nobody):
+    /// their rows are edited, no more DMs are sent. `change` tells the changes of holder
+    /// apart, one edit each.
+    ShowHolder {
+        conversation: ConversationId,
+        change: u64,
+    },
 }
 
 /// The message telling a customer who has their conversation now, posted in its own place.

@@ -514,21 +514,24 @@ fn command(conv: &Conversation, cmd: Command, cx: &Context<'_>) -> Step {
         }
         Command::MarkAnswered { by } => return staff_replied(conv, by, now),
         Command::Claim { by, name } => match hand(conv, by, &name, true, cx) {
-            Some((taken, told)) => {
+            Some((taken, shown)) => {
                 next = taken;
-                effects.extend(told);
+                effects.extend(shown);
             }
             None => return Step::default(),
         },
         Command::Assign { to, name, .. } => match hand(conv, to, &name, false, cx) {
-            Some((taken, told)) => {
+            Some((taken, shown)) => {
                 next = taken;
-                effects.extend(told);
+                effects.extend(shown);
             }
             None => return Step::default(),
         },
         Command::Unclaim { .. } => match claims::release(conv) {
-            Some(released) => next = released,
+            Some((released, shown)) => {
+                next = released;
+                effects.extend(shown);
+            }
             None => return Step::default(),
         },
         Command::FollowUp {
@@ -552,7 +555,7 @@ fn hand(
     name: &str,
     only_if_free: bool,
     cx: &Context<'_>,
-) -> Option<(Conversation, Option<Effect>)> {
+) -> Option<(Conversation, Vec<Effect>)> {
     let setting = claims::Setting {
         now: cx.now,
         policy: cx.policy,

@@ -79,7 +79,8 @@ impl Desk {
                 | Effect::RelayOut { .. }
                 | Effect::AskRating(_)
                 | Effect::RemindPromise(_)
-                | Effect::TellClaimed(_) => true,
+                | Effect::TellClaimed(_)
+                | Effect::ShowHolder { .. } => true,
             });
         }
         self.commit(out, Some(msg), Speaker::Customer, now)

@@ -33,7 +33,9 @@ use crate::core::{
 };
 use crate::responses::promises::PromiseRules;
 use crate::responses::Rules;
-pub use crate::store::{BlockRecord, Health, OutboxItem, OutboxKey, OutboxRecord, Pending};
+pub use crate::store::{
+    BlockRecord, Health, NoticePost, OutboxItem, OutboxKey, OutboxRecord, Pending,
+};
 use crate::store::{Change, Store, StoreError};
 use crate::sync::LockExt;
 pub use blocking::Blocked;
@@ -350,6 +352,7 @@ fn outbox_item(effect: &Effect) -> OutboxItem {
             escalated: r.escalated,
         },
         Effect::TellClaimed(c) => OutboxItem::claim_told(c),
+        Effect::ShowHolder { change, .. } => OutboxItem::ShowHolder { change: *change },
     }
 }
 

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use super::{Desk, DeskError};
 use crate::core::{Conversation, ConversationId};
 use crate::model::{ChannelId, MessageId, Speaker, UserId};
-use crate::store::{MessageRecord, OutboxKey, Pending, RECORD_VERSION};
+use crate::store::{MessageRecord, NoticePost, OutboxKey, Pending, RECORD_VERSION};
 
 impl Desk {
     /// Every outbox entry stored but not yet delivered, oldest conversation first.
@@ -30,6 +30,29 @@ impl Desk {
     /// Callers at about the same moment share one fsync.
     pub async fn make_durable(&self) -> Result<(), DeskError> {
         Ok(self.store.flush_async().await?)
+    }
+
+    /// Remembers an owner-notice message and whose rows it shows, so a change of holder can
+    /// edit them.
+    pub fn notice_posted(&self, message: MessageId, post: &NoticePost) -> Result<(), DeskError> {
+        Ok(self.store.note_notice_post(message, post)?)
+    }
+
+    /// The owner-notice messages showing `conversation`'s row.
+    pub fn notice_posts(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Vec<(MessageId, NoticePost)>, DeskError> {
+        Ok(self.store.notice_posts(conversation)?)
+    }
+
+    /// Forgets an owner-notice message deleted on Discord.
+    pub fn notice_post_gone(
+        &self,
+        conversation: ConversationId,
+        message: MessageId,
+    ) -> Result<(), DeskError> {
+        Ok(self.store.forget_notice_post(conversation, message)?)
     }
 
     /// A stored conversation.

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 use serenity::all::{
-    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateMessage,
+    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateMessage, EditMessage,
     MessageReference, Nonce,
 };
 
@@ -39,6 +39,12 @@ pub enum Button {
     Link {
         label: String,
         url: String,
+    },
+    /// Where "I'll take it" was, once someone has the conversation: says who, and cannot be
+    /// pressed.
+    Held {
+        conversation: MessageId,
+        label: String,
     },
 }
 
@@ -283,33 +289,52 @@ fn build(o: &Outbound<'_>, users: &[UserId]) -> Value {
         m = m.reference_message(reference);
     }
     if !o.buttons.is_empty() {
-        let rows = o
-            .buttons
-            .iter()
-            .take(5)
-            .map(|row| {
-                CreateActionRow::Buttons(
-                    row.iter()
-                        .take(5)
-                        .map(|b| match b {
-                            Button::Action {
-                                action,
-                                conversation,
-                                label,
-                            } => CreateButton::new(format!("fd:{}:{conversation}", action.code()))
-                                .label(short_label(label))
-                                .style(ButtonStyle::Secondary),
-                            Button::Link { label, url } => {
-                                CreateButton::new_link(url.clone()).label(short_label(label))
-                            }
-                        })
-                        .collect(),
-                )
-            })
-            .collect();
-        m = m.components(rows);
+        m = m.components(action_rows(&o.buttons));
     }
     serde_json::to_value(&m).unwrap_or(Value::Null)
+}
+
+/// Discord's rows of buttons (five of five at most).
+fn action_rows(buttons: &[Vec<Button>]) -> Vec<CreateActionRow> {
+    buttons
+        .iter()
+        .take(5)
+        .map(|row| {
+            CreateActionRow::Buttons(
+                row.iter()
+                    .take(5)
+                    .map(|b| match b {
+                        Button::Action {
+                            action,
+                            conversation,
+                            label,
+                        } => CreateButton::new(format!("fd:{}:{conversation}", action.code()))
+                            .label(short_label(label))
+                            .style(ButtonStyle::Secondary),
+                        Button::Link { label, url } => {
+                            CreateButton::new_link(url.clone()).label(short_label(label))
+                        }
+                        Button::Held {
+                            conversation,
+                            label,
+                        } => {
+                            CreateButton::new(format!("fd:{}:{conversation}", Action::Claim.code()))
+                                .label(short_label(label))
+                                .style(ButtonStyle::Secondary)
+                                .disabled(true)
+                        }
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// The body of `PATCH /channels/{id}/messages/{id}` that replaces a message's rows of
+/// buttons and leaves its text alone.
+pub fn rows_body(buttons: &[Vec<Button>]) -> Value {
+    let edit = EditMessage::new().components(action_rows(buttons));
+    serde_json::to_value(&edit).unwrap_or(Value::Null)
 }
 
 /// Interaction answers share the same rule: nobody is pinged.

@@ -86,6 +86,10 @@ impl Route {
         Route::new(Method::PUT, template, ids)
     }
 
+    pub fn patch(template: &'static str, ids: &[u64]) -> Route {
+        Route::new(Method::PATCH, template, ids)
+    }
+
     /// The same route with a query string; the bucket does not depend on it.
     pub fn query(mut self, pairs: &[(&str, u64)]) -> Route {
         for (i, (key, value)) in pairs.iter().enumerate() {

@@ -5,7 +5,7 @@ use super::keys::OutboxKey;
 use super::outbox::outbox_records;
 use super::records::{ConversationRecord, ReplyRecord, RECORD_VERSION};
 use super::{from_json, index, keys, to_json, Change, Committed, Pending, Store, StoreError};
-use crate::core::{Conversation, ConversationId, ConversationKey};
+use crate::core::{Conversation, ConversationId, ConversationKey, State};
 use crate::model::{ChannelId, MessageId};
 
 impl Store {
@@ -129,6 +129,10 @@ impl Store {
                 }));
             }
             head_write = Some(head_of(record));
+            // Nobody takes a resolved conversation: its notices' rows need no more edits.
+            if c.state == State::Resolved {
+                self.forget_notice_posts(c.id)?;
+            }
         }
         if let Some((channel, msg)) = change.checkpoint {
             let key = keys::id(channel.0);

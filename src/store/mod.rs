@@ -25,6 +25,7 @@ mod health;
 mod index;
 mod keys;
 mod logins;
+mod notice_posts;
 mod open;
 mod outbox;
 pub mod records;
@@ -44,6 +45,7 @@ pub use blocked::BlockRecord;
 pub use group::FLUSH_DEADLINE;
 pub use health::{Health, HEALTH_FILE};
 pub use keys::OutboxKey;
+pub use notice_posts::NoticePost;
 pub use records::{
     ConversationRecord, MessageRecord, OpeningRecord, OutboxItem, OutboxRecord, RatingFormRecord,
     RatingRecord, ReplyRecord, RECORD_VERSION,
@@ -141,6 +143,8 @@ pub struct Store {
     dm_channels: Tree,
     /// Blocked users (see `blocked`).
     blocked: Tree,
+    /// The notice messages showing each conversation's row (see `notice_posts`).
+    notice_posts: Tree,
     /// One statistics entry per conversation (see `stats`).
     stats: Tree,
     /// Read from `stats` at open, updated by every commit that carries an entry.

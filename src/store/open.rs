@@ -82,6 +82,7 @@ impl Store {
             replies: tree("replies")?,
             dm_channels: tree("dm_channels")?,
             blocked: tree("blocked")?,
+            notice_posts: tree("notice_posts")?,
             stats: tree("stats")?,
             aggregate: Arc::default(),
             index: Arc::default(),

@@ -370,6 +370,11 @@ pub enum OutboxItem {
         text: String,
         number: u32,
     },
+    /// The staff's earlier notices about the conversation edited to show who has it now
+    /// (change of holder `change`); who that is is read when it is sent.
+    ShowHolder {
+        change: u64,
+    },
 }
 
 impl OutboxItem {

@@ -337,3 +337,114 @@ async fn a_reminder_to_the_holder_delivered_just_before_a_sigkill_is_not_repeate
         "not the owner's yet"
     );
 }
+
+/// The bot with Ana a second owner, on a manual clock.
+async fn with_ana_an_owner(sim: &Simulator, data: &std::path::Path) -> Bot {
+    let clock = Arc::new(ManualClock::new(crate::support::tuesday_morning()));
+    Bot::start_custom(sim, data, "", clock, |o| {
+        o.config.staff.owners.push(frontdesk::model::UserId(ANA));
+    })
+    .await
+}
+
+/// The third button ("I'll take it") of the first row of the notice `message`.
+fn claim_button(sim: &Simulator, message: u64) -> serde_json::Value {
+    let notice = sim.message(message).expect("the notice");
+    notice.components[0]["components"][2].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_edits_the_other_owners_notice_to_say_who_has_it_and_an_unclaim_undoes_it() {
+    // Ana is an owner too: both get the new-customer notice.
+    let sim = sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = with_ana_an_owner(&sim, &dir.path().join("data")).await;
+    let asked = bob_asks(&sim).await;
+    let sim = &sim;
+    let notice_of = |user: u64| async move {
+        eventually("the owner's notice", async || {
+            let dm = sim.dm_channel_of(user)?;
+            sim.messages_in(dm).last().map(|m| m.id)
+        })
+        .await
+    };
+    let (ours, anas) = (notice_of(demo::OWNER).await, notice_of(ANA).await);
+    let take = claim_button(sim, ours);
+    assert_eq!(take["label"], json!("I'll take it"), "{take}");
+    let sends = sim.requests().len();
+
+    assert!(press(sim, ANA, "claim", asked)
+        .await
+        .starts_with("✋ It's yours"));
+    eventually("the owner's notice shows who has it", async || {
+        let held = claim_button(sim, ours);
+        (held["label"] == json!("✋ ana has it")).then_some(())
+    })
+    .await;
+    let held = claim_button(sim, ours);
+    assert_eq!(held["disabled"], json!(true), "cannot be pressed: {held}");
+    assert_eq!(held["custom_id"], take["custom_id"]);
+    // Ana's own notice still offers her the buttons; the row's others stay everywhere.
+    assert_eq!(claim_button(sim, anas)["label"], json!("I'll take it"));
+    let row = &sim.message(ours).expect("notice").components[0]["components"];
+    assert_eq!(row[0]["label"], json!("Snooze 1 h"));
+    assert_eq!(row.as_array().map(Vec::len), Some(5));
+    quiet_period(QUIET).await;
+    let new_dms: Vec<_> = sim.requests()[sends..]
+        .iter()
+        .filter(|r| r.is("POST", "/messages") && !r.path.contains(&demo::HELP.to_string()))
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(new_dms.is_empty(), "no DM was sent: {new_dms:?}");
+
+    // Let go: "I'll take it" is back on the owner's notice.
+    let released = command(
+        sim,
+        ANA,
+        demo::HELP,
+        "unclaim",
+        json!({"conversation": asked.to_string()}),
+    )
+    .await;
+    released.assert_ephemeral();
+    eventually("the owner's notice offers it again", async || {
+        let again = claim_button(sim, ours);
+        (again["label"] == json!("I'll take it") && again["disabled"] != json!(true)).then_some(())
+    })
+    .await;
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_edit_of_the_notices_outlasts_discord_failing_and_a_restart() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let bot = with_ana_an_owner(&sim, &data).await;
+    let asked = bob_asks(&sim).await;
+    let ours = sim
+        .dm_channel_of(demo::OWNER)
+        .and_then(|dm| sim.messages_in(dm).last().map(|m| m.id))
+        .expect("the owner's notice");
+    sim.fail_next("PATCH /channels/", 503, u32::MAX);
+    assert!(press(&sim, ANA, "claim", asked)
+        .await
+        .starts_with("✋ It's yours"));
+    eventually("an edit was tried", async || {
+        sim.requests()
+            .iter()
+            .any(|r| r.is("PATCH", &format!("/messages/{ours}")))
+            .then_some(())
+    })
+    .await;
+    bot.stop().await;
+    assert_eq!(claim_button(&sim, ours)["label"], json!("I'll take it"));
+
+    sim.clear_faults();
+    let bot = with_ana_an_owner(&sim, &data).await;
+    eventually("the owner's notice shows who has it", async || {
+        (claim_button(&sim, ours)["label"] == json!("✋ ana has it")).then_some(())
+    })
+    .await;
+    bot.stop().await;
+}

@@ -99,6 +99,22 @@ impl Api {
             .await
     }
 
+    /// `PATCH /channels/{channel_id}/messages/{message_id}` with `body` (built by
+    /// `outbound`): changes one of frontdesk's own messages.
+    pub async fn edit_message(
+        &self,
+        priority: Priority,
+        channel: ChannelId,
+        message: MessageId,
+        body: &Value,
+    ) -> Result<dc::Message, ApiError> {
+        let route = Route::patch(
+            "/channels/{channel_id}/messages/{message_id}",
+            &[channel.0, message.0],
+        );
+        self.fetch(priority, &route, Some(body)).await
+    }
+
     /// `POST /channels/{channel_id}/messages/{message_id}/threads`: a public thread on
     /// `message`, which gets the message's id.
     pub async fn start_thread_on(

@@ -41,17 +41,15 @@ impl Delivery {
             let text = notice::escalated(kind, &conv, &reminded, now);
             blocks.add(conv, text);
         }
-        let messages = blocks.messages();
         // An owner named as a backup too has had the reminder itself: one message is enough.
         for backup in escalation
             .to
             .into_iter()
             .filter(|b| !self.owners.contains(b))
         {
-            for (i, part) in messages.iter().enumerate() {
+            for (i, part) in blocks.messages(Some(backup)).iter().enumerate() {
                 let nonce = format!("e{nonce_base}{i}{}", backup.0 % 1000);
-                self.notify_one(Some(backup), &part.text, &nonce, part.rows.clone())
-                    .await?;
+                self.send_part(Some(backup), part, &nonce).await?;
             }
         }
         Ok(())

@@ -9,12 +9,13 @@
 //! By concern: acknowledgements in a server channel go through that channel's `lane` (pacing,
 //! merged acknowledgements); thread-mode acknowledgements and closing messages are `replies`;
 //! owner `notices` are gathered into one digest per recipient; the customer is told who took
-//! their conversation (`claims`); a DM conversation is mirrored in a
+//! their conversation (`claims`), and the staff's notices show it (`holders`); a DM conversation is mirrored in a
 //! private staff thread by the `relay`; the `sweep` sends whatever is still undelivered.
 
 mod claims;
 mod digest;
 mod escalation;
+mod holders;
 mod lane;
 mod notices;
 mod promises;
@@ -228,6 +229,7 @@ impl Delivery {
                     self.tell_claimed(p, *channel, *reply_to, *customer, text)
                         .await
                 }
+                OutboxItem::ShowHolder { .. } => self.show_holder(p).await,
                 OutboxItem::Notice { .. } => Ok(()),
             };
             self.settle(p, &Outcome::of(result)).await;

@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use super::{Delivery, DeliveryError, Outcome};
+use super::{sent_id, Delivery, DeliveryError, Outcome};
 use crate::core::{notice_recipients, Conversation, ConversationId, NoticeKind};
-use crate::desk::{OutboxItem, Pending};
+use crate::desk::{NoticePost, OutboxItem, Pending};
 use crate::discord::api::ApiError;
 use crate::discord::notice;
 use crate::discord::outbound::{message_body, short_hash, Action, Button, Outbound};
 use crate::discord::pace::Priority;
-use crate::model::{ChannelId, UserId};
+use crate::model::{ChannelId, MessageId, UserId};
 use crate::responses::template::DISCORD_MESSAGE_LIMIT;
 use crate::sync::LockExt;
 
@@ -126,10 +126,9 @@ impl Delivery {
             for t in told.iter().filter(|t| t.to.contains(&who)) {
                 blocks.add(t.conv.clone(), t.text.clone());
             }
-            for (i, part) in blocks.messages().iter().enumerate() {
+            for (i, part) in blocks.messages(who).iter().enumerate() {
                 let nonce = format!("n{nonce_base}{i}{}", who.map_or(0, |o| o.0 % 1000));
-                let sent = self.notify_one(who, &part.text, &nonce, part.rows.clone());
-                if let Err(e) = sent.await {
+                if let Err(e) = self.send_part(who, part, &nonce).await {
                     let outcome = Outcome::of(Err(e));
                     for t in told.iter().filter(|t| t.left > 0) {
                         self.settle(t.pending, &outcome).await;
@@ -179,19 +178,43 @@ impl Delivery {
         }
     }
 
+    /// Sends one message of a digest to `who` (see [`Delivery::notify_one`]) and remembers
+    /// where it went, so a change of holder can edit its rows (`holders`).
+    pub(super) async fn send_part(
+        &self,
+        who: Option<UserId>,
+        part: &Part,
+        nonce: &str,
+    ) -> Result<(), DeliveryError> {
+        let sent = self
+            .notify_one(who, &part.text, nonce, part.rows.clone())
+            .await?;
+        if let Some((channel, message)) = sent.filter(|_| !part.shown.is_empty()) {
+            let post = NoticePost::new(channel, who, part.shown.clone(), part.named);
+            // Without it that notice is not edited later; the notice itself is delivered.
+            if let Err(e) = self.desk.notice_posted(message, &post) {
+                tracing::warn!(error = %e, "could not remember an owner notice for later edits");
+            }
+        }
+        Ok(())
+    }
+
     async fn settle_all(&self, notices: &[Pending], outcome: &Outcome) {
         for p in notices {
             self.settle(p, outcome).await;
         }
     }
 
+    /// Sends one notice message to `owner`'s DMs, or to the staff channel mentioning them
+    /// when they cannot be DMed (or there is no owner); where it went, unless nowhere (no
+    /// staff channel to fall back on).
     pub(super) async fn notify_one(
         &self,
         owner: Option<UserId>,
         text: &str,
         nonce: &str,
         buttons: Vec<Vec<Button>>,
-    ) -> Result<(), DeliveryError> {
+    ) -> Result<Option<(ChannelId, MessageId)>, DeliveryError> {
         if let Some(owner) = owner {
             let dm = self.dm_channel(owner).await;
             let body = message_body(&Outbound {
@@ -203,7 +226,7 @@ impl Delivery {
             });
             match dm {
                 Ok(channel) => match self.post(channel, &body).await {
-                    Ok(_) => return Ok(()),
+                    Ok(sent) => return Ok(Some((channel, sent_id(&sent)))),
                     Err(e) if e.code() == Some(CANNOT_DM) => {
                         tracing::warn!(
                             owner = owner.0,
@@ -223,7 +246,7 @@ impl Delivery {
         }
         let Some(staff) = self.staff_channel else {
             tracing::error!("a notification could not be delivered: the owner cannot be DMed and no staff_channel is configured (set [discord] staff_channel)");
-            return Ok(());
+            return Ok(None);
         };
         let text = match owner {
             Some(o) => format!("<@{o}> {text}"),
@@ -236,8 +259,8 @@ impl Delivery {
             nonce: format!("s{}", &nonce[1..]),
             buttons,
         });
-        self.post(staff, &body).await?;
-        Ok(())
+        let sent = self.post(staff, &body).await?;
+        Ok(Some((staff, sent_id(&sent))))
     }
 
     pub(super) async fn dm_channel(&self, user: UserId) -> Result<ChannelId, ApiError> {
@@ -272,21 +295,23 @@ impl Blocks {
         }
     }
 
-    /// The digest's messages, each with its customers' rows of buttons ([`notice::digest`])
-    /// and the conversations it tells the owner about. A staff-channel copy starts with the
-    /// owner's mention: room is kept for it.
-    pub(super) fn messages(&self) -> Vec<Part> {
+    /// The digest's messages for `viewer` (`None`: the staff channel), each with its
+    /// customers' rows of buttons ([`notice::digest`]) and the conversations it tells of. A
+    /// staff-channel copy starts with the owner's mention: room is kept for it.
+    pub(super) fn messages(&self, viewer: Option<UserId>) -> Vec<Part> {
         let paragraphs: Vec<Vec<String>> = self.0.iter().map(|(_, p)| p.clone()).collect();
         // Several notices: each row names its customer ("Snooze 1 h · bob").
-        let label = paragraphs.iter().map(Vec::len).sum::<usize>() > 1;
+        let named = paragraphs.iter().map(Vec::len).sum::<usize>() > 1;
         notice::digest(&paragraphs, DISCORD_MESSAGE_LIMIT - OWNER_MENTION)
             .into_iter()
             .map(|m| Part {
                 rows: m
                     .customers
                     .iter()
-                    .map(|&i| conversation_buttons(&self.0[i].0, label))
+                    .map(|&i| conversation_buttons(&self.0[i].0, named, viewer))
                     .collect(),
+                shown: m.customers.iter().map(|&i| self.0[i].0.id).collect(),
+                named,
                 covers: m.covers.iter().map(|&i| self.0[i].0.id).collect(),
                 text: m.text,
             })
@@ -300,14 +325,24 @@ pub(super) struct Part {
     pub(super) rows: Vec<Vec<Button>>,
     /// The conversations it tells the owner about.
     pub(super) covers: Vec<ConversationId>,
+    /// The conversations whose rows it shows, in order.
+    pub(super) shown: Vec<ConversationId>,
+    /// Whether the rows' buttons name their customer.
+    pub(super) named: bool,
 }
 
 /// `<@id> ` before a staff-channel copy: a snowflake has at most 20 digits.
 const OWNER_MENTION: usize = 24;
 
 /// Snooze 1 h · Mark answered · I'll take it · Remind me · Open (Discord allows five a row),
-/// for one conversation; `named`, each with the customer's name (a button label shows no markup).
-fn conversation_buttons(conv: &Conversation, named: bool) -> Vec<Button> {
+/// for one conversation as `viewer` sees it: once someone else has it, "✋ Ana has it" stands
+/// where "I'll take it" was. `named`: each with the customer's name (a button label shows no
+/// markup).
+pub(super) fn conversation_buttons(
+    conv: &Conversation,
+    named: bool,
+    viewer: Option<UserId>,
+) -> Vec<Button> {
     let label = |text: &str| {
         if named {
             format!("{text} · {}", conv.customer_name)
@@ -326,10 +361,16 @@ fn conversation_buttons(conv: &Conversation, named: bool) -> Vec<Button> {
             conversation: conv.id,
             label: label("Mark answered"),
         },
-        Button::Action {
-            action: Action::Claim,
-            conversation: conv.id,
-            label: label("I'll take it"),
+        match &conv.assignee {
+            Some(holder) if Some(holder.user) != viewer => Button::Held {
+                conversation: conv.id,
+                label: label(&format!("✋ {} has it", holder.name)),
+            },
+            _ => Button::Action {
+                action: Action::Claim,
+                conversation: conv.id,
+                label: label("I'll take it"),
+            },
         },
         Button::Action {
             action: Action::RemindMe,
@@ -376,7 +417,7 @@ mod tests {
             );
         }
         blocks.add(conversation(3, "c3"), "⏰ Reminder 1: **c3**".into());
-        let messages = blocks.messages();
+        let messages = blocks.messages(None);
         assert!(messages.len() >= 2, "{}", messages.len());
         let mut seen = 0;
         for Part { text, rows, .. } in &messages {

@@ -18,7 +18,8 @@ fn the_first_claim_wins_and_the_customer_is_told_once_per_new_holder() {
     d.customer("hello");
     assert_eq!(
         d.at("10:02").run(Input::Command(claim(ANA_STAFF, "Ana"))),
-        ["tell customer #10 claim 1 replying to Some(MessageId(1001)) pinging 42: <@42>, Ana is looking after your question now and will reply to you personally."]
+        ["tell customer #10 claim 1 replying to Some(MessageId(1001)) pinging 42: <@42>, Ana is looking after your question now and will reply to you personally.",
+         "show holder on notices, change 0x1"]
     );
     let holder = d
         .conv
@@ -45,14 +46,17 @@ fn the_first_claim_wins_and_the_customer_is_told_once_per_new_holder() {
         to: UserId(SAM),
         name: "Sam".into(),
     }));
-    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert_eq!(moved.len(), 2, "{moved:?}");
     assert!(
         moved[0].starts_with("tell customer #10 claim 2"),
         "{moved:?}"
     );
-    assert!(d
-        .run(Input::Command(Command::Unclaim { by: UserId(SAM) }))
-        .is_empty());
+    assert_eq!(moved[1], "show holder on notices, change 0x2");
+    // Letting go tells the customer nothing; the notices offer it again.
+    assert_eq!(
+        d.run(Input::Command(Command::Unclaim { by: UserId(SAM) })),
+        ["show holder on notices, change 0x100000002"]
+    );
     assert_eq!(d.conv.as_ref().and_then(|c| c.assignee.clone()), None);
     assert!(
         d.run(Input::Command(Command::Unclaim { by: UserId(SAM) }))
@@ -98,7 +102,11 @@ fn telling_the_customer_can_be_switched_off() {
         tell_customer: false,
     };
     d.customer("hello");
-    assert!(d.run(Input::Command(claim(ANA_STAFF, "Ana"))).is_empty());
+    assert_eq!(
+        d.run(Input::Command(claim(ANA_STAFF, "Ana"))),
+        ["show holder on notices, change 0x1"],
+        "the staff's notices still show who has it"
+    );
     assert!(d.conv.as_ref().is_some_and(|c| c.assignee.is_some()));
 }
 

@@ -196,5 +196,6 @@ fn describe(e: &Effect) -> String {
             "tell customer #{} claim {} replying to {:?} pinging {}: {}",
             c.channel, c.number, c.reply_to, c.customer, c.text
         ),
+        Effect::ShowHolder { change, .. } => format!("show holder on notices, change {change:#x}"),
     }
 }
