@@ -31,7 +31,7 @@ pub fn export(
     if format == Format::Csv {
         writeln!(
             out,
-            "id,customer,customer_name,place,link,state,topic,opened_at,first_reply_at,first_reply_minutes,resolved_at,customer_messages,times_reopened,rating,rating_asked_at,rated_at,blocked"
+            "id,customer,customer_name,place,link,state,topic,opened_at,first_reply_at,first_reply_minutes,resolved_at,customer_messages,times_reopened,rating,rating_asked_at,rated_at,blocked,notes"
         )?;
     }
     let mut count = 0;
@@ -68,6 +68,7 @@ pub fn export(
                     row.rating_asked_at.unwrap_or_default(),
                     row.rated_at.unwrap_or_default(),
                     row.blocked.to_string(),
+                    row.notes.to_string(),
                 ];
                 let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
                 writeln!(out, "{}", row.join(","))?;

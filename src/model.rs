@@ -170,6 +170,8 @@ pub enum Speaker {
     Staff,
     /// frontdesk's own acknowledgement or closing message.
     Frontdesk,
+    /// A staff member's internal note: never sent to the customer, never a reply.
+    Note,
 }
 
 /// The author of a message as Discord describes it.

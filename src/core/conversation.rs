@@ -112,6 +112,8 @@ pub struct Conversation {
     pub assignee: Option<Assignee>,
     /// How many times its holder changed; numbers the message telling the customer of each.
     pub claims_made: u32,
+    /// How many internal notes the staff left on it (see `notes`).
+    pub notes: u32,
 }
 
 /// The staff member who has a conversation: the customer is told their name, and waiting
@@ -234,6 +236,7 @@ impl Conversation {
             promises_kept: Kept::default(),
             assignee: None,
             claims_made: 0,
+            notes: 0,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod digest;
 mod effects;
 mod escalation;
 pub mod eta;
+pub mod notes;
 pub mod permissions;
 mod policy;
 mod promises;
@@ -33,6 +34,7 @@ pub use conversation::{
 pub use courtesy::is_courtesy;
 pub use effects::{Ack, ClaimTold, Effect, Notice, NoticeKind, PromiseReminder, RatingRequest};
 pub use escalation::escalates;
+pub use notes::{Note, NOTE_LIMIT};
 pub use policy::{Away, ClaimPolicy, Escalation, Policy, PromisePolicy, RatingForm, RatingPolicy};
 pub use ratings::{rate, should_ask, Rated, RatingRefused, CHANGE_WINDOW};
 pub use reminders::ReminderSchedule;

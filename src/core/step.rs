@@ -6,6 +6,7 @@ use super::claims;
 use super::conversation::{Conversation, Opening, State, REMINDER_LOG};
 use super::courtesy::is_courtesy;
 use super::effects::{Ack, Effect, Notice, NoticeKind};
+use super::notes::{self, Note};
 use super::policy::{Away, Policy};
 use super::promises;
 use super::ratings::ask_on_resolve;
@@ -86,6 +87,8 @@ pub enum Command {
         due: Option<Timestamp>,
         note: Option<String>,
     },
+    /// A staff member leaves an internal note (`/note`, the web page's note box).
+    Note(Note),
     /// Nobody has it any more (`/unclaim`).
     Unclaim {
         by: UserId,
@@ -343,7 +346,7 @@ fn acknowledgement(conv: &Conversation, msg: &Incoming, cx: &Context<'_>) -> (Ac
 }
 
 /// Discord limits thread names to 100 characters.
-fn thread_name(customer: &str, topic: &str) -> String {
+pub(super) fn thread_name(customer: &str, topic: &str) -> String {
     let name: String = format!("{customer} · {topic}").chars().take(100).collect();
     name
 }
@@ -534,6 +537,7 @@ fn command(conv: &Conversation, cmd: Command, cx: &Context<'_>) -> Step {
             }
             None => return Step::default(),
         },
+        Command::Note(note) => return notes::add(conv, &note, cx.policy),
         Command::FollowUp {
             by,
             name,

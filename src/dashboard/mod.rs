@@ -8,6 +8,7 @@
 //! signed-in staff session, `routes` answers HTTP, `pages` renders HTML.
 
 mod access;
+mod conversation;
 pub mod links;
 mod pages;
 #[cfg(test)]

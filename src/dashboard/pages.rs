@@ -6,11 +6,10 @@
 use jiff::Timestamp;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use crate::core::{Conversation, State};
-use crate::desk::TranscriptEntry;
+use crate::core::Conversation;
 use crate::duration::{due_words, Humane};
 use crate::hours::BusinessHours;
-use crate::model::{Place, Speaker, UserId};
+use crate::model::Place;
 
 /// A small stylesheet, inline: one request per page, nothing to build.
 const CSS: &str = r#"
@@ -36,6 +35,7 @@ caption{text-align:left;color:var(--muted);padding:.25rem 0}
 .actions{margin:.75rem 0 0}
 ol.transcript{list-style:none;padding:0;margin:0}ol.transcript li{margin:0 0 .5rem}
 .msg{border-left:3px solid var(--line);padding:.35rem .75rem}.msg.staff{border-left-color:var(--accent);background:var(--tint)}
+.msg.internal{border-left:3px dashed var(--wait-fg);background:var(--wait-bg)}textarea{font:inherit;width:100%;max-width:40rem;padding:.35rem .6rem}
 .meta{display:flex;flex-wrap:wrap;gap:0 .5rem;align-items:baseline}.who{font-weight:700}.meta time,.event time{color:var(--muted);font-size:.875rem}
 .role{font-size:.75rem;border:1px solid var(--line);border-radius:999px;padding:0 .45rem;color:var(--muted)}
 .text{white-space:pre-wrap;overflow-wrap:anywhere;margin:.15rem 0 0}
@@ -138,7 +138,7 @@ pub fn login(business: &str, token: &str) -> Markup {
     layout(business, "Sign in", Tab::None, None, body)
 }
 
-fn place_text(place: &Place) -> String {
+pub(super) fn place_text(place: &Place) -> String {
     match place {
         Place::Channel {
             channel,
@@ -152,7 +152,7 @@ fn place_text(place: &Place) -> String {
 }
 
 /// A link into Discord, when staff can open it (not a customer's DM with the bot).
-fn discord_link(c: &Conversation) -> Option<String> {
+pub(super) fn discord_link(c: &Conversation) -> Option<String> {
     match c.place {
         Place::Dm { .. } => None,
         _ => Some(c.place.jump_link(c.id)),
@@ -253,13 +253,13 @@ fn discord_cell(c: &Conversation) -> Markup {
     }
 }
 
-fn when(t: Timestamp, hours: &BusinessHours) -> String {
+pub(super) fn when(t: Timestamp, hours: &BusinessHours) -> String {
     t.to_zoned(hours.time_zone().clone())
         .strftime("%a %d %b %Y %H:%M")
         .to_string()
 }
 
-fn datetime(t: Timestamp) -> String {
+pub(super) fn datetime(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
@@ -278,283 +278,6 @@ pub fn times(n: u32) -> String {
         1 => "once".into(),
         2 => "twice".into(),
         n => format!("{n} times"),
-    }
-}
-
-/// One line of a transcript: a message, or something that happened to the conversation.
-enum Entry<'a> {
-    Message(&'a TranscriptEntry),
-    Event(Timestamp, String),
-}
-
-impl Entry<'_> {
-    fn at(&self) -> Timestamp {
-        match self {
-            Entry::Message(m) => m.at,
-            Entry::Event(at, _) => *at,
-        }
-    }
-}
-
-/// The names a transcript knows: the customer's and every author's.
-struct Names<'a> {
-    customer: (UserId, &'a str),
-    messages: &'a [TranscriptEntry],
-}
-
-impl Names<'_> {
-    fn of(&self, user: UserId) -> Option<&str> {
-        if user == self.customer.0 {
-            return Some(self.customer.1);
-        }
-        self.messages
-            .iter()
-            .find(|m| m.author == user)
-            .map(|m| m.author_name.as_str())
-    }
-
-    /// Discord's `<@id>` mentions as `@name`, for the people the transcript knows.
-    fn mentions(&self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(at) = rest.find("<@") {
-            out.push_str(&rest[..at]);
-            let tail = &rest[at + 2..];
-            let tail = tail.strip_prefix('!').unwrap_or(tail);
-            let name = tail.find('>').and_then(|end| {
-                let id = tail[..end].parse().ok()?;
-                Some((self.of(UserId(id))?, end))
-            });
-            match name {
-                Some((name, end)) => {
-                    out.push('@');
-                    out.push_str(name);
-                    rest = &tail[end + 1..];
-                }
-                None => {
-                    out.push_str("<@");
-                    rest = &rest[at + 2..];
-                }
-            }
-        }
-        out.push_str(rest);
-        out
-    }
-}
-
-/// The state changes a conversation's record keeps, as transcript lines.
-/// (A snooze is in the header: the record keeps when it ends, not when it was asked for.)
-fn events(c: &Conversation, names: &Names<'_>) -> Vec<Entry<'static>> {
-    let mut out = vec![];
-    if let (Some(at), Some(by)) = (c.first_reply_at, c.answered_by) {
-        let by = names
-            .of(by)
-            .map_or_else(|| format!("user {by}"), str::to_string);
-        out.push(Entry::Event(at, format!("First personal reply, by {by}")));
-    }
-    if let Some(at) = c.waiting_since.filter(|at| *at > c.opened_at) {
-        out.push(Entry::Event(at, "Waiting for a reply again".into()));
-    }
-    for at in &c.reminded_at {
-        out.push(Entry::Event(*at, "Reminder sent to the owner".into()));
-    }
-    if let Some(at) = c.resolved_at.filter(|_| c.state == State::Resolved) {
-        out.push(Entry::Event(at, "Resolved".into()));
-    }
-    out
-}
-
-pub struct ConversationView<'a> {
-    pub conversation: &'a Conversation,
-    pub messages: &'a [TranscriptEntry],
-    pub hours: &'a BusinessHours,
-    pub now: Timestamp,
-    pub csrf: &'a str,
-    /// What an action just did, to confirm it.
-    pub done: Option<&'a str>,
-}
-
-/// The conversation at a glance: its state as a badge, its topic and place, then a line of
-/// facts in words. Only what the record holds; a fact that does not apply is left out.
-fn summary(v: &ConversationView<'_>, names: &Names<'_>) -> Markup {
-    let c = v.conversation;
-    let open = |from, to| Humane(v.hours.open_time_between(from, to));
-    let mut facts: Vec<Markup> = vec![];
-    if c.state == State::Waiting {
-        let since = c.waiting_since.unwrap_or(c.opened_at);
-        facts.push(html! {
-            "Waiting " (open(since, v.now)) " in open hours"
-            span.muted { " (" (Humane(v.now.duration_since(since))) " in all)" }
-        });
-    }
-    if let (Some(at), Some(by)) = (c.first_reply_at, c.answered_by) {
-        facts.push(html! {
-            "First personal reply after " (open(c.opened_at, at))
-            @if let Some(name) = names.of(by) { " by " (name) }
-        });
-    }
-    let reminders = u64::from(c.reminders_sent);
-    match c.state {
-        State::Waiting => facts.push(html! {
-            @if reminders == 0 { "No reminder yet" }
-            @else { (count(reminders, "reminder", "reminders")) " in this wait" }
-        }),
-        _ if reminders > 0 => {
-            facts.push(html! { (count(reminders, "reminder", "reminders")) " in its last wait" })
-        }
-        _ => {}
-    }
-    if let Some(until) = c.snoozed_until.filter(|u| *u > v.now) {
-        facts.push(html! { "Reminders snoozed until " (when(until, v.hours)) });
-    }
-    if c.times_reopened > 0 {
-        facts.push(html! { "Reopened " (times(c.times_reopened)) });
-    }
-    if let Some(a) = &c.assignee {
-        facts.push(html! {
-            (a.name) " has it"
-            span.muted { " (since " (when(a.at, v.hours)) ")" }
-        });
-    }
-    if let Some(p) = &c.promise {
-        facts.push(html! {
-            "Promised by " (p.by_name) " " (Humane(v.now.duration_since(p.made_at))) " ago, "
-            (due_words(p.due, v.now)) ": “" (p.words) "”"
-        });
-    }
-    html! {
-        section.summary aria-label="Summary" {
-            p.lead {
-                span class={ "badge " (c.state.as_str()) } { span.vh { "State: " } (state_word(c.state)) }
-                " "
-                span.topic { span.vh { "Topic: " } (c.topic) }
-                " "
-                span.place {
-                    span.vh { "Place: " } (place_text(&c.place))
-                    @if let Some(link) = discord_link(c) { " · " a href=(link) { "Open in Discord" } }
-                }
-            }
-            ul.facts { @for f in facts { li { (f) } } }
-        }
-    }
-}
-
-fn state_word(s: State) -> &'static str {
-    match s {
-        State::Waiting => "Waiting",
-        State::Answered => "Answered",
-        State::Resolved => "Resolved",
-    }
-}
-
-pub fn conversation(v: &ConversationView<'_>) -> Markup {
-    let c = v.conversation;
-    let names = Names {
-        customer: (c.customer, &c.customer_name),
-        messages: v.messages,
-    };
-    // Opened first, then the messages, then what followed from them: the stable sort keeps
-    // that order between lines of the same second.
-    let mut entries = vec![Entry::Event(c.opened_at, "Conversation opened".into())];
-    entries.extend(v.messages.iter().map(Entry::Message));
-    entries.extend(events(c, &names));
-    entries.sort_by_key(Entry::at);
-    let action = |name: &str| format!("/conversations/{}/{name}", c.id);
-    let tz = v.hours.time_zone();
-    let mut day = None;
-    html! {
-        @if let Some(done) = v.done { p.note role="status" { (done) } }
-        (summary(v, &names))
-        section.actions aria-labelledby="actions" {
-            h2.vh id="actions" { "Actions" }
-            @if c.state == State::Resolved {
-                form.inline method="post" action=(action("reopen")) {
-                    input type="hidden" name="csrf" value=(v.csrf);
-                    button type="submit" { "Reopen" }
-                }
-            } @else {
-                form.inline method="post" action=(action("resolve")) {
-                    input type="hidden" name="csrf" value=(v.csrf);
-                    button type="submit" { "Resolve" }
-                }
-            }
-            @if c.assignee.is_some() {
-                form.inline method="post" action=(action("unclaim")) {
-                    input type="hidden" name="csrf" value=(v.csrf);
-                    button type="submit" { "Unclaim" }
-                }
-            } @else {
-                form.inline method="post" action=(action("claim")) {
-                    input type="hidden" name="csrf" value=(v.csrf);
-                    button type="submit" { "Claim" }
-                }
-            }
-            @if c.state == State::Waiting {
-                form.inline method="post" action=(action("snooze")) {
-                    input type="hidden" name="csrf" value=(v.csrf);
-                    label for="snooze-for" { "Snooze reminders for" }
-                    span.nowrap {
-                        select id="snooze-for" name="duration" {
-                            option value="1h" { "1 hour" }
-                            option value="4h" { "4 hours" }
-                            option value="1d" { "1 day" }
-                        }
-                        " "
-                        button type="submit" { "Snooze" }
-                    }
-                }
-            }
-        }
-        section aria-labelledby="transcript" {
-            h2 id="transcript" { "Transcript" }
-            ol.transcript {
-                @for e in &entries {
-                    @let at = e.at().to_zoned(tz.clone());
-                    // The date once a day, then the time only.
-                    @let stamp = if day == Some(at.date()) {
-                        at.strftime("%H:%M").to_string()
-                    } else {
-                        day = Some(at.date());
-                        at.strftime("%a %d %b %Y, %H:%M").to_string()
-                    };
-                    @let time = html! { time datetime=(datetime(e.at())) { (stamp) } };
-                    @match e {
-                        Entry::Message(m) => {
-                            li class=(speaker_class(m.speaker)) {
-                                div.meta {
-                                    span.who { (author_label(m)) }
-                                    @if m.speaker == Speaker::Staff { " " span.role { "staff" } }
-                                    " " (time)
-                                }
-                                p.text {
-                                    @match &m.content {
-                                        Some(text) => (names.mentions(text)),
-                                        None => span.muted { "(text withheld by Discord: no message-content intent)" },
-                                    }
-                                }
-                            }
-                        }
-                        Entry::Event(_, text) => li.event { (time) " " span { (text) } },
-                    }
-                }
-            }
-        }
-        p.muted.small { "Conversation id " code { (c.id) } }
-    }
-}
-
-fn speaker_class(s: Speaker) -> &'static str {
-    match s {
-        Speaker::Customer => "msg customer",
-        Speaker::Staff => "msg staff",
-        Speaker::Frontdesk => "bot",
-    }
-}
-
-fn author_label(m: &TranscriptEntry) -> &str {
-    match m.speaker {
-        Speaker::Customer | Speaker::Staff => &m.author_name,
-        Speaker::Frontdesk => "frontdesk",
     }
 }
 

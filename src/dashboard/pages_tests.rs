@@ -3,7 +3,8 @@
 
 use jiff::Timestamp;
 
-use super::pages::{conversation, count, times, ConversationView};
+use super::conversation::{page as conversation, ConversationView};
+use super::pages::{count, times};
 use crate::core::{Conversation, State};
 use crate::desk::TranscriptEntry;
 use crate::hours::BusinessHours;

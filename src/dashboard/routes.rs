@@ -10,11 +10,12 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::access::{html, Shared, StaffSession, Web};
+use super::conversation;
 use super::links::LinkError;
 use super::pages::{self, Tab};
 use super::sessions::{self, Session};
 use super::Dashboard;
-use crate::core::{Command, State as ConvState};
+use crate::core::{notes, Command, Note, State as ConvState};
 use crate::duration::parse_duration;
 use crate::export::{self, Format};
 use crate::model::MessageId;
@@ -132,6 +133,8 @@ async fn login(
 struct ActionForm {
     csrf: Option<String>,
     duration: Option<String>,
+    /// A note's text.
+    text: Option<String>,
 }
 
 fn bad_csrf(web: &Web) -> Response {
@@ -246,9 +249,10 @@ async fn conversation(
         Some("resolve") => Some("Resolved."),
         Some("reopen") => Some("Reopened: it waits for a reply again and the owners are told."),
         Some("snooze") => Some("Snoozed: reminders pause."),
+        Some("note") => Some("Note added. Only the team sees it."),
         _ => None,
     };
-    let body = pages::conversation(&pages::ConversationView {
+    let body = conversation::page(&conversation::ConversationView {
         conversation: &conv,
         messages: &messages,
         hours: web.hours(),
@@ -273,6 +277,9 @@ async fn action(
     };
     let now = web.now();
     let by = staff.user();
+    if name == "note" {
+        return note(&web, &staff, id, form.text.unwrap_or_default()).await;
+    }
     let cmd = match name.as_str() {
         "resolve" => Command::Resolve { by },
         "reopen" => Command::Reopen { by },
@@ -308,6 +315,29 @@ async fn action(
             Redirect::to(&format!("/conversations/{id}?done={name}")).into_response()
         }
         Ok(None) => not_found_for(&web),
+        Err(r) => r,
+    }
+}
+
+/// Adds an internal note, written on the conversation page, as the signed-in staff member.
+async fn note(web: &Web, staff: &StaffSession, id: MessageId, text: String) -> Response {
+    if let Some(why) = notes::refused("note", &text) {
+        return web.message(StatusCode::BAD_REQUEST, "Note not added", &why);
+    }
+    let now = web.now();
+    let note = Note {
+        id: notes::new_id(now),
+        by: staff.user(),
+        name: staff.name().await,
+        text,
+    };
+    match staff.desk(move |desk| desk.note(id, note, now)).await {
+        Ok(Some((_, deliver))) => {
+            (staff.deliver())(deliver).await;
+            tracing::info!(conversation = %id, user = %staff.user(), "dashboard note");
+            Redirect::to(&format!("/conversations/{id}?done=note")).into_response()
+        }
+        Ok(None) => not_found_for(web),
         Err(r) => r,
     }
 }

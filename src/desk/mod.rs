@@ -14,6 +14,7 @@ mod digest;
 mod history;
 mod intake;
 mod live;
+mod notes;
 mod outbox;
 mod queries;
 mod ratings;
@@ -317,7 +318,7 @@ impl Desk {
     }
 }
 
-fn outbox_item(effect: &Effect) -> OutboxItem {
+pub(super) fn outbox_item(effect: &Effect) -> OutboxItem {
     match effect {
         Effect::Acknowledge(ack) => OutboxItem::ack(ack),
         Effect::Notify(n) => OutboxItem::Notice { kind: n.kind },

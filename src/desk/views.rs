@@ -57,6 +57,9 @@ pub struct ExportRow {
     pub rated_at: Option<String>,
     /// Handled while the customer was blocked.
     pub blocked: bool,
+    /// How many internal notes the staff left on it; in JSON lines each is in `messages`
+    /// with `"speaker": "note"`.
+    pub notes: u32,
     /// Empty in a row read without its transcript (CSV has no room for one).
     pub messages: Vec<TranscriptEntry>,
 }
@@ -86,6 +89,7 @@ impl ExportRow {
                 .and_then(|r| r.answered_at)
                 .map(|t| t.to_string()),
             blocked: conv.blocked,
+            notes: conv.notes,
             messages,
         }
     }

@@ -73,6 +73,9 @@ pub struct ConversationRecord {
     /// How many times its holder changed. Absent from older records: never.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub claims_made: u32,
+    /// How many internal notes it has. Absent from older records: none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub notes: u32,
 }
 
 /// [`Assignee`] as stored.
@@ -224,6 +227,7 @@ impl ConversationRecord {
                 at: a.at,
             }),
             claims_made: c.claims_made,
+            notes: c.notes,
         }
     }
 
@@ -274,6 +278,7 @@ impl ConversationRecord {
                 at: a.at,
             }),
             claims_made: self.claims_made,
+            notes: self.notes,
         }
     }
 }

@@ -18,6 +18,7 @@ mod escalation;
 mod escaping;
 mod faults;
 mod global_limit;
+mod notes;
 mod notifications;
 mod paced;
 mod production_path;

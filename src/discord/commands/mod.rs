@@ -20,6 +20,7 @@ mod dashboard;
 mod followup;
 #[cfg(test)]
 mod markup_tests;
+mod note;
 mod queue;
 mod reopen;
 mod request;
@@ -46,7 +47,7 @@ pub use slash::{Answer, Caller, Chart};
 use slash::{Invocation, Slash};
 
 /// Every slash command, in the order Discord lists them.
-const COMMANDS: [Slash; 15] = [
+const COMMANDS: [Slash; 16] = [
     status::COMMAND,
     queue::COMMAND,
     resolve::COMMAND,
@@ -55,6 +56,7 @@ const COMMANDS: [Slash; 15] = [
     unclaim::COMMAND,
     assign::COMMAND,
     followup::COMMAND,
+    note::COMMAND,
     snooze::COMMAND,
     away::COMMAND,
     stats::COMMAND,
@@ -211,6 +213,8 @@ mod tests {
             "claim",
             "unclaim",
             "assign",
+            "followup",
+            "note",
             "snooze",
             "away",
             "stats",

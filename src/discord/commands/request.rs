@@ -77,6 +77,9 @@ pub enum CommandError {
         why: String,
         examples: String,
     },
+    /// A note or reply that cannot be sent as written (empty, or over Discord's limit).
+    #[error("{0}")]
+    TextRefused(String),
     #[error("Sorry, something went wrong on our side. Please try again in a minute.")]
     Desk(#[from] DeskError),
 }

@@ -14,13 +14,14 @@ use crate::support::{
     command, command_until, customer_asks_owner_replies, wait_owner_notified, Answer, WAIT,
 };
 
-const STAFF_COMMANDS: [&str; 14] = [
+const STAFF_COMMANDS: [&str; 15] = [
     "queue",
     "resolve",
     "reopen",
     "claim",
     "unclaim",
     "assign",
+    "note",
     "followup",
     "snooze",
     "away",
@@ -148,7 +149,7 @@ impl Bot {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn all_fifteen_commands_are_registered_for_the_guild_with_staff_permissions() {
+async fn all_sixteen_commands_are_registered_for_the_guild_with_staff_permissions() {
     let bot = Bot::start().await;
     let put = bot
         .sim
@@ -175,6 +176,7 @@ async fn all_fifteen_commands_are_registered_for_the_guild_with_staff_permission
             "unclaim",
             "assign",
             "followup",
+            "note",
             "snooze",
             "away",
             "stats",
@@ -243,7 +245,9 @@ async fn all_fifteen_commands_are_registered_for_the_guild_with_staff_permission
     assert_eq!(option("assign", "conversation")["required"], json!(false));
     assert_eq!(option("followup", "when")["required"], json!(true));
     assert_eq!(option("followup", "note")["required"], json!(false));
-    assert_eq!(bot.sim.commands(Some(demo::GUILD)).len(), 15);
+    assert_eq!(option("note", "text")["required"], json!(true));
+    assert_eq!(option("note", "conversation")["required"], json!(false));
+    assert_eq!(bot.sim.commands(Some(demo::GUILD)).len(), 16);
     bot.stop().await;
 }
 
@@ -262,6 +266,7 @@ async fn customers_get_a_polite_refusal_and_never_touch_a_conversation() {
             }
             "assign" => json!({"user": demo::OWNER.to_string(), "conversation": post.to_string()}),
             "followup" => json!({"when": "tomorrow", "conversation": post.to_string()}),
+            "note" => json!({"text": "psst", "conversation": post.to_string()}),
             _ => json!([]),
         };
         let answer = bot.command(demo::ALICE, demo::HELP, name, options).await;

@@ -7,6 +7,7 @@ mod browser;
 mod http;
 mod key;
 mod limits;
+mod team;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -1,0 +1,76 @@
+//! The team's tools on the conversation page: an internal note, added with the session's
+//! CSRF token, shown in the transcript as a note and posted nowhere a customer reads.
+
+use std::sync::Arc;
+
+use frontdesk::clock::SystemClock;
+use frontdesk_sim::demo::{ALICE, HELP};
+use reqwest::StatusCode;
+
+use super::{csrf_of, customer_writes, owner_link, serve};
+use crate::support::{posts_containing, quiet_period, QUIET};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_from_the_web_page_is_kept_in_the_transcript_and_shown_to_nobody_else() {
+    let sim = crate::support::demo_sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    let web = serve(&sim, data.path(), Arc::new(SystemClock)).await;
+    let alice = customer_writes(&sim, ALICE, "do you ship to Norway?").await;
+    let owner = web.sign_in(&owner_link(&sim).await).await;
+    let path = format!("/conversations/{alice}");
+    let (_, page) = web.get(&owner, &path).await;
+    assert!(
+        page.contains(r#"<textarea id="note-text" name="text""#),
+        "{page}"
+    );
+    let csrf = csrf_of(&page);
+    let posts_in_help = || {
+        sim.requests()
+            .iter()
+            .filter(|r| r.is("POST", &format!("/channels/{HELP}/messages")))
+            .count()
+    };
+    let before = posts_in_help();
+
+    let note = "Norway: yes, via Posten <b>3–5 days</b>";
+    let (status, _, _) = web
+        .post(Some(&owner), &format!("{path}/note"), &[("text", note)])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no token, no note");
+    let long = "x".repeat(2001);
+    let (status, _, body) = web
+        .post(
+            Some(&owner),
+            &format!("{path}/note"),
+            &[("csrf", &csrf), ("text", &long)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("2001 characters"), "{body}");
+    let (status, location, _) = web
+        .post(
+            Some(&owner),
+            &format!("{path}/note"),
+            &[("csrf", &csrf), ("text", note)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, Some(format!("{path}?done=note")));
+    let (_, page) = web.get(&owner, &format!("{path}?done=note")).await;
+    assert!(
+        page.contains("Note added. Only the team sees it."),
+        "{page}"
+    );
+    assert!(page.contains(r#"class="msg internal""#), "{page}");
+    assert!(page.contains("internal note"), "{page}");
+    assert!(
+        page.contains("Norway: yes, via Posten &lt;b&gt;3–5 days&lt;/b&gt;"),
+        "escaped: {page}"
+    );
+    // Still waiting: a note is not a reply.
+    assert!(page.contains(r#"class="badge waiting""#), "{page}");
+    quiet_period(QUIET).await;
+    assert_eq!(posts_in_help(), before);
+    assert!(posts_containing(&sim, "Posten").is_empty());
+    web.bot.stop().await;
+}
