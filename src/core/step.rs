@@ -304,6 +304,7 @@ fn acknowledgement(conv: &Conversation, msg: &Incoming, cx: &Context<'_>) -> (Ac
         open: policy.hours.is_open(cx.now),
         away: cx.away.is_some_and(|a| a.until.is_none_or(|u| u > cx.now)),
         late: cx.late,
+        returning: cx.earlier_conversations > 0,
     };
     let text = msg.content.as_deref().unwrap_or("");
     let selection = cx.rules.select(text, &msg.place, &msg.tags, moment);

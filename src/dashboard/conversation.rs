@@ -165,6 +165,7 @@ fn summary(v: &ConversationView<'_>, names: &Names<'_>) -> Markup {
                 }
             }
             ul.facts { @for f in facts { li { (f) } } }
+            p.small { a href=(super::customer::path(c.customer)) { "All of " (c.customer_name) "'s conversations and notes" } }
         }
     }
 }

@@ -9,6 +9,7 @@
 
 mod access;
 mod conversation;
+mod customer;
 pub mod links;
 mod pages;
 #[cfg(test)]

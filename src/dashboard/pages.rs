@@ -320,7 +320,10 @@ pub fn search(v: &SearchView<'_>) -> Markup {
                     tbody {
                         @for c in v.results {
                             tr {
-                                th scope="row" { a href=(format!("/conversations/{}", c.id)) { (c.customer_name) } }
+                                th scope="row" {
+                                    a href=(format!("/conversations/{}", c.id)) { (c.customer_name) }
+                                    " " a.small href=(super::customer::path(c.customer)) { "(customer)" }
+                                }
                                 td data-label="Opened" { (when(c.opened_at, v.hours)) }
                                 td data-label="State" { (c.state.as_str()) }
                                 td data-label="Topic" { (c.topic) }

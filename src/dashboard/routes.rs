@@ -10,11 +10,11 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::access::{html, Shared, StaffSession, Web};
-use super::conversation;
 use super::links::LinkError;
 use super::pages::{self, Tab};
 use super::sessions::{self, Session};
 use super::Dashboard;
+use super::{conversation, customer};
 use crate::core::{notes, Command, Note, State as ConvState};
 use crate::duration::parse_duration;
 use crate::export::{self, Format};
@@ -31,6 +31,7 @@ pub fn router(d: Dashboard) -> Router {
         .route("/queue", get(queue))
         .route("/conversations/:id", get(conversation))
         .route("/conversations/:id/:action", post(action))
+        .route("/customers/:id", get(customer_page))
         .route("/search", get(search))
         .route("/stats", get(stats))
         .route("/export", get(export_page))
@@ -340,6 +341,31 @@ async fn note(web: &Web, staff: &StaffSession, id: MessageId, text: String) -> R
         Ok(None) => not_found_for(web),
         Err(r) => r,
     }
+}
+
+async fn customer_page(
+    State(web): State<Shared>,
+    staff: StaffSession,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(customer) = id.parse::<u64>().map(crate::model::UserId) else {
+        return not_found_for(&web);
+    };
+    let file = match staff.desk(move |desk| desk.customer_file(customer)).await {
+        Ok(Some(file)) => file,
+        Ok(None) => return not_found_for(&web),
+        Err(r) => return r,
+    };
+    let name = file
+        .conversations
+        .first()
+        .map(|c| c.customer_name.clone())
+        .unwrap_or_default();
+    let body = customer::page(&customer::CustomerView {
+        file: &file,
+        hours: web.hours(),
+    });
+    staff.page(&name, Tab::None, body)
 }
 
 #[derive(Deserialize)]

@@ -57,6 +57,14 @@ impl Desk {
         Ok(was)
     }
 
+    /// Whether `user` is blocked, and by whom, when and why.
+    pub fn block_of(&self, user: UserId) -> Option<BlockRecord> {
+        self.store
+            .blocked_users()
+            .into_iter()
+            .find(|b| b.user == user)
+    }
+
     /// Every blocked user, by id.
     pub fn blocked_users(&self) -> Vec<BlockRecord> {
         self.store.blocked_users()

@@ -10,6 +10,7 @@
 //! Catch-up's cursors live in `history`, the reads behind slash commands in `queries`.
 
 mod blocking;
+mod customers;
 mod digest;
 mod history;
 mod intake;
@@ -40,6 +41,7 @@ pub use crate::store::{
 use crate::store::{Change, Store, StoreError};
 use crate::sync::LockExt;
 pub use blocking::Blocked;
+pub use customers::CustomerFile;
 pub use digest::DigestReport;
 pub use ratings::RatingOutcome;
 pub use records::Records;

@@ -24,6 +24,15 @@ impl Desk {
         Ok(self.store.latest_for(&ConversationKey::Thread(thread))?)
     }
 
+    /// How many conversations `conv`'s customer had before it, and the latest of them: what
+    /// an owner's notice says of a regular.
+    pub fn customer_before(
+        &self,
+        conv: &Conversation,
+    ) -> Result<(u64, Option<Conversation>), DeskError> {
+        Ok(self.store.customer_before(conv.customer, conv.id)?)
+    }
+
     /// A customer's conversations, newest first.
     pub fn customer_conversations(&self, customer: UserId) -> Result<Vec<Conversation>, DeskError> {
         Ok(self.store.customer_conversations(customer)?)

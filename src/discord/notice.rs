@@ -51,6 +51,46 @@ pub fn describe(
     format!("{head}{body}\n{link}")
 }
 
+/// The line a new conversation's notice gets when its customer wrote before: which
+/// conversation this is for them and how the last one went, e.g. "↩️ 3rd conversation ·
+/// last: orders & shipping, resolved 12 Nov, rated 5/5". `before` counts the earlier ones.
+pub fn regular(before: u64, last: &Conversation, tz: &jiff::tz::TimeZone) -> String {
+    let day = |t: Timestamp| t.to_zoned(tz.clone()).strftime("%-d %b").to_string();
+    let how = match (last.state, last.resolved_at) {
+        (crate::core::State::Resolved, Some(at)) => format!("resolved {}", day(at)),
+        _ => format!("opened {}, still open", day(last.opened_at)),
+    };
+    let rated = match last.rating.and_then(|r| r.score) {
+        Some(score) => format!(", rated {score}/5"),
+        None => String::new(),
+    };
+    format!(
+        "↩️ {} conversation · last: {}, {how}{rated}",
+        ordinal(before + 1),
+        last.topic
+    )
+}
+
+/// 2nd, 3rd, 11th, 21st…
+fn ordinal(n: u64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// `text` (a notice from [`describe`]) with `line` after its first line.
+pub fn after_head(text: &str, line: &str) -> String {
+    match text.split_once('\n') {
+        Some((head, rest)) => format!("{head}\n{line}\n{rest}"),
+        None => format!("{text}\n{line}"),
+    }
+}
+
 /// A reminder as a backup person gets it once the wait is long: the same line, and who has
 /// been reminded already, how often. Mentions show names and ping nobody (allowed_mentions).
 pub fn escalated(

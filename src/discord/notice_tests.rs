@@ -336,3 +336,52 @@ fn posted(text: &str) -> String {
     });
     body["content"].as_str().unwrap_or_default().to_string()
 }
+
+#[test]
+fn a_regulars_notice_says_which_conversation_this_is_and_how_the_last_went() {
+    let tz = jiff::tz::TimeZone::UTC;
+    let mut last = conv();
+    last.topic = "orders & shipping".into();
+    last.state = crate::core::State::Resolved;
+    last.resolved_at = Some("2026-11-12T15:00:00Z".parse().expect("time"));
+    last.rating = Some(crate::core::Rating {
+        asked_at: "2026-11-12T15:00:00Z".parse().expect("time"),
+        score: Some(5),
+        answered_at: None,
+    });
+    assert_eq!(
+        regular(2, &last, &tz),
+        "↩️ 3rd conversation · last: orders & shipping, resolved 12 Nov, rated 5/5"
+    );
+    let mut open = conv();
+    open.rating = None;
+    assert_eq!(
+        regular(1, &open, &tz),
+        "↩️ 2nd conversation · last: pricing, opened 23 Nov, still open"
+    );
+    for (n, text) in [
+        (0, "1st"),
+        (10, "11th"),
+        (11, "12th"),
+        (20, "21st"),
+        (112, "113th"),
+    ] {
+        assert!(
+            regular(n, &open, &tz).starts_with(&format!("↩️ {text} ")),
+            "{n}"
+        );
+    }
+    let now = "2026-11-23T11:00:00Z".parse().expect("time");
+    let text = after_head(
+        &describe(NoticeKind::Opened, &conv(), Some("hi"), now),
+        "↩️ 2nd",
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("📨 New: "), "{text}");
+    assert_eq!(lines[1], "↩️ 2nd");
+    let link = conv().place.jump_link(conv().id);
+    assert!(
+        shows(&text, NoticeKind::Opened, &link),
+        "still recognised after a restart"
+    );
+}

@@ -78,6 +78,8 @@ struct RawRule {
     places: Vec<Spanned<String>>,
     #[serde(default)]
     when: Vec<Spanned<String>>,
+    /// `true`: only for a customer who wrote before; `false`: only for a first-timer.
+    returning: Option<bool>,
     variants: Spanned<Vec<Spanned<String>>>,
 }
 
@@ -278,6 +280,7 @@ pub(super) fn from_sources(files: &[(PathBuf, String)]) -> Result<Rules, Respons
                     pattern,
                     places,
                     times,
+                    returning: r.returning,
                     variants,
                     source: Source {
                         file: file.clone(),

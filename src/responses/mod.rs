@@ -1,7 +1,8 @@
 //! The acknowledgement rules from `responses/`: which rule answers a message, and its text.
 //!
 //! A rule has an optional regex on the message, an optional place scope (`where`), an optional
-//! time scope (`when`), a priority and several variants. The highest-priority rule that fits
+//! time scope (`when`), an optional customer scope (`returning`), a priority and several
+//! variants. The highest-priority rule that fits
 //! answers; its variants rotate per customer. The topic (for the owner and `/stats`) is taken
 //! from the best rule whose regex matched, so a question about shipping asked at night is
 //! still a shipping question even though the "closed" rule answers it.
@@ -55,6 +56,8 @@ pub struct Moment {
     pub open: bool,
     pub away: bool,
     pub late: bool,
+    /// The customer had a conversation before this one.
+    pub returning: bool,
 }
 
 impl Moment {
@@ -84,6 +87,8 @@ pub struct Rule {
     pub pattern: Option<(String, usize)>,
     pub places: Vec<PlaceScope>,
     pub times: Vec<TimeScope>,
+    /// `returning = true` (regulars only) or `false` (first-timers only); `None`: anyone.
+    pub returning: Option<bool>,
     pub variants: Vec<Template>,
     pub source: Source,
 }
@@ -103,12 +108,16 @@ impl Rule {
     }
 
     fn fits_time(&self, moment: Moment) -> bool {
-        self.times.is_empty() || self.times.iter().any(|t| moment.holds(*t))
+        (self.times.is_empty() || self.times.iter().any(|t| moment.holds(*t)))
+            && self.returning.is_none_or(|r| r == moment.returning)
     }
 
     /// True for a rule that answers anything, anywhere, any time.
     pub fn is_fallback(&self) -> bool {
-        self.pattern.is_none() && self.places.is_empty() && self.times.is_empty()
+        self.pattern.is_none()
+            && self.places.is_empty()
+            && self.times.is_empty()
+            && self.returning.is_none()
     }
 
     /// Picks a variant so that one customer sees them in turn and different customers start

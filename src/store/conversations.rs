@@ -77,6 +77,24 @@ impl Store {
         self.index().of_customer(customer).count() as u64
     }
 
+    /// How many conversations `customer` had before `conversation`, and the latest of them.
+    pub fn customer_before(
+        &self,
+        customer: UserId,
+        conversation: ConversationId,
+    ) -> Result<(u64, Option<Conversation>), StoreError> {
+        let earlier: Vec<ConversationId> = self
+            .index()
+            .of_customer(customer)
+            .take_while(|id| *id < conversation)
+            .collect();
+        let last = match earlier.last() {
+            Some(id) => self.conversation(*id)?,
+            None => None,
+        };
+        Ok((earlier.len() as u64, last))
+    }
+
     /// A customer's conversations, newest first.
     pub fn customer_conversations(
         &self,

@@ -25,6 +25,7 @@ mod production_path;
 mod promises;
 mod ratings;
 mod recovery;
+mod regulars;
 mod responses;
 mod restarts;
 mod security;

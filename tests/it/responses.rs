@@ -22,6 +22,7 @@ const OPEN: Moment = Moment {
     open: true,
     away: false,
     late: false,
+    returning: false,
 };
 
 fn pick(rules: &Rules, text: &str, moment: Moment) -> (String, String) {
@@ -88,6 +89,45 @@ fn time_scopes_outrank_topics_but_keep_the_topic() {
         ..closed
     };
     assert_eq!(pick(&rules, "hi", late).0, "late");
+}
+
+#[test]
+fn a_regular_is_welcomed_back_and_a_first_timer_is_not() {
+    let rules = shipped();
+    let regular = Moment {
+        returning: true,
+        ..OPEN
+    };
+    assert_eq!(pick(&rules, "hello!", OPEN).0, "general");
+    assert_eq!(pick(&rules, "hello!", regular).0, "welcome-back");
+    // The topic still comes from the question; closing time still says so.
+    assert_eq!(
+        pick(&rules, "where is my order?", regular),
+        ("welcome-back".into(), "orders & shipping".into())
+    );
+    let closed = Moment {
+        open: false,
+        ..regular
+    };
+    assert_eq!(pick(&rules, "hello!", closed).0, "closed");
+    // `returning = false` is for first-timers only.
+    let rules = load(&[(
+        "a.toml",
+        r#"
+[[rule]]
+id = "fallback"
+variants = ["hi"]
+
+[[rule]]
+id = "first-time"
+priority = 5
+returning = false
+variants = ["welcome, new friend"]
+"#,
+    )])
+    .expect("rules");
+    assert_eq!(pick(&rules, "x", OPEN).0, "first-time");
+    assert_eq!(pick(&rules, "x", regular).0, "fallback");
 }
 
 #[test]

@@ -88,7 +88,10 @@ impl Delivery {
                 });
             match read {
                 Ok(Some((conv, excerpt))) => {
-                    let text = notice::describe(kind, &conv, excerpt.as_deref(), now);
+                    let mut text = notice::describe(kind, &conv, excerpt.as_deref(), now);
+                    if kind == NoticeKind::Opened {
+                        text = self.with_history(&conv, text);
+                    }
                     let to = self.recipients(&conv, kind, p.record.created_at);
                     told.push(Told {
                         pending: p,
@@ -175,6 +178,22 @@ impl Delivery {
             vec![None]
         } else {
             to.into_iter().map(Some).collect()
+        }
+    }
+
+    /// A new conversation's notice, with a line on the customer's earlier conversations
+    /// when there were any (left out if they cannot be read: the notice matters more).
+    fn with_history(&self, conv: &Conversation, text: String) -> String {
+        match self.desk.customer_before(conv) {
+            Ok((before, Some(last))) if before > 0 => {
+                let tz = self.desk.policy().hours.time_zone();
+                notice::after_head(&text, &notice::regular(before, &last, tz))
+            }
+            Ok(_) => text,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read a customer's earlier conversations");
+                text
+            }
         }
     }
 

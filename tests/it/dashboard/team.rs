@@ -1,14 +1,16 @@
-//! The team's tools on the conversation page: an internal note, added with the session's
-//! CSRF token, shown in the transcript as a note and posted nowhere a customer reads.
+//! The team's tools on the web page: an internal note, added with the session's CSRF token,
+//! shown in the transcript as a note and posted nowhere a customer reads; a customer's page
+//! with their conversations, notes and block.
 
 use std::sync::Arc;
 
 use frontdesk::clock::SystemClock;
-use frontdesk_sim::demo::{ALICE, HELP};
+use frontdesk_sim::demo::{ALICE, HELP, OWNER};
 use reqwest::StatusCode;
+use serde_json::json;
 
 use super::{csrf_of, customer_writes, owner_link, serve};
-use crate::support::{posts_containing, quiet_period, QUIET};
+use crate::support::{command, posts_containing, quiet_period, QUIET};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_note_from_the_web_page_is_kept_in_the_transcript_and_shown_to_nobody_else() {
@@ -72,5 +74,32 @@ async fn a_note_from_the_web_page_is_kept_in_the_transcript_and_shown_to_nobody_
     quiet_period(QUIET).await;
     assert_eq!(posts_in_help(), before);
     assert!(posts_containing(&sim, "Posten").is_empty());
+
+    // Her page: linked from the transcript, with the conversation, the note, not blocked.
+    let customer = format!("/customers/{ALICE}");
+    assert!(page.contains(&format!(r#"href="{customer}""#)), "{page}");
+    let (status, file) = web.get(&owner, &customer).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(file.contains("1 conversation since"), "{file}");
+    assert!(file.contains(&format!(r#"href="{path}""#)), "{file}");
+    assert!(file.contains("Norway: yes, via Posten"), "{file}");
+    assert!(file.contains("Not blocked"), "{file}");
+    // And found by the name search.
+    let (_, found) = web.get(&owner, "/search?q=alice").await;
+    assert!(found.contains(&format!(r#"href="{customer}""#)), "{found}");
+    // Once blocked, her page says so; someone frontdesk never heard from has none.
+    let blocked = command(
+        &sim,
+        OWNER,
+        HELP,
+        "block",
+        json!({"user": ALICE.to_string(), "reason": "spam"}),
+    )
+    .await;
+    blocked.assert_ephemeral();
+    let (_, file) = web.get(&owner, &customer).await;
+    assert!(file.contains("Blocked") && file.contains("spam"), "{file}");
+    let (status, _) = web.get(&owner, "/customers/12345").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     web.bot.stop().await;
 }
