@@ -294,6 +294,15 @@ impl Simulator {
         self.inner.lock().dm_of_user.get(&user).copied()
     }
 
+    /// The message an interaction's answer created (its "original response"), once answered.
+    pub fn interaction_message(&self, interaction: u64) -> Option<u64> {
+        self.inner
+            .lock()
+            .interactions
+            .get(&interaction)
+            .and_then(|i| i.original_message)
+    }
+
     /// Bodies the bot sent for an interaction: the callback, then follow-ups and edits.
     pub fn interaction_responses(&self, interaction: u64) -> Vec<serde_json::Value> {
         self.inner

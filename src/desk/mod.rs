@@ -12,6 +12,7 @@
 mod blocking;
 mod customers;
 mod digest;
+mod forget;
 mod history;
 mod intake;
 mod live;
@@ -36,7 +37,7 @@ use crate::core::{
 use crate::responses::promises::PromiseRules;
 use crate::responses::Rules;
 pub use crate::store::{
-    BlockRecord, Health, NoticePost, OutboxItem, OutboxKey, OutboxRecord, Pending,
+    BlockRecord, Forgotten, Health, NoticePost, OutboxItem, OutboxKey, OutboxRecord, Pending,
 };
 use crate::store::{Change, Store, StoreError};
 use crate::sync::LockExt;

@@ -10,7 +10,7 @@ use tracing::Instrument;
 use super::bot::Bot;
 use super::catchup::CatchUp;
 use super::commands;
-use super::outbound::{no_mentions, Action};
+use super::outbound::{action_rows, no_mentions, Action};
 use super::pace::Priority;
 use super::places::role_ids;
 use crate::core::{role_of, Command};
@@ -176,6 +176,9 @@ impl Events {
             },
         };
         let is_staff = self.0.bot.desk.staff().includes(user, &roles);
+        if let Some(customer) = commands::forget::parse(&click.data.custom_id) {
+            return self.forget_pressed(ctx, click, customer, is_staff).await;
+        }
         // Delivered after the answer: Discord waits 3 s for it, and telling the customer or
         // editing notices may take longer.
         let mut deliver = Vec::new();
@@ -245,6 +248,48 @@ impl Events {
             tracing::warn!(error = %e, "could not answer a button");
         }
         self.0.bot.delivery.deliver(deliver).await;
+    }
+
+    /// A press on `/forget`'s "Forget them": the customer's data deleted (staff only), and
+    /// the confirmation replaced by what was done, so it cannot be pressed twice.
+    async fn forget_pressed(
+        &self,
+        ctx: dc::Context,
+        click: dc::ComponentInteraction,
+        customer: UserId,
+        is_staff: bool,
+    ) {
+        let text = if is_staff {
+            let desk = self.0.bot.desk.clone();
+            let done = tokio::task::spawn_blocking(move || {
+                let blocked = desk.block_of(customer).is_some();
+                desk.forget(customer).map(|gone| (gone, blocked))
+            })
+            .await;
+            match done {
+                Ok(Ok((gone, blocked))) => commands::forget::confirmed(customer, gone, blocked),
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "could not forget a customer");
+                    "Sorry, something went wrong on our side, and some of it may be left. Run `/forget` again in a minute.".to_string()
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "forgetting a customer failed");
+                    "Sorry, something went wrong on our side. Run `/forget` again in a minute."
+                        .to_string()
+                }
+            }
+        } else {
+            "Sorry, only the shop's staff can use these buttons.".to_string()
+        };
+        let answer = dc::CreateInteractionResponse::UpdateMessage(
+            dc::CreateInteractionResponseMessage::new()
+                .content(text)
+                .components(Vec::new())
+                .allowed_mentions(no_mentions()),
+        );
+        if let Err(e) = click.create_response(&ctx.http, answer).await {
+            tracing::warn!(error = %e, "could not answer a button");
+        }
     }
 
     /// A press on a "How did we do?" button: stored through the desk, answered ephemerally
@@ -437,6 +482,7 @@ impl Events {
         let (answer, chart) = answer.unwrap_or_else(|e| {
             tracing::error!(error = %e, "command failed");
             let sorry = commands::Answer {
+                buttons: Vec::new(),
                 text: "Sorry, something went wrong on our side. Please try again in a minute."
                     .to_string(),
                 deliver: Vec::new(),
@@ -452,6 +498,9 @@ impl Events {
             let mut edit = dc::EditInteractionResponse::new()
                 .content(answer.text)
                 .allowed_mentions(no_mentions());
+            if !answer.buttons.is_empty() {
+                edit = edit.components(action_rows(&answer.buttons));
+            }
             if let Some(file) = file {
                 edit = edit.new_attachment(file);
             }
@@ -461,6 +510,9 @@ impl Events {
                 .content(answer.text)
                 .ephemeral(true)
                 .allowed_mentions(no_mentions());
+            if !answer.buttons.is_empty() {
+                reply = reply.components(action_rows(&answer.buttons));
+            }
             if let Some(file) = file {
                 reply = reply.add_file(file);
             }

@@ -46,6 +46,11 @@ pub enum Button {
         conversation: MessageId,
         label: String,
     },
+    /// A confirmation of something that cannot be undone (red).
+    Danger {
+        custom_id: String,
+        label: String,
+    },
 }
 
 /// What an owner's notification buttons do.
@@ -295,7 +300,7 @@ fn build(o: &Outbound<'_>, users: &[UserId]) -> Value {
 }
 
 /// Discord's rows of buttons (five of five at most).
-fn action_rows(buttons: &[Vec<Button>]) -> Vec<CreateActionRow> {
+pub fn action_rows(buttons: &[Vec<Button>]) -> Vec<CreateActionRow> {
     buttons
         .iter()
         .take(5)
@@ -323,6 +328,9 @@ fn action_rows(buttons: &[Vec<Button>]) -> Vec<CreateActionRow> {
                                 .style(ButtonStyle::Secondary)
                                 .disabled(true)
                         }
+                        Button::Danger { custom_id, label } => CreateButton::new(custom_id.clone())
+                            .label(short_label(label))
+                            .style(ButtonStyle::Danger),
                     })
                     .collect(),
             )

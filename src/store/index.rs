@@ -249,6 +249,20 @@ impl Index {
         self.record_keys(now);
     }
 
+    /// Forgets a deleted conversation: it is found by no lookup any more.
+    pub fn remove(&mut self, head: &Head) {
+        if let Some(at) = head.wake_at {
+            self.wake.remove(&(wake_key(at), head.id));
+        }
+        self.by_customer.remove(&(head.customer, head.id));
+        self.waiting.remove(&head.id);
+        for key in head.keys() {
+            if self.latest.get(&key) == Some(&head.id) {
+                self.latest.remove(&key);
+            }
+        }
+    }
+
     /// The conversations waiting for a personal reply, by id (oldest opened first).
     pub fn waiting(&self) -> Vec<ConversationId> {
         self.waiting.iter().copied().collect()

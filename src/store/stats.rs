@@ -45,6 +45,21 @@ impl Store {
         Ok(())
     }
 
+    /// A forgotten conversation's entry stays, counted; it waits for nobody any more.
+    pub(super) fn forget_stats_wait(
+        &self,
+        id: crate::core::ConversationId,
+    ) -> Result<(), StoreError> {
+        let Some(v) = self.stats.get(keys::id(id.0))? else {
+            return Ok(());
+        };
+        if let Some(mut entry) = Entry::decode(id, &v).filter(|e| e.waiting) {
+            entry.waiting = false;
+            self.put_stats(&entry)?;
+        }
+        Ok(())
+    }
+
     /// Whether the entries were built for every stored conversation.
     pub fn stats_built(&self) -> Result<bool, StoreError> {
         Ok(self.meta.get(BUILT)?.is_some())

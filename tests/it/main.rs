@@ -17,6 +17,7 @@ mod e2e;
 mod escalation;
 mod escaping;
 mod faults;
+mod forget;
 mod global_limit;
 mod notes;
 mod notifications;

@@ -58,8 +58,16 @@ pub fn callback(inner: &Inner, st: &mut State, req: &Req) -> Reply {
                 Ok(d) => d,
                 Err(r) => return r,
             };
-            if let Some(msg) = rec.message {
-                edit_message(st, msg, draft);
+            match rec.message {
+                // An ephemeral message is its one reader's: edited in place, no gateway event.
+                Some(msg) if st.ephemeral.contains_key(&msg) => {
+                    if let Some(m) = st.ephemeral.get_mut(&msg) {
+                        draft.apply(m);
+                        m.edited_timestamp = Some(crate::snowflake::iso_now());
+                    }
+                }
+                Some(msg) => edit_message(st, msg, draft),
+                None => {}
             }
         }
         _ => {

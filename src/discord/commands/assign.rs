@@ -56,6 +56,7 @@ fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
     };
     let (after, deliver) = apply(inv.desk, &conv, cmd, inv.now)?;
     Ok(Answer {
+        buttons: Vec::new(),
         text: assigned(&after),
         deliver,
     })

@@ -36,6 +36,7 @@ fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
     };
     let (after, deliver) = apply(inv.desk, &conv, cmd, inv.now)?;
     Ok(Answer {
+        buttons: Vec::new(),
         text: claimed(by, &after),
         deliver,
     })

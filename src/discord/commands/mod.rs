@@ -18,6 +18,7 @@ mod buttons;
 mod claim;
 mod dashboard;
 mod followup;
+pub mod forget;
 #[cfg(test)]
 mod markup_tests;
 mod note;
@@ -47,7 +48,7 @@ pub use slash::{Answer, Caller, Chart};
 use slash::{Invocation, Slash};
 
 /// Every slash command, in the order Discord lists them.
-const COMMANDS: [Slash; 16] = [
+const COMMANDS: [Slash; 17] = [
     status::COMMAND,
     queue::COMMAND,
     resolve::COMMAND,
@@ -63,6 +64,7 @@ const COMMANDS: [Slash; 16] = [
     block::COMMAND,
     unblock::COMMAND,
     blocked::COMMAND,
+    forget::COMMAND,
     dashboard::COMMAND,
 ];
 
@@ -138,11 +140,13 @@ pub fn run(
             tracing::error!(error = %inner, command = name, "command failed");
         }
         Answer {
+            buttons: Vec::new(),
             text: e.to_string(),
             deliver: Vec::new(),
         }
     });
     Answer {
+        buttons: answer.buttons,
         text: truncate_chars(answer.text, DISCORD_MESSAGE_LIMIT),
         deliver: answer.deliver,
     }
@@ -215,6 +219,7 @@ mod tests {
             "assign",
             "followup",
             "note",
+            "forget",
             "snooze",
             "away",
             "stats",

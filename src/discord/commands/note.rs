@@ -53,6 +53,7 @@ fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
         .note(conv.id, note, inv.now)?
         .ok_or(CommandError::UnknownConversation(conv.id))?;
     Ok(Answer {
+        buttons: Vec::new(),
         text: added(&after, inv.desk.policy().relay_dms),
         deliver,
     })

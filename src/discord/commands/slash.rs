@@ -56,12 +56,15 @@ pub struct Caller {
 pub struct Answer {
     pub text: String,
     pub deliver: Vec<Pending>,
+    /// Buttons under the answer (`/forget`'s confirmation), pressed by the caller alone.
+    pub buttons: Vec<Vec<crate::discord::outbound::Button>>,
 }
 
 impl Answer {
     /// An answer that delivers nothing.
     pub fn text(text: String) -> Answer {
         Answer {
+            buttons: Vec::new(),
             text,
             deliver: Vec::new(),
         }
@@ -145,6 +148,7 @@ pub fn act_on_one(
     let before = find(inv.desk, target, name)?;
     let (after, deliver) = apply(inv.desk, &before, cmd, inv.now)?;
     Ok(Answer {
+        buttons: Vec::new(),
         text: words(before.state, &after),
         deliver,
     })

@@ -51,6 +51,7 @@ fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
     let (after, deliver) = apply(desk, &before, Command::Snooze { by, until }, now)?;
     let when = desk.policy().hours.describe_moment(now, until);
     Ok(Answer {
+        buttons: Vec::new(),
         text: snoozed(before.state, &after, duration, &when),
         deliver,
     })

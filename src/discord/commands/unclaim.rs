@@ -30,6 +30,7 @@ fn run(inv: &Invocation<'_>) -> Result<Answer, CommandError> {
     let conv = find(inv.desk, target(inv.args, inv.caller.channel)?, "unclaim")?;
     let (after, deliver) = apply(inv.desk, &conv, Command::Unclaim { by }, inv.now)?;
     Ok(Answer {
+        buttons: Vec::new(),
         text: unclaimed(conv.assignee.as_ref(), &after),
         deliver,
     })

@@ -14,7 +14,7 @@ use crate::support::{
     command, command_until, customer_asks_owner_replies, wait_owner_notified, Answer, WAIT,
 };
 
-const STAFF_COMMANDS: [&str; 15] = [
+const STAFF_COMMANDS: [&str; 16] = [
     "queue",
     "resolve",
     "reopen",
@@ -29,6 +29,7 @@ const STAFF_COMMANDS: [&str; 15] = [
     "block",
     "unblock",
     "blocked",
+    "forget",
     "dashboard",
 ];
 /// Discord's MANAGE_MESSAGES permission bit, as serenity sends it (a string).
@@ -149,7 +150,7 @@ impl Bot {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn all_sixteen_commands_are_registered_for_the_guild_with_staff_permissions() {
+async fn all_seventeen_commands_are_registered_for_the_guild_with_staff_permissions() {
     let bot = Bot::start().await;
     let put = bot
         .sim
@@ -183,6 +184,7 @@ async fn all_sixteen_commands_are_registered_for_the_guild_with_staff_permission
             "block",
             "unblock",
             "blocked",
+            "forget",
             "dashboard"
         ]
     );
@@ -247,7 +249,9 @@ async fn all_sixteen_commands_are_registered_for_the_guild_with_staff_permission
     assert_eq!(option("followup", "note")["required"], json!(false));
     assert_eq!(option("note", "text")["required"], json!(true));
     assert_eq!(option("note", "conversation")["required"], json!(false));
-    assert_eq!(bot.sim.commands(Some(demo::GUILD)).len(), 16);
+    assert_eq!(option("forget", "user")["type"], json!(6));
+    assert_eq!(option("forget", "user")["required"], json!(true));
+    assert_eq!(bot.sim.commands(Some(demo::GUILD)).len(), 17);
     bot.stop().await;
 }
 
@@ -267,6 +271,7 @@ async fn customers_get_a_polite_refusal_and_never_touch_a_conversation() {
             "assign" => json!({"user": demo::OWNER.to_string(), "conversation": post.to_string()}),
             "followup" => json!({"when": "tomorrow", "conversation": post.to_string()}),
             "note" => json!({"text": "psst", "conversation": post.to_string()}),
+            "forget" => json!({"user": demo::BOB.to_string()}),
             _ => json!([]),
         };
         let answer = bot.command(demo::ALICE, demo::HELP, name, options).await;
