@@ -105,7 +105,12 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
     );
     let promises =
         crate::responses::promises::PromiseRules::load(&config.resolve(&config.responses))?;
-    let desk = Arc::new(Desk::new(store.clone(), config, rules).with_promises(promises));
+    let saved = crate::responses::replies::SavedReplies::load(&config.resolve(&config.responses))?;
+    let desk = Arc::new(
+        Desk::new(store.clone(), config, rules)
+            .with_promises(promises)
+            .with_saved_replies(saved),
+    );
     let base = opts.api.as_deref().unwrap_or(DISCORD_API);
     let http_client = match &opts.http_client {
         Some(c) => c.clone(),

@@ -13,6 +13,7 @@ use crate::desk::policy_from;
 use crate::duration::Humane;
 use crate::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, UserId};
 use crate::responses::promises::{self, PromiseRules, When};
+use crate::responses::replies::{self, SavedReplies};
 use crate::responses::{ResponsesErrors, Rules};
 
 /// What `check` was asked.
@@ -147,6 +148,21 @@ pub fn check(req: &CheckRequest, out: &mut dyn Write) -> Result<(), CheckError> 
     }
     for r in promise_rules.iter() {
         writeln!(out, "  {:>8}  {}", r.when(), r.id)?;
+    }
+    let saved = SavedReplies::load(&dir)?;
+    let file = dir.join(replies::FILE);
+    let from = if file.exists() {
+        format!("in {}", file.display())
+    } else {
+        format!(
+            "(no {} in {}: the built-in ones)",
+            replies::FILE,
+            dir.display()
+        )
+    };
+    writeln!(out, "replies    {} saved replies {from} ok", saved.len())?;
+    for r in saved.iter() {
+        writeln!(out, "  {}", r.name)?;
     }
     if let Some(text) = &req.try_text {
         try_message(&config, &rules, req, text, out)?;

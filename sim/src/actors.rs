@@ -118,6 +118,38 @@ impl Simulator {
         id
     }
 
+    /// `user` is typing option `focused` of command `name` (the others as `options`, an
+    /// object of name → value), which has `typed` so far: an APPLICATION_COMMAND_AUTOCOMPLETE
+    /// interaction. Returns the interaction id; its answer's choices are in its responses.
+    pub async fn type_option(
+        &self,
+        user: u64,
+        channel: u64,
+        name: &str,
+        focused: &str,
+        typed: &str,
+    ) -> u64 {
+        let id = {
+            let mut st = self.inner.lock();
+            let guild = st.guild_of(channel);
+            let rec = new_interaction(&mut st, 4, user, channel, guild, None);
+            let command_id = command_id(&mut st, name, guild);
+            let mut data = json!({
+                "id": command_id,
+                "name": name,
+                "type": 1,
+                "options": [{"name": focused, "type": 3, "value": typed, "focused": true}],
+            });
+            if let (Some(o), Some(g)) = (data.as_object_mut(), guild) {
+                o.insert("guild_id".into(), id_str(g));
+            }
+            dispatch_interaction(&mut st, &rec, data, None);
+            rec.id
+        };
+        self.inner.bump();
+        id
+    }
+
     /// `user` clicks the button `custom_id` on `message`. Returns the interaction id.
     pub async fn click_button(
         &self,

@@ -89,6 +89,8 @@ pub enum Effect {
     RemindPromise(PromiseReminder),
     /// Tell the customer who took their conversation (see `claims`).
     TellClaimed(ClaimTold),
+    /// Send a staff member's reply written outside Discord (see `replies`).
+    Reply(SentReply),
     /// Show the staff's earlier notices about the conversation who has it now (or nobody):
     /// their rows are edited, no more DMs are sent. `change` tells the changes of holder
     /// apart, one edit each.
@@ -96,6 +98,21 @@ pub enum Effect {
         conversation: ConversationId,
         change: u64,
     },
+}
+
+/// A staff reply frontdesk sends for someone on staff, signed with their name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentReply {
+    pub conversation: ConversationId,
+    /// Its id in the transcript: one message per reply, once.
+    pub source: MessageId,
+    /// Where the customer reads: the conversation's thread, forum post, channel or DM.
+    pub channel: ChannelId,
+    /// The customer's message it answers, in a server channel.
+    pub reply_to: Option<MessageId>,
+    /// The one user it may ping: the customer, outside a DM.
+    pub ping: Option<UserId>,
+    pub text: String,
 }
 
 /// The message telling a customer who has their conversation now, posted in its own place.

@@ -19,6 +19,7 @@ mod policy;
 mod promises;
 mod ratings;
 mod reminders;
+pub mod replies;
 mod roles;
 mod step;
 #[cfg(test)]
@@ -32,11 +33,14 @@ pub use conversation::{
     PROMISE_WORDS,
 };
 pub use courtesy::is_courtesy;
-pub use effects::{Ack, ClaimTold, Effect, Notice, NoticeKind, PromiseReminder, RatingRequest};
+pub use effects::{
+    Ack, ClaimTold, Effect, Notice, NoticeKind, PromiseReminder, RatingRequest, SentReply,
+};
 pub use escalation::escalates;
 pub use notes::{Note, NOTE_LIMIT};
 pub use policy::{Away, ClaimPolicy, Escalation, Policy, PromisePolicy, RatingForm, RatingPolicy};
 pub use ratings::{rate, should_ask, Rated, RatingRefused, CHANGE_WINDOW};
 pub use reminders::ReminderSchedule;
+pub use replies::Reply;
 pub use roles::{role_of, Role, Staff};
 pub use step::{step, wake_at, Command, Context, Input, Step, REOPEN_WINDOW};

@@ -11,6 +11,7 @@ use super::policy::{Away, Policy};
 use super::promises;
 use super::ratings::ask_on_resolve;
 use super::reminders::{quiet_end, ReminderSchedule};
+use super::replies::{self, Reply};
 use crate::markdown::literal;
 use crate::model::{Incoming, UserId};
 use crate::responses::promises::PromiseRules;
@@ -89,6 +90,8 @@ pub enum Command {
     },
     /// A staff member leaves an internal note (`/note`, the web page's note box).
     Note(Note),
+    /// A staff member replies from outside Discord (the web page, a saved reply).
+    Reply(Reply),
     /// Nobody has it any more (`/unclaim`).
     Unclaim {
         by: UserId,
@@ -539,6 +542,7 @@ fn command(conv: &Conversation, cmd: Command, cx: &Context<'_>) -> Step {
             None => return Step::default(),
         },
         Command::Note(note) => return notes::add(conv, &note, cx.policy),
+        Command::Reply(reply) => return replies::send(conv, &reply, cx),
         Command::FollowUp {
             by,
             name,

@@ -102,6 +102,12 @@ pub struct ConversationView<'a> {
     pub csrf: &'a str,
     /// What an action just did, to confirm it.
     pub done: Option<&'a str>,
+    /// The saved replies' names, to start a reply from.
+    pub saved: &'a [String],
+    /// The reply box's text: a saved reply picked, filled in for this customer.
+    pub draft: &'a str,
+    /// How a reply is signed (`— Sam, Maple & Thread`).
+    pub signature: &'a str,
 }
 
 /// The conversation at a glance: its state as a badge, its topic and place, then a line of
@@ -271,6 +277,7 @@ pub fn page(v: &ConversationView<'_>) -> Markup {
                 }
             }
         }
+        (reply_box(v))
         section aria-labelledby="add-note" {
             h2 id="add-note" { "Add an internal note" }
             form method="post" action=(action("note")) {
@@ -285,6 +292,47 @@ pub fn page(v: &ConversationView<'_>) -> Markup {
             }
         }
         p.muted.small { "Conversation id " code { (c.id) } }
+    }
+}
+
+/// The reply box: start from a saved reply (a plain GET that fills the box, no script),
+/// edit, send as the signed-in staff member.
+fn reply_box(v: &ConversationView<'_>) -> Markup {
+    let c = v.conversation;
+    let here = format!("/conversations/{}", c.id);
+    let dm = matches!(c.place, crate::model::Place::Dm { .. });
+    html! {
+        section aria-labelledby="reply" {
+            h2 id="reply" { "Reply to " (c.customer_name) }
+            @if c.blocked {
+                p.muted { (c.customer_name) " is blocked: replies are not sent." }
+            } @else {
+                @if !v.saved.is_empty() {
+                    form.inline method="get" action=(here) {
+                        label for="saved" { "Start from a saved reply" }
+                        span.nowrap {
+                            select id="saved" name="saved" {
+                                @for name in v.saved { option value=(name) { (name) } }
+                            }
+                            " "
+                            button type="submit" { "Use" }
+                        }
+                    }
+                }
+                form method="post" action=(format!("{here}/reply")) {
+                    input type="hidden" name="csrf" value=(v.csrf);
+                    p.small.muted id="reply-help" {
+                        "Sent as you, signed “" (v.signature) "”"
+                        @if dm { ", to their DMs." } @else { ", answering their latest message and pinging only them." }
+                        " It counts as the personal reply."
+                    }
+                    label.vh for="reply-text" { "Reply" }
+                    textarea id="reply-text" name="text" rows="5" required
+                        maxlength=(NOTE_LIMIT) aria-describedby="reply-help" { (v.draft) }
+                    p { button type="submit" { "Send reply" } }
+                }
+            }
+        }
     }
 }
 

@@ -79,6 +79,9 @@ fn render(c: &Conversation, messages: &[TranscriptEntry]) -> String {
         now: t("10:30"),
         csrf: "token",
         done: None,
+        saved: &[],
+        draft: "",
+        signature: "— Sam, Maple & Thread",
     })
     .into_string()
 }

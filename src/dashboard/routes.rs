@@ -15,7 +15,7 @@ use super::pages::{self, Tab};
 use super::sessions::{self, Session};
 use super::Dashboard;
 use super::{conversation, customer};
-use crate::core::{notes, Command, Note, State as ConvState};
+use crate::core::{notes, replies, Command, Note, State as ConvState};
 use crate::duration::parse_duration;
 use crate::export::{self, Format};
 use crate::model::MessageId;
@@ -206,6 +206,8 @@ async fn queue(
 #[derive(Deserialize)]
 struct Done {
     done: Option<String>,
+    /// A saved reply to start the reply box from.
+    saved: Option<String>,
 }
 
 fn conversation_id(text: &str) -> Option<MessageId> {
@@ -221,16 +223,26 @@ async fn conversation(
     let Some(id) = conversation_id(&id) else {
         return not_found_for(&web);
     };
+    let name = staff.name().await;
+    let policy_now = web.now();
+    let picked = done.saved.clone();
+    let sender = name.clone();
     let found = staff
         .desk(move |desk| {
             let Some(conv) = desk.conversation(id)? else {
                 return Ok(None);
             };
             let messages = desk.transcript(&conv)?;
-            Ok(Some((conv, messages)))
+            let saved = desk.saved_replies();
+            let names: Vec<String> = saved.names().into_iter().map(str::to_string).collect();
+            let draft = picked
+                .and_then(|n| saved.find(&n).cloned())
+                .map(|s| replies::saved_text(&conv, &s, &sender, desk.policy(), policy_now))
+                .unwrap_or_default();
+            Ok(Some((conv, messages, names, draft)))
         })
         .await;
-    let (conv, messages) = match found {
+    let (conv, messages, saved, draft) = match found {
         Ok(Some(found)) => found,
         Ok(None) => return not_found_for(&web),
         Err(r) => return r,
@@ -251,6 +263,7 @@ async fn conversation(
         Some("reopen") => Some("Reopened: it waits for a reply again and the owners are told."),
         Some("snooze") => Some("Snoozed: reminders pause."),
         Some("note") => Some("Note added. Only the team sees it."),
+        Some("reply") => Some("Reply sent: it goes out once, signed with your name."),
         _ => None,
     };
     let body = conversation::page(&conversation::ConversationView {
@@ -260,6 +273,9 @@ async fn conversation(
         now: web.now(),
         csrf: &csrf,
         done,
+        saved: &saved,
+        draft: &draft,
+        signature: &format!("— {name}, {}", web.business_name()),
     });
     staff.page(&conv.customer_name, Tab::None, body)
 }
@@ -280,6 +296,9 @@ async fn action(
     let by = staff.user();
     if name == "note" {
         return note(&web, &staff, id, form.text.unwrap_or_default()).await;
+    }
+    if name == "reply" {
+        return reply(&web, &staff, id, form.text.unwrap_or_default()).await;
     }
     let cmd = match name.as_str() {
         "resolve" => Command::Resolve { by },
@@ -366,6 +385,51 @@ async fn customer_page(
         hours: web.hours(),
     });
     staff.page(&name, Tab::None, body)
+}
+
+/// Sends a reply written on the conversation page as the signed-in staff member, through
+/// the outbox like every other post.
+async fn reply(web: &Web, staff: &StaffSession, id: MessageId, text: String) -> Response {
+    let name = staff.name().await;
+    let business = web.business_name().to_string();
+    let (now, by) = (web.now(), staff.user());
+    let done = staff
+        .desk(move |desk| {
+            let Some(conv) = desk.conversation(id)? else {
+                return Ok(Sent::Gone);
+            };
+            if conv.blocked {
+                return Ok(Sent::Refused(format!(
+                    "{} is blocked: nothing was sent.",
+                    conv.customer_name
+                )));
+            }
+            if let Some(why) = replies::refused(&conv, &name, &business, &text) {
+                return Ok(Sent::Refused(why));
+            }
+            Ok(match desk.reply(id, by, &name, &text, now)? {
+                Some((_, deliver)) => Sent::Done(deliver),
+                None => Sent::Gone,
+            })
+        })
+        .await;
+    match done {
+        Ok(Sent::Done(deliver)) => {
+            (staff.deliver())(deliver).await;
+            tracing::info!(conversation = %id, user = %by, "dashboard reply");
+            Redirect::to(&format!("/conversations/{id}?done=reply")).into_response()
+        }
+        Ok(Sent::Refused(why)) => web.message(StatusCode::BAD_REQUEST, "Reply not sent", &why),
+        Ok(Sent::Gone) => not_found_for(web),
+        Err(r) => r,
+    }
+}
+
+/// How a reply from the web page went.
+enum Sent {
+    Done(Vec<crate::desk::Pending>),
+    Refused(String),
+    Gone,
 }
 
 #[derive(Deserialize)]

@@ -80,7 +80,8 @@ impl Desk {
                 | Effect::AskRating(_)
                 | Effect::RemindPromise(_)
                 | Effect::TellClaimed(_)
-                | Effect::ShowHolder { .. } => true,
+                | Effect::ShowHolder { .. }
+                | Effect::Reply(_) => true,
             });
         }
         self.commit(out, Some(msg), Speaker::Customer, now)

@@ -16,13 +16,13 @@ mod forget;
 mod history;
 mod intake;
 mod live;
-mod notes;
 mod outbox;
 mod queries;
 mod ratings;
 mod records;
 mod stats;
 mod views;
+mod written;
 
 use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
@@ -35,6 +35,7 @@ use crate::core::{
     Policy, Staff, Step,
 };
 use crate::responses::promises::PromiseRules;
+use crate::responses::replies::SavedReplies;
 use crate::responses::Rules;
 pub use crate::store::{
     BlockRecord, Forgotten, Health, NoticePost, OutboxItem, OutboxKey, OutboxRecord, Pending,
@@ -111,6 +112,8 @@ pub struct Desk {
     rules: Rules,
     /// What in a staff reply promises a later answer (`responses/promises.toml`).
     promises: PromiseRules,
+    /// Named replies staff send in their own name (`responses/replies.toml`).
+    saved: SavedReplies,
     staff: Staff,
     /// How soon a first reply should come, for `/status` and `/stats`.
     reply_target: SignedDuration,
@@ -142,6 +145,7 @@ impl Desk {
             policy,
             rules,
             promises: PromiseRules::builtin(),
+            saved: SavedReplies::builtin(),
             staff: config.staff.clone(),
             reply_target: config.reply_target,
             stripes: (0..64).map(|_| Mutex::new(())).collect(),
@@ -155,6 +159,17 @@ impl Desk {
     pub fn with_promises(mut self, promises: PromiseRules) -> Desk {
         self.promises = promises;
         self
+    }
+
+    /// The desk with the owner's saved replies instead of the shipped ones.
+    pub fn with_saved_replies(mut self, saved: SavedReplies) -> Desk {
+        self.saved = saved;
+        self
+    }
+
+    /// The saved replies staff can send.
+    pub fn saved_replies(&self) -> &SavedReplies {
+        &self.saved
     }
 
     /// The store itself, for tests and benchmarks: the edges use the desk's named methods.
@@ -357,6 +372,13 @@ pub(super) fn outbox_item(effect: &Effect) -> OutboxItem {
         },
         Effect::TellClaimed(c) => OutboxItem::claim_told(c),
         Effect::ShowHolder { change, .. } => OutboxItem::ShowHolder { change: *change },
+        Effect::Reply(r) => OutboxItem::Reply {
+            source: r.source,
+            channel: r.channel,
+            reply_to: r.reply_to,
+            ping: r.ping,
+            text: r.text.clone(),
+        },
     }
 }
 

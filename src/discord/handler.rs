@@ -156,6 +156,8 @@ impl Events {
             let span =
                 tracing::info_span!("command", name = %cmd.data.name, user = cmd.user.id.get());
             self.on_command(ctx, cmd).instrument(span).await;
+        } else if let dc::Interaction::Autocomplete(typing) = interaction {
+            self.on_autocomplete(ctx, typing).await;
         }
     }
 
@@ -248,6 +250,25 @@ impl Events {
             tracing::warn!(error = %e, "could not answer a button");
         }
         self.0.bot.delivery.deliver(deliver).await;
+    }
+
+    /// Suggestions while an option is typed: `/reply saved:` offers the saved replies'
+    /// names (nothing else asks for them).
+    async fn on_autocomplete(&self, ctx: dc::Context, typing: dc::CommandInteraction) {
+        let typed = typing.data.autocomplete().map_or("", |o| o.value);
+        let names = match typing.data.name.as_str() {
+            "reply" => commands::reply::suggestions(&self.0.bot.desk, typed),
+            _ => Vec::new(),
+        };
+        let choices = names
+            .into_iter()
+            .fold(dc::CreateAutocompleteResponse::new(), |r, n| {
+                r.add_string_choice(n.clone(), n)
+            });
+        let answer = dc::CreateInteractionResponse::Autocomplete(choices);
+        if let Err(e) = typing.create_response(&ctx.http, answer).await {
+            tracing::debug!(error = %e, "could not suggest option values");
+        }
     }
 
     /// A press on `/forget`'s "Forget them": the customer's data deleted (staff only), and

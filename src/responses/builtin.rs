@@ -23,14 +23,19 @@ pub const FILES: &[(&str, &str)] = &[
         "promises.toml",
         include_str!("../../responses/promises.toml"),
     ),
+    ("replies.toml", include_str!("../../responses/replies.toml")),
 ];
 
 /// The built-in acknowledgement rules, as if read from a folder named `(built-in)`
-/// (`promises.toml` is `PromiseRules::builtin`).
+/// (`promises.toml` is `PromiseRules::builtin`, `replies.toml` `SavedReplies::builtin`).
 pub fn rules() -> Result<Rules, ResponsesErrors> {
     let files: Vec<(PathBuf, String)> = FILES
         .iter()
-        .filter(|(name, _)| name.ends_with(".toml") && *name != super::promises::FILE)
+        .filter(|(name, _)| {
+            name.ends_with(".toml")
+                && *name != super::promises::FILE
+                && *name != super::replies::FILE
+        })
         .map(|(name, text)| (Path::new("(built-in)").join(name), text.to_string()))
         .collect();
     Rules::from_sources(&files)

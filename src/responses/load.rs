@@ -101,8 +101,11 @@ pub(super) fn load_dir(dir: &Path) -> Result<Rules, ResponsesErrors> {
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        // The promise rules are another format, read by `PromiseRules::load`.
-        .filter(|p| p.file_name().is_none_or(|n| n != super::promises::FILE))
+        // The promise rules and saved replies are other formats, read by their own loaders.
+        .filter(|p| {
+            p.file_name()
+                .is_none_or(|n| n != super::promises::FILE && n != super::replies::FILE)
+        })
         .collect();
     paths.sort();
     let mut files = Vec::new();
@@ -343,7 +346,7 @@ fn builtin_claimed() -> Vec<Template> {
 }
 
 /// One variant parsed, or its problem recorded with the line it is on.
-fn variant(
+pub(super) fn variant(
     file: &Path,
     text: &str,
     whose: &str,

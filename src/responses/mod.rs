@@ -13,6 +13,7 @@
 pub mod builtin;
 mod load;
 pub mod promises;
+pub mod replies;
 pub mod template;
 
 use std::path::PathBuf;

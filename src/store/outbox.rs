@@ -77,6 +77,8 @@ pub(super) fn outbox_tag(item: &OutboxItem) -> (u8, u64) {
         }
         // One per change of holder.
         OutboxItem::Claimed { number, .. } => (b'h', u64::from(*number)),
+        // One per reply: its id keeps them apart and in order.
+        OutboxItem::Reply { source, .. } => (b'y', source.0),
         // One per change of holder (a release apart from the claim before it).
         OutboxItem::ShowHolder { change } => (b'e', *change),
     }

@@ -375,6 +375,15 @@ pub enum OutboxItem {
         text: String,
         number: u32,
     },
+    /// A staff reply written outside Discord (`source`: its id in the transcript), sent
+    /// signed where the customer reads, pinging only them (`ping`).
+    Reply {
+        source: MessageId,
+        channel: ChannelId,
+        reply_to: Option<MessageId>,
+        ping: Option<UserId>,
+        text: String,
+    },
     /// The staff's earlier notices about the conversation edited to show who has it now
     /// (change of holder `change`); who that is is read when it is sent.
     ShowHolder {

@@ -29,6 +29,7 @@ mod recovery;
 mod regulars;
 mod responses;
 mod restarts;
+mod saved_replies;
 mod security;
 mod setup;
 mod sim_protocol;

@@ -52,6 +52,22 @@ pub fn callback(inner: &Inner, st: &mut State, req: &Req) -> Reply {
         }
         // DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, DEFERRED_UPDATE_MESSAGE, MODAL, PONG
         Some(1 | 5 | 6 | 9) => {}
+        // APPLICATION_COMMAND_AUTOCOMPLETE_RESULT, only to an autocomplete interaction, with
+        // at most 25 choices.
+        Some(8) if rec.kind == 4 => {
+            let choices = data
+                .as_ref()
+                .and_then(|d| d.get("choices"))
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            if choices > 25 {
+                return Reply::invalid_form(
+                    "data.choices",
+                    "BASE_TYPE_MAX_LENGTH",
+                    "Must be 25 or fewer in length.",
+                );
+            }
+        }
         // UPDATE_MESSAGE: edits the message holding the component.
         Some(7) if rec.kind == 3 => {
             let draft = match validate(st, rec.channel, data.as_ref(), false) {

@@ -24,6 +24,7 @@ mod markup_tests;
 mod note;
 mod queue;
 mod reopen;
+pub mod reply;
 mod request;
 mod resolve;
 mod slash;
@@ -48,7 +49,7 @@ pub use slash::{Answer, Caller, Chart};
 use slash::{Invocation, Slash};
 
 /// Every slash command, in the order Discord lists them.
-const COMMANDS: [Slash; 17] = [
+const COMMANDS: [Slash; 18] = [
     status::COMMAND,
     queue::COMMAND,
     resolve::COMMAND,
@@ -58,6 +59,7 @@ const COMMANDS: [Slash; 17] = [
     assign::COMMAND,
     followup::COMMAND,
     note::COMMAND,
+    reply::COMMAND,
     snooze::COMMAND,
     away::COMMAND,
     stats::COMMAND,
@@ -219,6 +221,7 @@ mod tests {
             "assign",
             "followup",
             "note",
+            "reply",
             "forget",
             "snooze",
             "away",

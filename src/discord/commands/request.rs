@@ -77,6 +77,8 @@ pub enum CommandError {
         why: String,
         examples: String,
     },
+    #[error("There is no saved reply named {shown}. {names}")]
+    UnknownSavedReply { shown: String, names: String },
     /// A note or reply that cannot be sent as written (empty, or over Discord's limit).
     #[error("{0}")]
     TextRefused(String),

@@ -25,6 +25,7 @@ mod relay;
 mod replies;
 mod seen;
 mod spacing;
+mod staff_replies;
 mod sweep;
 
 use std::collections::{HashMap, HashSet};
@@ -230,6 +231,13 @@ impl Delivery {
                         .await
                 }
                 OutboxItem::ShowHolder { .. } => self.show_holder(p).await,
+                OutboxItem::Reply {
+                    channel,
+                    reply_to,
+                    ping,
+                    text,
+                    ..
+                } => self.send_reply(p, *channel, *reply_to, *ping, text).await,
                 OutboxItem::Notice { .. } => Ok(()),
             };
             self.settle(p, &Outcome::of(result)).await;

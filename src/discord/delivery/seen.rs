@@ -134,6 +134,20 @@ impl Delivery {
         }))
     }
 
+    /// Whether frontdesk already posted a message in `channel` that `shows` recognises,
+    /// after `since` (less the clock slack); `None` when the channel cannot be read.
+    pub(super) async fn posted_in(
+        &self,
+        me: UserId,
+        channel: ChannelId,
+        since: Timestamp,
+        shows: impl Fn(&str) -> bool,
+    ) -> Option<bool> {
+        let after = MessageId::first_at(since.saturating_sub(CLOCK_SLACK).unwrap_or(since));
+        let texts = self.own_messages(me, channel, after).await?;
+        Some(texts.iter().any(|t| shows(t)))
+    }
+
     /// frontdesk's own messages after `after`, per person of `users` (`None`: the staff
     /// channel when there are no owners): in their DM channel, or in the staff channel
     /// starting with their mention (the fallback). `None` when a channel cannot be read.

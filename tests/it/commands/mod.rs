@@ -14,7 +14,7 @@ use crate::support::{
     command, command_until, customer_asks_owner_replies, wait_owner_notified, Answer, WAIT,
 };
 
-const STAFF_COMMANDS: [&str; 16] = [
+const STAFF_COMMANDS: [&str; 17] = [
     "queue",
     "resolve",
     "reopen",
@@ -22,6 +22,7 @@ const STAFF_COMMANDS: [&str; 16] = [
     "unclaim",
     "assign",
     "note",
+    "reply",
     "followup",
     "snooze",
     "away",
@@ -150,7 +151,7 @@ impl Bot {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn all_seventeen_commands_are_registered_for_the_guild_with_staff_permissions() {
+async fn all_eighteen_commands_are_registered_for_the_guild_with_staff_permissions() {
     let bot = Bot::start().await;
     let put = bot
         .sim
@@ -178,6 +179,7 @@ async fn all_seventeen_commands_are_registered_for_the_guild_with_staff_permissi
             "assign",
             "followup",
             "note",
+            "reply",
             "snooze",
             "away",
             "stats",
@@ -251,7 +253,9 @@ async fn all_seventeen_commands_are_registered_for_the_guild_with_staff_permissi
     assert_eq!(option("note", "conversation")["required"], json!(false));
     assert_eq!(option("forget", "user")["type"], json!(6));
     assert_eq!(option("forget", "user")["required"], json!(true));
-    assert_eq!(bot.sim.commands(Some(demo::GUILD)).len(), 17);
+    assert_eq!(option("reply", "saved")["autocomplete"], json!(true));
+    assert_eq!(option("reply", "saved")["required"], json!(true));
+    assert_eq!(bot.sim.commands(Some(demo::GUILD)).len(), 18);
     bot.stop().await;
 }
 
@@ -272,6 +276,7 @@ async fn customers_get_a_polite_refusal_and_never_touch_a_conversation() {
             "followup" => json!({"when": "tomorrow", "conversation": post.to_string()}),
             "note" => json!({"text": "psst", "conversation": post.to_string()}),
             "forget" => json!({"user": demo::BOB.to_string()}),
+            "reply" => json!({"saved": "thanks", "conversation": post.to_string()}),
             _ => json!([]),
         };
         let answer = bot.command(demo::ALICE, demo::HELP, name, options).await;

@@ -103,3 +103,82 @@ async fn a_note_from_the_web_page_is_kept_in_the_transcript_and_shown_to_nobody_
     assert_eq!(status, StatusCode::NOT_FOUND);
     web.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_from_the_web_page_reaches_a_channel_customer_signed_and_counts_as_the_reply() {
+    let sim = crate::support::demo_sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    let web = serve(&sim, data.path(), Arc::new(SystemClock)).await;
+    let alice = customer_writes(&sim, ALICE, "do you ship to Norway?").await;
+    let later = sim
+        .post_message(ALICE, HELP, "and how long does it take?")
+        .await;
+    let owner = web.sign_in(&owner_link(&sim).await).await;
+    let path = format!("/conversations/{alice}");
+    // A saved reply fills the box, for this customer, ready to edit.
+    let (_, page) = web
+        .get(&owner, &format!("{path}?saved=shipping-times"))
+        .await;
+    assert!(
+        page.contains(r#"<option value="shipping-times">"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"name="text" rows="5" required maxlength="2000" aria-describedby="reply-help">Hi alice! Orders ship"#),
+        "{page}"
+    );
+    assert!(page.contains("— Sam, Maple &amp; Thread"), "{page}");
+    let csrf = csrf_of(&page);
+
+    let (status, _, _) = web
+        .post(Some(&owner), &format!("{path}/reply"), &[("text", "Yes!")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no token, no reply");
+    let (status, _, body) = web
+        .post(
+            Some(&owner),
+            &format!("{path}/reply"),
+            &[("csrf", &csrf), ("text", &"x".repeat(1990))],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("1990 characters"), "{body}");
+
+    let text = "Yes, we ship to Norway: 3–5 days.";
+    let (status, location, _) = web
+        .post(
+            Some(&owner),
+            &format!("{path}/reply"),
+            &[("csrf", &csrf), ("text", text)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, Some(format!("{path}?done=reply")));
+    let sent = crate::support::wait_post_containing(&sim, text).await;
+    assert_eq!(sent.path, format!("/channels/{HELP}/messages"));
+    let body = sent.body.expect("json");
+    assert_eq!(
+        body["content"],
+        json!(format!("<@{ALICE}> {text}\n— Sam, Maple & Thread"))
+    );
+    assert_eq!(
+        body["allowed_mentions"]["users"],
+        json!([ALICE.to_string()])
+    );
+    assert_eq!(body["allowed_mentions"]["parse"], json!([]));
+    assert_eq!(
+        body["message_reference"]["message_id"],
+        json!(later.to_string()),
+        "answers her latest message"
+    );
+    let (_, page) = web.get(&owner, &format!("{path}?done=reply")).await;
+    assert!(page.contains("Reply sent"), "{page}");
+    assert!(
+        page.contains(r#"class="badge answered""#),
+        "the clock stopped: {page}"
+    );
+    assert!(page.contains("First personal reply after"), "{page}");
+    quiet_period(QUIET).await;
+    assert_eq!(posts_containing(&sim, text).len(), 1, "sent once");
+    web.bot.stop().await;
+}

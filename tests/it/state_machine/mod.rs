@@ -197,5 +197,9 @@ fn describe(e: &Effect) -> String {
             c.channel, c.number, c.reply_to, c.customer, c.text
         ),
         Effect::ShowHolder { change, .. } => format!("show holder on notices, change {change:#x}"),
+        Effect::Reply(r) => format!(
+            "reply in #{} replying to {:?} pinging {:?}: {}",
+            r.channel, r.reply_to, r.ping, r.text
+        ),
     }
 }
