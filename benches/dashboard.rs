@@ -64,8 +64,8 @@ fn message(
 }
 
 /// Stores `n` conversations; all but the last [`WAITING`] get a reply from the owner.
-/// Returns a conversation id to open.
-fn seed(data: &Path, n: u64) -> u64 {
+/// Returns a conversation id to open, and its customer.
+fn seed(data: &Path, n: u64) -> (u64, u64) {
     let config = support::config(data, CHANNELS);
     let rules = Rules::load_dir(&config.resolve(&config.responses)).expect("rules");
     let store = Store::open(&config.resolve(&config.data_dir)).expect("store");
@@ -112,7 +112,10 @@ fn seed(data: &Path, n: u64) -> u64 {
         desk.waiting_conversations().map(|w| w.len()).unwrap_or(0),
         started.elapsed().as_secs_f64()
     );
-    base + 2 * (n / 2)
+    (
+        base + 2 * (n / 2),
+        support::FIRST_CUSTOMER + 10_000_000 + n / 2,
+    )
 }
 
 struct Memory {
@@ -125,7 +128,7 @@ async fn run_bot(
     dir: &Path,
     data: &Path,
     dashboard: Option<std::net::SocketAddr>,
-    conversation: u64,
+    (conversation, customer): (u64, u64),
 ) -> Memory {
     let config_path = dir.join("frontdesk.toml");
     let mut text = support::config_text(data, CHANNELS);
@@ -145,7 +148,7 @@ async fn run_bot(
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_ready = status_kib(pid, "VmRSS:");
     if let Some(addr) = dashboard {
-        pages(&config_path, addr, conversation, pid).await;
+        pages(&config_path, addr, (conversation, customer), pid).await;
     }
     let memory = Memory {
         rss_ready,
@@ -160,7 +163,12 @@ async fn run_bot(
     memory
 }
 
-async fn pages(config: &Path, addr: std::net::SocketAddr, conversation: u64, pid: u32) {
+async fn pages(
+    config: &Path,
+    addr: std::net::SocketAddr,
+    (conversation, customer): (u64, u64),
+    pid: u32,
+) {
     let out = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
         .args(["dashboard-link", "--config"])
         .arg(config)
@@ -198,6 +206,7 @@ async fn pages(config: &Path, addr: std::net::SocketAddr, conversation: u64, pid
     let list = [
         "/queue".to_string(),
         format!("/conversations/{conversation}"),
+        format!("/customers/{customer}"),
         "/search?q=customer99990".into(),
         "/search?q=no-such-words".into(),
         "/search?state=resolved".into(),
@@ -245,12 +254,12 @@ fn main() {
     rt.block_on(async {
         let dir = tempfile::tempdir().expect("tempdir");
         let data = dir.path().join("data");
-        let conversation = seed(&data, n);
-        let off = run_bot(dir.path(), &data, None, conversation).await;
+        let opened = seed(&data, n);
+        let off = run_bot(dir.path(), &data, None, opened).await;
         let addr = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port");
-        let on = run_bot(dir.path(), &data, Some(addr), conversation).await;
+        let on = run_bot(dir.path(), &data, Some(addr), opened).await;
         println!();
         println!("| dashboard | RSS ready | RSS after the pages | peak RSS |");
         println!("|---|---:|---:|---:|");

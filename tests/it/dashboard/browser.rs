@@ -1,8 +1,8 @@
 //! A real browser on the dashboard: headless Chromium driven over WebDriver (chromedriver)
 //! signs in with a `/dashboard` link, sees the customers waiting, opens one conversation,
-//! resolves it and sees the queue shrink, then reopens it. Screenshots of the queue, of that
-//! conversation at a desktop's and a phone's width, and of the stats page are saved under
-//! `target/tmp/dashboard-screenshots/`.
+//! resolves it and sees the queue shrink, reopens it, adds a note and sends a reply.
+//! Screenshots of the queue, of that conversation at a desktop's and a phone's width, of its
+//! customer's page and of the stats page are saved under `target/tmp/dashboard-screenshots/`.
 //!
 //! Needs `chromium` and `chromedriver`: tools/install-browser.sh installs them from Debian
 //! (`.ci/run` calls it, and so does this test when they are missing). If they cannot be
@@ -59,7 +59,7 @@ const PHONE: (u32, u32) = (390, 844);
 const SKIP: &str = "FRONTDESK_SKIP_BROWSER";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_browser_signs_in_resolves_a_conversation_and_sees_the_queue_shrink() {
+async fn a_browser_signs_in_resolves_a_conversation_adds_a_note_and_replies() {
     if crate::support::tools::skipped(SKIP, "dashboard::browser") {
         return;
     }
@@ -220,6 +220,55 @@ async fn a_browser_signs_in_resolves_a_conversation_and_sees_the_queue_shrink() 
         .text()
         .await
         .expect("text");
+
+    // A note for the team, then a reply to alice, typed into the page's boxes.
+    let submit = async |form: &str, text: &str| {
+        let form = browser
+            .find(Locator::Css(form))
+            .await
+            .unwrap_or_else(|e| panic!("the form {form}: {e}"));
+        form.find(Locator::Css("textarea"))
+            .await
+            .expect("its box")
+            .send_keys(text)
+            .await
+            .expect("type");
+        form.find(Locator::Css("button[type=submit]"))
+            .await
+            .expect("its button")
+            .click()
+            .await
+            .expect("send");
+        browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("[role=status]"))
+            .await
+            .expect("a confirmation")
+            .text()
+            .await
+            .expect("text")
+    };
+    let note = "Oslo is zone 2: quote 12 EUR";
+    let said = submit("form[action$='/note']", note).await;
+    assert_eq!(said, "Note added. Only the team sees it.");
+    let reply = "Shipping to Oslo is 12 EUR.";
+    let said = submit("form[action$='/reply']", reply).await;
+    assert!(said.starts_with("Reply sent"), "{said}");
+    let sent = crate::support::wait_post_containing(&sim, reply).await;
+    assert_eq!(sent.path, format!("/channels/{HELP}/messages"));
+    let transcript = browser
+        .find(Locator::Css("ol.transcript"))
+        .await
+        .expect("the transcript")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        transcript.contains(note) && transcript.contains("internal note"),
+        "{transcript}"
+    );
+    assert!(transcript.contains(reply), "{transcript}");
     let png = browser.screenshot().await.expect("screenshot");
     std::fs::write(shots.join("conversation-desktop.png"), &png).expect("save");
     browser
@@ -235,6 +284,14 @@ async fn a_browser_signs_in_resolves_a_conversation_and_sees_the_queue_shrink() 
     // After the screenshots, so that they are there to look at when this fails.
     assert!(header.contains("Reopened once"), "{header}");
 
+    browser
+        .goto(&web.url(&format!("/customers/{ALICE}")))
+        .await
+        .expect("alice's page");
+    let png = browser.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("customer.png"), &png).expect("save");
+    let file = browser.source().await.expect("source");
+    assert!(file.contains(note), "her notes on her page");
     browser.goto(&web.url("/stats")).await.expect("stats");
     let png = browser.screenshot().await.expect("screenshot");
     std::fs::write(shots.join("stats.png"), &png).expect("save");
