@@ -1,14 +1,15 @@
 //! A personal reply written outside a Discord message (the web page's reply box, a saved
 //! reply from `/reply`), sent to the customer by frontdesk, signed with the staff member's
 //! name. It is a staff reply like one typed in Discord (the waiting clock stops, a promise
-//! in it counts, a rating may be asked later), and it goes through the outbox: sent once.
+//! in it counts, a rating may be asked later), and it goes through the outbox: sent once. A
+//! DM's reply is also shown in its staff thread, where the team follows that conversation.
 
 use jiff::Timestamp;
 
 use super::conversation::Conversation;
 use super::effects::{Effect, SentReply};
 use super::policy::Policy;
-use super::step::{step, Context, Input, Step};
+use super::step::{step, thread_name, Context, Input, Step};
 use crate::markdown::literal;
 use crate::model::{Author, Incoming, MessageId, Place, UserId};
 use crate::responses::replies::SavedReply;
@@ -119,6 +120,19 @@ pub(super) fn send(conv: &Conversation, reply: &Reply, cx: &Context<'_>) -> Step
     };
     let mut out = step(Some(conv), Input::Staff(&msg), cx);
     let dm = matches!(conv.place, Place::Dm { .. });
+    // The team follows a DM in its staff thread: what was sent from elsewhere shows there too.
+    if dm && cx.policy.relay_dms {
+        out.effects.push(Effect::RelayIn {
+            conversation: conv.id,
+            source: reply.id,
+            text: format!(
+                "↩️ **{}** replied to the customer:\n{}",
+                literal(&reply.name),
+                reply.text
+            ),
+            thread_name: thread_name(&format!("DM · {}", conv.customer_name), &conv.topic),
+        });
+    }
     out.effects.push(Effect::Reply(SentReply {
         conversation: conv.id,
         source: reply.id,

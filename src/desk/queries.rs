@@ -72,7 +72,7 @@ impl Desk {
     /// always has one (the schedule repeats), so only those are loaded.
     pub fn promised_conversations(&self) -> Result<Vec<Conversation>, DeskError> {
         let mut out = Vec::new();
-        for id in self.store.due(Timestamp::MAX) {
+        for id in self.store.promised() {
             if let Some(c) = self.store.conversation(id)?.filter(|c| c.promise.is_some()) {
                 out.push(c);
             }

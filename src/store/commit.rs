@@ -225,5 +225,6 @@ pub(super) fn head_of(r: &ConversationRecord) -> index::Head {
         relay: r.relay,
         wake_at: r.wake_at.map(index::wake_second),
         waiting: r.state == crate::core::State::Waiting,
+        promised: r.promise.is_some(),
     }
 }

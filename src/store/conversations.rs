@@ -108,6 +108,11 @@ impl Store {
         Ok(out)
     }
 
+    /// Conversations with an open promise, by id (from the in-memory index).
+    pub fn promised(&self) -> Vec<ConversationId> {
+        self.index().promised()
+    }
+
     /// Conversations waiting for a personal reply, by id (from the in-memory index).
     pub fn waiting(&self) -> Vec<ConversationId> {
         self.index().waiting()

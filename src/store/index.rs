@@ -26,17 +26,20 @@ pub(super) struct Head {
     pub wake_at: Option<Timestamp>,
     /// Waiting for a personal reply (layout 5): the queue reads these without a scan.
     pub waiting: bool,
+    /// Holds a staff member's open promise (layout 6): the queue's promises, without a scan.
+    pub promised: bool,
 }
 
 /// A head's first byte: the kind of place in the low bits, and which optional fields follow.
 const CHANNEL: u8 = 1;
 const THREAD: u8 = 2;
 const DM: u8 = 3;
-const KIND: u8 = 0x0f;
+const KIND: u8 = 0x07;
 const HAS_WAKE: u8 = 0x80;
 const HAS_THREAD: u8 = 0x40;
 const HAS_RELAY: u8 = 0x20;
 const WAITING: u8 = 0x10;
+const PROMISED: u8 = 0x08;
 /// The longest head: flags, customer, place id, wake-up (5 bytes), thread, relay.
 const HEAD_MAX: usize = 1 + 8 + 8 + 5 + 8 + 8;
 
@@ -131,6 +134,9 @@ impl Head {
         if self.waiting {
             flags |= WAITING;
         }
+        if self.promised {
+            flags |= PROMISED;
+        }
         out.bytes[0] = flags;
         out
     }
@@ -170,6 +176,7 @@ impl Head {
             relay,
             wake_at,
             waiting: flags & WAITING != 0,
+            promised: flags & PROMISED != 0,
         })
     }
 }
@@ -183,6 +190,8 @@ pub(super) struct Index {
     wake: BTreeSet<(i64, ConversationId)>,
     /// Conversations waiting for a personal reply.
     waiting: BTreeSet<ConversationId>,
+    /// Conversations with an open promise.
+    promised: BTreeSet<ConversationId>,
 }
 
 /// A wake-up time as nanoseconds since 1970, saturating (at years 1677 and 2262), which a
@@ -207,6 +216,9 @@ impl Builder {
     pub fn add(&mut self, head: &Head) {
         if head.waiting {
             self.index.waiting.insert(head.id);
+        }
+        if head.promised {
+            self.index.promised.insert(head.id);
         }
         self.by_customer.push((head.customer, head.id));
         self.wake
@@ -246,6 +258,11 @@ impl Index {
         } else {
             self.waiting.remove(&now.id);
         }
+        if now.promised {
+            self.promised.insert(now.id);
+        } else {
+            self.promised.remove(&now.id);
+        }
         self.record_keys(now);
     }
 
@@ -256,11 +273,17 @@ impl Index {
         }
         self.by_customer.remove(&(head.customer, head.id));
         self.waiting.remove(&head.id);
+        self.promised.remove(&head.id);
         for key in head.keys() {
             if self.latest.get(&key) == Some(&head.id) {
                 self.latest.remove(&key);
             }
         }
+    }
+
+    /// The conversations with an open promise, by id.
+    pub fn promised(&self) -> Vec<ConversationId> {
+        self.promised.iter().copied().collect()
     }
 
     /// The conversations waiting for a personal reply, by id (oldest opened first).
@@ -314,6 +337,7 @@ mod tests {
             relay: None,
             wake_at: wake.map(|s| Timestamp::from_second(s).expect("time")),
             waiting: false,
+            promised: false,
         }
     }
 
@@ -423,6 +447,28 @@ mod tests {
         assert_eq!(index.waiting(), vec![MessageId(1)]);
         index.record(&waiting(4, 43), Some(&head(4, 43, None, None)));
         assert_eq!(index.waiting(), vec![MessageId(1), MessageId(4)]);
+    }
+
+    #[test]
+    fn the_promised_set_follows_each_heads_flag_and_reads_back() {
+        let promised = |id, customer| Head {
+            promised: true,
+            ..head(id, customer, Some(9), Some(100))
+        };
+        let h = promised(7, 42);
+        assert_eq!(Head::decode(h.id, h.encode().as_ref()), Some(h.clone()));
+        let mut built = Builder::default();
+        built.add(&h);
+        built.add(&head(8, 43, None, None));
+        let mut index = built.finish();
+        assert_eq!(index.promised(), vec![MessageId(7)]);
+        // Kept: out; made again: in; forgotten: out.
+        index.record(&head(7, 42, Some(9), Some(100)), Some(&h));
+        assert!(index.promised().is_empty());
+        index.record(&promised(8, 43), Some(&head(8, 43, None, None)));
+        assert_eq!(index.promised(), vec![MessageId(8)]);
+        index.remove(&promised(8, 43));
+        assert!(index.promised().is_empty() && index.of_customer(UserId(43)).next().is_none());
     }
 
     #[test]

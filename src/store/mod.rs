@@ -91,8 +91,9 @@ pub enum StoreError {
 /// message is kept in the conversation's record, not in `messages` (layout 3's such messages
 /// stay where they are; the stamp keeps older versions, which would drop it, away). 5: a head
 /// says whether its conversation waits for a reply (the dashboard's queue, without a scan);
-/// older heads are rewritten from the records once.
-pub const SCHEMA_VERSION: u32 = 5;
+/// older heads are rewritten from the records once. 6: a head says whether its conversation
+/// holds an open promise (the queue's promises, without a scan); rewritten the same way.
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// What a committed change did.
 #[derive(Clone, Debug, PartialEq, Eq)]

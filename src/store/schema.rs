@@ -25,9 +25,10 @@ impl Store {
                 if found < 2 {
                     // Writes this layout's heads directly.
                     self.migrate_to_heads()?;
-                } else if found < 5 {
+                } else if found < 6 {
                     // Layout 2's heads become compact (3), and every head learns whether its
-                    // conversation waits (5): both by rewriting the heads from the records.
+                    // conversation waits (5) and holds a promise (6): all by rewriting the
+                    // heads from the records.
                     self.heads_from_records()?;
                 }
                 if found < SCHEMA_VERSION {

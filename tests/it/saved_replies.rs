@@ -78,6 +78,9 @@ async fn a_saved_reply_from_the_staff_thread_reaches_the_dm_signed_by_its_sender
         "{}",
         reached.content
     );
+    // Shown in the staff thread too, where the team follows her conversation.
+    let shown = wait_post_containing(&sim, "↩️ **Sam** replied").await;
+    assert!(shown.path.contains(&thread.to_string()), "{}", shown.path);
     // The personal reply: Carol's /status says so.
     let status = command(&sim, demo::CAROL, carol_dm, "status", json!([])).await;
     assert!(status.text.contains("Sam has replied"), "{}", status.text);

@@ -340,3 +340,58 @@ fn a_schema_four_database_learns_which_conversations_wait() {
     drop(d);
     assert_eq!(schema_version(dir.path()), SCHEMA_VERSION.to_be_bytes());
 }
+
+#[test]
+fn a_schema_five_database_learns_which_conversations_hold_a_promise() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let asked = message(1001, 42, 10, "where is my parcel?", t("10:00"));
+    store_and_close(dir.path(), &asked);
+    {
+        let d = desk(dir.path());
+        let mut promise = message(
+            1002,
+            OWNER,
+            10,
+            "Let me check with the courier and get back to you",
+            t("10:05"),
+        );
+        promise.reply_to = Some(asked.id);
+        stored(
+            d.handle_message(&promise, ME, t("10:05"), Arrival::Live)
+                .expect("promise"),
+        );
+        let promised: Vec<MessageId> = d
+            .promised_conversations()
+            .expect("promises")
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(promised, vec![asked.id], "read from the index");
+        d.store().flush().expect("flush");
+    }
+    // Layout 5's heads have no promise flag (the 0x08 bit of their first byte).
+    {
+        let db = sled::open(dir.path()).expect("sled");
+        let heads = db.open_tree("heads").expect("heads");
+        let key = asked.id.0.to_be_bytes();
+        let mut head = heads.get(key).expect("read").expect("a head").to_vec();
+        assert_eq!(head[0] & 0x08, 0x08, "this version flags a promised head");
+        head[0] &= !0x08;
+        heads.insert(key, head).expect("write");
+        db.open_tree("meta")
+            .expect("meta")
+            .insert("schema_version", &5u32.to_be_bytes())
+            .expect("write");
+        db.flush().expect("flush");
+    }
+    let d = desk(dir.path());
+    let promised: Vec<MessageId> = d
+        .promised_conversations()
+        .expect("promises")
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(promised, vec![asked.id]);
+    drop(d);
+    assert_eq!(schema_version(dir.path()), SCHEMA_VERSION.to_be_bytes());
+}
