@@ -132,8 +132,13 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
         config.staff.owners.clone(),
         config.discord.staff_channel,
     ));
+    // Written by the gateway's channel events, read by the web page.
+    let names = Arc::new(crate::names::ChannelNames::default());
     let dashboard = match &config.dashboard {
-        Some(settings) => Some(dashboard_parts(&opts, &desk, &delivery, settings, &api).await?),
+        Some(settings) => {
+            let parts = dashboard_parts(&opts, &desk, &delivery, settings, &api, &names);
+            Some(parts.await?)
+        }
         None => None,
     };
     let bot = Arc::new(Bot::new(
@@ -141,6 +146,7 @@ pub async fn run(opts: BotOptions, shutdown: impl Future<Output = ()>) -> Result
         delivery.clone(),
         opts.clock.clone(),
         config,
+        names,
     ));
     let gateway = Gateway::connect(
         bot,
@@ -217,6 +223,7 @@ async fn dashboard_parts(
     delivery: &Arc<Delivery>,
     settings: &crate::config::DashboardSettings,
     api: &Api,
+    names: &Arc<crate::names::ChannelNames>,
 ) -> Result<(crate::dashboard::Dashboard, tokio::net::TcpListener), BotError> {
     use crate::dashboard::{self, LoginKey};
     let config = &opts.config;
@@ -256,6 +263,7 @@ async fn dashboard_parts(
             desk: desk.clone(),
             key,
             members: Arc::new(crate::discord::ApiMembers(api.clone())),
+            names: names.clone(),
             deliver,
             clock: opts.clock.clone(),
             business_name: config.business_name.clone(),

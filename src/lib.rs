@@ -16,6 +16,7 @@ pub mod export;
 pub mod hours;
 pub mod markdown;
 pub mod model;
+pub mod names;
 pub mod process;
 pub mod responses;
 pub mod setup;

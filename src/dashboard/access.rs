@@ -57,6 +57,11 @@ impl Web {
     }
 
     /// The business hours, for the pages' "waiting 2 h (in open hours)".
+    /// The server's channel names.
+    pub fn names(&self) -> &crate::names::ChannelNames {
+        &self.d.names
+    }
+
     pub fn hours(&self) -> &BusinessHours {
         &self.d.desk.policy().hours
     }

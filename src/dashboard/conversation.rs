@@ -108,6 +108,8 @@ pub struct ConversationView<'a> {
     pub draft: &'a str,
     /// How a reply is signed (`— Sam, Maple & Thread`).
     pub signature: &'a str,
+    /// The server's channel names.
+    pub names: &'a crate::names::ChannelNames,
 }
 
 /// The conversation at a glance: its state as a badge, its topic and place, then a line of
@@ -166,7 +168,7 @@ fn summary(v: &ConversationView<'_>, names: &Names<'_>) -> Markup {
                 span.topic { span.vh { "Topic: " } (c.topic) }
                 " "
                 span.place {
-                    span.vh { "Place: " } (place_text(&c.place))
+                    span.vh { "Place: " } (place_text(&c.place, v.names))
                     @if let Some(link) = discord_link(c) { " · " a href=(link) { "Open in Discord" } }
                 }
             }

@@ -41,6 +41,8 @@ pub struct Dashboard {
     pub desk: Arc<Desk>,
     pub key: Arc<LoginKey>,
     pub members: Arc<dyn Members>,
+    /// The server's channel names, as the gateway told them.
+    pub names: Arc<crate::names::ChannelNames>,
     pub deliver: Deliver,
     pub clock: Arc<dyn Clock>,
     pub business_name: String,

@@ -9,7 +9,8 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use crate::core::Conversation;
 use crate::duration::{due_words, Humane};
 use crate::hours::BusinessHours;
-use crate::model::Place;
+use crate::model::{ChannelId, Place};
+use crate::names::ChannelNames;
 
 /// A small stylesheet, inline: one request per page, nothing to build.
 const CSS: &str = r#"
@@ -138,16 +139,29 @@ pub fn login(business: &str, token: &str) -> Markup {
     layout(business, "Sign in", Tab::None, None, body)
 }
 
-pub(super) fn place_text(place: &Place) -> String {
-    match place {
+/// Where a conversation is, in words: `#help`, `“Order #1042” in #questions`, a thread in
+/// `#help`, or `DM`. A name frontdesk has not seen (an archived post after a restart, a
+/// deleted channel) falls back to words and the id.
+pub(super) fn place_text(place: &Place, names: &ChannelNames) -> String {
+    let channel = |id: ChannelId| match names.get(id) {
+        Some(name) => format!("#{name}"),
+        None => format!("a channel no longer there ({id})"),
+    };
+    match *place {
         Place::Channel {
-            channel,
+            channel: c,
             thread: Some(t),
             ..
-        } => format!("thread {t} in channel {channel}"),
-        Place::Channel { channel, .. } => format!("channel {channel}"),
-        Place::Forum { forum, .. } => format!("forum {forum}"),
-        Place::Dm { .. } => "direct message".to_string(),
+        } => match names.get(t) {
+            Some(name) => format!("thread “{name}” in {}", channel(c)),
+            None => format!("a thread in {}", channel(c)),
+        },
+        Place::Channel { channel: c, .. } => channel(c),
+        Place::Forum { forum, post, .. } => match names.get(post) {
+            Some(title) => format!("“{title}” in {}", channel(forum)),
+            None => format!("a post in {}", channel(forum)),
+        },
+        Place::Dm { .. } => "DM".to_string(),
     }
 }
 
@@ -161,6 +175,7 @@ pub(super) fn discord_link(c: &Conversation) -> Option<String> {
 
 pub struct QueueView<'a> {
     pub waiting: &'a [Conversation],
+    pub names: &'a ChannelNames,
     /// Conversations with an open promise, soonest due first.
     pub promised: &'a [Conversation],
     pub hours: &'a BusinessHours,
@@ -206,7 +221,7 @@ pub fn queue(v: &QueueView<'_>) -> Markup {
                                 @if let Some(a) = &c.assignee { (a.name) } @else { span.muted { "nobody" } }
                             }
                             td data-label="Topic" { (c.topic) }
-                            td data-label="Place" { (place_text(&c.place)) }
+                            td data-label="Place" { (place_text(&c.place, v.names)) }
                             td data-label="Discord" { (discord_cell(c)) }
                         }
                     }

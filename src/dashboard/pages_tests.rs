@@ -4,11 +4,13 @@
 use jiff::Timestamp;
 
 use super::conversation::{page as conversation, ConversationView};
+use super::pages::place_text;
 use super::pages::{count, times};
 use crate::core::{Conversation, State};
 use crate::desk::TranscriptEntry;
 use crate::hours::BusinessHours;
 use crate::model::{ChannelId, GuildId, MessageId, Place, Speaker, UserId};
+use crate::names::ChannelNames;
 
 const ANA: UserId = UserId(42);
 const SAM: UserId = UserId(7);
@@ -82,8 +84,59 @@ fn render(c: &Conversation, messages: &[TranscriptEntry]) -> String {
         saved: &[],
         draft: "",
         signature: "— Sam, Maple & Thread",
+        names: &names(),
     })
     .into_string()
+}
+
+/// The server's names as the gateway told them: #help (channel 10) and a forum.
+fn names() -> ChannelNames {
+    let names = ChannelNames::default();
+    names.set(ChannelId(10), "help");
+    names.set(ChannelId(20), "questions");
+    names.set(ChannelId(21), "Order #1042 <b>");
+    names
+}
+
+#[test]
+fn a_place_reads_as_its_names_and_words_where_they_are_not_known() {
+    let names = names();
+    let forum = Place::Forum {
+        guild: GuildId(1),
+        forum: ChannelId(20),
+        post: ChannelId(21),
+    };
+    assert_eq!(
+        place_text(&forum, &names),
+        "“Order #1042 <b>” in #questions"
+    );
+    let archived = Place::Forum {
+        guild: GuildId(1),
+        forum: ChannelId(20),
+        post: ChannelId(22),
+    };
+    assert_eq!(place_text(&archived, &names), "a post in #questions");
+    let thread = Place::Channel {
+        guild: GuildId(1),
+        channel: ChannelId(10),
+        thread: Some(ChannelId(11)),
+    };
+    assert_eq!(place_text(&thread, &names), "a thread in #help");
+    let gone = Place::Channel {
+        guild: GuildId(1),
+        channel: ChannelId(99),
+        thread: None,
+    };
+    assert_eq!(place_text(&gone, &names), "a channel no longer there (99)");
+    assert_eq!(
+        place_text(
+            &Place::Dm {
+                channel: ChannelId(5)
+            },
+            &names
+        ),
+        "DM"
+    );
 }
 
 #[test]
@@ -106,7 +159,7 @@ fn the_header_says_the_state_topic_place_wait_and_reminders_in_words() {
     );
     assert!(page.contains(r#"class="badge waiting""#), "{page}");
     assert!(page.contains("orders &amp; shipping"), "{page}");
-    assert!(page.contains("channel 10"), "{page}");
+    assert!(page.contains("#help"), "{page}");
     assert!(page.contains("Waiting 30 min in open hours"), "{page}");
     assert!(page.contains("No reminder yet"), "{page}");
     assert!(

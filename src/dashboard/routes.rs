@@ -195,6 +195,7 @@ async fn queue(
     }
     let body = pages::queue(&pages::QueueView {
         waiting: &waiting,
+        names: web.names(),
         promised: &promised,
         hours: web.hours(),
         now: web.now(),
@@ -276,6 +277,7 @@ async fn conversation(
         saved: &saved,
         draft: &draft,
         signature: &format!("— {name}, {}", web.business_name()),
+        names: web.names(),
     });
     staff.page(&conv.customer_name, Tab::None, body)
 }

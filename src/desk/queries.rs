@@ -2,8 +2,6 @@
 //! id, by thread and by customer, the waiting ones, the promised ones, all of them, a transcript, a search, and
 //! the owner's away notice.
 
-use jiff::Timestamp;
-
 use super::{Desk, DeskError, TranscriptEntry};
 use crate::core::State;
 use crate::core::{Away, Conversation, ConversationKey};

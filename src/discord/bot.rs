@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::desk::Desk;
 use crate::model::{ChannelId, GuildId, UserId};
+use crate::names::ChannelNames;
 
 pub struct Bot {
     pub desk: Arc<Desk>,
@@ -30,11 +31,12 @@ impl Bot {
         delivery: Arc<Delivery>,
         clock: Arc<dyn Clock>,
         config: &Config,
+        names: Arc<ChannelNames>,
     ) -> Bot {
         Bot {
             desk,
             delivery,
-            places: Places::new(config.watch.clone(), config.discord.message_content),
+            places: Places::new(config.watch.clone(), config.discord.message_content, names),
             clock,
             guild: config.discord.guild,
             me: OnceLock::new(),

@@ -75,6 +75,56 @@ impl dc::EventHandler for Handler {
         }
     }
 
+    async fn channel_create(&self, _ctx: dc::Context, channel: dc::GuildChannel) {
+        if let Some(h) = self.live() {
+            h.0.bot.places.learn_channel(&channel);
+        }
+    }
+
+    async fn channel_update(
+        &self,
+        _ctx: dc::Context,
+        _old: Option<dc::GuildChannel>,
+        new: dc::GuildChannel,
+    ) {
+        if let Some(h) = self.live() {
+            h.0.bot.places.learn_channel(&new);
+        }
+    }
+
+    async fn channel_delete(
+        &self,
+        _ctx: dc::Context,
+        channel: dc::GuildChannel,
+        _messages: Option<Vec<dc::Message>>,
+    ) {
+        if let Some(h) = self.live() {
+            h.0.bot.places.forget_channel(channel.id.get());
+        }
+    }
+
+    async fn thread_update(
+        &self,
+        _ctx: dc::Context,
+        _old: Option<dc::GuildChannel>,
+        new: dc::GuildChannel,
+    ) {
+        if let Some(h) = self.live() {
+            h.0.bot.places.learn_channel(&new);
+        }
+    }
+
+    async fn thread_delete(
+        &self,
+        _ctx: dc::Context,
+        thread: dc::PartialGuildChannel,
+        _full: Option<dc::GuildChannel>,
+    ) {
+        if let Some(h) = self.live() {
+            h.0.bot.places.forget_channel(thread.id.get());
+        }
+    }
+
     async fn message(&self, ctx: dc::Context, msg: dc::Message) {
         if let Some(h) = self.live() {
             h.message(ctx, msg).await;

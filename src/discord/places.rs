@@ -6,7 +6,7 @@
 //! `GET /channels/{id}` fallback for threads it has not seen (events arrive in any order).
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use jiff::Timestamp;
 use serenity::all as dc;
@@ -15,6 +15,7 @@ use super::api::Api;
 use super::pace::Priority;
 use crate::config::Watch;
 use crate::model::{Author, ChannelId, GuildId, Incoming, MessageId, Place, RoleId, UserId};
+use crate::names::ChannelNames;
 use crate::sync::RwLockExt;
 
 #[derive(Clone, Debug, Default)]
@@ -34,10 +35,12 @@ pub struct Places {
     guild_of: RwLock<HashMap<u64, u64>>,
     /// (guild, user) → roles, for messages read from history, which carry no member.
     roles: RwLock<HashMap<(u64, u64), Vec<RoleId>>>,
+    /// Every channel's and thread's name, for the web page.
+    names: Arc<ChannelNames>,
 }
 
 impl Places {
-    pub fn new(watch: Watch, message_content: bool) -> Places {
+    pub fn new(watch: Watch, message_content: bool, names: Arc<ChannelNames>) -> Places {
         Places {
             watch,
             message_content,
@@ -45,6 +48,7 @@ impl Places {
             forum_tags: RwLock::new(HashMap::new()),
             guild_of: RwLock::new(HashMap::new()),
             roles: RwLock::new(HashMap::new()),
+            names,
         }
     }
 
@@ -62,6 +66,7 @@ impl Places {
     }
 
     pub fn learn_channel(&self, channel: &dc::GuildChannel) {
+        self.names.set(ChannelId(channel.id.get()), &channel.name);
         self.guild_of
             .writing()
             .insert(channel.id.get(), channel.guild_id.get());
@@ -96,6 +101,11 @@ impl Places {
                 );
             }
         }
+    }
+
+    /// A channel or thread deleted: its name is gone with it.
+    pub fn forget_channel(&self, channel: u64) {
+        self.names.forget(ChannelId(channel));
     }
 
     /// The guilds frontdesk has seen channels of.

@@ -222,7 +222,7 @@ async fn a_browser_signs_in_resolves_a_conversation_adds_a_note_and_replies() {
         .expect("text");
 
     // A note for the team, then a reply to alice, typed into the page's boxes.
-    let submit = async |form: &str, text: &str| {
+    let submit = async |form: &str, text: &str, done: &str| {
         let form = browser
             .find(Locator::Css(form))
             .await
@@ -239,6 +239,13 @@ async fn a_browser_signs_in_resolves_a_conversation_adds_a_note_and_replies() {
             .click()
             .await
             .expect("send");
+        // The page before has a confirmation too: wait for the one this form leads to.
+        let done = format!("?done={done}");
+        eventually(&format!("the page after {done}"), async || {
+            let url = browser.current_url().await.ok()?;
+            url.as_str().ends_with(&done).then_some(())
+        })
+        .await;
         browser
             .wait()
             .at_most(WAIT)
@@ -250,10 +257,10 @@ async fn a_browser_signs_in_resolves_a_conversation_adds_a_note_and_replies() {
             .expect("text")
     };
     let note = "Oslo is zone 2: quote 12 EUR";
-    let said = submit("form[action$='/note']", note).await;
+    let said = submit("form[action$='/note']", note, "note").await;
     assert_eq!(said, "Note added. Only the team sees it.");
     let reply = "Shipping to Oslo is 12 EUR.";
-    let said = submit("form[action$='/reply']", reply).await;
+    let said = submit("form[action$='/reply']", reply, "reply").await;
     assert!(said.starts_with("Reply sent"), "{said}");
     let sent = crate::support::wait_post_containing(&sim, reply).await;
     assert_eq!(sent.path, format!("/channels/{HELP}/messages"));

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use frontdesk::clock::SystemClock;
-use frontdesk_sim::demo::{ALICE, HELP, OWNER};
+use frontdesk_sim::demo::{ALICE, BOB, HELP, OWNER, QUESTIONS};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -173,6 +173,7 @@ async fn a_reply_from_the_web_page_reaches_a_channel_customer_signed_and_counts_
     );
     let (_, page) = web.get(&owner, &format!("{path}?done=reply")).await;
     assert!(page.contains("Reply sent"), "{page}");
+    assert!(page.contains("#help"), "the channel by its name: {page}");
     assert!(
         page.contains(r#"class="badge answered""#),
         "the clock stopped: {page}"
@@ -180,5 +181,23 @@ async fn a_reply_from_the_web_page_reaches_a_channel_customer_signed_and_counts_
     assert!(page.contains("First personal reply after"), "{page}");
     quiet_period(QUIET).await;
     assert_eq!(posts_containing(&sim, text).len(), 1, "sent once");
+    web.bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queue_names_channels_and_forum_posts_never_bare_ids() {
+    let sim = crate::support::demo_sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    let web = serve(&sim, data.path(), Arc::new(SystemClock)).await;
+    customer_writes(&sim, ALICE, "do you ship to Norway?").await;
+    let post = sim
+        .create_forum_post(BOB, QUESTIONS, "Order #1042", "Where is my scarf?")
+        .await;
+    crate::support::wait_ack(&sim, post).await;
+    let owner = web.sign_in(&owner_link(&sim).await).await;
+    let (_, queue) = web.get(&owner, "/queue").await;
+    assert!(queue.contains(">#help<"), "{queue}");
+    assert!(queue.contains("“Order #1042” in #questions"), "{queue}");
+    assert!(!queue.contains(&format!("channel {HELP}")), "{queue}");
     web.bot.stop().await;
 }
