@@ -299,8 +299,9 @@ pub fn times(n: u32) -> String {
 pub struct SearchView<'a> {
     pub query: &'a str,
     pub resolved_only: bool,
-    pub results: &'a [Conversation],
-    pub limit: usize,
+    pub page: &'a crate::desk::SearchPage,
+    /// Whether this is a later page (the search went on from an older conversation).
+    pub later: bool,
     pub hours: &'a BusinessHours,
 }
 
@@ -318,13 +319,24 @@ pub fn search(v: &SearchView<'_>) -> Markup {
         }
         p { a href="/search?state=resolved" { "List resolved conversations" } }
         @if asked {
-            @if v.results.is_empty() {
-                p { "No conversation matches." }
+            @if v.page.named > v.page.results.len().min(v.page.named) {
+                p.note { "Showing the " (v.page.results.len().min(v.page.named)) " most recent of "
+                    (count(v.page.named as u64, "conversation", "conversations")) " whose customer is named like that." }
+            }
+            @if v.page.cut_short {
+                p.note role="status" {
+                    "Searched the " (crate::desk::SCAN_BUDGET) " most recent conversations"
+                    @if v.later { " from where the last page stopped" }
+                    "; older ones were not read yet."
+                }
+            }
+            @if v.page.results.is_empty() {
+                p { "No conversation matches" @if v.page.cut_short { " so far" } "." }
             } @else {
                 table.list {
                     caption {
-                        (count(v.results.len() as u64, "conversation", "conversations")) ", newest first"
-                        @if v.results.len() >= v.limit { " (the first " (v.limit) ")" }
+                        (count(v.page.results.len() as u64, "conversation", "conversations")) ", newest first"
+                        @if v.later { " (a later page)" }
                     }
                     thead { tr {
                         th scope="col" { "Customer" }
@@ -333,7 +345,7 @@ pub fn search(v: &SearchView<'_>) -> Markup {
                         th scope="col" { "Topic" }
                     } }
                     tbody {
-                        @for c in v.results {
+                        @for c in &v.page.results {
                             tr {
                                 th scope="row" {
                                     a href=(format!("/conversations/{}", c.id)) { (c.customer_name) }
@@ -347,8 +359,36 @@ pub fn search(v: &SearchView<'_>) -> Markup {
                     }
                 }
             }
+            @if let Some(next) = v.page.next {
+                p { a href=(more_link(v, next)) { "Older conversations →" } }
+            }
         }
     }
+}
+
+/// The next page of a search or of the resolved list: the same question, from `next` on.
+fn more_link(v: &SearchView<'_>, next: crate::core::ConversationId) -> String {
+    let mut link = format!("/search?before={next}");
+    if !v.query.is_empty() {
+        link.push_str("&q=");
+        link.push_str(&percent(v.query));
+    }
+    if v.resolved_only {
+        link.push_str("&state=resolved");
+    }
+    link
+}
+
+/// `text` as a URL query value.
+fn percent(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 pub fn export() -> Markup {

@@ -15,7 +15,7 @@ use super::pages::{self, Tab};
 use super::sessions::{self, Session};
 use super::Dashboard;
 use super::{conversation, customer};
-use crate::core::{notes, replies, Command, Note, State as ConvState};
+use crate::core::{notes, replies, Command, Note};
 use crate::duration::parse_duration;
 use crate::export::{self, Format};
 use crate::model::MessageId;
@@ -438,6 +438,8 @@ enum Sent {
 struct SearchQuery {
     q: Option<String>,
     state: Option<String>,
+    /// A later page: conversations opened before this one.
+    before: Option<String>,
 }
 
 async fn search(
@@ -447,25 +449,28 @@ async fn search(
 ) -> Response {
     let query = q.q.unwrap_or_default();
     let resolved_only = q.state.as_deref() == Some("resolved");
-    let asked = !query.trim().is_empty() || resolved_only;
-    let results = if asked {
-        let needle = query.clone();
-        let state = resolved_only.then_some(ConvState::Resolved);
-        match staff
-            .desk(move |desk| desk.search(&needle, state, SEARCH_LIMIT))
-            .await
-        {
-            Ok(r) => r,
-            Err(r) => return r,
-        }
-    } else {
-        Vec::new()
+    let before = q.before.as_deref().and_then(conversation_id);
+    let needle = query.clone();
+    let page = staff
+        .desk(move |desk| {
+            if needle.trim().is_empty() {
+                if resolved_only {
+                    return desk.resolved_page(before, SEARCH_LIMIT);
+                }
+                return Ok(crate::desk::SearchPage::default());
+            }
+            desk.search(&needle, resolved_only, before, SEARCH_LIMIT)
+        })
+        .await;
+    let page = match page {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let body = pages::search(&pages::SearchView {
         query: &query,
         resolved_only,
-        results: &results,
-        limit: SEARCH_LIMIT,
+        page: &page,
+        later: before.is_some(),
         hours: web.hours(),
     });
     staff.page("Search", Tab::Search, body)

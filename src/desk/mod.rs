@@ -20,6 +20,7 @@ mod outbox;
 mod queries;
 mod ratings;
 mod records;
+mod search;
 mod stats;
 mod views;
 mod written;
@@ -47,6 +48,7 @@ pub use customers::CustomerFile;
 pub use digest::DigestReport;
 pub use ratings::RatingOutcome;
 pub use records::Records;
+pub use search::{SearchPage, SCAN_BUDGET};
 pub use views::{ExportRow, TranscriptEntry};
 
 /// What can fail behind the desk, as the edges see it: the database could not be opened,

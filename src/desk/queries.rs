@@ -88,46 +88,6 @@ impl Desk {
         self.records().transcript(conversation)
     }
 
-    /// Up to `limit` conversations, newest first, that match: `query` (case-insensitive) in
-    /// the customer's name or in any message's text, and `state` if given. A scan, newest
-    /// first, that stops at `limit`: search is an owner's occasional question, not a path
-    /// every message takes.
-    pub fn search(
-        &self,
-        query: &str,
-        state: Option<State>,
-        limit: usize,
-    ) -> Result<Vec<Conversation>, DeskError> {
-        let needle = query.trim().to_lowercase();
-        let mut out = Vec::new();
-        for conv in self.store.conversations_newest_first() {
-            let conv = match conv {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::error!(error = %e, "skipping an unreadable conversation");
-                    continue;
-                }
-            };
-            if state.is_some_and(|s| s != conv.state) {
-                continue;
-            }
-            let hit = needle.is_empty()
-                || conv.customer_name.to_lowercase().contains(&needle)
-                || self.store.messages(&conv)?.iter().any(|m| {
-                    m.content
-                        .as_deref()
-                        .is_some_and(|t| t.to_lowercase().contains(&needle))
-                });
-            if hit {
-                out.push(conv);
-                if out.len() >= limit {
-                    break;
-                }
-            }
-        }
-        Ok(out)
-    }
-
     /// Turns on `/dashboard`'s login links (once, at start).
     pub fn set_login_links(&self, links: super::LoginLinks) {
         let _ = self.login_links.set(links);

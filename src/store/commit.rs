@@ -128,6 +128,10 @@ impl Store {
                     record,
                 }));
             }
+            // A new conversation: its customer can be found by name.
+            if stored_head.is_none() {
+                self.index_name(c.id, &c.customer_name)?;
+            }
             head_write = Some(head_of(record));
             // Nobody takes a resolved conversation: its notices' rows need no more edits.
             if c.state == State::Resolved {
@@ -226,5 +230,6 @@ pub(super) fn head_of(r: &ConversationRecord) -> index::Head {
         wake_at: r.wake_at.map(index::wake_second),
         waiting: r.state == crate::core::State::Waiting,
         promised: r.promise.is_some(),
+        resolved: r.state == crate::core::State::Resolved,
     }
 }

@@ -173,6 +173,41 @@ impl Store {
         })
     }
 
+    /// Up to `limit` resolved conversations opened before `before` (all when `None`),
+    /// newest first, read from the heads' flags (a byte each, no record decoded), and whether
+    /// there are more.
+    pub fn resolved_page(
+        &self,
+        before: Option<ConversationId>,
+        limit: usize,
+    ) -> Result<(Vec<ConversationId>, bool), StoreError> {
+        let end = keys::id(before.map_or(u64::MAX, |b| b.0));
+        let mut ids = Vec::new();
+        for entry in self.heads.range(..end).rev() {
+            let (k, v) = entry?;
+            if v.first().is_some_and(|f| f & super::index::RESOLVED != 0) {
+                if ids.len() == limit {
+                    return Ok((ids, true));
+                }
+                ids.extend(keys::read_u64(&k, 0).map(MessageId));
+            }
+        }
+        Ok((ids, false))
+    }
+
+    /// Conversations opened before `before` (all when `None`), newest first.
+    pub fn conversations_before(
+        &self,
+        before: Option<ConversationId>,
+    ) -> impl Iterator<Item = Result<Conversation, StoreError>> + '_ {
+        let end = keys::id(before.map_or(u64::MAX, |b| b.0));
+        self.conversations.range(..end).rev().map(|entry| {
+            let (_, v) = entry?;
+            from_json::<ConversationRecord>(&v, "conversation")
+                .map(ConversationRecord::into_conversation)
+        })
+    }
+
     pub fn conversation_count(&self) -> usize {
         self.conversations.len()
     }

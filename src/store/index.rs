@@ -28,13 +28,17 @@ pub(super) struct Head {
     pub waiting: bool,
     /// Holds a staff member's open promise (layout 6): the queue's promises, without a scan.
     pub promised: bool,
+    /// Resolved (layout 6): the resolved list pages through the heads, not the records.
+    pub resolved: bool,
 }
 
 /// A head's first byte: the kind of place in the low bits, and which optional fields follow.
 const CHANNEL: u8 = 1;
 const THREAD: u8 = 2;
 const DM: u8 = 3;
-const KIND: u8 = 0x07;
+const KIND: u8 = 0x03;
+/// In the flags byte of a stored head: the conversation is resolved.
+pub(super) const RESOLVED: u8 = 0x04;
 const HAS_WAKE: u8 = 0x80;
 const HAS_THREAD: u8 = 0x40;
 const HAS_RELAY: u8 = 0x20;
@@ -137,6 +141,9 @@ impl Head {
         if self.promised {
             flags |= PROMISED;
         }
+        if self.resolved {
+            flags |= RESOLVED;
+        }
         out.bytes[0] = flags;
         out
     }
@@ -177,6 +184,7 @@ impl Head {
             wake_at,
             waiting: flags & WAITING != 0,
             promised: flags & PROMISED != 0,
+            resolved: flags & RESOLVED != 0,
         })
     }
 }
@@ -338,6 +346,7 @@ mod tests {
             wake_at: wake.map(|s| Timestamp::from_second(s).expect("time")),
             waiting: false,
             promised: false,
+            resolved: false,
         }
     }
 
@@ -457,6 +466,15 @@ mod tests {
         };
         let h = promised(7, 42);
         assert_eq!(Head::decode(h.id, h.encode().as_ref()), Some(h.clone()));
+        let resolved = Head {
+            resolved: true,
+            key: ConversationKey::Dm(UserId(42)),
+            ..h.clone()
+        };
+        assert_eq!(
+            Head::decode(h.id, resolved.encode().as_ref()),
+            Some(resolved)
+        );
         let mut built = Builder::default();
         built.add(&h);
         built.add(&head(8, 43, None, None));

@@ -26,6 +26,7 @@ mod health;
 mod index;
 mod keys;
 mod logins;
+mod names;
 mod notice_posts;
 mod open;
 mod outbox;
@@ -92,7 +93,8 @@ pub enum StoreError {
 /// stay where they are; the stamp keeps older versions, which would drop it, away). 5: a head
 /// says whether its conversation waits for a reply (the dashboard's queue, without a scan);
 /// older heads are rewritten from the records once. 6: a head says whether its conversation
-/// holds an open promise (the queue's promises, without a scan); rewritten the same way.
+/// holds an open promise (the queue's promises, without a scan) and whether it is resolved
+/// (the resolved list pages through the heads); rewritten the same way.
 pub const SCHEMA_VERSION: u32 = 6;
 
 /// What a committed change did.
@@ -148,6 +150,8 @@ pub struct Store {
     blocked: Tree,
     /// The notice messages showing each conversation's row (see `notice_posts`).
     notice_posts: Tree,
+    /// Each word of each conversation's customer name (see `names`).
+    names: Tree,
     /// One statistics entry per conversation (see `stats`).
     stats: Tree,
     /// Read from `stats` at open, updated by every commit that carries an entry.

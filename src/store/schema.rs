@@ -27,8 +27,8 @@ impl Store {
                     self.migrate_to_heads()?;
                 } else if found < 6 {
                     // Layout 2's heads become compact (3), and every head learns whether its
-                    // conversation waits (5) and holds a promise (6): all by rewriting the
-                    // heads from the records.
+                    // conversation waits (5), holds a promise and is resolved (6): all by
+                    // rewriting the heads from the records.
                     self.heads_from_records()?;
                 }
                 if found < SCHEMA_VERSION {

@@ -1,6 +1,7 @@
 //! The sled store on a real database in a temporary directory, including close and reopen.
 
 mod schema;
+mod search;
 mod stats;
 
 use std::path::Path;

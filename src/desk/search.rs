@@ -1,0 +1,154 @@
+//! The web page's search and resolved list, a page at a time and without reading every
+//! conversation: names come from the store's name index, the resolved list from the heads'
+//! flags, and a search in message text reads at most [`SCAN_BUDGET`] conversations per
+//! page, newest first, then says where it stopped so the next page goes on from there.
+
+use super::{Desk, DeskError};
+use crate::core::{Conversation, ConversationId, State};
+
+/// How many conversations one page of a text search reads at most: about 0.2 s at 100,000
+/// stored (BENCHMARKS.md), so a page answers in time however large the database.
+pub const SCAN_BUDGET: usize = 20_000;
+
+/// One page of results.
+#[derive(Clone, Debug, Default)]
+pub struct SearchPage {
+    /// Newest first.
+    pub results: Vec<Conversation>,
+    /// Customers whose name matched, of which `results` shows the newest (first page only).
+    pub named: usize,
+    /// Where the next page starts (older than this), when there may be more.
+    pub next: Option<ConversationId>,
+    /// Whether the text search stopped at its budget before filling the page.
+    pub cut_short: bool,
+}
+
+impl Desk {
+    /// The resolved conversations opened before `before`, newest first, `limit` a page.
+    pub fn resolved_page(
+        &self,
+        before: Option<ConversationId>,
+        limit: usize,
+    ) -> Result<SearchPage, DeskError> {
+        let (ids, more) = self.store.resolved_page(before, limit)?;
+        let mut page = SearchPage::default();
+        for id in ids {
+            page.results.extend(self.store.conversation(id)?);
+        }
+        page.next = more.then(|| page.results.last().map(|c| c.id)).flatten();
+        Ok(page)
+    }
+
+    /// Conversations matching `query` (case-insensitive), newest first, `limit` a page:
+    /// on the first page those whose customer's name has words starting with the query's
+    /// (from the name index), then those whose messages contain it, read from `before` on
+    /// (from the newest when `None`), at most [`SCAN_BUDGET`] of them. `resolved_only`
+    /// keeps resolved ones only.
+    pub fn search(
+        &self,
+        query: &str,
+        resolved_only: bool,
+        before: Option<ConversationId>,
+        limit: usize,
+    ) -> Result<SearchPage, DeskError> {
+        self.search_within(query, resolved_only, before, limit, SCAN_BUDGET)
+    }
+
+    /// [`Desk::search`] reading at most `budget` conversations for message text (tests
+    /// and benchmarks set it; the web page uses [`SCAN_BUDGET`]).
+    pub fn search_within(
+        &self,
+        query: &str,
+        resolved_only: bool,
+        before: Option<ConversationId>,
+        limit: usize,
+        budget: usize,
+    ) -> Result<SearchPage, DeskError> {
+        let needle = query.trim().to_lowercase();
+        let mut page = SearchPage::default();
+        if needle.is_empty() {
+            return Ok(page);
+        }
+        let fits = |c: &Conversation| !resolved_only || c.state == State::Resolved;
+        if before.is_none() {
+            let named = self.store.find_by_name(&needle)?;
+            for id in named {
+                let Some(c) = self.store.conversation(id)?.filter(fits) else {
+                    continue;
+                };
+                if !name_matches(&needle, &c.customer_name) {
+                    continue;
+                }
+                page.named += 1;
+                if page.results.len() < limit {
+                    page.results.push(c);
+                }
+            }
+        }
+        let mut examined = 0;
+        // Name matches filled the page: the text matches start on the next, from the newest.
+        let mut last = (page.results.len() >= limit).then_some(crate::model::MessageId(u64::MAX));
+        for conv in self.store.conversations_before(before) {
+            let conv = match conv {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(error = %e, "skipping an unreadable conversation");
+                    continue;
+                }
+            };
+            if page.results.len() >= limit {
+                page.next = last;
+                return Ok(page);
+            }
+            if examined == budget {
+                page.next = last;
+                page.cut_short = true;
+                return Ok(page);
+            }
+            examined += 1;
+            last = Some(conv.id);
+            // Name matches come from the index, on the first page.
+            if !fits(&conv) || name_matches(&needle, &conv.customer_name) {
+                continue;
+            }
+            let said = self.store.messages(&conv)?.iter().any(|m| {
+                m.content
+                    .as_deref()
+                    .is_some_and(|t| t.to_lowercase().contains(&needle))
+            });
+            if said {
+                page.results.push(conv);
+            }
+        }
+        Ok(page)
+    }
+}
+
+/// Whether every word of `needle` starts a word of `name`, as the name index finds them.
+fn name_matches(needle: &str, name: &str) -> bool {
+    let words: Vec<String> = split(name);
+    split(needle)
+        .iter()
+        .all(|q| words.iter().any(|w| w.starts_with(q.as_str())))
+}
+
+fn split(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_matches;
+
+    #[test]
+    fn a_name_matches_when_each_typed_word_starts_one_of_its_words() {
+        assert!(name_matches("ana", "Ana-María López"));
+        assert!(name_matches("mar lop", "Ana-María López"));
+        assert!(!name_matches("ría", "Ana-María López"));
+        assert!(!name_matches("ana bob", "Ana-María López"));
+    }
+}
