@@ -325,8 +325,12 @@ pub fn search(v: &SearchView<'_>) -> Markup {
             }
             @if v.page.cut_short {
                 p.note role="status" {
-                    "Searched the " (crate::desk::SCAN_BUDGET) " most recent conversations"
-                    @if v.later { " from where the last page stopped" }
+                    @if v.query.is_empty() {
+                        "Looked through " (crate::desk::HEADS_BUDGET) " conversations"
+                    } @else {
+                        "Searched the messages of " (crate::desk::SCAN_BUDGET) " conversations"
+                    }
+                    @if v.later { " from where the last page stopped" } @else { ", the most recent" }
                     "; older ones were not read yet."
                 }
             }
@@ -360,7 +364,9 @@ pub fn search(v: &SearchView<'_>) -> Markup {
                 }
             }
             @if let Some(next) = v.page.next {
-                p { a href=(more_link(v, next)) { "Older conversations →" } }
+                p { a href=(more_link(v, next)) {
+                    @if v.page.named > 0 { "Search their messages too →" } @else { "Older conversations →" }
+                } }
             }
         }
     }

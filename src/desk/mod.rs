@@ -48,7 +48,7 @@ pub use customers::CustomerFile;
 pub use digest::DigestReport;
 pub use ratings::RatingOutcome;
 pub use records::Records;
-pub use search::{SearchPage, SCAN_BUDGET};
+pub use search::{SearchPage, HEADS_BUDGET, SCAN_BUDGET};
 pub use views::{ExportRow, TranscriptEntry};
 
 /// What can fail behind the desk, as the edges see it: the database could not be opened,

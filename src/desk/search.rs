@@ -6,6 +6,10 @@
 use super::{Desk, DeskError};
 use crate::core::{Conversation, ConversationId, State};
 
+/// How many conversations one page of the resolved list looks at most: a byte of each
+/// one's head, about 40 ms for 50,000 (BENCHMARKS.md).
+pub const HEADS_BUDGET: usize = 50_000;
+
 /// How many conversations one page of a text search reads at most: about 0.2 s at 100,000
 /// stored (BENCHMARKS.md), so a page answers in time however large the database.
 pub const SCAN_BUDGET: usize = 20_000;
@@ -15,7 +19,8 @@ pub const SCAN_BUDGET: usize = 20_000;
 pub struct SearchPage {
     /// Newest first.
     pub results: Vec<Conversation>,
-    /// Customers whose name matched, of which `results` shows the newest (first page only).
+    /// Conversations whose customer's name matched, of which `results` shows the newest
+    /// (first page only; the messages are searched from the next).
     pub named: usize,
     /// Where the next page starts (older than this), when there may be more.
     pub next: Option<ConversationId>,
@@ -24,26 +29,38 @@ pub struct SearchPage {
 }
 
 impl Desk {
-    /// The resolved conversations opened before `before`, newest first, `limit` a page.
+    /// The resolved conversations opened before `before`, newest first, `limit` a page,
+    /// looking at [`HEADS_BUDGET`] conversations at most.
     pub fn resolved_page(
         &self,
         before: Option<ConversationId>,
         limit: usize,
     ) -> Result<SearchPage, DeskError> {
-        let (ids, more) = self.store.resolved_page(before, limit)?;
+        self.resolved_page_within(before, limit, HEADS_BUDGET)
+    }
+
+    /// [`Desk::resolved_page`] looking at `budget` conversations at most.
+    pub fn resolved_page_within(
+        &self,
+        before: Option<ConversationId>,
+        limit: usize,
+        budget: usize,
+    ) -> Result<SearchPage, DeskError> {
+        let (ids, next) = self.store.resolved_page(before, limit, budget)?;
         let mut page = SearchPage::default();
         for id in ids {
             page.results.extend(self.store.conversation(id)?);
         }
-        page.next = more.then(|| page.results.last().map(|c| c.id)).flatten();
+        page.cut_short = next.is_some() && page.results.len() < limit;
+        page.next = next;
         Ok(page)
     }
 
     /// Conversations matching `query` (case-insensitive), newest first, `limit` a page:
     /// on the first page those whose customer's name has words starting with the query's
-    /// (from the name index), then those whose messages contain it, read from `before` on
-    /// (from the newest when `None`), at most [`SCAN_BUDGET`] of them. `resolved_only`
-    /// keeps resolved ones only.
+    /// (from the name index) when there are any; otherwise, and on the pages after, those
+    /// whose messages contain it, read from `before` on (from the newest when `None`), at
+    /// most [`SCAN_BUDGET`] of them a page. `resolved_only` keeps resolved ones only.
     pub fn search(
         &self,
         query: &str,
@@ -85,9 +102,14 @@ impl Desk {
                 }
             }
         }
+        if page.named > 0 {
+            // Found by name, from the index: the messages are searched on the next page,
+            // from the newest, only when asked for.
+            page.next = Some(crate::model::MessageId(u64::MAX));
+            return Ok(page);
+        }
         let mut examined = 0;
-        // Name matches filled the page: the text matches start on the next, from the newest.
-        let mut last = (page.results.len() >= limit).then_some(crate::model::MessageId(u64::MAX));
+        let mut last = None;
         for conv in self.store.conversations_before(before) {
             let conv = match conv {
                 Ok(c) => c,

@@ -174,25 +174,34 @@ impl Store {
     }
 
     /// Up to `limit` resolved conversations opened before `before` (all when `None`),
-    /// newest first, read from the heads' flags (a byte each, no record decoded), and whether
-    /// there are more.
+    /// newest first, read from the heads' flags (a byte each, no record decoded), looking at
+    /// `budget` heads at most; and where the next page starts, when there may be more.
     pub fn resolved_page(
         &self,
         before: Option<ConversationId>,
         limit: usize,
-    ) -> Result<(Vec<ConversationId>, bool), StoreError> {
+        budget: usize,
+    ) -> Result<(Vec<ConversationId>, Option<ConversationId>), StoreError> {
         let end = keys::id(before.map_or(u64::MAX, |b| b.0));
-        let mut ids = Vec::new();
-        for entry in self.heads.range(..end).rev() {
+        let mut ids: Vec<ConversationId> = Vec::new();
+        let mut last = None;
+        for (n, entry) in self.heads.range(..end).rev().enumerate() {
+            if n == budget {
+                return Ok((ids, last));
+            }
             let (k, v) = entry?;
+            let Some(id) = keys::read_u64(&k, 0).map(MessageId) else {
+                continue;
+            };
             if v.first().is_some_and(|f| f & super::index::RESOLVED != 0) {
                 if ids.len() == limit {
-                    return Ok((ids, true));
+                    return Ok((ids, last));
                 }
-                ids.extend(keys::read_u64(&k, 0).map(MessageId));
+                ids.push(id);
             }
+            last = Some(id);
         }
-        Ok((ids, false))
+        Ok((ids, None))
     }
 
     /// Conversations opened before `before` (all when `None`), newest first.

@@ -63,6 +63,11 @@ fn names_come_from_the_index_and_agree_with_a_scan() {
     let ands = newest_first(&d, |c| c.customer_name.starts_with("An"));
     assert_eq!(named("an"), ands);
     assert_eq!(named("customer17"), vec![1_017]);
+    // Found by name: the messages are searched on the next page, when asked for.
+    let page = d
+        .search_within("ana", false, None, 50, 1_000)
+        .expect("search");
+    assert_eq!((page.named, page.next), (3, Some(MessageId(u64::MAX))));
     // Resolved only.
     let resolved_anas: Vec<u64> = anas
         .iter()
@@ -90,6 +95,13 @@ fn the_resolved_list_pages_through_the_heads_and_agrees_with_a_scan() {
     }
     assert_eq!(seen, newest_first(&d, |c| c.state == State::Resolved));
     assert_eq!(seen.len(), 40);
+    // Looking at 10 conversations a page: 3 resolved among them, and where to go on.
+    let short = d.resolved_page_within(None, 50, 10).expect("page");
+    assert!(short.cut_short);
+    assert_eq!(ids(&short), vec![1_117, 1_114, 1_111]);
+    assert_eq!(short.next, Some(MessageId(1_110)));
+    let on = d.resolved_page_within(short.next, 50, 10).expect("page");
+    assert_eq!(ids(&on), vec![1_108, 1_105, 1_102]);
 }
 
 #[test]
