@@ -319,16 +319,12 @@ pub fn search(v: &SearchView<'_>) -> Markup {
         }
         p { a href="/search?state=resolved" { "List resolved conversations" } }
         @if asked {
-            @if v.page.named > v.page.results.len().min(v.page.named) {
-                p.note { "Showing the " (v.page.results.len().min(v.page.named)) " most recent of "
-                    (count(v.page.named as u64, "conversation", "conversations")) " whose customer is named like that." }
-            }
             @if v.page.cut_short {
                 p.note role="status" {
                     @if v.query.is_empty() {
                         "Looked through " (crate::desk::HEADS_BUDGET) " conversations"
                     } @else {
-                        "Searched the messages of " (crate::desk::SCAN_BUDGET) " conversations"
+                        "Searched " (crate::desk::SCAN_BUDGET) " conversations"
                     }
                     @if v.later { " from where the last page stopped" } @else { ", the most recent" }
                     "; older ones were not read yet."
@@ -364,9 +360,7 @@ pub fn search(v: &SearchView<'_>) -> Markup {
                 }
             }
             @if let Some(next) = v.page.next {
-                p { a href=(more_link(v, next)) {
-                    @if v.page.named > 0 { "Search their messages too →" } @else { "Older conversations →" }
-                } }
+                p { a href=(more_link(v, next)) { "Older conversations →" } }
             }
         }
     }

@@ -128,10 +128,6 @@ impl Store {
                     record,
                 }));
             }
-            // A new conversation: its customer can be found by name.
-            if stored_head.is_none() {
-                self.index_name(c.id, &c.customer_name)?;
-            }
             head_write = Some(head_of(record));
             // Nobody takes a resolved conversation: its notices' rows need no more edits.
             if c.state == State::Resolved {

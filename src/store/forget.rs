@@ -51,7 +51,6 @@ impl Store {
         }
         self.forget_notice_posts(id)?;
         if let Some(record) = self.record(id)? {
-            self.unindex_name(id, &record.customer_name)?;
             if let Some(at) = record.first_reply_at {
                 self.replies
                     .remove(keys::pair(at.as_millisecond() as u64, id.0))?;

@@ -26,7 +26,6 @@ mod health;
 mod index;
 mod keys;
 mod logins;
-mod names;
 mod notice_posts;
 mod open;
 mod outbox;
@@ -150,8 +149,6 @@ pub struct Store {
     blocked: Tree,
     /// The notice messages showing each conversation's row (see `notice_posts`).
     notice_posts: Tree,
-    /// Each word of each conversation's customer name (see `names`).
-    names: Tree,
     /// One statistics entry per conversation (see `stats`).
     stats: Tree,
     /// Read from `stats` at open, updated by every commit that carries an entry.

@@ -83,7 +83,6 @@ impl Store {
             dm_channels: tree("dm_channels")?,
             blocked: tree("blocked")?,
             notice_posts: tree("notice_posts")?,
-            names: tree("names")?,
             stats: tree("stats")?,
             aggregate: Arc::default(),
             index: Arc::default(),
@@ -96,7 +95,6 @@ impl Store {
         };
         store.check_schema(marked)?;
         store.load_memory()?;
-        store.build_names_once()?;
         store.secure_files();
         if !marked {
             write_marker(path).map_err(|e| StoreError::Open {

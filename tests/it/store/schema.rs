@@ -369,15 +369,9 @@ fn a_schema_five_database_learns_which_conversations_hold_a_promise() {
         assert_eq!(promised, vec![asked.id], "read from the index");
         d.store().flush().expect("flush");
     }
-    // Layout 5's heads have no promise flag (the 0x08 bit of their first byte), and its
-    // database no index of names.
+    // Layout 5's heads have no promise flag (the 0x08 bit of their first byte).
     {
         let db = sled::open(dir.path()).expect("sled");
-        db.drop_tree("names").expect("drop");
-        db.open_tree("meta")
-            .expect("meta")
-            .remove("names_built")
-            .expect("write");
         let heads = db.open_tree("heads").expect("heads");
         let key = asked.id.0.to_be_bytes();
         let mut head = heads.get(key).expect("read").expect("a head").to_vec();
@@ -398,14 +392,6 @@ fn a_schema_five_database_learns_which_conversations_hold_a_promise() {
         .map(|c| c.id)
         .collect();
     assert_eq!(promised, vec![asked.id]);
-    let named = d
-        .search_within("user42", false, None, 50, 0)
-        .expect("search");
-    assert_eq!(
-        named.results.len(),
-        1,
-        "the names are indexed once, at open"
-    );
     drop(d);
     assert_eq!(schema_version(dir.path()), SCHEMA_VERSION.to_be_bytes());
 }
