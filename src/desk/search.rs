@@ -9,8 +9,8 @@ use super::{Desk, DeskError};
 use crate::core::{Conversation, ConversationId, State};
 
 /// How many conversations one page of the resolved list looks at most: a byte of each
-/// one's head, about 40 ms for 50,000 (BENCHMARKS.md).
-pub const HEADS_BUDGET: usize = 50_000;
+/// one's head, 12–22 ms for 25,000 (BENCHMARKS.md).
+pub const HEADS_BUDGET: usize = 25_000;
 
 /// How many conversations one page of a text search reads at most: about 0.2 s at 100,000
 /// stored (BENCHMARKS.md), so a page answers in time however large the database.

@@ -83,6 +83,27 @@ struct RawRule {
     variants: Spanned<Vec<Spanned<String>>>,
 }
 
+/// `dir/file` and its text when it exists (`None`: use the built-in one); a file that
+/// cannot be read is an error naming it.
+pub(super) fn read_own_file(
+    dir: &Path,
+    file: &str,
+) -> Result<Option<(PathBuf, String)>, ResponsesErrors> {
+    let path = dir.join(file);
+    if !path.exists() {
+        return Ok(None);
+    }
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some((path, text))),
+        Err(e) => Err(ResponsesErrors(vec![ResponsesError {
+            file: path,
+            line: 0,
+            problem: format!("cannot read the file: {e}"),
+            fix: "make it a readable UTF-8 text file".into(),
+        }])),
+    }
+}
+
 pub(super) fn load_dir(dir: &Path) -> Result<Rules, ResponsesErrors> {
     let fail = |problem: String, fix: &str| {
         ResponsesErrors(vec![ResponsesError {

@@ -137,19 +137,10 @@ impl PromiseRules {
     /// `dir/promises.toml` when it exists, else the built-in rules. A bad file is an error
     /// naming file and line (like the acknowledgement rules' errors).
     pub fn load(dir: &Path) -> Result<PromiseRules, ResponsesErrors> {
-        let path = dir.join(FILE);
-        if !path.exists() {
-            return Ok(PromiseRules::builtin());
+        match super::load::read_own_file(dir, FILE)? {
+            Some((path, text)) => PromiseRules::parse(&path, &text),
+            None => Ok(PromiseRules::builtin()),
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            ResponsesErrors(vec![ResponsesError {
-                file: path.clone(),
-                line: 0,
-                problem: format!("cannot read the file: {e}"),
-                fix: "make it a readable UTF-8 text file".into(),
-            }])
-        })?;
-        PromiseRules::parse(&path, &text)
     }
 
     /// Reads the rules of one file's text; `file` names it in errors.

@@ -66,19 +66,10 @@ impl SavedReplies {
     /// `dir/replies.toml` when it exists, else the shipped ones. A bad file is an error
     /// naming file and line.
     pub fn load(dir: &Path) -> Result<SavedReplies, ResponsesErrors> {
-        let path = dir.join(FILE);
-        if !path.exists() {
-            return Ok(SavedReplies::builtin());
+        match super::load::read_own_file(dir, FILE)? {
+            Some((path, text)) => SavedReplies::parse(&path, &text),
+            None => Ok(SavedReplies::builtin()),
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            ResponsesErrors(vec![ResponsesError {
-                file: path.clone(),
-                line: 0,
-                problem: format!("cannot read the file: {e}"),
-                fix: "make it a readable UTF-8 text file".into(),
-            }])
-        })?;
-        SavedReplies::parse(&path, &text)
     }
 
     /// Reads one file's text; `file` names it in errors, all of them at once.

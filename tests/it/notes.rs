@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::support::{
-    command, posts_containing, quiet_period, start_on_a_manual_clock, wait_ack,
+    carol_dms, command, posts_containing, quiet_period, start_on_a_manual_clock, wait_ack,
     wait_owner_notified, wait_post_containing, QUIET,
 };
 use frontdesk_sim::demo;
@@ -114,15 +114,7 @@ async fn a_note_stays_with_the_team_keeps_the_reminders_going_and_is_exported_as
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_note_in_a_dms_staff_thread_is_shown_there_and_never_reaches_the_customer() {
     let (sim, bot, _clock, _dir) = start_on_a_manual_clock("").await;
-    let dm = sim.send_dm(demo::CAROL, "Do you gift wrap?").await;
-    wait_ack(&sim, dm).await;
-    let mirrored = wait_post_containing(&sim, "**carol**: Do you gift wrap?").await;
-    let thread: u64 = mirrored
-        .path
-        .split('/')
-        .nth(2)
-        .and_then(|s| s.parse().ok())
-        .expect("the staff thread");
+    let thread = carol_dms(&sim, "Do you gift wrap?").await;
 
     let noted = command(&sim, demo::OWNER, thread, "note", json!({"text": NOTE})).await;
     noted.assert_ephemeral();

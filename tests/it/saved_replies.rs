@@ -5,22 +5,14 @@
 use serde_json::json;
 
 use crate::support::{
-    command, start_on_a_manual_clock, wait_ack, wait_interaction, wait_post_containing,
+    carol_dms, command, start_on_a_manual_clock, wait_interaction, wait_post_containing,
 };
 use frontdesk_sim::demo;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_saved_reply_from_the_staff_thread_reaches_the_dm_signed_by_its_sender() {
     let (sim, bot, _clock, _dir) = start_on_a_manual_clock("").await;
-    let dm = sim.send_dm(demo::CAROL, "When do you ship?").await;
-    wait_ack(&sim, dm).await;
-    let mirrored = wait_post_containing(&sim, "**carol**: When do you ship?").await;
-    let thread: u64 = mirrored
-        .path
-        .split('/')
-        .nth(2)
-        .and_then(|s| s.parse().ok())
-        .expect("the staff thread");
+    let thread = carol_dms(&sim, "When do you ship?").await;
 
     // Suggested as it is typed.
     let typing = sim

@@ -309,26 +309,30 @@ fn a_database_from_a_newer_version_is_refused() {
     assert!(err.to_string().contains("newer frontdesk"), "{err}");
 }
 
+/// Makes `dir` look written by layout `version`, whose heads lack the flag `bit` (set on
+/// conversation `id`'s head by this version).
+fn as_older_layout(dir: &Path, id: MessageId, bit: u8, version: u32) {
+    let db = sled::open(dir).expect("sled");
+    let heads = db.open_tree("heads").expect("heads");
+    let key = id.0.to_be_bytes();
+    let mut head = heads.get(key).expect("read").expect("a head").to_vec();
+    assert_eq!(head[0] & bit, bit, "this version sets the flag");
+    head[0] &= !bit;
+    heads.insert(key, head).expect("write");
+    db.open_tree("meta")
+        .expect("meta")
+        .insert("schema_version", &version.to_be_bytes())
+        .expect("write");
+    db.flush().expect("flush");
+}
+
 #[test]
 fn a_schema_four_database_learns_which_conversations_wait() {
     let dir = tempfile::tempdir().expect("tempdir");
     let waiting = message(1001, 42, 10, "hi", t("10:00"));
     store_and_close(dir.path(), &waiting);
     // Layout 4's heads have no waiting flag (the 0x10 bit of their first byte).
-    {
-        let db = sled::open(dir.path()).expect("sled");
-        let heads = db.open_tree("heads").expect("heads");
-        let key = waiting.id.0.to_be_bytes();
-        let mut head = heads.get(key).expect("read").expect("a head").to_vec();
-        assert_eq!(head[0] & 0x10, 0x10, "this version flags a waiting head");
-        head[0] &= !0x10;
-        heads.insert(key, head).expect("write");
-        db.open_tree("meta")
-            .expect("meta")
-            .insert("schema_version", &4u32.to_be_bytes())
-            .expect("write");
-        db.flush().expect("flush");
-    }
+    as_older_layout(dir.path(), waiting.id, 0x10, 4);
     let d = desk(dir.path());
     let queue: Vec<MessageId> = d
         .waiting_conversations()
@@ -370,20 +374,7 @@ fn a_schema_five_database_learns_which_conversations_hold_a_promise() {
         d.store().flush().expect("flush");
     }
     // Layout 5's heads have no promise flag (the 0x08 bit of their first byte).
-    {
-        let db = sled::open(dir.path()).expect("sled");
-        let heads = db.open_tree("heads").expect("heads");
-        let key = asked.id.0.to_be_bytes();
-        let mut head = heads.get(key).expect("read").expect("a head").to_vec();
-        assert_eq!(head[0] & 0x08, 0x08, "this version flags a promised head");
-        head[0] &= !0x08;
-        heads.insert(key, head).expect("write");
-        db.open_tree("meta")
-            .expect("meta")
-            .insert("schema_version", &5u32.to_be_bytes())
-            .expect("write");
-        db.flush().expect("flush");
-    }
+    as_older_layout(dir.path(), asked.id, 0x08, 5);
     let d = desk(dir.path());
     let promised: Vec<MessageId> = d
         .promised_conversations()

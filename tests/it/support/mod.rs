@@ -259,6 +259,20 @@ pub async fn wait_ack(sim: &Simulator, message: u64) -> RecordedRequest {
         .unwrap_or_else(|| panic!("message {message} was acknowledged"))
 }
 
+/// Carol DMs `text` (the demo's DM customer); returns her DM conversation's staff thread,
+/// once frontdesk acknowledged her and mirrored her words there.
+pub async fn carol_dms(sim: &Simulator, text: &str) -> u64 {
+    let dm = sim.send_dm(frontdesk_sim::demo::CAROL, text).await;
+    wait_ack(sim, dm).await;
+    let mirrored = wait_post_containing(sim, &format!("**carol**: {text}")).await;
+    mirrored
+        .path
+        .split('/')
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .expect("the staff thread")
+}
+
 /// Waits until the owner was notified about `message`, posted in `channel`: a notice linking
 /// it (`…/channel/message`), posted anywhere but that channel.
 pub async fn wait_owner_notified(sim: &Simulator, channel: u64, message: u64) -> RecordedRequest {
