@@ -21,7 +21,8 @@ pub struct Forgotten {
 const NOBODY: ConversationId = MessageId(0);
 
 impl Store {
-    /// What [`Store::forget_customer`] would delete, without deleting it.
+    /// What forgetting `customer` would delete ([`Store::forget_conversation`] for each of
+    /// their conversations), without deleting it.
     pub fn customer_footprint(&self, customer: UserId) -> Result<Forgotten, StoreError> {
         let mut out = Forgotten::default();
         for id in self.index().of_customer(customer).collect::<Vec<_>>() {

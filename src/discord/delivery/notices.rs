@@ -214,6 +214,7 @@ impl Delivery {
             if let Err(e) = self.desk.notice_posted(message, &post) {
                 tracing::warn!(error = %e, "could not remember an owner notice for later edits");
             }
+            self.catch_up_rows(message, &post, &part.rows).await;
         }
         Ok(())
     }
