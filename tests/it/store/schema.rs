@@ -307,6 +307,13 @@ fn a_database_from_a_newer_version_is_refused() {
     let err = Store::open(dir.path()).err().expect("refused");
     assert!(matches!(err, StoreError::NewerSchema { .. }), "{err}");
     assert!(err.to_string().contains("newer frontdesk"), "{err}");
+    // Left as it was: still the newer layout, nothing migrated into it.
+    assert_eq!(
+        schema_version(dir.path()),
+        (SCHEMA_VERSION + 1).to_be_bytes()
+    );
+    let db = sled::open(dir.path()).expect("sled");
+    assert!(db.open_tree("heads").expect("heads").is_empty());
 }
 
 /// Makes `dir` look written by layout `version`, whose heads lack the flag `bit` (set on
