@@ -126,6 +126,12 @@ async fn a_browser_signs_in_resolves_a_conversation_adds_a_note_and_replies() {
             .map(|r| r.len())
             .unwrap_or(0)
     };
+    // The text of the element `css` selects on the page open now.
+    let text_of = async |css: &str| {
+        let element = browser.find(Locator::Css(css)).await;
+        let element = element.unwrap_or_else(|e| panic!("{css}: {e}"));
+        element.text().await.expect("text")
+    };
     // The owner answers alice in Discord and she asks on: a transcript with both voices.
     // Each waits for the one before: the bot handles events in no set order.
     let alice_page = web.url(&format!("/conversations/{alice}"));
@@ -168,13 +174,7 @@ async fn a_browser_signs_in_resolves_a_conversation_adds_a_note_and_replies() {
         .for_element(Locator::Css("form[action$='/resolve']"))
         .await
         .expect("alice's conversation page");
-    let body = browser
-        .find(Locator::Css("main"))
-        .await
-        .expect("main")
-        .text()
-        .await
-        .expect("text");
+    let body = text_of("main").await;
     assert!(body.contains("Do you ship to Norway?"), "{body}");
     browser
         .find(Locator::Css("form[action$='/resolve'] button"))
@@ -213,13 +213,7 @@ async fn a_browser_signs_in_resolves_a_conversation_adds_a_note_and_replies() {
         .for_element(Locator::Css("form[action$='/resolve']"))
         .await
         .expect("reopened");
-    let header = browser
-        .find(Locator::Css("main"))
-        .await
-        .expect("main")
-        .text()
-        .await
-        .expect("text");
+    let header = text_of("main").await;
 
     // A note for the team, then a reply to alice, typed into the page's boxes.
     let submit = async |form: &str, text: &str, done: &str| {
@@ -264,13 +258,7 @@ async fn a_browser_signs_in_resolves_a_conversation_adds_a_note_and_replies() {
     assert!(said.starts_with("Reply sent"), "{said}");
     let sent = crate::support::wait_post_containing(&sim, reply).await;
     assert_eq!(sent.path, format!("/channels/{HELP}/messages"));
-    let transcript = browser
-        .find(Locator::Css("ol.transcript"))
-        .await
-        .expect("the transcript")
-        .text()
-        .await
-        .expect("text");
+    let transcript = text_of("ol.transcript").await;
     assert!(
         transcript.contains(note) && transcript.contains("internal note"),
         "{transcript}"
