@@ -7,8 +7,9 @@
 use std::sync::Arc;
 
 use crate::support::{
-    command, eventually, forgetful_sim, in_dm_of, posts_containing, quiet_period, spawn_logged,
-    wait_ack, wait_for, wait_interaction, wait_owner_notified, wait_post_containing, Bot, QUIET,
+    command, eventually, forgetful_sim, in_dm_of, posts_containing, quiet_period,
+    sigkill_once_delivered, spawn_logged, wait_ack, wait_interaction, wait_owner_notified,
+    wait_post_containing, Bot, QUIET,
 };
 use frontdesk::clock::{Clock, ManualClock};
 use frontdesk_sim::{demo, SimConfig, SimUser, Simulator, World};
@@ -298,7 +299,7 @@ async fn a_reminder_to_the_holder_delivered_just_before_a_sigkill_is_not_repeate
     // 4 h only).
     let config =
         crate::support::write_demo_config(dir.path(), "reminders = { after = [\"5s\"] }\n");
-    let mut child = spawn_logged(&sim, &config, dir.path(), 1).await;
+    let child = spawn_logged(&sim, &config, dir.path(), 1).await;
 
     let asked = bob_asks(&sim).await;
     let taken = command(
@@ -314,23 +315,9 @@ async fn a_reminder_to_the_holder_delivered_just_before_a_sigkill_is_not_repeate
     // The next message frontdesk posts is the reminder, to Ana alone.
     sim.lose_answers("/messages", 1);
     let reminders = |sim: &Simulator| in_dm_of(sim, ANA, "⏰ Reminder 1:").len();
-    // The binary's clock ticks every 20 s.
-    wait_for(std::time::Duration::from_secs(45), async || {
-        (reminders(&sim) == 1).then_some(())
-    })
-    .await
-    .expect("the reminder reached Ana (its answer lost) within two ticks");
-    let _ = child.0.kill();
-    let _ = child.0.wait();
-
-    let _child = spawn_logged(&sim, &config, dir.path(), 2).await;
-    // A new customer's notice: the restart's sweep has run by the time it is out.
-    let carol = sim
-        .post_message(demo::CAROL, demo::HELP, "Is the shop open on Sunday?")
-        .await;
-    wait_ack(&sim, carol).await;
-    wait_owner_notified(&sim, demo::HELP, carol).await;
-    quiet_period(QUIET).await;
+    let what = "the reminder reached Ana (its answer lost)";
+    let delivered = || reminders(&sim) == 1;
+    let _child = sigkill_once_delivered(&sim, child, &config, dir.path(), what, delivered).await;
     assert_eq!(reminders(&sim), 1, "the reminder shown to Ana once");
     assert!(
         in_dm_of(&sim, demo::OWNER, "⏰ Reminder").is_empty(),

@@ -4,11 +4,11 @@
 //! and a SIGKILL without a reminder sent twice, and ends when someone on staff posts again.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::support::{
-    command, command_until, forgetful_sim, in_dm_of, posts_containing, quiet_period, spawn_logged,
-    wait_ack, wait_for, wait_owner_notified, wait_post_containing, write_demo_config, Bot, QUIET,
+    command, command_until, forgetful_sim, in_dm_of, posts_containing, quiet_period,
+    sigkill_once_delivered, spawn_logged, wait_ack, wait_owner_notified, wait_post_containing,
+    write_demo_config, Bot, QUIET,
 };
 use frontdesk::clock::{Clock, ManualClock};
 use frontdesk_sim::{demo, SimConfig, SimUser, Simulator, World};
@@ -144,7 +144,7 @@ async fn a_promise_reminder_delivered_just_before_a_sigkill_is_not_repeated() {
     let dir = tempfile::tempdir().expect("tempdir");
     // Always open (the demo has no hours): due two seconds after the promise.
     let config = write_demo_config(dir.path(), "promises = { remind_after = \"2s\" }\n");
-    let mut child = spawn_logged(&sim, &config, dir.path(), 1).await;
+    let child = spawn_logged(&sim, &config, dir.path(), 1).await;
 
     let asked = sim
         .post_message(demo::BOB, demo::HELP, "where is my parcel?")
@@ -161,24 +161,10 @@ async fn a_promise_reminder_delivered_just_before_a_sigkill_is_not_repeated() {
     sim.lose_answers(&format!("/channels/{owner_dm}/messages"), 1);
     sim.post_reply(demo::OWNER, demo::HELP, PROMISE, asked)
         .await;
-    // The binary's clock ticks every 20 s: the reminder goes out at the first tick after it
-    // fell due.
-    wait_for(Duration::from_secs(45), async || {
-        (reminders(&sim) == 1).then_some(())
-    })
-    .await
-    .expect("the reminder reached the owner (its answer lost) within two ticks");
-    let _ = child.0.kill();
-    let _ = child.0.wait();
-
-    let _child = spawn_logged(&sim, &config, dir.path(), 2).await;
-    // A new customer's notice: the restart's sweep has run by the time it is out.
-    let carol = sim
-        .post_message(demo::CAROL, demo::HELP, "Is the shop open on Sunday?")
-        .await;
-    wait_ack(&sim, carol).await;
-    wait_owner_notified(&sim, demo::HELP, carol).await;
-    quiet_period(QUIET).await;
+    // The reminder goes out at the first tick after it fell due.
+    let what = "the reminder reached the owner (its answer lost)";
+    let delivered = || reminders(&sim) == 1;
+    let _child = sigkill_once_delivered(&sim, child, &config, dir.path(), what, delivered).await;
     assert_eq!(reminders(&sim), 1, "the reminder shown once");
 }
 

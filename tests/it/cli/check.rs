@@ -3,6 +3,19 @@
 
 use super::{frontdesk, repo, text};
 
+/// A folder holding `responses/` with one fallback rule (`general.toml`) and `files`; the
+/// folder and the `responses` path in it.
+fn responses_with(files: &[(&str, &str)]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let responses = dir.path().join("responses");
+    std::fs::create_dir(&responses).expect("mkdir");
+    let general = "[[rule]]\nid = \"general\"\nvariants = [\"Hi {customer}\"]\n";
+    for (name, text) in [("general.toml", general)].iter().chain(files) {
+        std::fs::write(responses.join(name), text).expect("write");
+    }
+    (dir, responses)
+}
+
 #[test]
 fn check_try_shows_the_rule_and_the_acknowledgement() {
     let o = frontdesk(
@@ -54,19 +67,10 @@ fn check_try_after_hours_uses_the_closed_rule() {
 
 #[test]
 fn check_reports_a_bad_regex_with_file_line_and_fix() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let responses = dir.path().join("responses");
-    std::fs::create_dir(&responses).expect("mkdir");
-    std::fs::write(
-        responses.join("general.toml"),
-        "[[rule]]\nid = \"general\"\nvariants = [\"Hi {customer}\"]\n",
-    )
-    .expect("write");
-    std::fs::write(
-        responses.join("prices.toml"),
+    let (dir, _) = responses_with(&[(
+        "prices.toml",
         "# prices\n[[rule]]\nid = \"prices\"\nmatch = 'how much (is'\nvariants = [\"x\"]\n",
-    )
-    .expect("write");
+    )]);
     let o = frontdesk(&["check", "--responses", "responses"], dir.path());
     let out = text(&o);
     assert!(!o.status.success());
@@ -171,14 +175,7 @@ fn check_validates_promises_toml_and_tries_the_folders_own_rules() {
         "{out}"
     );
 
-    let dir = tempfile::tempdir().expect("tempdir");
-    let responses = dir.path().join("responses");
-    std::fs::create_dir(&responses).expect("mkdir");
-    std::fs::write(
-        responses.join("general.toml"),
-        "[[rule]]\nid = \"general\"\nvariants = [\"Hi {customer}\"]\n",
-    )
-    .expect("write");
+    let (dir, responses) = responses_with(&[]);
     let o = frontdesk(&["check", "--responses", "responses"], dir.path());
     let out = text(&o);
     assert!(o.status.success(), "{out}");

@@ -499,6 +499,31 @@ pub async fn spawn_logged(sim: &Simulator, config: &Path, dir: &Path, n: u32) ->
     ready(sim, || Child(spawn_frontdesk(config, sim, log))).await
 }
 
+/// SIGKILLs `child` once `delivered` holds (checked against the binary's clock, which ticks
+/// every 20 s: `what` within two ticks), then starts the binary again on the same data;
+/// returns it once a new customer's notice is out, when the restart's sweep has run.
+pub async fn sigkill_once_delivered(
+    sim: &Simulator,
+    child: Child,
+    config: &Path,
+    dir: &Path,
+    what: &str,
+    delivered: impl Fn() -> bool,
+) -> Child {
+    wait_for(Duration::from_secs(45), async || delivered().then_some(()))
+        .await
+        .unwrap_or_else(|| panic!("{what} within two ticks"));
+    drop(child);
+    let restarted = spawn_logged(sim, config, dir, 2).await;
+    let carol = sim
+        .post_message(demo::CAROL, demo::HELP, "Is the shop open on Sunday?")
+        .await;
+    wait_ack(sim, carol).await;
+    wait_owner_notified(sim, demo::HELP, carol).await;
+    quiet_period(QUIET).await;
+    restarted
+}
+
 /// A child process (the real binary, a client bot), killed with SIGKILL when dropped: a test
 /// that fails leaves no process behind.
 pub struct Child(pub std::process::Child);
