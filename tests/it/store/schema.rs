@@ -2,6 +2,7 @@
 //! and refusing what is not frontdesk's or is newer.
 
 use super::*;
+use frontdesk::core::Command;
 
 #[test]
 fn a_foreign_directory_is_refused_with_a_fix() {
@@ -316,6 +317,11 @@ fn a_database_from_a_newer_version_is_refused() {
     assert!(db.open_tree("heads").expect("heads").is_empty());
 }
 
+/// The ids of a list of conversations, in its order.
+fn ids<E: std::fmt::Debug>(list: Result<Vec<Conversation>, E>) -> Vec<MessageId> {
+    list.expect("conversations").iter().map(|c| c.id).collect()
+}
+
 /// Makes `dir` look written by layout `version`, whose heads lack the flag `bit` (set on
 /// conversation `id`'s head by this version).
 fn as_older_layout(dir: &Path, id: MessageId, bit: u8, version: u32) {
@@ -341,19 +347,13 @@ fn a_schema_four_database_learns_which_conversations_wait() {
     // Layout 4's heads have no waiting flag (the 0x10 bit of their first byte).
     as_older_layout(dir.path(), waiting.id, 0x10, 4);
     let d = desk(dir.path());
-    let queue: Vec<MessageId> = d
-        .waiting_conversations()
-        .expect("queue")
-        .iter()
-        .map(|c| c.id)
-        .collect();
-    assert_eq!(queue, vec![waiting.id]);
+    assert_eq!(ids(d.waiting_conversations()), vec![waiting.id]);
     drop(d);
     assert_eq!(schema_version(dir.path()), SCHEMA_VERSION.to_be_bytes());
 }
 
 #[test]
-fn a_schema_five_database_learns_which_conversations_hold_a_promise() {
+fn a_schema_five_database_learns_which_conversations_hold_a_promise_or_are_resolved() {
     let dir = tempfile::tempdir().expect("tempdir");
     let asked = message(1001, 42, 10, "where is my parcel?", t("10:00"));
     store_and_close(dir.path(), &asked);
@@ -371,25 +371,28 @@ fn a_schema_five_database_learns_which_conversations_hold_a_promise() {
             d.handle_message(&promise, ME, t("10:05"), Arrival::Live)
                 .expect("promise"),
         );
-        let promised: Vec<MessageId> = d
-            .promised_conversations()
-            .expect("promises")
-            .iter()
-            .map(|c| c.id)
-            .collect();
-        assert_eq!(promised, vec![asked.id], "read from the index");
+        assert_eq!(
+            ids(d.promised_conversations()),
+            vec![asked.id],
+            "read from the index"
+        );
+        let done = message(1003, 43, 10, "thanks, all good", t("10:06"));
+        stored(
+            d.handle_message(&done, ME, t("10:06"), Arrival::Live)
+                .expect("done"),
+        );
+        d.command(done.id, Command::Resolve { by: UserId(OWNER) }, t("10:07"))
+            .expect("resolve");
         d.store().flush().expect("flush");
     }
-    // Layout 5's heads have no promise flag (the 0x08 bit of their first byte).
+    // Layout 5's heads have no promise flag nor resolved flag (the 0x08 and 0x04 bits of
+    // their first byte).
     as_older_layout(dir.path(), asked.id, 0x08, 5);
+    as_older_layout(dir.path(), MessageId(1003), 0x04, 5);
     let d = desk(dir.path());
-    let promised: Vec<MessageId> = d
-        .promised_conversations()
-        .expect("promises")
-        .iter()
-        .map(|c| c.id)
-        .collect();
-    assert_eq!(promised, vec![asked.id]);
+    assert_eq!(ids(d.promised_conversations()), vec![asked.id]);
+    let resolved = d.resolved_page(None, 50).map(|page| page.results);
+    assert_eq!(ids(resolved), vec![MessageId(1003)]);
     drop(d);
     assert_eq!(schema_version(dir.path()), SCHEMA_VERSION.to_be_bytes());
 }
