@@ -53,6 +53,13 @@ impl Handler {
     fn live(&self) -> Option<Events> {
         self.0.reading().clone().map(Events)
     }
+
+    /// What the server's channel events teach: where each channel is, its name, its tags.
+    fn learn(&self, learn: impl FnOnce(&super::places::Places)) {
+        if let Some(h) = self.live() {
+            learn(&h.0.bot.places);
+        }
+    }
 }
 
 #[async_trait]
@@ -64,21 +71,15 @@ impl dc::EventHandler for Handler {
     }
 
     async fn guild_create(&self, _ctx: dc::Context, guild: dc::Guild, _is_new: Option<bool>) {
-        if let Some(h) = self.live() {
-            h.0.bot.places.learn_guild(&guild);
-        }
+        self.learn(|places| places.learn_guild(&guild));
     }
 
     async fn thread_create(&self, _ctx: dc::Context, thread: dc::GuildChannel) {
-        if let Some(h) = self.live() {
-            h.0.bot.places.learn_channel(&thread);
-        }
+        self.learn(|places| places.learn_channel(&thread));
     }
 
     async fn channel_create(&self, _ctx: dc::Context, channel: dc::GuildChannel) {
-        if let Some(h) = self.live() {
-            h.0.bot.places.learn_channel(&channel);
-        }
+        self.learn(|places| places.learn_channel(&channel));
     }
 
     async fn channel_update(
@@ -87,9 +88,7 @@ impl dc::EventHandler for Handler {
         _old: Option<dc::GuildChannel>,
         new: dc::GuildChannel,
     ) {
-        if let Some(h) = self.live() {
-            h.0.bot.places.learn_channel(&new);
-        }
+        self.learn(|places| places.learn_channel(&new));
     }
 
     async fn channel_delete(
@@ -98,9 +97,7 @@ impl dc::EventHandler for Handler {
         channel: dc::GuildChannel,
         _messages: Option<Vec<dc::Message>>,
     ) {
-        if let Some(h) = self.live() {
-            h.0.bot.places.forget_channel(channel.id.get());
-        }
+        self.learn(|places| places.forget_channel(channel.id.get()));
     }
 
     async fn thread_update(
@@ -109,9 +106,7 @@ impl dc::EventHandler for Handler {
         _old: Option<dc::GuildChannel>,
         new: dc::GuildChannel,
     ) {
-        if let Some(h) = self.live() {
-            h.0.bot.places.learn_channel(&new);
-        }
+        self.learn(|places| places.learn_channel(&new));
     }
 
     async fn thread_delete(
@@ -120,9 +115,7 @@ impl dc::EventHandler for Handler {
         thread: dc::PartialGuildChannel,
         _full: Option<dc::GuildChannel>,
     ) {
-        if let Some(h) = self.live() {
-            h.0.bot.places.forget_channel(thread.id.get());
-        }
+        self.learn(|places| places.forget_channel(thread.id.get()));
     }
 
     async fn message(&self, ctx: dc::Context, msg: dc::Message) {
