@@ -88,9 +88,6 @@ impl Desk {
         now: Timestamp,
         make: impl FnOnce(&Conversation) -> Command,
     ) -> Result<Option<(Conversation, Vec<Pending>)>, DeskError> {
-        if self.store.conversation(id)?.is_none() {
-            return Ok(None);
-        }
         let turn = self.conversation_lock(id);
         let Some(conv) = self.store.conversation(id)? else {
             return Ok(None);

@@ -129,8 +129,9 @@ impl Store {
                 }));
             }
             head_write = Some(head_of(record));
-            // Nobody takes a resolved conversation: its notices' rows need no more edits.
-            if c.state == State::Resolved {
+            // Nobody takes a resolved conversation: its notices' rows need no more edits. Once,
+            // as it is resolved (its head said otherwise), not at each later change.
+            if c.state == State::Resolved && !old_head.as_ref().is_some_and(|h| h.resolved) {
                 self.forget_notice_posts(c.id)?;
             }
         }

@@ -141,4 +141,36 @@ mod tests {
         assert!(store.notice_posts(MessageId(1)).expect("read").is_empty());
         assert_eq!(store.notice_posts(MessageId(2)).expect("read").len(), 1);
     }
+
+    #[test]
+    fn a_conversations_posts_go_when_it_is_resolved() {
+        use crate::core::{Conversation, State};
+        use crate::model::Place;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        let at = "2026-11-24T10:00:00Z".parse().expect("time");
+        let place = Place::Dm {
+            channel: ChannelId(5),
+        };
+        let mut conv = Conversation::new(MessageId(1), UserId(42), "bob".into(), place, at);
+        let commit = |c: &Conversation| {
+            let change = super::super::Change {
+                conversation: Some(c.clone()),
+                ..Default::default()
+            };
+            store.commit(&change).expect("commit");
+        };
+        commit(&conv);
+        let post = NoticePost::new(ChannelId(7), Some(UserId(8)), vec![MessageId(1)], false);
+        store.note_notice_post(MessageId(50), &post).expect("note");
+        commit(&conv);
+        assert_eq!(
+            store.notice_posts(MessageId(1)).expect("read").len(),
+            1,
+            "open"
+        );
+        conv.state = State::Resolved;
+        commit(&conv);
+        assert!(store.notice_posts(MessageId(1)).expect("read").is_empty());
+    }
 }
